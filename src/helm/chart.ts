@@ -1,0 +1,211 @@
+/**
+ * A chart definition, and its two renderings: concrete objects (TypeScript,
+ * dist/, the CLI) and a Helm chart directory (templates + values + schema).
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Static, TObject } from '@sinclair/typebox';
+import { App } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { dump } from 'js-yaml';
+import { CHART_VERSION, KUBE_VERSION_CONSTRAINT, LINKERD_VERSION } from '../version';
+import {
+  coalesce,
+  defaultsOf,
+  formatProblem,
+  jsonSchemaOf,
+  validateValues,
+  valuesTableOf,
+  valuesYamlOf,
+  type ValuesProblem,
+} from '../values/model';
+import { emitDocument, emitText } from './emit';
+import { Expr, type RenderContext } from './expr';
+import { K8sObject, ValuesChart } from './object';
+import { HelmValues } from './values';
+
+export interface ChartDefinition<S extends TObject = TObject> {
+  name: string;
+  /** One paragraph for Chart.yaml and the README. */
+  description: string;
+  keywords: string[];
+  values: S;
+  /** Prose at the top of values.yaml. */
+  valuesHeader: string;
+  /** README sections (markdown) between the description and the values table. */
+  readme: string;
+  /** NOTES.txt, as text and release facts. */
+  notes(v: HelmValues<Static<S>>): (string | unknown)[];
+  /** Builds the chart's components. */
+  build(chart: ValuesChart<Static<S>>, v: HelmValues<Static<S>>): void;
+  /** Cross-field rules that a JSON schema cannot say (checked in TypeScript). */
+  check?(values: Static<S>): ValuesProblem[];
+}
+
+export interface Release {
+  name: string;
+  namespace: string;
+}
+
+/** What `helm template` uses when no name or namespace is given. */
+export const DEFAULT_RELEASE: Release = { name: 'release-name', namespace: 'default' };
+
+export class ValuesError extends Error {
+  constructor(
+    readonly chart: string,
+    readonly problems: ValuesProblem[],
+  ) {
+    super(`invalid values for chart ${chart}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'ValuesError';
+  }
+}
+
+/** Helm's merge of several user values sources (later wins; maps merge deeply). */
+export function mergeUserValues(...sources: Record<string, unknown>[]): Record<string, unknown> {
+  const merge = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(b)) {
+      const cur = a[k];
+      if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) {
+        merge(cur as Record<string, unknown>, v as Record<string, unknown>);
+      } else {
+        a[k] = structuredClone(v);
+      }
+    }
+    return a;
+  };
+  return sources.reduce((acc, s) => merge(acc, s), {});
+}
+
+/** The full values of a release: defaults coalesced with the user's, validated. Throws ValuesError. */
+export function resolveValues<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown> = {}): Static<S> {
+  const values = coalesce(defaultsOf(def.values), user);
+  const problems = validateValues(def.values, values);
+  if (problems.length === 0 && def.check) problems.push(...def.check(values as Static<S>));
+  if (problems.length > 0) throw new ValuesError(def.name, problems);
+  return values as Static<S>;
+}
+
+function context<S extends TObject>(def: ChartDefinition<S>, values: Record<string, unknown>, release: Release): RenderContext {
+  return {
+    values,
+    release: { ...release, service: 'Helm' },
+    chart: { name: def.name, version: CHART_VERSION, appVersion: LINKERD_VERSION },
+  };
+}
+
+function objectsOf(chart: Construct): K8sObject[] {
+  return chart.node.findAll().filter((c): c is K8sObject => c instanceof K8sObject);
+}
+
+export interface RenderedObject {
+  /** Template file, relative to `templates/`. */
+  file: string;
+  object: Record<string, unknown>;
+}
+
+/**
+ * Builds a chart's components with concrete values into `scope` (a cdk8s App or
+ * your own), returning the chart construct.
+ */
+export function buildConcrete<S extends TObject>(
+  scope: App,
+  id: string,
+  def: ChartDefinition<S>,
+  values: Static<S>,
+  release: Release,
+): ValuesChart<Static<S>> {
+  const v = new HelmValues<Static<S>>('concrete', def.values, context(def, values as Record<string, unknown>, release));
+  const chart = new ValuesChart(scope, id, v);
+  def.build(chart, v);
+  return chart;
+}
+
+/** The objects a release renders, in template-file order (as `helm template` lists them). */
+export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values: Static<S>, release: Release = DEFAULT_RELEASE): RenderedObject[] {
+  const chart = buildConcrete(new App(), def.name, def, values, release);
+  return objectsOf(chart).map((o) => ({ file: o.file, object: o.toJson() }));
+}
+
+/** Multi-document YAML like `helm template` prints it. */
+export function toManifest(chartName: string, objects: RenderedObject[]): string {
+  return objects
+    .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${dump(object, { lineWidth: -1, noRefs: true })}`)
+    .join('');
+}
+
+/** The template files of a chart: path under `templates/` → text. */
+export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map<string, string> {
+  const symbolic: RenderContext = { values: {}, release: { name: '', namespace: '', service: '' }, chart: { name: '', version: '', appVersion: '' } };
+  const v = new HelmValues<Static<S>>('template', def.values, symbolic);
+  const chart = new ValuesChart(new App(), def.name, v);
+  def.build(chart, v);
+  const files = new Map<string, string[]>();
+  for (const o of objectsOf(chart)) {
+    const docs = files.get(o.file) ?? [];
+    docs.push(emitDocument(o.fields as Record<string, unknown>, o.guards));
+    files.set(o.file, docs);
+  }
+  const out = new Map<string, string>();
+  for (const [file, docs] of files) out.set(file, `${docs.join('\n')}\n`);
+  out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
+  return out;
+}
+
+/** Every file of the Helm chart directory: relative path → content. */
+export function chartFiles<S extends TObject>(def: ChartDefinition<S>): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set(
+    'Chart.yaml',
+    dump(
+      {
+        apiVersion: 'v2',
+        name: def.name,
+        description: def.description,
+        type: 'application',
+        version: CHART_VERSION,
+        appVersion: LINKERD_VERSION,
+        kubeVersion: KUBE_VERSION_CONSTRAINT,
+        keywords: def.keywords,
+        home: 'https://linkerd.io',
+        icon: 'https://linkerd.io/images/logo-only-200h.png',
+        annotations: { 'cdk8s-linkerd/generated': 'true' },
+      },
+      { lineWidth: -1 },
+    ),
+  );
+  files.set('values.yaml', valuesYamlOf(def.values, def.valuesHeader));
+  files.set('values.schema.json', `${JSON.stringify(jsonSchemaOf(def.values), null, 2)}\n`);
+  files.set('.helmignore', '.DS_Store\n*.tgz\n*.orig\n*~\n');
+  for (const [file, text] of renderTemplates(def)) files.set(`templates/${file}`, text);
+  files.set(
+    'README.md',
+    [
+      `# ${def.name}`,
+      '',
+      `![Version: ${CHART_VERSION}](https://img.shields.io/badge/Version-${CHART_VERSION.replace(/-/g, '--')}-informational) ![AppVersion: ${LINKERD_VERSION}](https://img.shields.io/badge/AppVersion-${LINKERD_VERSION.replace(/-/g, '--')}-informational)`,
+      '',
+      def.description,
+      '',
+      'This chart is generated by [cdk8s-linkerd](../../README.md) from its TypeScript model; do not edit it by hand.',
+      '',
+      def.readme.trim(),
+      '',
+      '## Values',
+      '',
+      valuesTableOf(def.values),
+      '',
+    ].join('\n'),
+  );
+  return files;
+}
+
+/** Writes the chart into `dir/<name>`, replacing what was there. */
+export function writeChart<S extends TObject>(def: ChartDefinition<S>, dir: string): string {
+  const root = join(dir, def.name);
+  rmSync(root, { recursive: true, force: true });
+  for (const [file, content] of chartFiles(def)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), content);
+  }
+  return root;
+}

@@ -1,0 +1,165 @@
+/**
+ * Writes object trees that hold expressions and markers as Helm template text.
+ *
+ * Plain subtrees are written by js-yaml; at each expression or marker the emitter
+ * writes the Go template action that produces the same data:
+ * - a scalar value:            `key: {{ EXPR | toJson }}` (JSON is YAML; strings stay strings)
+ * - a structured value:        `key:` + `{{- toYaml EXPR | nindent N }}`
+ * - an optional field:         `{{- if COND }}` … `{{- end }}`
+ * - optional fields (spread):  `{{- if COND }}` … `{{- else }}` … `{{- end }}`
+ * - list items from a value:   `{{- range EXPR }}` … `{{- end }}`
+ * Objects and lists whose every entry is conditional get an explicit `{}`/`[]`
+ * when none is present, so they render as the concrete mode does.
+ */
+import { dump } from 'js-yaml';
+import { Expr, Lit, Logic, Not, Truthy } from './expr';
+import { FIELDS_KEY_PREFIX, Fields, Maybe, Splice, isPlain } from './tree';
+
+const YAML_OPTS = { lineWidth: -1, noRefs: true, quotingType: '"' as const };
+
+function pad(n: number): string {
+  return ' '.repeat(n);
+}
+
+/** js-yaml output of a plain value, indented by `indent`. */
+function plain(value: unknown, indent: number): string[] {
+  return dump(value, YAML_OPTS)
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => pad(indent) + l);
+}
+
+function isStructured(e: Expr): boolean {
+  return e.type === 'object' || e.type === 'array';
+}
+
+function valueLine(e: Expr): string {
+  return `{{ ${e.go()} | toJson }}`;
+}
+
+/** The condition under which a container entry contributes anything (null: always). */
+function presence(node: unknown): Expr | null {
+  if (node instanceof Maybe) return node.cond;
+  if (node instanceof Splice) return new Truthy(node.list);
+  if (node instanceof Fields) return node.otherwise && Object.keys(node.otherwise).length > 0 ? null : node.cond;
+  return null;
+}
+
+/** `{{- if not (or …) }} {}{{- end }}` after `key:` when every entry is conditional. */
+function emptyGuard(entries: unknown[], empty: '{}' | '[]'): string {
+  if (entries.length === 0) return ` ${empty}`;
+  const conds = entries.map(presence);
+  if (conds.some((c) => c === null)) return '';
+  return `{{ if ${new Not(new Logic('or', conds as Expr[])).goCond()} }} ${empty}{{ end }}`;
+}
+
+function mapEntries(obj: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(obj).filter(([, v]) => v !== undefined);
+}
+
+function checkKey(k: string): void {
+  if (k.includes('{{')) throw new Error(`object key ${JSON.stringify(k)} contains '{{'`);
+}
+
+/** Lines for the entries of an object at `indent`. */
+export function emitMap(obj: Record<string, unknown>, indent: number): string[] {
+  const lines: string[] = [];
+  for (const [k, v] of mapEntries(obj)) {
+    if (k.startsWith(FIELDS_KEY_PREFIX)) {
+      const f = v as Fields;
+      lines.push(`${pad(indent)}{{- if ${f.cond.goCond()} }}`, ...emitMap(f.then, indent));
+      if (f.otherwise && Object.keys(f.otherwise).length > 0) lines.push(`${pad(indent)}{{- else }}`, ...emitMap(f.otherwise, indent));
+      lines.push(`${pad(indent)}{{- end }}`);
+    } else if (v instanceof Maybe) {
+      lines.push(`${pad(indent)}{{- if ${v.cond.goCond()} }}`, ...emitEntry(k, v.node, indent), `${pad(indent)}{{- end }}`);
+    } else {
+      lines.push(...emitEntry(k, v, indent));
+    }
+  }
+  return lines;
+}
+
+function emitEntry(k: string, v: unknown, indent: number): string[] {
+  checkKey(k);
+  if (v === undefined) return [];
+  const key = plain({ [k]: null }, 0)[0].replace(/ null$/, '');
+  if (isPlain(v)) return plain({ [k]: v }, indent);
+  if (typeof v === 'string') return [`${pad(indent)}${key} ${valueLine(new Lit(v))}`];
+  if (v instanceof Expr) {
+    if (isStructured(v)) return [`${pad(indent)}${key}`, `${pad(indent + 2)}{{- toYaml ${v.go()} | nindent ${indent + 2} }}`];
+    return [`${pad(indent)}${key} ${valueLine(v)}`];
+  }
+  if (v instanceof Maybe || v instanceof Splice || v instanceof Fields) {
+    throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);
+  }
+  if (Array.isArray(v)) return [`${pad(indent)}${key}${emptyGuard(v.filter((x) => x !== undefined), '[]')}`, ...emitList(v, indent)];
+  const entries = Object.values(v as Record<string, unknown>).filter((x) => x !== undefined);
+  return [`${pad(indent)}${key}${emptyGuard(entries, '{}')}`, ...emitMap(v as Record<string, unknown>, indent + 2)];
+}
+
+/** Lines for the items of a list whose dashes sit at `indent`. */
+export function emitList(items: unknown[], indent: number): string[] {
+  const lines: string[] = [];
+  for (const item of items) {
+    if (item === undefined) continue;
+    if (item instanceof Splice) {
+      lines.push(`${pad(indent)}{{- range ${item.list.go()} }}`, `${pad(indent)}- {{ toJson . }}`, `${pad(indent)}{{- end }}`);
+    } else if (item instanceof Maybe) {
+      lines.push(`${pad(indent)}{{- if ${item.cond.goCond()} }}`, ...emitItem(item.node, indent), `${pad(indent)}{{- end }}`);
+    } else {
+      lines.push(...emitItem(item, indent));
+    }
+  }
+  return lines;
+}
+
+function emitItem(item: unknown, indent: number): string[] {
+  if (isPlain(item)) return plain([item], indent);
+  if (typeof item === 'string') return [`${pad(indent)}- ${valueLine(new Lit(item))}`];
+  if (item instanceof Expr) {
+    if (isStructured(item)) return [`${pad(indent)}-`, `${pad(indent + 2)}{{- toYaml ${item.go()} | nindent ${indent + 2} }}`];
+    return [`${pad(indent)}- ${valueLine(item)}`];
+  }
+  if (Array.isArray(item)) {
+    // A list in a list: written as JSON (valid YAML) to keep the dash layout simple.
+    return [`${pad(indent)}- ${valueLine(new JsonList(item))}`];
+  }
+  if (item !== null && typeof item === 'object') {
+    const body = emitMap(item as Record<string, unknown>, indent + 2);
+    const guard = emptyGuard(Object.values(item).filter((x) => x !== undefined), '{}');
+    if (guard) return [`${pad(indent)}-${guard}`, ...body];
+    // The first line carries the dash; a control line there trims the space after it, which YAML accepts.
+    return [`${pad(indent)}- ${body[0].slice(indent + 2)}`, ...body.slice(1)];
+  }
+  throw new Error(`cannot emit list item ${String(item)}`);
+}
+
+/** A list with expressions inside, spelled with sprig `list`. */
+class JsonList extends Expr {
+  constructor(private readonly items: unknown[]) {
+    super('array');
+  }
+  evaluate(): never {
+    throw new Error('template-only');
+  }
+  go(): string {
+    const ops = this.items.map((i) => (i instanceof Expr ? i.go() : new Lit(i as string).go()));
+    return `(list ${ops.join(' ')})`;
+  }
+  describe(): string {
+    return 'list';
+  }
+}
+
+/** A whole document (one Kubernetes object) guarded by `guards`. */
+export function emitDocument(obj: Record<string, unknown>, guards: readonly Expr[]): string {
+  const body = emitMap(obj, 0);
+  if (guards.length === 0) return ['---', ...body].join('\n');
+  const cond = new Logic('and', guards).goCond();
+  return [`{{- if ${cond} }}`, '---', ...body, '{{- end }}'].join('\n');
+}
+
+/** Plain text (NOTES.txt) with expressions inline. */
+export function emitText(parts: readonly (string | Expr)[]): string {
+  return parts.map((p) => (p instanceof Expr ? `{{ ${p.go()} }}` : p.replace(/\{\{/g, '{{ "{{" }}'))).join('');
+}

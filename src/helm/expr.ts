@@ -1,0 +1,339 @@
+/**
+ * Symbolic expressions: the engine's vocabulary for values that are only known
+ * when a chart is rendered. Every expression has both meanings:
+ * - `evaluate(ctx)`: its value for concrete values (TypeScript, dist/, our CLI);
+ * - `go()`: how Helm spells it (a Go template operand).
+ *
+ * Expressions masquerade as the plain values they stand for (so component code
+ * type-checks against Kubernetes types), and throw as soon as JavaScript tries to
+ * coerce one: `${expr}`, `expr + 1`, `expr == 'x'`, JSON.stringify(expr).
+ */
+
+/** The JSON type of a value, as far as the engine needs to know it to spell it. */
+export type ValueType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'any';
+
+/** What the engine knows while rendering concretely. */
+export interface RenderContext {
+  values: Record<string, unknown>;
+  release: { name: string; namespace: string; service: string };
+  chart: { name: string; version: string; appVersion: string };
+}
+
+export class SymbolicValueError extends Error {
+  constructor(what: string) {
+    super(
+      `${what} is symbolic in template mode and cannot be used as a plain JavaScript value; ` +
+        'use the engine helpers (v.when, v.fmt, v.ternary, v.optional, ...) instead',
+    );
+    this.name = 'SymbolicValueError';
+  }
+}
+
+function goString(s: string): string {
+  // JSON string escapes are a subset of Go's interpreted string literal escapes.
+  return JSON.stringify(s);
+}
+
+/** Go template truthiness (text/template `truth`), which `if`, `with`, `and`, `or` and `not` use. */
+export function goTruthy(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return v.length > 0;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+export abstract class Expr {
+  constructor(public readonly type: ValueType) {}
+
+  /** The concrete value of this expression. */
+  abstract evaluate(ctx: RenderContext): unknown;
+  /** A Go template operand (parenthesized when it is a pipeline or call). */
+  abstract go(): string;
+  /** For error messages. */
+  abstract describe(): string;
+
+  /** The operand for an `if` (which tests truthiness itself). */
+  goCond(): string {
+    return this.go();
+  }
+
+  /** As a scalar operand for printf: integers are converted so that Go prints them as JavaScript does. */
+  goPrintOperand(): string {
+    if (this.type === 'integer') return `(int64 ${this.go()})`;
+    if (this.type === 'string' || this.type === 'boolean') return this.go();
+    throw new Error(`${this.describe()} (${this.type}) cannot be embedded in a string: only strings, integers and booleans can`);
+  }
+
+  [Symbol.toPrimitive](): never {
+    throw new SymbolicValueError(this.describe());
+  }
+  toString(): never {
+    throw new SymbolicValueError(this.describe());
+  }
+  valueOf(): never {
+    throw new SymbolicValueError(this.describe());
+  }
+  toJSON(): never {
+    throw new SymbolicValueError(this.describe());
+  }
+}
+
+function lookup(values: Record<string, unknown>, path: readonly string[]): unknown {
+  let cur: unknown = values;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `.Values.a.b` */
+export class Ref extends Expr {
+  constructor(
+    public readonly path: readonly string[],
+    type: ValueType,
+  ) {
+    super(type);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return lookup(ctx.values, this.path);
+  }
+  go(): string {
+    if (this.path.every((p) => IDENT.test(p))) return `.Values.${this.path.join('.')}`;
+    return `(index .Values ${this.path.map(goString).join(' ')})`;
+  }
+  describe(): string {
+    return `value '${this.path.join('.')}'`;
+  }
+}
+
+/** A literal, for use where an expression is expected. */
+export class Lit extends Expr {
+  constructor(public readonly value: string | number | boolean | null) {
+    super(
+      typeof value === 'string'
+        ? 'string'
+        : typeof value === 'boolean'
+          ? 'boolean'
+          : typeof value === 'number'
+            ? Number.isInteger(value)
+              ? 'integer'
+              : 'number'
+            : 'any',
+    );
+  }
+  evaluate(): unknown {
+    return this.value;
+  }
+  go(): string {
+    if (this.value === null) return 'nil';
+    if (typeof this.value === 'string') return goString(this.value);
+    return String(this.value);
+  }
+  describe(): string {
+    return `literal ${JSON.stringify(this.value)}`;
+  }
+}
+
+type BuiltIn = 'Release.Name' | 'Release.Namespace' | 'Release.Service' | 'Chart.Name' | 'Chart.Version' | 'Chart.AppVersion';
+
+/** `.Release.Namespace`, `.Chart.Version`, ... */
+export class BuiltInRef extends Expr {
+  constructor(public readonly field: BuiltIn) {
+    super('string');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    switch (this.field) {
+      case 'Release.Name':
+        return ctx.release.name;
+      case 'Release.Namespace':
+        return ctx.release.namespace;
+      case 'Release.Service':
+        return ctx.release.service;
+      case 'Chart.Name':
+        return ctx.chart.name;
+      case 'Chart.Version':
+        return ctx.chart.version;
+      case 'Chart.AppVersion':
+        return ctx.chart.appVersion;
+    }
+  }
+  go(): string {
+    return `.${this.field}`;
+  }
+  describe(): string {
+    return `.${this.field}`;
+  }
+}
+
+/** A string built from literal text and values: `printf "%v:%v" .Values.image.name .Values.image.tag`. */
+export class Fmt extends Expr {
+  constructor(public readonly parts: readonly (string | Expr)[]) {
+    super('string');
+    for (const p of parts) if (p instanceof Expr) p.goPrintOperand(); // fail early on unprintable parts
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return this.parts.map((p) => (p instanceof Expr ? String(p.evaluate(ctx)) : p)).join('');
+  }
+  go(): string {
+    const format = this.parts.map((p) => (p instanceof Expr ? '%v' : p.replace(/%/g, '%%'))).join('');
+    const args = this.parts.filter((p): p is Expr => p instanceof Expr).map((p) => p.goPrintOperand());
+    return `(printf ${goString(format)}${args.map((a) => ` ${a}`).join('')})`;
+  }
+  describe(): string {
+    return `string ${this.parts.map((p) => (p instanceof Expr ? `\${${p.describe()}}` : p)).join('')}`;
+  }
+}
+
+/** A condition: true when the expression is truthy by Go template rules. */
+export class Truthy extends Expr {
+  constructor(public readonly inner: Expr) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return goTruthy(this.inner.evaluate(ctx));
+  }
+  go(): string {
+    // Computed booleans are already bools; a value may be absent (nil), which `ternary` refuses.
+    const computed = this.inner instanceof Not || this.inner instanceof Logic || this.inner instanceof Eq || this.inner instanceof HasKey || this.inner instanceof Truthy;
+    return computed ? this.inner.go() : `(not (not ${this.inner.go()}))`;
+  }
+  override goCond(): string {
+    return this.inner.goCond();
+  }
+  describe(): string {
+    return this.inner.describe();
+  }
+}
+
+export class Not extends Expr {
+  constructor(public readonly inner: Expr) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return !goTruthy(this.inner.evaluate(ctx));
+  }
+  go(): string {
+    return `(not ${this.inner.goCond()})`;
+  }
+  describe(): string {
+    return `not ${this.inner.describe()}`;
+  }
+}
+
+/** `and` / `or` over truthiness; the result is a boolean. */
+export class Logic extends Expr {
+  constructor(
+    public readonly op: 'and' | 'or',
+    public readonly operands: readonly Expr[],
+  ) {
+    super('boolean');
+    if (operands.length < 1) throw new Error(`${op} needs at least one operand`);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const truths = this.operands.map((o) => goTruthy(o.evaluate(ctx)));
+    return this.op === 'and' ? truths.every(Boolean) : truths.some(Boolean);
+  }
+  go(): string {
+    if (this.operands.length === 1) return new Truthy(this.operands[0]).go();
+    return `(not (not ${this.goCond()}))`;
+  }
+  override goCond(): string {
+    if (this.operands.length === 1) return this.operands[0].goCond();
+    return `(${this.op} ${this.operands.map((o) => o.goCond()).join(' ')})`;
+  }
+  describe(): string {
+    return this.operands.map((o) => o.describe()).join(` ${this.op} `);
+  }
+}
+
+/** Equality of a value with another (typed so that Helm compares like with like). */
+export class Eq extends Expr {
+  constructor(
+    public readonly left: Expr,
+    public readonly right: Expr,
+  ) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return this.left.evaluate(ctx) === this.right.evaluate(ctx);
+  }
+  go(): string {
+    const numeric = this.left.type === 'integer' || this.right.type === 'integer';
+    const side = (e: Expr) => (numeric ? `(int64 ${e.go()})` : e.go());
+    return `(eq ${side(this.left)} ${side(this.right)})`;
+  }
+  describe(): string {
+    return `${this.left.describe()} == ${this.right.describe()}`;
+  }
+}
+
+/** Whether a key is set in a values object (`hasKey`), even to false. */
+export class HasKey extends Expr {
+  constructor(
+    public readonly parent: Ref | null,
+    public readonly key: string,
+  ) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const obj = this.parent ? this.parent.evaluate(ctx) : ctx.values;
+    return obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, this.key);
+  }
+  go(): string {
+    return `(hasKey ${this.parent ? this.parent.go() : '.Values'} ${goString(this.key)})`;
+  }
+  describe(): string {
+    return `has key ${this.key}`;
+  }
+}
+
+/** `cond ? a : b`. */
+export class Ternary extends Expr {
+  constructor(
+    public readonly cond: Expr,
+    public readonly whenTrue: Expr,
+    public readonly whenFalse: Expr,
+  ) {
+    super(whenTrue.type === whenFalse.type ? whenTrue.type : 'any');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return goTruthy(this.cond.evaluate(ctx)) ? this.whenTrue.evaluate(ctx) : this.whenFalse.evaluate(ctx);
+  }
+  go(): string {
+    return `(ternary ${this.whenTrue.go()} ${this.whenFalse.go()} ${new Truthy(this.cond).go()})`;
+  }
+  describe(): string {
+    return `${this.cond.describe()} ? ${this.whenTrue.describe()} : ${this.whenFalse.describe()}`;
+  }
+}
+
+/** The value if it is truthy, else the fallback (sprig `default`). */
+export class Default extends Expr {
+  constructor(
+    public readonly value: Expr,
+    public readonly fallback: Expr,
+  ) {
+    super(value.type === fallback.type ? value.type : 'any');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const v = this.value.evaluate(ctx);
+    return goTruthy(v) ? v : this.fallback.evaluate(ctx);
+  }
+  go(): string {
+    return `(default ${this.fallback.go()} ${this.value.go()})`;
+  }
+  describe(): string {
+    return `${this.value.describe()} or else ${this.fallback.describe()}`;
+  }
+}
+
+/** Wraps a literal or passes an expression through. */
+export function toExpr(v: Expr | string | number | boolean | null): Expr {
+  return v instanceof Expr ? v : new Lit(v);
+}

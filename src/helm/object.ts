@@ -1,0 +1,89 @@
+/**
+ * Kubernetes objects whose fields may hold symbolic values, and the components
+ * that group them into template files.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, type IConstruct } from 'constructs';
+import type { Expr } from './expr';
+import { Fields, FIELDS_KEY_PREFIX, Maybe, Splice } from './tree';
+import type { HelmValues } from './values';
+
+/** A chart whose components read values through `values`. */
+export class ValuesChart<V = unknown> extends Chart {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly values: HelmValues<V>,
+  ) {
+    super(scope, id, { disableResourceNameHashes: true });
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  static find(c: IConstruct): ValuesChart<any> {
+    const chart = Chart.of(c);
+    if (!(chart instanceof ValuesChart)) throw new Error(`${c.node.path} is not inside a ValuesChart`);
+    return chart as ValuesChart<unknown>;
+  }
+}
+
+/** A part of a chart; its objects are written to one template file (`templates/<file>`). */
+export class Component extends Construct {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly file: string,
+  ) {
+    super(scope, id);
+  }
+}
+
+/** Any Kubernetes object: `apiVersion`, `kind`, `metadata` and the rest of its fields. */
+export interface ObjectProps {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } & Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** Removes undefined fields, keeping key order (so output reads apiVersion, kind, metadata, spec). */
+function clean(node: unknown): unknown {
+  if (node instanceof Maybe || node instanceof Fields || node instanceof Splice) {
+    throw new Error('a template-mode marker reached concrete output');
+  }
+  if (Array.isArray(node)) return node.filter((x) => x !== undefined).map(clean);
+  if (node !== null && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k.startsWith(FIELDS_KEY_PREFIX)) throw new Error('a template-mode marker reached concrete output');
+      if (v !== undefined) out[k] = clean(v);
+    }
+    return out;
+  }
+  return node;
+}
+
+export class K8sObject<P extends ObjectProps = ObjectProps> extends ApiObject {
+  /** The conditions under which this object exists (template mode). */
+  readonly guards: readonly Expr[];
+  /** The template file this object is written to, relative to `templates/`. */
+  readonly file: string;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly fields: P,
+  ) {
+    // cdk8s only needs a name for its own bookkeeping; ours may be symbolic.
+    super(scope, id, { apiVersion: 'v1', kind: fields.kind, metadata: { name: id.toLowerCase() } });
+    const chart = ValuesChart.find(this);
+    this.guards = chart.values.guards;
+    let c: IConstruct | undefined = this.node.scope;
+    while (c && !(c instanceof Component)) c = c.node.scope;
+    if (!c) throw new Error(`${this.node.path}: every object must belong to a Component (its template file)`);
+    this.file = (c as Component).file;
+  }
+
+  override toJson(): Record<string, unknown> {
+    return clean(this.fields) as Record<string, unknown>;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Structural markers that template mode leaves in an object tree, where a
+ * value decides whether a field, a block of fields or list items exist.
+ * In concrete mode none of these exist: the helpers return plain data.
+ */
+import { Expr } from './expr';
+
+/** A field (or list item) that exists only when `cond` is truthy. */
+export class Maybe {
+  constructor(
+    public readonly cond: Expr,
+    public readonly node: unknown,
+  ) {}
+}
+
+/** Fields merged into the enclosing object when `cond` is truthy (else `otherwise`). */
+export class Fields {
+  constructor(
+    public readonly cond: Expr,
+    public readonly then: Record<string, unknown>,
+    public readonly otherwise?: Record<string, unknown>,
+  ) {}
+}
+
+/** The items of a list value spliced into the enclosing list. */
+export class Splice {
+  constructor(public readonly list: Expr) {}
+}
+
+/** Keys under which `Fields` markers travel inside objects (so that `...spread` carries them). */
+export const FIELDS_KEY_PREFIX = '\u0000helm-fields:';
+
+let fieldsCounter = 0;
+export function fieldsKey(): string {
+  fieldsCounter += 1;
+  return `${FIELDS_KEY_PREFIX}${fieldsCounter}`;
+}
+
+export function isMarker(node: unknown): boolean {
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice;
+}
+
+/** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */
+export function isPlain(node: unknown): boolean {
+  if (isMarker(node)) return false;
+  if (typeof node === 'string') return !node.includes('{{');
+  if (Array.isArray(node)) return node.every(isPlain);
+  if (node !== null && typeof node === 'object') {
+    return Object.entries(node).every(([k, v]) => !k.startsWith(FIELDS_KEY_PREFIX) && !k.includes('{{') && isPlain(v));
+  }
+  return true;
+}

@@ -1,0 +1,255 @@
+/**
+ * The object components read their configuration through (`v`).
+ *
+ * The same component code runs in two modes:
+ * - concrete: every helper returns plain data computed from the values;
+ * - template: helpers return symbolic expressions and markers, which the
+ *   emitter turns into Helm template text.
+ *
+ * Every helper builds its expression once; concrete mode evaluates it on the
+ * spot, so both meanings come from the same definition.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import {
+  BuiltInRef,
+  Default,
+  Eq,
+  Expr,
+  Fmt,
+  HasKey,
+  Lit,
+  Logic,
+  Not,
+  Ref,
+  Ternary,
+  Truthy,
+  goTruthy,
+  type RenderContext,
+  type ValueType,
+} from './expr';
+import { Fields, Maybe, Splice, fieldsKey } from './tree';
+
+type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+
+/** Every dotted path into a values type (objects only; lists and maps are leaves). */
+export type ValuePath<T, D extends number = 8> = [D] extends [never]
+  ? never
+  : T extends readonly unknown[]
+    ? never
+    : T extends object
+      ? {
+          [K in keyof T & string]:
+            | K
+            | (NonNullable<T[K]> extends readonly unknown[]
+                ? never
+                : NonNullable<T[K]> extends object
+                  ? string extends keyof NonNullable<T[K]>
+                    ? never
+                    : `${K}.${ValuePath<NonNullable<T[K]>, Prev[D]>}`
+                  : never);
+        }[keyof T & string]
+      : never;
+
+/** The type of the value at a dotted path. */
+export type ValueAt<T, P extends string> = P extends `${infer K}.${infer R}`
+  ? K extends keyof T
+    ? ValueAt<NonNullable<T[K]>, R>
+    : never
+  : P extends keyof T
+    ? T[P]
+    : never;
+
+/** A condition: a values path (truthy when set and non-empty) or a boolean from the helpers. */
+export type Condition<V> = ValuePath<V> | boolean;
+
+export type Mode = 'concrete' | 'template';
+
+interface SchemaNode {
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  anyOf?: SchemaNode[];
+}
+
+function schemaAt(schema: SchemaNode, path: readonly string[]): SchemaNode | undefined {
+  let cur: SchemaNode | undefined = schema;
+  for (const key of path) {
+    if (!cur) return undefined;
+    if (cur.properties && key in cur.properties) cur = cur.properties[key];
+    else if (cur.additionalProperties && typeof cur.additionalProperties === 'object') cur = cur.additionalProperties;
+    else return undefined;
+  }
+  return cur;
+}
+
+function valueType(node: SchemaNode): ValueType {
+  const t = node.type;
+  if (typeof t === 'string' && ['string', 'integer', 'number', 'boolean', 'object', 'array'].includes(t)) return t as ValueType;
+  return 'any';
+}
+
+export class HelmValues<V> {
+  private readonly guardStack: Expr[] = [];
+
+  constructor(
+    readonly mode: Mode,
+    private readonly schema: TSchema,
+    private readonly ctx: RenderContext,
+  ) {}
+
+  /** Concrete values (concrete mode only). */
+  get data(): V {
+    if (this.mode !== 'concrete') throw new Error('values are symbolic in template mode');
+    return this.ctx.values as V;
+  }
+
+  /** The conditions that guard objects created right now (template mode). */
+  get guards(): readonly Expr[] {
+    return [...this.guardStack];
+  }
+
+  private out<T>(e: Expr): T {
+    return (this.mode === 'concrete' ? e.evaluate(this.ctx) : e) as T;
+  }
+
+  /** In concrete mode a plain value becomes a literal; in template mode it may already be an expression. */
+  private expr(x: unknown): Expr {
+    if (x instanceof Expr) return x;
+    if (x === null || ['string', 'number', 'boolean'].includes(typeof x)) return new Lit(x as string | number | boolean | null);
+    if (this.mode === 'concrete') return new ConcreteData(x);
+    throw new Error(`a structured value cannot be used in a template-mode expression: ${JSON.stringify(x)}`);
+  }
+
+  private refExpr(path: string): Ref {
+    const parts = path.split('.');
+    const node = schemaAt(this.schema as SchemaNode, parts);
+    if (!node) throw new Error(`unknown values key '${path}'`);
+    return new Ref(parts, valueType(node));
+  }
+
+  private condExpr(c: Condition<V>): Expr {
+    if (typeof c === 'string') return new Truthy(this.refExpr(c));
+    if ((c as unknown) instanceof Expr) return c as unknown as Expr;
+    return new Lit(c);
+  }
+
+  /** The value at a path: plain in concrete mode, `{{ .Values.path }}` in templates. */
+  ref<P extends ValuePath<V>>(path: P): ValueAt<V, P> {
+    return this.out(this.refExpr(path));
+  }
+
+  /** Release and chart facts (`.Release.Namespace`, ...). */
+  get release(): { name: string; namespace: string; service: string } {
+    return {
+      name: this.out(new BuiltInRef('Release.Name')),
+      namespace: this.out(new BuiltInRef('Release.Namespace')),
+      service: this.out(new BuiltInRef('Release.Service')),
+    };
+  }
+  get chart(): { name: string; version: string; appVersion: string } {
+    return {
+      name: this.out(new BuiltInRef('Chart.Name')),
+      version: this.out(new BuiltInRef('Chart.Version')),
+      appVersion: this.out(new BuiltInRef('Chart.AppVersion')),
+    };
+  }
+
+  /** A string with values inside: v.fmt`${v.ref('image.name')}:${v.ref('image.version')}`. */
+  fmt(strings: TemplateStringsArray, ...args: unknown[]): string {
+    const parts: (string | Expr)[] = [];
+    strings.forEach((s, i) => {
+      if (s) parts.push(s);
+      if (i < args.length) parts.push(this.expr(args[i]));
+    });
+    return this.out(new Fmt(parts));
+  }
+
+  /** Truthiness of a value path, or a combination. */
+  is(c: Condition<V>): boolean {
+    return this.out(new Truthy(this.condExpr(c)));
+  }
+  not(c: Condition<V>): boolean {
+    return this.out(new Not(this.condExpr(c)));
+  }
+  and(...cs: Condition<V>[]): boolean {
+    return this.out(new Logic('and', cs.map((c) => this.condExpr(c))));
+  }
+  or(...cs: Condition<V>[]): boolean {
+    return this.out(new Logic('or', cs.map((c) => this.condExpr(c))));
+  }
+  eq<T extends string | number | boolean>(a: T, b: T): boolean {
+    return this.out(new Eq(this.expr(a), this.expr(b)));
+  }
+  /** Whether `path` is set at all (even to false or empty), like Helm's `hasKey`. */
+  has(path: ValuePath<V>): boolean {
+    const parts = (path as string).split('.');
+    if (!schemaAt(this.schema as SchemaNode, parts)) throw new Error(`unknown values key '${path}'`);
+    const parent = parts.length > 1 ? this.refExpr(parts.slice(0, -1).join('.')) : null;
+    return this.out(new HasKey(parent, parts[parts.length - 1]));
+  }
+
+  /** `cond ? a : b` with both meanings. */
+  ternary<T>(c: Condition<V>, whenTrue: T, whenFalse: T): T {
+    return this.out(new Ternary(this.condExpr(c), this.expr(whenTrue), this.expr(whenFalse)));
+  }
+  /** The value at `path` when it is set and non-empty, else `fallback`. */
+  default<P extends ValuePath<V>>(path: P, fallback: NonNullable<ValueAt<V, P>>): NonNullable<ValueAt<V, P>> {
+    return this.out(new Default(this.refExpr(path), this.expr(fallback)));
+  }
+
+  /** A field value that is left out (key absent) unless `c` holds. */
+  maybe<T>(c: Condition<V>, node: T): T | undefined {
+    const cond = this.condExpr(c);
+    if (this.mode === 'concrete') return goTruthy(cond.evaluate(this.ctx)) ? node : undefined;
+    return new Maybe(cond, node) as unknown as T;
+  }
+  /** The value at `path`, with the key left out when the value is empty. */
+  optional<P extends ValuePath<V>>(path: P): ValueAt<V, P> | undefined {
+    return this.maybe(path, this.ref(path));
+  }
+
+  /** Fields to spread into an object: `{ ...v.fields('x', { a: 1 }) }`. */
+  fields<T extends object, E extends object = Record<never, never>>(c: Condition<V>, then: T, otherwise?: E): Partial<T & E> {
+    const cond = this.condExpr(c);
+    if (this.mode === 'concrete') return (goTruthy(cond.evaluate(this.ctx)) ? then : (otherwise ?? {})) as Partial<T & E>;
+    return { [fieldsKey()]: new Fields(cond, then as Record<string, unknown>, otherwise as Record<string, unknown> | undefined) } as Partial<T & E>;
+  }
+
+  /** The items of a list value, to spread into a list: `[a, ...v.splice('extraArgs')]`. */
+  splice<P extends ValuePath<V>>(path: P): NonNullable<ValueAt<V, P>> extends readonly (infer I)[] ? I[] : never {
+    const ref = this.refExpr(path);
+    if (this.mode === 'concrete') return ((ref.evaluate(this.ctx) as unknown[] | undefined) ?? []) as never;
+    return [new Splice(ref)] as never;
+  }
+
+  /** Objects created in `fn` exist only when `c` holds. */
+  when(c: Condition<V>, fn: () => void): void {
+    const cond = this.condExpr(c);
+    if (this.mode === 'concrete') {
+      if (goTruthy(cond.evaluate(this.ctx))) fn();
+      return;
+    }
+    this.guardStack.push(cond);
+    try {
+      fn();
+    } finally {
+      this.guardStack.pop();
+    }
+  }
+}
+
+/** Structured data in a concrete-mode expression (never spelled in Go). */
+class ConcreteData extends Expr {
+  constructor(private readonly value: unknown) {
+    super('any');
+  }
+  evaluate(): unknown {
+    return this.value;
+  }
+  go(): string {
+    throw new Error('concrete data has no template spelling');
+  }
+  describe(): string {
+    return 'data';
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * A small chart that uses every construct kind of the engine, for the engine's own tests.
+ */
+import { Type } from '@sinclair/typebox';
+import type { ChartDefinition } from '../../src/helm/chart';
+import { Component, K8sObject } from '../../src/helm/object';
+import { val } from '../../src/values/model';
+
+export const engineValues = val.object(
+  {
+    name: val.string('demo', { description: 'Object name.', pattern: '^[a-z][a-z0-9-]{0,30}$' }),
+    replicas: val.integer(1, { description: 'Replicas.', minimum: 0, maximum: 1000 }),
+    bigNumber: val.integer(10000000, { description: 'A large integer (Helm must not print it in exponent form).', minimum: 0 }),
+    ratio: Type.Number({ description: 'A float.', default: 0.25, minimum: 0, maximum: 1 }),
+    enabled: val.boolean(true, { description: 'Creates the optional ConfigMap.' }),
+    logLevel: val.enum(['debug', 'info', 'warn'] as const, 'info', { description: 'Log level.' }),
+    priorityClassName: val.string('', { description: 'Optional field: absent when empty.' }),
+    note: val.string('uses {{ braces }} and "quotes" and a: colon', { description: 'A string with template-like text.' }),
+    image: val.object(
+      {
+        registry: val.string('cr.l5d.io/linkerd', { description: 'Registry.' }),
+        name: val.string('proxy', { description: 'Image name.' }),
+        tag: val.string('edge-26.8.3', { description: 'Tag.' }),
+        port: val.integer(4191, { description: 'A port embedded in a string.', minimum: 1, maximum: 65535 }),
+      },
+      { description: 'Image reference parts.' },
+    ),
+    labels: val.stringMap({ app: 'demo' }, { description: 'Extra labels (a map passed through).' }),
+    annotations: val.stringMap({}, { description: 'Optional annotations: absent when empty.' }),
+    extraArgs: val.list(Type.String(), [], { description: 'Arguments appended to the fixed ones.' }),
+    tolerations: val.freeform<unknown[]>([], { description: 'Passed through with toYaml.', type: 'array' }),
+    resources: val.freeform({}, { description: 'A structured value passed through.' }),
+    ha: val.boolean(false, { description: 'High availability: derives replicas.' }),
+    flagged: val.unset(Type.Boolean({ description: 'A key that is usually absent (hasKey).' }), true),
+  },
+  { description: 'Engine test values.' },
+);
+
+export const engineChart: ChartDefinition<typeof engineValues> = {
+  name: 'engine-test',
+  description: 'Exercises every construct kind of the template engine.',
+  keywords: ['test'],
+  values: engineValues,
+  valuesHeader: 'Engine test chart.',
+  readme: 'Test only.',
+  notes: (v) => ['Installed into ', v.release.namespace, ' as ', v.release.name, '.\nLiteral {{ braces }} stay.\n'],
+  build(chart, v) {
+    const main = new Component(chart, 'main', 'main.yaml');
+    new K8sObject(main, 'cm', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: v.ref('name'),
+        namespace: v.release.namespace,
+        labels: { 'app.kubernetes.io/managed-by': v.release.service, 'helm.sh/chart': v.fmt`${v.chart.name}-${v.chart.version}` },
+        annotations: v.optional('annotations'),
+      },
+      data: {
+        image: v.fmt`${v.ref('image.registry')}/${v.ref('image.name')}:${v.ref('image.tag')}`,
+        addr: v.fmt`0.0.0.0:${v.ref('image.port')}`,
+        level: v.ref('logLevel'),
+        note: v.ref('note'),
+        fixed: 'a {{ literal }} value',
+        ...v.fields('ha', { mode: 'ha' }, { mode: 'single' }),
+        ...v.fields(v.eq(v.ref('logLevel'), 'debug'), { debug: 'yes' }),
+        flagged: v.ternary(v.has('flagged'), 'set', 'unset'),
+        fallback: v.default('priorityClassName', 'none'),
+      },
+    });
+    new K8sObject(main, 'deploy', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: v.ref('name'), labels: v.ref('labels') },
+      spec: {
+        replicas: v.ternary('ha', 3, v.ref('replicas')),
+        selector: { matchLabels: { app: v.ref('name') } },
+        template: {
+          metadata: { labels: { app: v.ref('name') } },
+          spec: {
+            priorityClassName: v.optional('priorityClassName'),
+            tolerations: v.ref('tolerations'),
+            containers: [
+              {
+                name: 'main',
+                image: v.fmt`${v.ref('image.registry')}/${v.ref('image.name')}:${v.ref('image.tag')}`,
+                args: ['--level', v.ref('logLevel'), ...v.splice('extraArgs')],
+                env: [
+                  { name: 'BIG', value: v.fmt`${v.ref('bigNumber')}` },
+                  v.maybe('ha', { name: 'HA', value: 'true' }),
+                ],
+                resources: v.ref('resources'),
+              },
+            ],
+          },
+        },
+        minReadySeconds: v.ref('bigNumber'),
+        progressDeadlineSeconds: v.ref('replicas'),
+      },
+      ratio: v.ref('ratio'),
+      emptyWhenAllConditional: { ...v.fields('ha', { a: 'b' }) },
+      listAllConditional: [v.maybe('ha', 'x'), ...v.splice('extraArgs')],
+    });
+    v.when('enabled', () => {
+      const optional = new Component(chart, 'optional', 'optional.yaml');
+      new K8sObject(optional, 'extra', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: v.fmt`${v.ref('name')}-extra` },
+        data: { replicas: v.fmt`${v.ref('replicas')}`, enabled: v.fmt`${v.ref('enabled')}` },
+      });
+      v.when(v.not('ha'), () => {
+        new K8sObject(optional, 'nested', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: v.fmt`${v.ref('name')}-single` },
+          data: {},
+        });
+      });
+    });
+  },
+};

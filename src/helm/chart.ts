@@ -103,12 +103,24 @@ export interface RenderedObject {
   object: Record<string, unknown>;
 }
 
+/** Values as a user gives them: any subset of the chart's values. */
+export type UserValues<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: UserValues<T[K]> | null } : T;
+
 /**
- * Builds a chart's components with concrete values into `scope` (a cdk8s App or
- * your own), returning the chart construct.
+ * A chart rendered with concrete values, as a cdk8s Chart: what the TypeScript API,
+ * dist/ and the CLI use. Values are validated first (ValuesError names each bad key).
  */
+export class ConcreteChart<S extends TObject> extends ValuesChart<Static<S>> {
+  constructor(scope: Construct, id: string, def: ChartDefinition<S>, user: UserValues<Static<S>> = {} as UserValues<Static<S>>, release: Release = DEFAULT_RELEASE) {
+    const values = resolveValues(def, user as Record<string, unknown>);
+    super(scope, id, new HelmValues<Static<S>>('concrete', def.values, context(def, values as Record<string, unknown>, release)));
+    def.build(this, this.values);
+  }
+}
+
+/** Builds a chart's components with already resolved values into `scope`. */
 export function buildConcrete<S extends TObject>(
-  scope: App,
+  scope: Construct,
   id: string,
   def: ChartDefinition<S>,
   values: Static<S>,

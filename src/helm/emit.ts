@@ -13,7 +13,8 @@
  */
 import { dump } from 'js-yaml';
 import { Expr, Lit, Logic, Not, Truthy } from './expr';
-import { FIELDS_KEY_PREFIX, Fields, Maybe, Splice, isPlain } from './tree';
+import { FIELDS_KEY_PREFIX, Fields, Maybe, Range, Splice, isPlain } from './tree';
+import { isEntryList } from './values';
 
 const YAML_OPTS = { lineWidth: -1, noRefs: true, quotingType: '"' as const };
 
@@ -41,6 +42,7 @@ function valueLine(e: Expr): string {
 function presence(node: unknown): Expr | null {
   if (node instanceof Maybe) return node.cond;
   if (node instanceof Splice) return new Truthy(node.list);
+  if (node instanceof Range) return new Truthy(node.map);
   if (node instanceof Fields) return node.otherwise && Object.keys(node.otherwise).length > 0 ? null : node.cond;
   return null;
 }
@@ -89,7 +91,7 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
     if (isStructured(v)) return [`${pad(indent)}${key}`, `${pad(indent + 2)}{{- toYaml ${v.go()} | nindent ${indent + 2} }}`];
     return [`${pad(indent)}${key} ${valueLine(v)}`];
   }
-  if (v instanceof Maybe || v instanceof Splice || v instanceof Fields) {
+  if (v instanceof Maybe || v instanceof Splice || v instanceof Fields || v instanceof Range) {
     throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);
   }
   if (Array.isArray(v)) return [`${pad(indent)}${key}${emptyGuard(v.filter((x) => x !== undefined), '[]')}`, ...emitList(v, indent)];
@@ -106,6 +108,9 @@ export function emitList(items: unknown[], indent: number): string[] {
       lines.push(`${pad(indent)}{{- range ${item.list.go()} }}`, `${pad(indent)}- {{ toJson . }}`, `${pad(indent)}{{- end }}`);
     } else if (item instanceof Maybe) {
       lines.push(`${pad(indent)}{{- if ${item.cond.goCond()} }}`, ...emitItem(item.node, indent), `${pad(indent)}{{- end }}`);
+    } else if (item instanceof Range) {
+      const body = isEntryList(item.item) ? emitList(item.item, indent) : emitItem(item.item, indent);
+      lines.push(`${pad(indent)}{{- range ${item.key.go()}, ${item.value.go()} := ${item.map.go()} }}`, ...body, `${pad(indent)}{{- end }}`);
     } else {
       lines.push(...emitItem(item, indent));
     }

@@ -333,6 +333,62 @@ export class Default extends Expr {
   }
 }
 
+/** A template variable bound by `range` (`$k1`, `$v1`); concrete mode never sees one. */
+export class Var extends Expr {
+  constructor(
+    readonly name: string,
+    type: ValueType,
+    private readonly what: string,
+  ) {
+    super(type);
+  }
+  evaluate(): never {
+    throw new Error(`${this.what} only exists while a template ranges`);
+  }
+  go(): string {
+    return this.name;
+  }
+  describe(): string {
+    return this.what;
+  }
+}
+
+/**
+ * sprig's `snakecase` for the keys we allow it on: lower-case words, each optionally
+ * ending in digits, joined in camelCase (`keepAliveInterval`, `http2Server`).
+ * Keys of that shape are enforced by the values schema (SNAKE_SAFE_KEY).
+ */
+export const SNAKE_SAFE_KEY = '^[a-z]+[0-9]*([A-Z][a-z]+[0-9]*)*$';
+function snakecase(s: string): string {
+  if (!new RegExp(SNAKE_SAFE_KEY).test(s)) throw new Error(`snakecase: ${JSON.stringify(s)} is not a simple camelCase key`);
+  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+const STRING_FNS = {
+  upper: (s: string) => s.toUpperCase(),
+  lower: (s: string) => s.toLowerCase(),
+  snakecase,
+} as const;
+
+/** A string function with both meanings: `upper`, `lower`, `snakecase`. */
+export class StrFn extends Expr {
+  constructor(
+    readonly fn: keyof typeof STRING_FNS,
+    readonly arg: Expr,
+  ) {
+    super('string');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return STRING_FNS[this.fn](String(this.arg.evaluate(ctx)));
+  }
+  go(): string {
+    return `(${this.fn} ${this.arg.go()})`;
+  }
+  describe(): string {
+    return `${this.fn}(${this.arg.describe()})`;
+  }
+}
+
 /** Wraps a literal or passes an expression through. */
 export function toExpr(v: Expr | string | number | boolean | null): Expr {
   return v instanceof Expr ? v : new Lit(v);

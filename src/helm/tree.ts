@@ -27,6 +27,16 @@ export class Splice {
   constructor(public readonly list: Expr) {}
 }
 
+/** One list item per entry of a map value, in key order (Helm ranges over sorted keys). */
+export class Range {
+  constructor(
+    public readonly map: Expr,
+    public readonly key: Expr,
+    public readonly value: Expr,
+    public readonly item: unknown,
+  ) {}
+}
+
 /** Keys under which `Fields` markers travel inside objects (so that `...spread` carries them). */
 export const FIELDS_KEY_PREFIX = '\u0000helm-fields:';
 
@@ -37,7 +47,7 @@ export function fieldsKey(): string {
 }
 
 export function isMarker(node: unknown): boolean {
-  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice;
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range;
 }
 
 /** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */

@@ -21,13 +21,15 @@ import {
   Logic,
   Not,
   Ref,
+  StrFn,
   Ternary,
   Truthy,
+  Var,
   goTruthy,
   type RenderContext,
   type ValueType,
 } from './expr';
-import { Fields, Maybe, Splice, fieldsKey } from './tree';
+import { Fields, Maybe, Range, Splice, fieldsKey } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -64,9 +66,16 @@ export type Condition<V> = ValuePath<V> | boolean;
 
 export type Mode = 'concrete' | 'template';
 
+const ENTRY_LIST = Symbol('entry-list');
+/** Lists made by `entries`/`entriesOf`: flattened when nested. */
+export function isEntryList(x: unknown): x is unknown[] {
+  return Array.isArray(x) && (x as unknown as Record<symbol, unknown>)[ENTRY_LIST] === true;
+}
+
 interface SchemaNode {
   type?: string | string[];
   properties?: Record<string, SchemaNode>;
+  patternProperties?: Record<string, SchemaNode>;
   additionalProperties?: SchemaNode | boolean;
   anyOf?: SchemaNode[];
 }
@@ -76,6 +85,7 @@ function schemaAt(schema: SchemaNode, path: readonly string[]): SchemaNode | und
   for (const key of path) {
     if (!cur) return undefined;
     if (cur.properties && key in cur.properties) cur = cur.properties[key];
+    else if (cur.patternProperties) cur = Object.values(cur.patternProperties)[0];
     else if (cur.additionalProperties && typeof cur.additionalProperties === 'object') cur = cur.additionalProperties;
     else return undefined;
   }
@@ -90,6 +100,7 @@ function valueType(node: SchemaNode): ValueType {
 
 export class HelmValues<V> {
   private readonly guardStack: Expr[] = [];
+  private rangeDepth = 0;
 
   constructor(
     readonly mode: Mode,
@@ -220,6 +231,58 @@ export class HelmValues<V> {
     const ref = this.refExpr(path);
     if (this.mode === 'concrete') return ((ref.evaluate(this.ctx) as unknown[] | undefined) ?? []) as never;
     return [new Splice(ref)] as never;
+  }
+
+  /**
+   * One list item per entry of a map, in key order:
+   * `[...v.entries('proxy.inbound', (key, value) => ({ name: key, value }))]`.
+   * Ranges nest: pass a value from an outer callback to `v.entriesOf`.
+   */
+  entries<P extends ValuePath<V>>(path: P, fn: (key: string, value: NonNullable<ValueAt<V, P>>[keyof NonNullable<ValueAt<V, P>>]) => unknown): never[] {
+    const node = schemaAt(this.schema as SchemaNode, (path as string).split('.'));
+    const valueNode = node?.patternProperties ? Object.values(node.patternProperties)[0] : typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined;
+    return this.entriesOf(this.ref(path), fn as (key: string, value: unknown) => unknown, valueNode ? valueType(valueNode) : 'any');
+  }
+
+  /**
+   * Like `entries`, for a map value obtained inside another range. When `fn` returns the
+   * result of another `entries`/`entriesOf`, its items are flattened into this list.
+   */
+  entriesOf<T>(map: T, fn: (key: string, value: T[keyof T]) => unknown, valueType: ValueType = 'any'): never[] {
+    let items: unknown[];
+    if (this.mode === 'concrete') {
+      const obj = (map ?? {}) as Record<string, unknown>;
+      items = Object.keys(obj)
+        .sort()
+        .flatMap((k) => {
+          const item = fn(k, obj[k] as T[keyof T]);
+          return isEntryList(item) ? item : [item];
+        });
+    } else {
+      this.rangeDepth += 1;
+      try {
+        const n = this.rangeDepth;
+        const key = new Var(`$k${n}`, 'string', `range key #${n}`);
+        const value = new Var(`$v${n}`, valueType, `range value #${n}`);
+        const item = fn(key as unknown as string, value as unknown as T[keyof T]);
+        items = [new Range(this.expr(map), key, value, item)];
+      } finally {
+        this.rangeDepth -= 1;
+      }
+    }
+    return Object.defineProperty(items, ENTRY_LIST, { value: true, enumerable: false }) as never[];
+  }
+
+  /** String functions with both meanings. */
+  upper(s: string): string {
+    return this.out(new StrFn('upper', this.expr(s)));
+  }
+  lower(s: string): string {
+    return this.out(new StrFn('lower', this.expr(s)));
+  }
+  /** camelCase → snake_case (keys must match SNAKE_SAFE_KEY). */
+  snakecase(s: string): string {
+    return this.out(new StrFn('snakecase', this.expr(s)));
   }
 
   /** Objects created in `fn` exist only when `c` holds. */

@@ -54,8 +54,12 @@ export function arbitraryFor(node: Node): fc.Arbitrary<unknown> {
         const props = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, arbitraryFor(v)]));
         return fc.record(props, { requiredKeys: [] });
       }
-      const valueNode = node.patternProperties ? Object.values(node.patternProperties)[0] : typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
-      if (valueNode) return fc.dictionary(labelKey, arbitraryFor(valueNode), { maxKeys: 3 });
+      if (node.patternProperties) {
+        const [pattern, valueNode] = Object.entries(node.patternProperties)[0];
+        const key = pattern === '^(.*)$' ? labelKey : fc.stringMatching(new RegExp(pattern));
+        return fc.dictionary(key, arbitraryFor(valueNode), { maxKeys: 3 });
+      }
+      if (typeof node.additionalProperties === 'object') return fc.dictionary(labelKey, arbitraryFor(node.additionalProperties), { maxKeys: 3 });
       return freeformObject;
     }
     default:

@@ -2,6 +2,7 @@
  * A small chart that uses every construct kind of the engine, for the engine's own tests.
  */
 import { Type } from '@sinclair/typebox';
+import { SNAKE_SAFE_KEY } from '../../src/helm/expr';
 import type { ChartDefinition } from '../../src/helm/chart';
 import { Component, K8sObject } from '../../src/helm/object';
 import { val } from '../../src/values/model';
@@ -32,6 +33,11 @@ export const engineValues = val.object(
     resources: val.freeform({}, { description: 'A structured value passed through.' }),
     ha: val.boolean(false, { description: 'High availability: derives replicas.' }),
     flagged: val.unset(Type.Boolean({ description: 'A key that is usually absent (hasKey).' }), true),
+    tuning: Type.Record(
+      Type.String({ pattern: SNAKE_SAFE_KEY }),
+      Type.Record(Type.String({ pattern: SNAKE_SAFE_KEY }), Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+      { description: 'Nested maps ranged over into env entries.', default: { server: { keepAliveInterval: 10, http2: 2 } }, additionalProperties: false },
+    ),
   },
   { description: 'Engine test values.' },
 );
@@ -87,6 +93,10 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
                 env: [
                   { name: 'BIG', value: v.fmt`${v.ref('bigNumber')}` },
                   v.maybe('ha', { name: 'HA', value: 'true' }),
+                  ...v.entries('tuning', (scope, params) =>
+                    v.entriesOf(params, (param, value) => ({ name: v.fmt`TUNE_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(param))}`, value: v.fmt`${value}` }), 'integer'),
+                  ),
+                  ...v.entries('labels', (key, value) => ({ name: v.fmt`LABEL_${v.upper(key)}`, value })),
                 ],
                 resources: v.ref('resources'),
               },

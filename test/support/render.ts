@@ -3,7 +3,7 @@
  * `helm template` on a written chart (Helm 3 and 4) and our own renderer.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,9 +16,15 @@ const execFileAsync = promisify(execFile);
 
 export type K8sDoc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
 
-/** A temporary folder for this test process. */
+let scratchRoot: string | undefined;
+/** A temporary folder, under one root per test process that is removed when the process exits. */
 export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `cdk8s-linkerd-${prefix}-`));
+  if (!scratchRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'cdk8s-linkerd-test-'));
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+    scratchRoot = root;
+  }
+  return mkdtempSync(join(scratchRoot, `${prefix}-`));
 }
 
 /** Writes a chart once per process and returns its folder. */

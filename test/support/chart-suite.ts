@@ -1,0 +1,148 @@
+/**
+ * The test suite every chart gets:
+ * (a) equivalence: `helm template` (Helm 3 and 4) == our rendering, for the defaults,
+ *     each preset and N random valid values files;
+ * (b) every rendered object valid against Kubernetes 1.31 API schemas (unknown fields
+ *     rejected), and every custom resource against our CRDs;
+ * (c) a snapshot of the default output;
+ * (d) a table of bad values, each rejected by Helm (schema) and by our CLI with a
+ *     message that names the key;
+ * plus `helm lint --strict` with both Helm versions.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import type { TObject } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { run, type Io } from '../../src/cli/main';
+import { allCrds } from '../../src/crds/index';
+import { validateCustomResource } from '../../src/crds/validate';
+import { toManifest, renderObjects, resolveValues, type ChartDefinition, type Release } from '../../src/helm/chart';
+import { arbitraryValues } from './arbitrary';
+import { HELM_MAJORS, helmBinary } from './helm';
+import { kube131 } from './kube-schema';
+import { chartDir, helmTemplate, normalize, ourRender, pool, writeValues, type K8sDoc } from './render';
+
+const execFileAsync = promisify(execFile);
+
+export interface BadValuesCase {
+  name: string;
+  values: Record<string, unknown>;
+  /** The key path the messages must name. */
+  key: string;
+  /** Whether Helm's schema can catch it (cross-field rules may be TypeScript-only). */
+  helm?: boolean;
+}
+
+export interface ChartSuiteOptions {
+  /** Named values files to check besides the defaults. */
+  presets?: Record<string, Record<string, unknown>>;
+  randomRuns: number;
+  badValues: BadValuesCase[];
+  release?: Release;
+}
+
+function customResourceProblems(doc: K8sDoc): string[] | undefined {
+  const [group, version] = doc.apiVersion.split('/');
+  const def = allCrds.find((d) => d.group === group && d.kind === doc.kind);
+  if (!def || !version) return undefined;
+  return validateCustomResource(def, version, doc);
+}
+
+/** Problems of rendered objects against Kubernetes 1.31 and our CRDs. */
+export function schemaProblems(docs: K8sDoc[]): string[] {
+  return docs.flatMap((d) => customResourceProblems(d) ?? kube131().validate(d));
+}
+
+function cliRun(args: string[], files: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    readFile: (p) => files[p] ?? readFileSync(p, 'utf8'),
+  };
+  const code = run(args, io);
+  return { code, stdout, stderr };
+}
+
+export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: ChartSuiteOptions): void {
+  const release = opts.release ?? { name: def.name, namespace: 'linkerd' };
+  const presets = { defaults: {}, ...(opts.presets ?? {}) };
+
+  async function expectEquivalent(user: Record<string, unknown>) {
+    const ours = ourRender(def, user, release);
+    const file = writeValues(user);
+    for (const major of HELM_MAJORS) {
+      const helm = await helmTemplate(major, chartDir(def), ['-f', file], release);
+      expect(helm.ok, `helm ${major} failed for ${JSON.stringify(user)}: ${helm.stderr}`).toBe(true);
+      expect(normalize(helm.stdout), `helm ${major} vs ours for ${JSON.stringify(user)}`).toEqual(ours);
+    }
+  }
+
+  describe(`${def.name}: helm lint --strict`, () => {
+    it.each(HELM_MAJORS)('is clean with Helm %i', async (major) => {
+      const { stdout } = await execFileAsync(helmBinary(major), ['lint', '--strict', chartDir(def), '-n', release.namespace]);
+      expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+      expect(stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+    });
+  });
+
+  describe(`${def.name}: Helm and cdk8s-linkerd render the same objects`, () => {
+    it.each(Object.entries(presets))('for %s', async (_name, values) => {
+      await expectEquivalent(values);
+    });
+
+    it('in another namespace and release', async () => {
+      const other = { name: 'other', namespace: 'mesh-system' };
+      const ours = ourRender(def, {}, other);
+      for (const major of HELM_MAJORS) {
+        const helm = await helmTemplate(major, chartDir(def), [], other);
+        expect(normalize(helm.stdout)).toEqual(ours);
+      }
+    });
+
+    it(`for ${opts.randomRuns} random valid values files`, async () => {
+      const samples = fc.sample(arbitraryValues(def.values), { numRuns: opts.randomRuns, seed: 20261124 });
+      await pool(samples, 4, (user) => expectEquivalent(user));
+    });
+  });
+
+  describe(`${def.name}: objects are valid`, () => {
+    it.each(Object.entries(presets))('against Kubernetes 1.31 and our CRDs, for %s', (_name, values) => {
+      const docs = ourRender(def, values, release);
+      expect(docs.length).toBeGreaterThan(0);
+      expect(schemaProblems(docs)).toEqual([]);
+    });
+  });
+
+  describe(`${def.name}: default output`, () => {
+    it('matches the reviewed snapshot', async () => {
+      const manifest = toManifest(def.name, renderObjects(def, resolveValues(def, {}), release));
+      await expect(manifest).toMatchFileSnapshot(join(__dirname, '..', '__snapshots__', `${def.name}.yaml`));
+    });
+  });
+
+  describe(`${def.name}: bad values are rejected`, () => {
+    it(`has at least 10 cases`, () => {
+      expect(opts.badValues.length).toBeGreaterThanOrEqual(10);
+    });
+
+    it.each(opts.badValues.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const file = writeValues(c.values);
+      const cli = cliRun(['template', def.name, '-f', file]);
+      expect(cli.code).toBe(1);
+      expect(cli.stdout).toBe('');
+      expect(cli.stderr).toContain(c.key);
+      expect(cli.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      if (c.helm === false) return;
+      for (const major of HELM_MAJORS) {
+        const helm = await helmTemplate(major, chartDir(def), ['-f', file], release);
+        expect(helm.ok, `helm ${major} accepted ${JSON.stringify(c.values)}`).toBe(false);
+        expect(helm.stderr).toContain(c.key.split('.').pop());
+      }
+    });
+  });
+}

@@ -1,0 +1,25 @@
+/** The charts this distribution ships, by name. */
+import { linkerdCrdsChart } from './crds/chart';
+import type { ChartDefinition } from './helm/chart';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const CHARTS: Record<string, ChartDefinition<any>> = {
+  [linkerdCrdsChart.name]: linkerdCrdsChart,
+};
+
+/** The namespace `dist/` renders each chart into. */
+export const DIST_NAMESPACE = 'linkerd';
+
+export function chartNamed(name: string): ChartDefinition {
+  const def = CHARTS[name];
+  if (!def) throw new UsageError(`unknown chart '${name}' (charts: ${Object.keys(CHARTS).join(', ')})`);
+  return def;
+}
+
+/** Bad command-line usage (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

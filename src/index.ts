@@ -1,0 +1,43 @@
+/**
+ * cdk8s-linkerd: the Linkerd service mesh as typed cdk8s constructs.
+ *
+ * @packageDocumentation
+ */
+export { LINKERD_VERSION, CHART_VERSION, KUBE_VERSION_CONSTRAINT } from './version';
+
+// Charts and their renderings
+export { CHARTS, DIST_NAMESPACE } from './charts';
+export {
+  type ChartDefinition,
+  type Release,
+  type RenderedObject,
+  type UserValues,
+  ConcreteChart,
+  ValuesError,
+  buildConcrete,
+  renderObjects,
+  resolveValues,
+  toManifest,
+  chartFiles,
+  writeChart,
+} from './helm/chart';
+export { writeCharts, writeDist } from './outputs';
+
+// CRDs and custom resources
+export { linkerdCrdsChart, crdsValues } from './crds/chart';
+export { LinkerdCrds, type LinkerdCrdsProps, type LinkerdCrdsValues } from './crds/construct';
+export { allCrds } from './crds/index';
+export type { CrdDefinition, CrdVersion, PrinterColumn } from './crds/definition';
+export { crdBody } from './crds/manifest';
+export { validateCustomResource } from './crds/validate';
+export * from './crds/resources';
+export type { ServerSpec } from './crds/server';
+export type { ServerAuthorizationSpec } from './crds/server-authorization';
+export type { AuthorizationPolicySpec } from './crds/authorization-policy';
+export type { MeshTLSAuthenticationSpec } from './crds/meshtls-authentication';
+export type { NetworkAuthenticationSpec } from './crds/network-authentication';
+export type { EgressNetworkSpec } from './crds/egress-network';
+export type { HTTPLocalRateLimitPolicySpec } from './crds/http-local-ratelimit-policy';
+export type { HTTPRouteSpec } from './crds/httproute';
+export type { ServiceProfileSpec } from './crds/serviceprofile';
+export type { ExternalWorkloadSpec } from './crds/external-workload';

@@ -232,17 +232,13 @@ export function validateValues(schema: TSchema, values: unknown): ValuesProblem[
     validators.set(schema, validate);
   }
   if (validate(values)) return [];
-  const seen = new Set<string>();
-  const problems: ValuesProblem[] = [];
+  // One problem per key: the first (ajv reports the type before narrower keywords).
+  const byKey = new Map<string, ValuesProblem>();
   for (const e of validate.errors ?? []) {
     const p = problemOf(e, values);
-    const id = formatProblem(p);
-    if (!seen.has(id)) {
-      seen.add(id);
-      problems.push(p);
-    }
+    if (!byKey.has(p.key)) byKey.set(p.key, p);
   }
-  return problems;
+  return [...byKey.values()];
 }
 
 /**

@@ -200,7 +200,7 @@ export class Truthy extends Expr {
   }
   go(): string {
     // Computed booleans are already bools; a value may be absent (nil), which `ternary` refuses.
-    const computed = this.inner instanceof Not || this.inner instanceof Logic || this.inner instanceof Eq || this.inner instanceof HasKey || this.inner instanceof Truthy;
+    const computed = this.inner instanceof Not || this.inner instanceof Logic || this.inner instanceof Eq || this.inner instanceof Compare || this.inner instanceof HasKey || this.inner instanceof Truthy;
     return computed ? this.inner.go() : `(not (not ${this.inner.go()}))`;
   }
   override goCond(): string {
@@ -270,6 +270,28 @@ export class Eq extends Expr {
   }
   describe(): string {
     return `${this.left.describe()} == ${this.right.describe()}`;
+  }
+}
+
+/** Ordering of two integers (`lt`, `le`, `gt`, `ge`), compared as int64 by Helm. */
+export class Compare extends Expr {
+  constructor(
+    public readonly op: 'lt' | 'le' | 'gt' | 'ge',
+    public readonly left: Expr,
+    public readonly right: Expr,
+  ) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const a = Number(this.left.evaluate(ctx));
+    const b = Number(this.right.evaluate(ctx));
+    return { lt: a < b, le: a <= b, gt: a > b, ge: a >= b }[this.op];
+  }
+  go(): string {
+    return `(${this.op} (int64 ${this.left.go()}) (int64 ${this.right.go()}))`;
+  }
+  describe(): string {
+    return `${this.left.describe()} ${this.op} ${this.right.describe()}`;
   }
 }
 
@@ -365,6 +387,8 @@ function snakecase(s: string): string {
 }
 
 const STRING_FNS = {
+  // Go's strings.TrimSpace; PEM and similar text has no characters where it and String.trim differ.
+  trim: (s: string) => s.trim(),
   upper: (s: string) => s.toUpperCase(),
   lower: (s: string) => s.toLowerCase(),
   snakecase,

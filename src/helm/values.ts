@@ -12,6 +12,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
   BuiltInRef,
+  Compare,
   Default,
   Eq,
   Expr,
@@ -191,6 +192,20 @@ export class HelmValues<V> {
   eq<T extends string | number | boolean>(a: T, b: T): boolean {
     return this.out(new Eq(this.expr(a), this.expr(b)));
   }
+  /** Integer comparisons (both meanings). */
+  lt(a: number, b: number): boolean {
+    return this.out(new Compare('lt', this.expr(a), this.expr(b)));
+  }
+  le(a: number, b: number): boolean {
+    return this.out(new Compare('le', this.expr(a), this.expr(b)));
+  }
+  gt(a: number, b: number): boolean {
+    return this.out(new Compare('gt', this.expr(a), this.expr(b)));
+  }
+  ge(a: number, b: number): boolean {
+    return this.out(new Compare('ge', this.expr(a), this.expr(b)));
+  }
+
   /** Whether `path` is set at all (even to false or empty), like Helm's `hasKey`. */
   has(path: ValuePath<V>): boolean {
     const parts = (path as string).split('.');
@@ -274,6 +289,9 @@ export class HelmValues<V> {
   }
 
   /** String functions with both meanings. */
+  trim(s: string): string {
+    return this.out(new StrFn('trim', this.expr(s)));
+  }
   upper(s: string): string {
     return this.out(new StrFn('upper', this.expr(s)));
   }

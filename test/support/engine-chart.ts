@@ -71,6 +71,9 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
         ...v.fields(v.eq(v.ref('logLevel'), 'debug'), { debug: 'yes' }),
         flagged: v.ternary(v.has('flagged'), 'set', 'unset'),
         fallback: v.default('priorityClassName', 'none'),
+        trimmed: v.trim(v.ref('note')),
+        ...v.fields(v.ge(v.ref('replicas'), 2), { scaled: 'yes' }),
+        ...v.fields(v.lt(v.ref('bigNumber'), v.ref('replicas')), { inverted: 'yes' }),
       },
     });
     new K8sObject(main, 'deploy', {

@@ -223,14 +223,15 @@ export function run(argv: string[], io: Io = defaultIo): number {
           if (!CHARTS[name]) problems.push(`${name}: unknown chart (charts: ${Object.keys(CHARTS).join(', ')})`);
           else if (chartValues !== null && (typeof chartValues !== 'object' || Array.isArray(chartValues))) problems.push(`${name}: expected a map of values`);
         }
+        // Check every chart's values before writing anything, and report all problems.
         for (const name of Object.keys(CHARTS)) {
-          if (problems.length === 0) {
-            try {
-              resolveOrFail(name, (byChart[name] as Record<string, unknown> | undefined) ?? {});
-            } catch (e) {
-              if (e instanceof InputError) problems.push(...e.lines);
-              else throw e;
-            }
+          const chartValues = byChart[name];
+          if (chartValues !== undefined && (chartValues === null || typeof chartValues !== 'object' || Array.isArray(chartValues))) continue;
+          try {
+            resolveOrFail(name, (chartValues as Record<string, unknown> | undefined) ?? {});
+          } catch (e) {
+            if (e instanceof InputError) problems.push(...e.lines);
+            else throw e;
           }
         }
         if (problems.length > 0) throw new InputError(problems);

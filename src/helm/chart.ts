@@ -19,7 +19,7 @@ import {
   valuesYamlOf,
   type ValuesProblem,
 } from '../values/model';
-import { emitDocument, emitText } from './emit';
+import { YAML_OPTS, emitDocument, emitText } from './emit';
 import { Expr, type RenderContext } from './expr';
 import { K8sObject, ValuesChart } from './object';
 import { HelmValues } from './values';
@@ -141,7 +141,7 @@ export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values
 /** Multi-document YAML like `helm template` prints it. */
 export function toManifest(chartName: string, objects: RenderedObject[]): string {
   return objects
-    .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${dump(object, { lineWidth: -1, noRefs: true })}`)
+    .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${dump(object, YAML_OPTS)}`)
     .join('');
 }
 

@@ -16,7 +16,12 @@ import { Expr, Lit, Logic, Not, Truthy } from './expr';
 import { FIELDS_KEY_PREFIX, Fields, Maybe, Range, Splice, isPlain } from './tree';
 import { isEntryList } from './values';
 
-const YAML_OPTS = { lineWidth: -1, noRefs: true, quotingType: '"' as const };
+/**
+ * How plain YAML is written, in templates and in concrete manifests alike: every string
+ * value double-quoted (as `toJson` writes the values Helm fills in), so that `helm template`
+ * and `cdk8s-linkerd template` print the same text where they can.
+ */
+export const YAML_OPTS = { lineWidth: -1, noRefs: true, quotingType: '"' as const, forceQuotes: true };
 
 function pad(n: number): string {
   return ' '.repeat(n);

@@ -3,6 +3,7 @@ import { describeChart } from '../support/chart-suite';
 
 describeChart(linkerdCrdsChart, {
   randomRuns: 100,
+  byteIdenticalDefaults: true,
   badValues: [
     { name: 'bundling Gateway API CRDs is refused', values: { installGatewayAPI: true }, key: 'installGatewayAPI' },
     { name: 'a string for a boolean', values: { installGatewayAPI: 'false' }, key: 'installGatewayAPI' },

@@ -40,6 +40,8 @@ export interface ChartSuiteOptions {
   /** Named values files to check besides the defaults. */
   presets?: Record<string, Record<string, unknown>>;
   randomRuns: number;
+  /** Whether `cdk8s-linkerd template` prints, for the defaults, byte for byte what `helm template` prints. */
+  byteIdenticalDefaults?: boolean;
   badValues: BadValuesCase[];
   release?: Release;
 }
@@ -94,6 +96,17 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
     it.each(Object.entries(presets))('for %s', async (_name, values) => {
       await expectEquivalent(values);
     });
+
+    if (opts.byteIdenticalDefaults) {
+      it('byte for byte for the defaults', async () => {
+        const cli = cliRun(['template', def.name, '-n', release.namespace, '--release-name', release.name]);
+        expect(cli.code).toBe(0);
+        for (const major of HELM_MAJORS) {
+          const helm = await helmTemplate(major, chartDir(def), [], release);
+          expect(cli.stdout, `helm ${major}`).toBe(helm.stdout);
+        }
+      });
+    }
 
     it('in another namespace and release', async () => {
       const other = { name: 'other', namespace: 'mesh-system' };

@@ -1,11 +1,9 @@
 import type { CrdDefinition } from './definition';
 import { conditions, network } from './policy-common';
-import { resourceSchema, s, type Static } from './schema';
+import { resourceSchema, s, typeMetaFields, type Static } from './schema';
 
 const schema = resourceSchema({
-  apiVersion: s.optional(s.string()),
-  kind: s.optional(s.string()),
-  metadata: s.optional(s.anyObject()),
+  ...typeMetaFields(),
   spec: s.object(
     {
       trafficPolicy: s.enum(['Allow', 'Deny'] as const, { description: 'Whether traffic to these networks that no route matches is allowed.' }),

@@ -1,7 +1,7 @@
 import type { CrdDefinition } from './definition';
 import { conditions } from './policy-common';
 import type { TProperties } from '@sinclair/typebox';
-import { resourceSchema, s, type Static } from './schema';
+import { resourceSchema, s, typeMetaFields, type Static } from './schema';
 
 const meshTls = s.object(
   {
@@ -34,9 +34,7 @@ function endpoints(maxIPs: number) {
 
 function resource<P extends TProperties>(specFields: P) {
   return resourceSchema({
-    apiVersion: s.optional(s.string()),
-    kind: s.optional(s.string()),
-    metadata: s.optional(s.anyObject()),
+    ...typeMetaFields(),
     spec: s.object(specFields, { description: 'A workload outside Kubernetes that joins the mesh.' }),
     status: s.optional(s.object({ conditions: s.optional(conditions(true)) })),
   });

@@ -4,7 +4,7 @@
  */
 import type { CrdDefinition } from './definition';
 import { ref } from './policy-common';
-import { resourceSchema, s, withDefault, type Static } from './schema';
+import { resourceSchema, s, typeMetaFields, withDefault, type Static } from './schema';
 
 type Version = 'v1alpha1' | 'v1beta1' | 'v1beta2' | 'v1beta3';
 
@@ -175,9 +175,7 @@ const statusCondition = () =>
 
 function schema<V extends Version>(version: V) {
   return resourceSchema({
-    apiVersion: s.optional(s.string()),
-    kind: s.optional(s.string()),
-    metadata: s.optional(s.anyObject()),
+    ...typeMetaFields(),
     spec: s.object(
       {
         hostnames: s.optional(

@@ -9,7 +9,7 @@
 import { ApiObject, type ApiObjectMetadata } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { authorizationPolicyCrd, type AuthorizationPolicySpec } from './authorization-policy';
-import { crdName, storageVersion, type CrdDefinition } from './definition';
+import { storageVersion, type CrdDefinition } from './definition';
 import { egressNetworkCrd, type EgressNetworkSpec } from './egress-network';
 import { externalWorkloadCrd, type ExternalWorkloadSpec } from './external-workload';
 import { httpLocalRateLimitPolicyCrd, type HTTPLocalRateLimitPolicySpec } from './http-local-ratelimit-policy';
@@ -44,11 +44,10 @@ export abstract class LinkerdResource<Spec> extends ApiObject {
     super(scope, id, { apiVersion, kind: def.kind, metadata: props.metadata, spec: props.spec });
     this.spec = props.spec;
   }
-  /** The CRD this resource belongs to. */
-  static crdName(def: CrdDefinition): string {
-    return crdName(def);
-  }
 }
+
+// One class per kind, spelled out (rather than made by a class factory) so that each has its
+// own name and docs in the API reference and in editors.
 
 /** A port on a set of workloads that policy attaches to. */
 export class Server extends LinkerdResource<ServerSpec> {

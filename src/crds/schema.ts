@@ -90,6 +90,11 @@ export function withDefault<T extends TSchema>(schema: T, value: unknown): T {
   return { ...schema, default: value };
 }
 
+/** `apiVersion`, `kind` and `metadata`, declared by the CRDs generated with controller tools. */
+export function typeMetaFields() {
+  return { apiVersion: s.optional(s.string()), kind: s.optional(s.string()), metadata: s.optional(s.anyObject()) };
+}
+
 /** The whole `openAPIV3Schema` of a custom resource with a `spec` (and optionally a `status`). */
 export function resourceSchema<P extends TProperties>(properties: P, options?: NodeOptions): TObject<P> {
   return Type.Object(properties, options);

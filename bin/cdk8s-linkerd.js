@@ -13,4 +13,6 @@ if (existsSync(source)) {
 } else {
   cli = require(join(__dirname, '..', 'lib', 'cli', 'main.js'));
 }
-process.exitCode = cli.run(process.argv.slice(2));
+cli.run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

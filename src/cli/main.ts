@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import { CHARTS, UsageError, chartNamed } from '../charts';
 import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues, toManifest } from '../helm/chart';
+import { writeIdentity } from '../certs/write';
 import { writeCharts, writeDist } from '../outputs';
 import { formatProblem } from '../values/model';
 import { SetSyntaxError, applySet, type SetKind } from '../values/set';
@@ -50,6 +51,7 @@ Commands:
   validate <chart>   check values only
   synth              render every chart's raw YAML into a folder (default dist/)
   charts             write every Helm chart into a folder (default charts/)
+  certs              create a trust anchor and issuer for Linkerd identity
 
 Charts: ${Object.keys(CHARTS).join(', ')}
 Run 'cdk8s-linkerd <command> --help' for a command's flags.
@@ -80,6 +82,17 @@ Renders every chart's raw manifests into DIR/<chart>/ (with a kustomization.yaml
 Flags:
   -f, --values FILE        a YAML map from chart name to that chart's values (repeatable)
   -o, --output-dir DIR     output folder (default "dist")
+  -h, --help               this help
+`,
+  certs: `Usage: cdk8s-linkerd certs -o DIR [flags]
+
+Creates an ECDSA P-256 trust anchor (ca.crt, ca.key) and an issuer signed by it
+(issuer.crt, issuer.key) in DIR, for a quick start. Private keys are written with mode 0600.
+For production, prefer identity.externalCA with cert-manager.
+
+Flags:
+  -o, --output-dir DIR     output folder (required)
+      --trust-domain NAME  identity trust domain (default "cluster.local")
   -h, --help               this help
 `,
   charts: `Usage: cdk8s-linkerd charts [flags]
@@ -171,8 +184,8 @@ function oneChart(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-/** Runs the command; returns the exit code. Never throws. */
-export function run(argv: string[], io: Io = defaultIo): number {
+/** Runs the command; resolves to the exit code. Never rejects. */
+export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -249,8 +262,29 @@ export function run(argv: string[], io: Io = defaultIo): number {
         writeCharts(resolve((values['output-dir'] as string | undefined) ?? 'charts'), (l) => io.stderr(`${l}\n`));
         return 0;
       }
+      case 'certs': {
+        const { values, positionals } = parse(rest, {
+          'output-dir': { type: 'string', short: 'o' },
+          'trust-domain': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        });
+        if (values.help) return io.stdout(HELP.certs), 0;
+        if (positionals.length > 0) throw new UsageError(`certs takes no arguments (got ${positionals.join(' ')})`);
+        const dir = values['output-dir'] as string | undefined;
+        if (!dir) throw new UsageError('certs needs -o DIR (where to write ca.crt, ca.key, issuer.crt, issuer.key)');
+        const written = await writeIdentity(resolve(dir), { trustDomain: values['trust-domain'] as string | undefined });
+        for (const f of written) io.stderr(`wrote ${f}\n`);
+        io.stderr(
+          `They are the identity values of the linkerd-control-plane chart:\n  helm install linkerd-control-plane <chart> -n linkerd \\\n` +
+            `    --set-file identityTrustAnchorsPEM=${written[0]} \\\n` +
+            `    --set-file identity.issuer.tls.crtPEM=${written[2]} \\\n` +
+            `    --set-file identity.issuer.tls.keyPEM=${written[3]}\n` +
+            `Keep ca.key offline: it is only needed to sign the next issuer.\n`,
+        );
+        return 0;
+      }
       default:
-        throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts)`);
+        throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts, certs)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

@@ -58,7 +58,7 @@ export function schemaProblems(docs: K8sDoc[]): string[] {
   return docs.flatMap((d) => customResourceProblems(d) ?? kube131().validate(d));
 }
 
-function cliRun(args: string[], files: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+async function cliRun(args: string[], files: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -66,7 +66,7 @@ function cliRun(args: string[], files: Record<string, string> = {}): { code: num
     stderr: (s) => (stderr += s),
     readFile: (p) => files[p] ?? readFileSync(p, 'utf8'),
   };
-  const code = run(args, io);
+  const code = await run(args, io);
   return { code, stdout, stderr };
 }
 
@@ -99,7 +99,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
 
     if (opts.byteIdenticalDefaults) {
       it('byte for byte for the defaults', async () => {
-        const cli = cliRun(['template', def.name, '-n', release.namespace, '--release-name', release.name]);
+        const cli = await cliRun(['template', def.name, '-n', release.namespace, '--release-name', release.name]);
         expect(cli.code).toBe(0);
         for (const major of HELM_MAJORS) {
           const helm = await helmTemplate(major, chartDir(def), [], release);
@@ -145,7 +145,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
 
     it.each(opts.badValues.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const file = writeValues(c.values);
-      const cli = cliRun(['template', def.name, '-f', file]);
+      const cli = await cliRun(['template', def.name, '-f', file]);
       expect(cli.code).toBe(1);
       expect(cli.stdout).toBe('');
       expect(cli.stderr).toContain(c.key);

@@ -43,6 +43,26 @@ export const val = {
     const { type = 'object', ...rest } = doc;
     return Type.Unsafe<T>({ ...rest, type, default: defaultValue });
   },
+  /** A value that may also be null (upstream leaves some keys empty, which YAML reads as null). */
+  nullable<T extends TSchema>(schema: T, defaultValue: Static<T> | null, doc: Doc) {
+    const inner = stripSymbols(schema) as Record<string, unknown>;
+    const { description: _d, default: _def, ...rest } = inner;
+    const type = rest.type;
+    return Type.Unsafe<Static<T> | null>({
+      ...rest,
+      ...doc,
+      type: Array.isArray(type) ? [...type, 'null'] : [type, 'null'],
+      default: defaultValue,
+    });
+  },
+  /** An integer or a string (a count or a percentage, a port number or name). */
+  intOrString(defaultValue: number | string, doc: Doc & { pattern?: string }) {
+    return Type.Unsafe<number | string>({ ...doc, type: ['integer', 'string'], default: defaultValue });
+  },
+  /** A map with keys of a given shape (`additionalProperties: false` for other keys). */
+  record<T extends TSchema>(keyPattern: string, value: T, defaultValue: Record<string, Static<T>>, doc: Doc) {
+    return Type.Record(Type.String({ pattern: keyPattern }), value, { ...doc, default: defaultValue, additionalProperties: false });
+  },
   /** A key with no default: absent from the defaults, shown commented out in values.yaml. */
   unset<T extends TSchema>(schema: T, example: Static<T>) {
     return Type.Optional(Type.Unsafe<Static<T>>({ ...stripSymbols(schema), examples: [example] }));
@@ -71,18 +91,21 @@ export function stripSymbols<T>(schema: T): T {
 
 /** The chart's default values, as `values.yaml` sets them. */
 export function defaultsOf(schema: TSchema): Record<string, unknown> {
-  const walk = (node: JsonSchema): unknown => {
-    if (node.type === 'object' && node.properties) {
+  // Objects that are always present (required) get their children's defaults; keys without
+  // a default, optional objects among them, stay absent.
+  const walk = (node: JsonSchema, present: boolean): unknown => {
+    if (node.default !== undefined) return structuredClone(node.default);
+    if (present && node.type === 'object' && node.properties) {
       const out: Record<string, unknown> = {};
       for (const [k, child] of Object.entries(node.properties)) {
-        const d = walk(child);
+        const d = walk(child, node.required?.includes(k) ?? false);
         if (d !== undefined) out[k] = d;
       }
       return out;
     }
-    return node.default === undefined ? undefined : structuredClone(node.default);
+    return undefined;
   };
-  return walk(stripSymbols(schema) as JsonSchema) as Record<string, unknown>;
+  return walk(stripSymbols(schema) as JsonSchema, true) as Record<string, unknown>;
 }
 
 /** `values.schema.json`: the same rules Helm enforces at install time. */

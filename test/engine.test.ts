@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { App } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { renderTemplates, buildConcrete, resolveValues } from '../src/helm/chart';
-import { Fmt, Ref, SymbolicValueError } from '../src/helm/expr';
+import { Fmt, Ref, SymbolicValueError, goFloatString } from '../src/helm/expr';
 import { HelmValues } from '../src/helm/values';
 import { engineChart, engineValues } from './support/engine-chart';
 import { arbitraryValues } from './support/arbitrary';
@@ -36,6 +36,7 @@ describe('engine: concrete and template renderings agree', () => {
     ['lists and maps pass through', { extraArgs: ['-v', '--x=1'], tolerations: [{ key: 'k', operator: 'Exists' }], annotations: { a: 'b' } }],
     ['a key that is usually absent', { flagged: false }],
     ['integers keep their digits', { bigNumber: 123456789012, replicas: 0 }],
+    ['floats print as Go prints them', { ratio: 0.00001 }],
     ['strings that look like other types', { note: 'true', image: { tag: '1.0', name: 'no' } }],
   ])('%s', async (_name, user) => {
     await expectEquivalent(user);
@@ -100,8 +101,18 @@ describe('engine: symbolic values', () => {
     expect(() => v.ref('nmae' as never)).toThrow(/unknown values key 'nmae'/);
   });
 
-  it('refuse to embed floats in strings (Go and JavaScript print them differently)', () => {
-    expect(() => new Fmt(['x', new Ref(['ratio'], 'number')])).toThrow(/cannot be embedded in a string/);
+  it('print floats inside strings as Go printf does', () => {
+    const cases: [number, string][] = [
+      [0.25, '0.25'],
+      [1e-5, '1e-05'],
+      [0.0001, '0.0001'],
+      [1234567.5, '1.2345675e+06'],
+      [1e20, '1e+20'],
+      [100, '100'],
+      [2.5e-7, '2.5e-07'],
+    ];
+    for (const [n, go] of cases) expect(goFloatString(n)).toBe(go);
+    expect(() => new Fmt(['x', new Ref(['resources'], 'object')])).toThrow(/cannot be embedded in a string/);
   });
 
   it('are plain data in concrete mode', () => {

@@ -60,11 +60,11 @@ export abstract class Expr {
     return this.go();
   }
 
-  /** As a scalar operand for printf: integers are converted so that Go prints them as JavaScript does. */
+  /** As a scalar operand for printf: integers are converted so that Go prints them in full. */
   goPrintOperand(): string {
     if (this.type === 'integer') return `(int64 ${this.go()})`;
-    if (this.type === 'string' || this.type === 'boolean') return this.go();
-    throw new Error(`${this.describe()} (${this.type}) cannot be embedded in a string: only strings, integers and booleans can`);
+    if (this.type === 'string' || this.type === 'boolean' || this.type === 'number') return this.go();
+    throw new Error(`${this.describe()} (${this.type}) cannot be embedded in a string: only scalars can`);
   }
 
   [Symbol.toPrimitive](): never {
@@ -79,6 +79,26 @@ export abstract class Expr {
   toJSON(): never {
     throw new SymbolicValueError(this.describe());
   }
+}
+
+/**
+ * How Go's `printf "%v"` prints a float64: strconv's 'g' format with the shortest digits
+ * (the same digits as JavaScript), in exponent form (`1e-05`, `1.2345675e+06`) when the
+ * decimal exponent is below -4 or at least 6.
+ */
+export function goFloatString(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const [mantissa, exp] = n.toExponential().split('e');
+  const e = Number(exp);
+  if (e < -4 || e >= 6) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return String(n);
+}
+
+/** A value as `printf "%v"` prints it. */
+function printed(v: unknown, type: ValueType): string {
+  if (typeof v === 'number' && type === 'number') return goFloatString(v);
+  return String(v);
 }
 
 function lookup(values: Record<string, unknown>, path: readonly string[]): unknown {
@@ -178,7 +198,7 @@ export class Fmt extends Expr {
     for (const p of parts) if (p instanceof Expr) p.goPrintOperand(); // fail early on unprintable parts
   }
   evaluate(ctx: RenderContext): unknown {
-    return this.parts.map((p) => (p instanceof Expr ? String(p.evaluate(ctx)) : p)).join('');
+    return this.parts.map((p) => (p instanceof Expr ? printed(p.evaluate(ctx), p.type) : p)).join('');
   }
   go(): string {
     const format = this.parts.map((p) => (p instanceof Expr ? '%v' : p.replace(/%/g, '%%'))).join('');

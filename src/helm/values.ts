@@ -77,6 +77,7 @@ interface SchemaNode {
   type?: string | string[];
   properties?: Record<string, SchemaNode>;
   patternProperties?: Record<string, SchemaNode>;
+  required?: string[];
   additionalProperties?: SchemaNode | boolean;
   anyOf?: SchemaNode[];
 }
@@ -148,6 +149,42 @@ export class HelmValues<V> {
   /** The value at a path: plain in concrete mode, `{{ .Values.path }}` in templates. */
   ref<P extends ValuePath<V>>(path: P): ValueAt<V, P> {
     return this.out(this.refExpr(path));
+  }
+
+  /**
+   * A values section as an object of its values, one per key (recursively for nested
+   * sections): plain data in concrete mode, one reference per leaf in templates. Spread it
+   * and override keys with constants to derive settings: `{ ...v.section('proxy'), await: false }`.
+   */
+  section<P extends ValuePath<V>>(path: P): ValueAt<V, P> {
+    const parts = (path as string).split('.');
+    const node = schemaAt(this.schema as SchemaNode, parts);
+    if (!node) throw new Error(`unknown values key '${path}'`);
+    if (this.mode === 'concrete') return this.refExpr(path as string).evaluate(this.ctx) as ValueAt<V, P>;
+    // Only always-present (required) objects are opened up: a Go template cannot read a
+    // field of a missing map, so optional sections stay whole values.
+    const build = (n: SchemaNode, at: string[]): unknown => {
+      if (n.type === 'object' && n.properties) {
+        return Object.fromEntries(
+          Object.entries(n.properties).map(([k, child]) => [
+            k,
+            (n.required ?? []).includes(k) ? build(child, [...at, k]) : new Ref([...at, k], valueType(child)),
+          ]),
+        );
+      }
+      return new Ref(at, valueType(n));
+    };
+    return build(node, parts) as ValueAt<V, P>;
+  }
+
+  /** Truthiness of any value (Go template rules). */
+  truthy(x: unknown): boolean {
+    return this.out(new Truthy(this.expr(x)));
+  }
+
+  /** `value` when it is truthy, else `fallback` (sprig `default`), for values at hand. */
+  orElse<T>(value: T, fallback: T): T {
+    return this.out(new Default(this.expr(value), this.expr(fallback)));
   }
 
   /** Release and chart facts (`.Release.Namespace`, ...). */

@@ -72,6 +72,7 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
         flagged: v.ternary(v.has('flagged'), 'set', 'unset'),
         fallback: v.default('priorityClassName', 'none'),
         trimmed: v.trim(v.ref('note')),
+        ratioText: v.fmt`ratio=${v.ref('ratio')}`,
         ...v.fields(v.ge(v.ref('replicas'), 2), { scaled: 'yes' }),
         ...v.fields(v.lt(v.ref('bigNumber'), v.ref('replicas')), { inverted: 'yes' }),
       },

@@ -13,7 +13,7 @@
  */
 import { dump } from 'js-yaml';
 import { Expr, Lit, Logic, Not, Truthy } from './expr';
-import { FIELDS_KEY_PREFIX, Fields, Maybe, Range, Splice, isPlain } from './tree';
+import { FIELDS_KEY_PREFIX, Fields, Lines, Maybe, Range, Splice, isPlain } from './tree';
 import { isEntryList } from './values';
 
 /**
@@ -95,6 +95,14 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
   if (v instanceof Expr) {
     if (isStructured(v)) return [`${pad(indent)}${key}`, `${pad(indent + 2)}{{- toYaml ${v.go()} | nindent ${indent + 2} }}`];
     return [`${pad(indent)}${key} ${valueLine(v)}`];
+  }
+  if (v instanceof Lines) {
+    return [
+      `${pad(indent)}${key} |`,
+      `${pad(indent + 2)}{{- range ${v.key.go()}, ${v.value.go()} := ${v.map.go()} }}`,
+      `${pad(indent + 2)}{{ ${v.line.go()} }}`,
+      `${pad(indent + 2)}{{- end }}`,
+    ];
   }
   if (v instanceof Maybe || v instanceof Splice || v instanceof Fields || v instanceof Range) {
     throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);

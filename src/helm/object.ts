@@ -5,7 +5,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import type { Expr } from './expr';
-import { Fields, FIELDS_KEY_PREFIX, Maybe, Range, Splice } from './tree';
+import { Fields, FIELDS_KEY_PREFIX, Lines, Maybe, Range, Splice } from './tree';
 import type { HelmValues } from './values';
 
 /** A chart whose components read values through `values`. */
@@ -47,7 +47,7 @@ export interface ObjectProps {
 
 /** Removes undefined fields, keeping key order (so output reads apiVersion, kind, metadata, spec). */
 function clean(node: unknown): unknown {
-  if (node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range) {
+  if (node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines) {
     throw new Error('a template-mode marker reached concrete output');
   }
   if (Array.isArray(node)) return node.filter((x) => x !== undefined).map(clean);

@@ -37,6 +37,16 @@ export class Range {
   ) {}
 }
 
+/** A string of one line per map entry (`k=v\n`…), written as a YAML literal block with `range`. */
+export class Lines {
+  constructor(
+    public readonly map: Expr,
+    public readonly key: Expr,
+    public readonly value: Expr,
+    public readonly line: Expr,
+  ) {}
+}
+
 /** Keys under which `Fields` markers travel inside objects (so that `...spread` carries them). */
 export const FIELDS_KEY_PREFIX = '\u0000helm-fields:';
 
@@ -47,7 +57,7 @@ export function fieldsKey(): string {
 }
 
 export function isMarker(node: unknown): boolean {
-  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range;
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines;
 }
 
 /** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */

@@ -30,7 +30,7 @@ import {
   type RenderContext,
   type ValueType,
 } from './expr';
-import { Fields, Maybe, Range, Splice, fieldsKey } from './tree';
+import { Fields, Lines, Maybe, Range, Splice, fieldsKey } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -323,6 +323,36 @@ export class HelmValues<V> {
       }
     }
     return Object.defineProperty(items, ENTRY_LIST, { value: true, enumerable: false }) as never[];
+  }
+
+  /** Like `splice`, for a list value at hand (absent or empty: no items). */
+  spliceOf<T>(list: readonly T[] | undefined): T[] {
+    if (this.mode === 'concrete') return [...(list ?? [])];
+    return [new Splice(this.expr(list))] as never;
+  }
+
+  /**
+   * A string with one line per map entry, in key order, each ending in a newline:
+   * `v.lines(labels, (k, val) => v.fmt`${k}=${val}`)`. Lines must not contain newlines.
+   */
+  lines<T>(map: T, fn: (key: string, value: T[keyof T]) => string): string {
+    if (this.mode === 'concrete') {
+      const obj = (map ?? {}) as Record<string, unknown>;
+      return Object.keys(obj)
+        .sort()
+        .map((k) => `${fn(k, obj[k] as T[keyof T])}\n`)
+        .join('');
+    }
+    this.rangeDepth += 1;
+    try {
+      const n = this.rangeDepth;
+      const key = new Var(`$k${n}`, 'string', `range key #${n}`);
+      const value = new Var(`$v${n}`, 'string', `range value #${n}`);
+      const line = fn(key as unknown as string, value as unknown as T[keyof T]) as unknown as Expr;
+      return new Lines(this.expr(map), key, value, line) as unknown as string;
+    } finally {
+      this.rangeDepth -= 1;
+    }
   }
 
   /** String functions with both meanings. */

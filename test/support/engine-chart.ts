@@ -32,6 +32,9 @@ export const engineValues = val.object(
     tolerations: val.freeform<unknown[]>([], { description: 'Passed through with toYaml.', type: 'array' }),
     resources: val.freeform({}, { description: 'A structured value passed through.' }),
     ha: val.boolean(false, { description: 'High availability: derives replicas.' }),
+    attributes: val.record('^[a-z][a-z0-9._/-]*$', Type.String({ pattern: '^[^\\x00-\\x1f\\x7f]*$' }), { 'k8s.pod.ip': '$(_pod_ip)', team: 'mesh' }, {
+      description: 'Rendered one per line as key=value.',
+    }),
     flagged: val.unset(Type.Boolean({ description: 'A key that is usually absent (hasKey).' }), true),
     tuning: Type.Record(
       Type.String({ pattern: SNAKE_SAFE_KEY }),
@@ -73,6 +76,7 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
         fallback: v.default('priorityClassName', 'none'),
         trimmed: v.trim(v.ref('note')),
         ratioText: v.fmt`ratio=${v.ref('ratio')}`,
+        attributes: v.lines(v.ref('attributes'), (k, val) => v.fmt`${k}=${val}`),
         ...v.fields(v.ge(v.ref('replicas'), 2), { scaled: 'yes' }),
         ...v.fields(v.lt(v.ref('bigNumber'), v.ref('replicas')), { inverted: 'yes' }),
       },

@@ -112,7 +112,7 @@ describe('engine: symbolic values', () => {
       [2.5e-7, '2.5e-07'],
     ];
     for (const [n, go] of cases) expect(goFloatString(n)).toBe(go);
-    expect(() => new Fmt(['x', new Ref(['resources'], 'object')])).toThrow(/cannot be embedded in a string/);
+    expect(() => new Fmt(['x', new Ref(['resources'], 'object')]).go()).toThrow(/cannot be embedded in a string/);
   });
 
   it('are plain data in concrete mode', () => {

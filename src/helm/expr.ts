@@ -112,11 +112,15 @@ function lookup(values: Record<string, unknown>, path: readonly string[]): unkno
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** `.Values.a.b` */
+/**
+ * `.Values.a.b`. Below a key that may be absent (`mayBeAbsent` holds its index), the path is
+ * spelled `(.Values.a).b`, which Helm reads as nil instead of failing on a missing map.
+ */
 export class Ref extends Expr {
   constructor(
     public readonly path: readonly string[],
     type: ValueType,
+    public readonly mayBeAbsent: ReadonlySet<number> = new Set(),
   ) {
     super(type);
   }
@@ -124,8 +128,17 @@ export class Ref extends Expr {
     return lookup(ctx.values, this.path);
   }
   go(): string {
-    if (this.path.every((p) => IDENT.test(p))) return `.Values.${this.path.join('.')}`;
-    return `(index .Values ${this.path.map(goString).join(' ')})`;
+    let out = '.Values';
+    this.path.forEach((key, i) => {
+      const parentMayBeAbsent = i > 0 && this.mayBeAbsent.has(i - 1);
+      if (!IDENT.test(key)) out = `(index (default (dict) ${out}) ${goString(key)})`;
+      else out = parentMayBeAbsent ? `(${out}).${key}` : `${out}.${key}`;
+    });
+    return out;
+  }
+  /** A key inside this (possibly absent) value. */
+  child(key: string, type: ValueType): Ref {
+    return new Ref([...this.path, key], type, new Set([...this.mayBeAbsent, this.path.length - 1]));
   }
   describe(): string {
     return `value '${this.path.join('.')}'`;
@@ -195,7 +208,6 @@ export class BuiltInRef extends Expr {
 export class Fmt extends Expr {
   constructor(public readonly parts: readonly (string | Expr)[]) {
     super('string');
-    for (const p of parts) if (p instanceof Expr) p.goPrintOperand(); // fail early on unprintable parts
   }
   evaluate(ctx: RenderContext): unknown {
     return this.parts.map((p) => (p instanceof Expr ? printed(p.evaluate(ctx), p.type) : p)).join('');

@@ -30,7 +30,7 @@ import {
   type RenderContext,
   type ValueType,
 } from './expr';
-import { Fields, Lines, Maybe, Range, Splice, fieldsKey } from './tree';
+import { Fields, Lines, Maybe, Range, Splice, fieldsKey, isPlain } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -67,6 +67,33 @@ export type Condition<V> = ValuePath<V> | boolean;
 
 export type Mode = 'concrete' | 'template';
 
+/**
+ * Folds conditions on constants (settings a component fixes), so templates hold no
+ * `{{ if true }}`: a condition whose value is known at build time becomes a literal.
+ */
+function fold(e: Expr): Expr {
+  if (e instanceof Lit) return e;
+  if (e instanceof Truthy) {
+    const inner = fold(e.inner);
+    return inner instanceof Lit ? new Lit(goTruthy(inner.value)) : inner === e.inner ? e : new Truthy(inner);
+  }
+  if (e instanceof Not) {
+    const inner = fold(e.inner);
+    return inner instanceof Lit ? new Lit(!goTruthy(inner.value)) : inner === e.inner ? e : new Not(inner);
+  }
+  if (e instanceof Logic) {
+    const absorbing = e.op === 'or';
+    const rest: Expr[] = [];
+    for (const o of e.operands.map(fold)) {
+      if (!(o instanceof Lit)) rest.push(o);
+      else if (goTruthy(o.value) === absorbing) return new Lit(absorbing);
+    }
+    if (rest.length === 0) return new Lit(!absorbing);
+    return rest.length === 1 ? new Truthy(rest[0]) : new Logic(e.op, rest);
+  }
+  return e;
+}
+
 const ENTRY_LIST = Symbol('entry-list');
 /** Lists made by `entries`/`entriesOf`: flattened when nested. */
 export function isEntryList(x: unknown): x is unknown[] {
@@ -95,7 +122,8 @@ function schemaAt(schema: SchemaNode, path: readonly string[]): SchemaNode | und
 }
 
 function valueType(node: SchemaNode): ValueType {
-  const t = node.type;
+  // A nullable value has the type of its non-null form (null only occurs where it is not used).
+  const t = Array.isArray(node.type) && node.type.filter((x) => x !== 'null').length === 1 ? node.type.find((x) => x !== 'null') : node.type;
   if (typeof t === 'string' && ['string', 'integer', 'number', 'boolean', 'object', 'array'].includes(t)) return t as ValueType;
   return 'any';
 }
@@ -128,9 +156,11 @@ export class HelmValues<V> {
   /** In concrete mode a plain value becomes a literal; in template mode it may already be an expression. */
   private expr(x: unknown): Expr {
     if (x instanceof Expr) return x;
+    if (x === undefined) return new Lit(null);
     if (x === null || ['string', 'number', 'boolean'].includes(typeof x)) return new Lit(x as string | number | boolean | null);
     if (this.mode === 'concrete') return new ConcreteData(x);
-    throw new Error(`a structured value cannot be used in a template-mode expression: ${JSON.stringify(x)}`);
+    if (isPlain(x)) return new DataLit(x);
+    throw new Error('a structure holding symbolic values cannot be used in a template-mode expression');
   }
 
   private refExpr(path: string): Ref {
@@ -142,7 +172,7 @@ export class HelmValues<V> {
 
   private condExpr(c: Condition<V>): Expr {
     if (typeof c === 'string') return new Truthy(this.refExpr(c));
-    if ((c as unknown) instanceof Expr) return c as unknown as Expr;
+    if ((c as unknown) instanceof Expr) return fold(c as unknown as Expr);
     return new Lit(c);
   }
 
@@ -177,9 +207,24 @@ export class HelmValues<V> {
     return build(node, parts) as ValueAt<V, P>;
   }
 
+  /**
+   * A key of an object value that may be absent (an optional values section):
+   * `undefined` in concrete mode when absent, a nil-safe reference in templates.
+   */
+  get<T, K extends keyof NonNullable<T>>(obj: T, key: K): NonNullable<T>[K] | undefined {
+    // Constants (settings a component fixes) are plain data in both modes.
+    if (this.mode === 'concrete' || !((obj as unknown) instanceof Expr)) {
+      return (obj as Record<string, unknown> | undefined)?.[key as string] as NonNullable<T>[K] | undefined;
+    }
+    if (!((obj as unknown) instanceof Ref)) throw new Error(`v.get: ${String(key)} of a value that is not a values reference`);
+    const ref = obj as unknown as Ref;
+    const node = schemaAt(this.schema as SchemaNode, [...ref.path, key as string]);
+    return ref.child(key as string, node ? valueType(node) : 'any') as never;
+  }
+
   /** Truthiness of any value (Go template rules). */
   truthy(x: unknown): boolean {
-    return this.out(new Truthy(this.expr(x)));
+    return this.out(fold(new Truthy(this.expr(x))));
   }
 
   /** `value` when it is truthy, else `fallback` (sprig `default`), for values at hand. */
@@ -215,16 +260,16 @@ export class HelmValues<V> {
 
   /** Truthiness of a value path, or a combination. */
   is(c: Condition<V>): boolean {
-    return this.out(new Truthy(this.condExpr(c)));
+    return this.out(fold(new Truthy(this.condExpr(c))));
   }
   not(c: Condition<V>): boolean {
-    return this.out(new Not(this.condExpr(c)));
+    return this.out(fold(new Not(this.condExpr(c))));
   }
   and(...cs: Condition<V>[]): boolean {
-    return this.out(new Logic('and', cs.map((c) => this.condExpr(c))));
+    return this.out(fold(new Logic('and', cs.map((c) => this.condExpr(c)))));
   }
   or(...cs: Condition<V>[]): boolean {
-    return this.out(new Logic('or', cs.map((c) => this.condExpr(c))));
+    return this.out(fold(new Logic('or', cs.map((c) => this.condExpr(c)))));
   }
   eq<T extends string | number | boolean>(a: T, b: T): boolean {
     return this.out(new Eq(this.expr(a), this.expr(b)));
@@ -263,7 +308,7 @@ export class HelmValues<V> {
   /** A field value that is left out (key absent) unless `c` holds. */
   maybe<T>(c: Condition<V>, node: T): T | undefined {
     const cond = this.condExpr(c);
-    if (this.mode === 'concrete') return goTruthy(cond.evaluate(this.ctx)) ? node : undefined;
+    if (this.mode === 'concrete' || cond instanceof Lit) return goTruthy(cond.evaluate(this.ctx)) ? node : undefined;
     return new Maybe(cond, node) as unknown as T;
   }
   /** The value at `path`, with the key left out when the value is empty. */
@@ -274,7 +319,7 @@ export class HelmValues<V> {
   /** Fields to spread into an object: `{ ...v.fields('x', { a: 1 }) }`. */
   fields<T extends object, E extends object = Record<never, never>>(c: Condition<V>, then: T, otherwise?: E): Partial<T & E> {
     const cond = this.condExpr(c);
-    if (this.mode === 'concrete') return (goTruthy(cond.evaluate(this.ctx)) ? then : (otherwise ?? {})) as Partial<T & E>;
+    if (this.mode === 'concrete' || cond instanceof Lit) return (goTruthy(cond.evaluate(this.ctx)) ? then : (otherwise ?? {})) as Partial<T & E>;
     return { [fieldsKey()]: new Fields(cond, then as Record<string, unknown>, otherwise as Record<string, unknown> | undefined) } as Partial<T & E>;
   }
 
@@ -373,7 +418,7 @@ export class HelmValues<V> {
   /** Objects created in `fn` exist only when `c` holds. */
   when(c: Condition<V>, fn: () => void): void {
     const cond = this.condExpr(c);
-    if (this.mode === 'concrete') {
+    if (this.mode === 'concrete' || cond instanceof Lit) {
       if (goTruthy(cond.evaluate(this.ctx))) fn();
       return;
     }
@@ -383,6 +428,22 @@ export class HelmValues<V> {
     } finally {
       this.guardStack.pop();
     }
+  }
+}
+
+/** A constant list or map in a template-mode expression: `(fromJson "...")`. */
+class DataLit extends Expr {
+  constructor(private readonly value: unknown) {
+    super(Array.isArray(value) ? 'array' : 'object');
+  }
+  evaluate(): unknown {
+    return this.value;
+  }
+  go(): string {
+    return `(fromJson ${JSON.stringify(JSON.stringify(this.value))})`;
+  }
+  describe(): string {
+    return `constant ${JSON.stringify(this.value)}`;
   }
 }
 

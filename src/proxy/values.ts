@@ -208,9 +208,12 @@ export const proxyValues = val.object(
         enabled: val.boolean(false, { description: 'Exports traces of the requests the proxy handles.' }),
         traceServiceName: val.string('linkerd-proxy', { description: 'Service name the proxy reports in its spans.' }),
         protocol: val.unset(Type.Unsafe<'opentelemetry' | 'opencensus'>({ type: 'string', enum: ['opentelemetry', 'opencensus'], description: 'Trace export protocol (default opentelemetry).' }), 'opentelemetry'),
-        labels: val.stringMap(
+        // One attribute per line in the proxy's environment: no line breaks or control characters.
+        labels: val.record(
+          '^[A-Za-z0-9][A-Za-z0-9._/-]*$',
+          Type.String({ pattern: '^[^\\x00-\\x1f\\x7f]*$' }),
           { 'k8s.pod.ip': '$(_pod_ip)', 'k8s.pod.uid': '$(_pod_uid)', 'k8s.container.name': '$(_pod_containerName)' },
-          { description: 'Attributes added to every span (values may refer to the pod through $(_pod_*) variables).' },
+          { description: 'Attributes added to every span (values may refer to the pod through $(_pod_*) variables; one line each).' },
         ),
         collector: val.object(
           {

@@ -131,9 +131,9 @@ function docLines(description: string, indent: string): string[] {
 function yamlValue(value: unknown, indent: string): string {
   const isEmptyContainer = Array.isArray(value) ? value.length === 0 : value !== null && typeof value === 'object' && Object.keys(value).length === 0;
   if (value === null || typeof value !== 'object' || isEmptyContainer) {
-    return ` ${dump(value, { flowLevel: 0, lineWidth: -1 }).trimEnd()}`;
+    return ` ${dump(value, { flowLevel: 0, lineWidth: -1, forceQuotes: true, quotingType: '"' }).trimEnd()}`;
   }
-  return `\n${dump(value, { lineWidth: -1, noRefs: true })
+  return `\n${dump(value, { lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: '"' })
     .trimEnd()
     .split('\n')
     .map((l) => `${indent}  ${l}`)
@@ -149,7 +149,7 @@ export function valuesYamlOf(schema: TSchema, header: string): string {
       if (!child.description) throw new Error(`values key '${k}' has no description`);
       out.push(...docLines(child.description, indent));
       const key = dump({ [k]: null }).split(':')[0];
-      if (child.type === 'object' && child.properties) {
+      if (child.type === 'object' && child.properties && node.required?.includes(k)) {
         out.push(`${indent}${key}:`);
         walk(child, `${indent}  `);
       } else if (child.default === undefined) {
@@ -177,7 +177,7 @@ export function valuesTableOf(schema: TSchema): string {
   const walk = (node: JsonSchema, prefix: string) => {
     for (const [k, child] of Object.entries(node.properties ?? {})) {
       const path = prefix ? `${prefix}.${k}` : k;
-      if (child.type === 'object' && child.properties) {
+      if (child.type === 'object' && child.properties && node.required?.includes(k)) {
         walk(child, path);
         continue;
       }

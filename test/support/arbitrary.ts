@@ -3,7 +3,7 @@
  * equivalence property. Every key is optional, so defaults are exercised too.
  */
 import fc from 'fast-check';
-import { stripSymbols } from '../../src/values/model';
+import { coalesce, defaultsOf, stripSymbols, validateValues } from '../../src/values/model';
 import type { TSchema } from '@sinclair/typebox';
 
 interface Node {
@@ -18,6 +18,7 @@ interface Node {
   maximum?: number;
   pattern?: string;
   maxLength?: number;
+  minLength?: number;
   maxItems?: number;
 }
 
@@ -44,9 +45,10 @@ export function arbitraryFor(node: Node): fc.Arbitrary<unknown> {
       return fc.integer({ min: node.minimum ?? -2_000_000_000, max: node.maximum ?? 2_000_000_000 });
     case 'number':
       return fc.double({ min: node.minimum ?? -1e6, max: node.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true });
-    case 'string':
-      if (node.pattern) return fc.stringMatching(new RegExp(node.pattern));
-      return trickyString;
+    case 'string': {
+      const base = node.pattern ? fc.stringMatching(new RegExp(node.pattern)) : trickyString;
+      return base.filter((s) => s.length >= (node.minLength ?? 0) && s.length <= (node.maxLength ?? Infinity));
+    }
     case 'array':
       return fc.array(node.items ? arbitraryFor(node.items) : freeformObject, { maxLength: Math.min(node.maxItems ?? 3, 3) });
     case 'object': {
@@ -67,7 +69,12 @@ export function arbitraryFor(node: Node): fc.Arbitrary<unknown> {
   }
 }
 
-/** Random user values for a chart values schema. */
+/**
+ * Random user values for a chart values schema, kept to those the chart accepts (the
+ * generator knows types, enums, patterns and bounds; the filter covers the rest, such as
+ * cross-field rules).
+ */
 export function arbitraryValues(schema: TSchema): fc.Arbitrary<Record<string, unknown>> {
-  return arbitraryFor(stripSymbols(schema) as Node) as fc.Arbitrary<Record<string, unknown>>;
+  const values = arbitraryFor(stripSymbols(schema) as Node) as fc.Arbitrary<Record<string, unknown>>;
+  return values.filter((user) => validateValues(schema, coalesce(defaultsOf(schema), user)).length === 0);
 }

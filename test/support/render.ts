@@ -42,7 +42,8 @@ export function writeValues(values: unknown): string {
   const dir = scratchDir('values');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'values.yaml');
-  writeFileSync(file, dump(values, { lineWidth: -1, noRefs: true }));
+  // Strings quoted: Helm's YAML reads some unquoted strings (1e3, +1, yes) as other types.
+  writeFileSync(file, dump(values, { lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: '"' }));
   return file;
 }
 

@@ -1,0 +1,303 @@
+/**
+ * The proxy, proxy-init and network-validator containers and the proxy's volumes, built
+ * from ProxySettings through the engine, so that they render as plain objects (control
+ * plane in TypeScript, dist/, manual injection) and as Helm templates alike.
+ *
+ * Facts (env, args, ports, probes, security contexts) follow upstream edge-26.8.3.
+ */
+import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1';
+import type { HelmValues } from '../helm/values';
+import type { ProxySettings } from './settings';
+
+/** Any chart's values: the builders only use value-based helpers. */
+export type Values = HelmValues<never>;
+
+const PROXY_NAME = 'linkerd-proxy';
+const TOKEN_PROJECTION_PATH = '/var/run/secrets/tokens';
+const IDENTITY_DIR = '/var/run/linkerd/identity/end-entity';
+const PODINFO_DIR = '/var/run/linkerd/podinfo';
+
+const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+/** `resources` from requests and limits given as strings, empty ones left out (and the whole block when all are). */
+export function resourcesOf(v: Values, r: Record<'cpu' | 'memory' | 'ephemeral-storage', { limit: string; request: string }>) {
+  const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
+  const block = (field: 'limit' | 'request') =>
+    Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(r[k][field]), r[k][field])]));
+  const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(r[k][field])));
+  return v.maybe(v.or(anyOf('limit'), anyOf('request')), {
+    ...v.fields(anyOf('limit'), { limits: block('limit') }),
+    ...v.fields(anyOf('request'), { requests: block('request') }),
+  });
+}
+
+/** The linkerd-proxy container. */
+export function proxyContainer(v: Values, s: ProxySettings): Container {
+  const p = s.proxy;
+  const m = s.mesh;
+  const trustDomain = v.orElse(m.identityTrustDomain, m.clusterDomain);
+  const listen = (port: number) => v.fmt`${v.ternary(m.disableIPv6, '0.0.0.0', '[::]')}:${port}`;
+  const serviceName = (sa: string) => v.fmt`${sa}.${m.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`;
+  const local = (component: string, port: number, service: string) =>
+    p.component === component ? `localhost.:${port}` : v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`;
+  const cores = p.cores;
+  const workers = p.runtime.workers;
+  const tracing = p.tracing;
+  const when = (cond: boolean, name: string, value: string): EnvVar => v.maybe(cond, { name, value }) as EnvVar;
+  const ifSet = (value: string, name: string) => when(v.truthy(value), name, value);
+
+  const tuning = (direction: 'inbound' | 'outbound', map: Record<string, Record<string, Record<string, string>>>): EnvVar[] =>
+    v.entriesOf(map, (scope, protocols) =>
+      v.entriesOf(protocols, (protocol, params) =>
+        v.entriesOf(
+          params,
+          (param, value) => ({
+            name: v.fmt`LINKERD2_PROXY_${direction.toUpperCase()}_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(protocol))}_${v.upper(v.snakecase(param))}`,
+            value: v.fmt`${value}`,
+          }),
+          'string',
+        ),
+      ),
+    );
+
+  const env: EnvVar[] = [
+    fieldEnv('_pod_name', 'metadata.name'),
+    fieldEnv('_pod_ns', 'metadata.namespace'),
+    fieldEnv('_pod_uid', 'metadata.uid'),
+    fieldEnv('_pod_ip', 'status.podIP'),
+    fieldEnv('_pod_nodeName', 'spec.nodeName'),
+    { name: '_pod_containerName', value: PROXY_NAME },
+    // Worker threads: the deprecated fixed count, else the runtime.workers bounds.
+    when(v.truthy(cores), 'LINKERD2_PROXY_CORES', v.fmt`${cores}`),
+    when(v.truthy(cores), 'LINKERD2_PROXY_CORES_MIN', v.fmt`${cores}`),
+    when(v.not(v.truthy(cores)), 'LINKERD2_PROXY_CORES', v.fmt`${v.orElse(workers.minimum, 1)}`),
+    when(v.not(v.truthy(cores)), 'LINKERD2_PROXY_CORES_MIN', v.fmt`${v.orElse(workers.minimum, 1)}`),
+    when(v.and(v.not(v.truthy(cores)), v.truthy(workers.maximum)), 'LINKERD2_PROXY_CORES_MAX', v.fmt`${workers.maximum}`),
+    when(v.and(v.not(v.truthy(cores)), v.truthy(workers.maximumCPURatio)), 'LINKERD2_PROXY_CORES_MAX_RATIO', v.fmt`${workers.maximumCPURatio}`),
+    ifSet(p.requireIdentityOnInboundPorts, 'LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY'),
+    ifSet(p.requireTLSOnInboundPorts as string, 'LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_TLS'),
+    { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: v.fmt`${p.enableShutdownEndpoint}` },
+    {
+      name: 'LINKERD2_PROXY_LOG',
+      value: v.fmt`${p.logLevel}${v.ternary(v.eq(p.logHTTPHeaders, 'insecure'), '', ',[{headers}]=off,[{request}]=off')}`,
+    },
+    { name: 'LINKERD2_PROXY_LOG_FORMAT', value: p.logFormat },
+    { name: 'LINKERD2_PROXY_DESTINATION_SVC_ADDR', value: local('linkerd-destination', 8086, 'linkerd-dst-headless') },
+    { name: 'LINKERD2_PROXY_DESTINATION_PROFILE_NETWORKS', value: m.clusterNetworks },
+    { name: 'LINKERD2_PROXY_POLICY_SVC_ADDR', value: local('linkerd-destination', 8090, 'linkerd-policy') },
+    { name: 'LINKERD2_PROXY_POLICY_WORKLOAD', value: '{"ns":"$(_pod_ns)", "pod":"$(_pod_name)"}\n' },
+    { name: 'LINKERD2_PROXY_INBOUND_DEFAULT_POLICY', value: p.defaultInboundPolicy },
+    { name: 'LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS', value: m.clusterNetworks },
+    { name: 'LINKERD2_PROXY_CONTROL_STREAM_INITIAL_TIMEOUT', value: p.control.streams.initialTimeout },
+    { name: 'LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT', value: p.control.streams.idleTimeout },
+    { name: 'LINKERD2_PROXY_CONTROL_STREAM_LIFETIME', value: p.control.streams.lifetime },
+    ifSet(p.inboundConnectTimeout, 'LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT'),
+    ifSet(p.outboundConnectTimeout, 'LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT'),
+    ifSet(p.outboundDiscoveryCacheUnusedTimeout, 'LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT'),
+    ifSet(p.inboundDiscoveryCacheUnusedTimeout, 'LINKERD2_PROXY_INBOUND_DISCOVERY_IDLE_TIMEOUT'),
+    when(p.disableOutboundProtocolDetectTimeout, 'LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT', '365d'),
+    when(p.disableInboundProtocolDetectTimeout, 'LINKERD2_PROXY_INBOUND_DETECT_TIMEOUT', '365d'),
+    { name: 'LINKERD2_PROXY_CONTROL_LISTEN_ADDR', value: listen(p.ports.control) },
+    { name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: listen(p.ports.admin) },
+    // Superseded by LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS; upstream still sets both.
+    { name: 'LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR', value: v.fmt`127.0.0.1:${p.ports.outbound}` },
+    {
+      name: 'LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS',
+      value: v.fmt`127.0.0.1:${p.ports.outbound}${v.ternary(m.disableIPv6, '', v.fmt`,[::1]:${p.ports.outbound}`)}`,
+    },
+    { name: 'LINKERD2_PROXY_INBOUND_LISTEN_ADDR', value: listen(p.ports.inbound) },
+    fieldEnv('LINKERD2_PROXY_INBOUND_IPS', 'status.podIPs'),
+    { name: 'LINKERD2_PROXY_INBOUND_PORTS', value: p.podInboundPorts ?? '' },
+    when(p.isGateway ?? false, 'LINKERD2_PROXY_INBOUND_GATEWAY_SUFFIXES', v.fmt`svc.${m.clusterDomain}.`),
+    when(p.isIngress ?? false, 'LINKERD2_PROXY_INGRESS_MODE', 'true'),
+    { name: 'LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES', value: v.ternary(p.enableExternalProfiles, '.', v.fmt`svc.${m.clusterDomain}.`) },
+    { name: 'LINKERD2_PROXY_INBOUND_ACCEPT_KEEPALIVE', value: '10000ms' },
+    { name: 'LINKERD2_PROXY_OUTBOUND_CONNECT_KEEPALIVE', value: '10000ms' },
+    { name: 'LINKERD2_PROXY_INBOUND_ACCEPT_USER_TIMEOUT', value: '30s' },
+    { name: 'LINKERD2_PROXY_OUTBOUND_CONNECT_USER_TIMEOUT', value: '30s' },
+    { name: 'LINKERD2_PROXY_OUTBOUND_METRICS_HOSTNAME_LABELS', value: v.fmt`${p.metrics.hostnameLabels}` },
+    // Tracing (the collector endpoint and identity are required when enabled: see the values checks).
+    when(tracing.enabled, 'LINKERD2_PROXY_TRACE_ATTRIBUTES_PATH', `${PODINFO_DIR}/labels`),
+    when(tracing.enabled, 'LINKERD2_PROXY_TRACE_ANNOTATIONS_PATH', `${PODINFO_DIR}/annotations`),
+    when(tracing.enabled, 'LINKERD2_PROXY_TRACE_PROTOCOL', v.orElse(tracing.protocol as string, 'opentelemetry')),
+    when(tracing.enabled, 'LINKERD2_PROXY_TRACE_SERVICE_NAME', tracing.traceServiceName),
+    when(tracing.enabled, 'LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR', tracing.collector.endpoint),
+    when(
+      tracing.enabled,
+      'LINKERD2_PROXY_TRACE_COLLECTOR_SVC_NAME',
+      v.fmt`${tracing.collector.meshIdentity.serviceAccountName}.${tracing.collector.meshIdentity.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`,
+    ),
+    when(tracing.enabled, 'LINKERD2_PROXY_TRACE_EXTRA_ATTRIBUTES', v.lines(tracing.labels, (k, val) => v.fmt`${k}=${val}`)),
+    ...tuning('inbound', p.inbound),
+    ...tuning('outbound', p.outbound),
+    ifSet(p.opaquePorts, 'LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION'),
+    { name: 'LINKERD2_PROXY_DESTINATION_CONTEXT', value: '{"ns":"$(_pod_ns)", "nodeName":"$(_pod_nodeName)", "pod":"$(_pod_name)"}\n' },
+    fieldEnv('_pod_sa', 'spec.serviceAccountName'),
+    { name: '_l5d_ns', value: m.namespace },
+    { name: '_l5d_trustdomain', value: trustDomain },
+    { name: 'LINKERD2_PROXY_IDENTITY_DIR', value: IDENTITY_DIR },
+    p.loadTrustBundleFromConfigMap
+      ? { name: 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS', valueFrom: { configMapKeyRef: { name: 'linkerd-identity-trust-roots', key: 'ca-bundle.crt' } } }
+      : { name: 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS', value: v.fmt`${v.trim(m.identityTrustAnchorsPEM)}\n` },
+    {
+      name: 'LINKERD2_PROXY_IDENTITY_TOKEN_FILE',
+      value: v.ternary(m.serviceAccountTokenProjection, `${TOKEN_PROJECTION_PATH}/linkerd-identity-token`, '/var/run/secrets/kubernetes.io/serviceaccount/token'),
+    },
+    { name: 'LINKERD2_PROXY_IDENTITY_SVC_ADDR', value: local('linkerd-identity', 8080, 'linkerd-identity-headless') },
+    { name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME', value: v.fmt`$(_pod_sa).$(_pod_ns).serviceaccount.identity.${m.namespace}.${trustDomain}` },
+    { name: 'LINKERD2_PROXY_IDENTITY_SVC_NAME', value: serviceName('linkerd-identity') },
+    { name: 'LINKERD2_PROXY_DESTINATION_SVC_NAME', value: serviceName('linkerd-destination') },
+    { name: 'LINKERD2_PROXY_POLICY_SVC_NAME', value: serviceName('linkerd-destination') },
+    ifSet(p.accessLog as string, 'LINKERD2_PROXY_ACCESS_LOG'),
+    ifSet(p.shutdownGracePeriod, 'LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD'),
+    ...v.spliceOf(p.additionalEnv as EnvVar[] | undefined),
+    ...v.spliceOf(p.experimentalEnv as EnvVar[] | undefined),
+  ];
+
+  const admin = p.ports.admin;
+  const mounts: VolumeMount[] = [
+    { mountPath: IDENTITY_DIR, name: 'linkerd-identity-end-entity' },
+    v.maybe(tracing.enabled, { mountPath: PODINFO_DIR, name: 'linkerd-podinfo' }) as VolumeMount,
+    v.maybe(m.serviceAccountTokenProjection, { mountPath: TOKEN_PROJECTION_PATH, name: 'linkerd-identity-token' }) as VolumeMount,
+    ...(p.saMountPath ? [p.saMountPath] : []),
+  ];
+
+  return {
+    env,
+    image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,
+    imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
+    livenessProbe: {
+      httpGet: { path: '/live', port: admin },
+      initialDelaySeconds: p.livenessProbe.initialDelaySeconds,
+      timeoutSeconds: p.livenessProbe.timeoutSeconds,
+    },
+    name: PROXY_NAME,
+    ports: [
+      { containerPort: p.ports.inbound, name: 'linkerd-proxy' },
+      { containerPort: admin, name: 'linkerd-admin' },
+    ],
+    readinessProbe: {
+      httpGet: { path: '/ready', port: admin },
+      initialDelaySeconds: p.readinessProbe.initialDelaySeconds,
+      timeoutSeconds: p.readinessProbe.timeoutSeconds,
+    },
+    startupProbe: v.maybe(v.and(p.nativeSidecar, p.await), {
+      httpGet: { path: '/ready', port: admin },
+      initialDelaySeconds: p.startupProbe.initialDelaySeconds,
+      periodSeconds: p.startupProbe.periodSeconds,
+      failureThreshold: p.startupProbe.failureThreshold,
+    }),
+    resources: resourcesOf(v, p.resources),
+    ...v.fields(
+      v.truthy(p.securityContext),
+      { securityContext: p.securityContext },
+      {
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: v.maybe(v.truthy(p.capabilities), {
+            add: v.maybe(v.truthy(v.get(p.capabilities, 'add')), v.get(p.capabilities, 'add')),
+            drop: v.maybe(v.truthy(v.get(p.capabilities, 'drop')), v.get(p.capabilities, 'drop')),
+          }),
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: p.uid,
+          runAsGroup: v.maybe(v.ge(p.gid, 0), p.gid),
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+      },
+    ),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    lifecycle: v.maybe(v.and(v.not(p.nativeSidecar), v.or(p.await, v.truthy(p.waitBeforeExitSeconds))), {
+      postStart: v.maybe(p.await, { exec: { command: ['/usr/lib/linkerd/linkerd-await', '--timeout=2m', v.fmt`--port=${admin}`] } }),
+      preStop: v.maybe(v.truthy(p.waitBeforeExitSeconds), { exec: { command: ['/bin/sleep', v.fmt`${p.waitBeforeExitSeconds}`] } }),
+    }),
+    volumeMounts: mounts,
+    restartPolicy: v.maybe(p.nativeSidecar, 'Always'),
+  } as Container;
+}
+
+/** The linkerd-init container: programs iptables to redirect the pod's traffic through the proxy. */
+export function proxyInitContainer(v: Values, s: ProxySettings): Container {
+  const p = s.proxy;
+  const init = s.proxyInit;
+  const m = s.mesh;
+  const elevated = v.or(v.truthy(init.closeWaitTimeoutSecs), init.privileged);
+  // As root when asked (some iptables need it), else never as UID/GID 0.
+  const runAs = v.fields(
+    init.runAsRoot,
+    { runAsGroup: 0, runAsNonRoot: false, runAsUser: 0 },
+    {
+      runAsNonRoot: true,
+      runAsUser: v.ternary(v.eq(init.runAsUser, 0), 65534, init.runAsUser),
+      runAsGroup: v.ternary(v.eq(init.runAsGroup, 0), 65534, init.runAsGroup),
+    },
+  );
+  const flag = (cond: boolean, name: string, value: string): string[] => [v.maybe(cond, name) as string, v.maybe(cond, value) as string];
+  return {
+    args: [
+      ...flag(v.eq(init.iptablesMode, 'nft'), '--firewall-bin-path', 'iptables-nft'),
+      ...flag(v.eq(init.iptablesMode, 'nft'), '--firewall-save-bin-path', 'iptables-nft-save'),
+      v.maybe(m.disableIPv6, '--ipv6=false') as string,
+      '--incoming-proxy-port',
+      v.fmt`${p.ports.inbound}`,
+      '--outgoing-proxy-port',
+      v.fmt`${p.ports.outbound}`,
+      '--proxy-uid',
+      v.fmt`${p.uid}`,
+      ...flag(v.ge(p.gid, 0), '--proxy-gid', v.fmt`${p.gid}`),
+      '--inbound-ports-to-ignore',
+      v.fmt`${p.ports.control},${p.ports.admin}${v.ternary(v.truthy(init.ignoreInboundPorts), v.fmt`,${init.ignoreInboundPorts}`, '')}`,
+      ...flag(v.truthy(init.ignoreOutboundPorts), '--outbound-ports-to-ignore', init.ignoreOutboundPorts),
+      ...flag(v.truthy(init.closeWaitTimeoutSecs), '--timeout-close-wait-secs', v.fmt`${init.closeWaitTimeoutSecs}`),
+      ...flag(v.truthy(init.logFormat), '--log-format', init.logFormat),
+      ...flag(v.truthy(init.logLevel), '--log-level', init.logLevel),
+      ...flag(v.truthy(init.skipSubnets), '--subnets-to-ignore', init.skipSubnets),
+    ],
+    image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,
+    command: ['/usr/lib/linkerd/linkerd2-proxy-init'],
+    imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
+    name: 'linkerd-init',
+    resources: resourcesOf(v, p.resources),
+    securityContext: {
+      allowPrivilegeEscalation: elevated,
+      capabilities: {
+        add: ['NET_ADMIN', 'NET_RAW', ...v.spliceOf(v.get(init.capabilities, 'add'))],
+        drop: v.maybe(v.truthy(v.get(init.capabilities, 'drop')), v.get(init.capabilities, 'drop')),
+      },
+      privileged: elevated,
+      ...runAs,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    volumeMounts: v.maybe(v.or(v.not(m.cniEnabled), v.truthy(init.saMountPath ?? false)), [
+      v.maybe(v.not(m.cniEnabled), { mountPath: init.xtMountPath.mountPath, name: init.xtMountPath.name }),
+      ...(init.saMountPath ? [init.saMountPath] : []),
+    ]) as VolumeMount[],
+  } as Container;
+}
+
+/** The proxy's own volumes: its identity, the projected token and (when tracing) pod info. */
+export function proxyVolumes(v: Values, s: ProxySettings): Volume[] {
+  return [
+    v.maybe(s.mesh.serviceAccountTokenProjection, {
+      name: 'linkerd-identity-token',
+      projected: { sources: [{ serviceAccountToken: { path: 'linkerd-identity-token', expirationSeconds: 86400, audience: 'identity.l5d.io' } }] },
+    }) as Volume,
+    { emptyDir: { medium: 'Memory' }, name: 'linkerd-identity-end-entity' },
+    v.maybe(s.proxy.tracing.enabled, {
+      name: 'linkerd-podinfo',
+      downwardAPI: {
+        items: [
+          { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+          { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
+        ],
+      },
+    }) as Volume,
+  ];
+}
+
+/** The xtables lock volume proxy-init needs (not in CNI mode). */
+export function proxyInitVolume(v: Values, s: ProxySettings): Volume {
+  return v.maybe(v.not(s.mesh.cniEnabled), { emptyDir: {}, name: s.proxyInit.xtMountPath.name }) as Volume;
+}

@@ -13,7 +13,7 @@
  */
 import { dump } from 'js-yaml';
 import { Expr, Lit, Logic, Not, Truthy } from './expr';
-import { FIELDS_KEY_PREFIX, Fields, Lines, Maybe, Range, Splice, isPlain } from './tree';
+import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Range, Splice, isPlain } from './tree';
 import { isEntryList } from './values';
 
 /**
@@ -49,6 +49,7 @@ function presence(node: unknown): Expr | null {
   if (node instanceof Splice) return new Truthy(node.list);
   if (node instanceof Range) return new Truthy(node.map);
   if (node instanceof Fields) return node.otherwise && Object.keys(node.otherwise).length > 0 ? null : node.cond;
+  if (node instanceof MapSplice) return new Truthy(node.map);
   return null;
 }
 
@@ -72,7 +73,9 @@ function checkKey(k: string): void {
 export function emitMap(obj: Record<string, unknown>, indent: number): string[] {
   const lines: string[] = [];
   for (const [k, v] of mapEntries(obj)) {
-    if (k.startsWith(FIELDS_KEY_PREFIX)) {
+    if (k.startsWith(FIELDS_KEY_PREFIX) && v instanceof MapSplice) {
+      lines.push(`${pad(indent)}{{- with ${v.map.go()} }}`, `${pad(indent)}{{- toYaml . | nindent ${indent} }}`, `${pad(indent)}{{- end }}`);
+    } else if (k.startsWith(FIELDS_KEY_PREFIX)) {
       const f = v as Fields;
       lines.push(`${pad(indent)}{{- if ${f.cond.goCond()} }}`, ...emitMap(f.then, indent));
       if (f.otherwise && Object.keys(f.otherwise).length > 0) lines.push(`${pad(indent)}{{- else }}`, ...emitMap(f.otherwise, indent));

@@ -418,7 +418,14 @@ function snakecase(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+function sha256(s: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(s, 'utf8').digest('hex');
+}
+
 const STRING_FNS = {
+  sha256sum: sha256,
+  b64enc: (s: string) => Buffer.from(s, 'utf8').toString('base64'),
   // Go's strings.TrimSpace; PEM and similar text has no characters where it and String.trim differ.
   trim: (s: string) => s.trim(),
   upper: (s: string) => s.toUpperCase(),

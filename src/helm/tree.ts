@@ -47,6 +47,11 @@ export class Lines {
   ) {}
 }
 
+/** The entries of a map value merged into the enclosing object (`{{- with X }}{{ toYaml . }}`). */
+export class MapSplice {
+  constructor(public readonly map: Expr) {}
+}
+
 /** Keys under which `Fields` markers travel inside objects (so that `...spread` carries them). */
 export const FIELDS_KEY_PREFIX = '\u0000helm-fields:';
 
@@ -57,7 +62,7 @@ export function fieldsKey(): string {
 }
 
 export function isMarker(node: unknown): boolean {
-  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines;
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice;
 }
 
 /** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */

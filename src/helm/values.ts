@@ -30,7 +30,7 @@ import {
   type RenderContext,
   type ValueType,
 } from './expr';
-import { Fields, Lines, Maybe, Range, Splice, fieldsKey, isPlain } from './tree';
+import { Fields, Lines, MapSplice, Maybe, Range, Splice, fieldsKey, isPlain } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -323,6 +323,12 @@ export class HelmValues<V> {
     return { [fieldsKey()]: new Fields(cond, then as Record<string, unknown>, otherwise as Record<string, unknown> | undefined) } as Partial<T & E>;
   }
 
+  /** The entries of a map value, to spread into an object: `{ a: 'x', ...v.spreadMap(v.ref('commonLabels')) }`. */
+  spreadMap<T extends Record<string, unknown>>(map: T | undefined): Partial<T> {
+    if (this.mode === 'concrete') return { ...(map ?? {}) } as Partial<T>;
+    return { [fieldsKey()]: new MapSplice(this.expr(map)) } as Partial<T>;
+  }
+
   /** The items of a list value, to spread into a list: `[a, ...v.splice('extraArgs')]`. */
   splice<P extends ValuePath<V>>(path: P): NonNullable<ValueAt<V, P>> extends readonly (infer I)[] ? I[] : never {
     const ref = this.refExpr(path);
@@ -401,6 +407,12 @@ export class HelmValues<V> {
   }
 
   /** String functions with both meanings. */
+  sha256sum(s: string): string {
+    return this.out(new StrFn('sha256sum', this.expr(s)));
+  }
+  b64enc(s: string): string {
+    return this.out(new StrFn('b64enc', this.expr(s)));
+  }
   trim(s: string): string {
     return this.out(new StrFn('trim', this.expr(s)));
   }

@@ -76,6 +76,8 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
         fallback: v.default('priorityClassName', 'none'),
         trimmed: v.trim(v.ref('note')),
         ratioText: v.fmt`ratio=${v.ref('ratio')}`,
+        noteSha256: v.sha256sum(v.ref('note')),
+        noteBase64: v.b64enc(v.ref('note')),
         attributes: v.lines(v.ref('attributes'), (k, val) => v.fmt`${k}=${val}`),
         ...v.fields(v.ge(v.ref('replicas'), 2), { scaled: 'yes' }),
         ...v.fields(v.lt(v.ref('bigNumber'), v.ref('replicas')), { inverted: 'yes' }),
@@ -117,6 +119,8 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
       ratio: v.ref('ratio'),
       emptyWhenAllConditional: { ...v.fields('ha', { a: 'b' }) },
       listAllConditional: [v.maybe('ha', 'x'), ...v.splice('extraArgs')],
+      merged: { Fixed: 'x', ...v.spreadMap(v.ref('annotations')) },
+      mergedOnly: { ...v.spreadMap(v.ref('annotations')) },
     });
     v.when('enabled', () => {
       const optional = new Component(chart, 'optional', 'optional.yaml');

@@ -452,6 +452,25 @@ export class StrFn extends Expr {
   }
 }
 
+/** Two maps merged, the second winning (`mergeOverwrite (deepCopy A) B`, one level deep for our maps of strings). */
+export class MergeMaps extends Expr {
+  constructor(
+    public readonly base: Expr,
+    public readonly over: Expr,
+  ) {
+    super('object');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return { ...((this.base.evaluate(ctx) as object | null) ?? {}), ...((this.over.evaluate(ctx) as object | null) ?? {}) };
+  }
+  go(): string {
+    return `(mergeOverwrite (deepCopy ${this.base.go()}) ${this.over.go()})`;
+  }
+  describe(): string {
+    return `${this.base.describe()} merged with ${this.over.describe()}`;
+  }
+}
+
 /** Wraps a literal or passes an expression through. */
 export function toExpr(v: Expr | string | number | boolean | null): Expr {
   return v instanceof Expr ? v : new Lit(v);

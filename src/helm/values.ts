@@ -18,6 +18,7 @@ import {
   Expr,
   Fmt,
   HasKey,
+  MergeMaps,
   Lit,
   Logic,
   Not,
@@ -222,6 +223,13 @@ export class HelmValues<V> {
     return ref.child(key as string, node ? valueType(node) : 'any') as never;
   }
 
+  /** Whether a value from a values section is set at all (even to false), like `hasKey`. */
+  isSet(x: unknown): boolean {
+    if (!(x instanceof Ref)) return x !== undefined;
+    const parent = x.path.length > 1 ? new Ref(x.path.slice(0, -1), 'object', x.mayBeAbsent) : null;
+    return this.out(new HasKey(parent, x.path[x.path.length - 1]));
+  }
+
   /** Truthiness of any value (Go template rules). */
   truthy(x: unknown): boolean {
     return this.out(fold(new Truthy(this.expr(x))));
@@ -327,6 +335,11 @@ export class HelmValues<V> {
   spreadMap<T extends Record<string, unknown>>(map: T | undefined): Partial<T> {
     if (this.mode === 'concrete') return { ...(map ?? {}) } as Partial<T>;
     return { [fieldsKey()]: new MapSplice(this.expr(map)) } as Partial<T>;
+  }
+
+  /** Two maps of strings merged, `over` winning. */
+  merge<T extends Record<string, string>>(base: T, over: T): T {
+    return this.out(new MergeMaps(this.expr(base), this.expr(over)));
   }
 
   /** The items of a list value, to spread into a list: `[a, ...v.splice('extraArgs')]`. */

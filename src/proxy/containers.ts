@@ -19,12 +19,16 @@ const PODINFO_DIR = '/var/run/linkerd/podinfo';
 
 const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
+export type ResourceKind = 'cpu' | 'memory' | 'ephemeral-storage';
+/** Requests and limits as strings (empty: not set); sections may be absent in optional overrides. */
+export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string; request?: string }>>;
+
 /** `resources` from requests and limits given as strings, empty ones left out (and the whole block when all are). */
-export function resourcesOf(v: Values, r: Record<'cpu' | 'memory' | 'ephemeral-storage', { limit: string; request: string }>) {
+export function resourcesOf(v: Values, r: ResourcesConfig | undefined) {
   const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
-  const block = (field: 'limit' | 'request') =>
-    Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(r[k][field]), r[k][field])]));
-  const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(r[k][field])));
+  const value = (k: ResourceKind, field: 'limit' | 'request') => v.get(v.get(r, k), field) as string;
+  const block = (field: 'limit' | 'request') => Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(value(k, field)), value(k, field))]));
+  const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(value(k, field))));
   return v.maybe(v.or(anyOf('limit'), anyOf('request')), {
     ...v.fields(anyOf('limit'), { limits: block('limit') }),
     ...v.fields(anyOf('request'), { requests: block('request') }),
@@ -300,4 +304,42 @@ export function proxyVolumes(v: Values, s: ProxySettings): Volume[] {
 /** The xtables lock volume proxy-init needs (not in CNI mode). */
 export function proxyInitVolume(v: Values, s: ProxySettings): Volume {
   return v.maybe(v.not(s.mesh.cniEnabled), { emptyDir: {}, name: s.proxyInit.xtMountPath.name }) as Volume;
+}
+
+/** The CNI-mode init container that checks the CNI plugin redirects traffic to the proxy. */
+export function networkValidatorContainer(v: Values, s: ProxySettings): Container {
+  const p = s.proxy;
+  const nv = s.networkValidator;
+  const m = s.mesh;
+  const defaultContext = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: true,
+    runAsGroup: 65534,
+    runAsNonRoot: true,
+    runAsUser: 65534,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  const securityContext = v.fields(v.truthy(nv.securityContext), { securityContext: nv.securityContext }, { securityContext: defaultContext });
+  return {
+    name: 'linkerd-network-validator',
+    image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,
+    imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
+    resources: resourcesOf(v, p.resources),
+    // Left out only when enableSecurityContext is explicitly false.
+    ...v.fields(v.or(v.not(v.isSet(nv.enableSecurityContext)), nv.enableSecurityContext as boolean), securityContext),
+    command: ['/usr/lib/linkerd/linkerd2-network-validator'],
+    args: [
+      '--log-format',
+      nv.logFormat,
+      '--log-level',
+      nv.logLevel,
+      '--connect-addr',
+      v.orElse(nv.connectAddr, v.ternary(m.disableIPv6, '1.1.1.1:20001', '[fd00::1]:20001')),
+      '--listen-addr',
+      v.orElse(nv.listenAddr, v.ternary(m.disableIPv6, '0.0.0.0:4140', '[::]:4140')),
+      '--timeout',
+      nv.timeout,
+    ],
+  } as Container;
 }

@@ -28,17 +28,25 @@ export function resourcesValues(what: string) {
   );
 }
 
-/** Same shape as `resourcesValues`, as an optional override that upstream leaves commented out. */
-export function resourcesOverride(what: string) {
-  const pair = Type.Object(
-    { limit: Type.Optional(Type.String()), request: Type.Optional(Type.String()) },
-    { additionalProperties: false },
+/**
+ * Same shape as `resourcesValues`, as an optional override that upstream leaves commented
+ * out; a proxy override may also fix the worker threads (`cores`).
+ */
+export function resourcesOverride(what: string, withCores = false) {
+  const q = Type.String({ pattern: '^$|^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$' });
+  const pair = Type.Object({ limit: Type.Optional(q), request: Type.Optional(q) }, { additionalProperties: false });
+  const schema = Type.Object(
+    {
+      cpu: Type.Optional(pair),
+      memory: Type.Optional(pair),
+      'ephemeral-storage': Type.Optional(pair),
+      cores: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    { additionalProperties: false, description: `Resource requests and limits of the ${what} (overrides the shared setting).` },
   );
+  if (!withCores) delete (schema.properties as Record<string, unknown>).cores;
   return val.unset(
-    Type.Object(
-      { cpu: Type.Optional(pair), memory: Type.Optional(pair), 'ephemeral-storage': Type.Optional(pair) },
-      { additionalProperties: false, description: `Resource requests and limits of the ${what} (overrides the shared setting).` },
-    ),
+    schema,
     { cpu: { request: '100m' }, memory: { limit: '250Mi', request: '50Mi' } },
   );
 }

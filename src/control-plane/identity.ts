@@ -1,0 +1,247 @@
+/**
+ * The identity controller: the mesh's certificate authority. It signs each proxy's
+ * workload certificate with the issuer, which chains to the trust anchors.
+ * Objects and their facts follow upstream edge-26.8.3 (identity.yaml, identity-rbac.yaml).
+ */
+import type { Construct } from 'constructs';
+import { Component, K8sObject } from '../helm/object';
+import { networkValidatorContainer, proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, resourcesOf, type Values } from '../proxy/containers';
+import type { ProxySettings } from '../proxy/settings';
+import {
+  KUBE_API_ACCESS_MOUNT,
+  KUBE_API_ACCESS_VOLUME,
+  componentLabels,
+  controllerImage,
+  controllerSecurityContext,
+  createdBy,
+  meta,
+  podScheduling,
+  type CpValues,
+} from './metadata';
+
+const NAME = 'linkerd-identity';
+const COMPONENT = 'identity';
+
+/** The proxy settings upstream gives the identity pod (it cannot discover policy, and must reach the API server first). */
+export function identityProxySettings(v: CpValues, base: ProxySettings): ProxySettings {
+  const override = v.ref('identityProxyResources');
+  const overridden = v.truthy(override);
+  const pick = (k: 'cpu' | 'memory' | 'ephemeral-storage', f: 'limit' | 'request') =>
+    v.orElse(v.get(v.get(override, k), f) as string, base.proxy.resources[k][f]);
+  return {
+    ...base,
+    proxy: {
+      ...base.proxy,
+      component: NAME,
+      waitBeforeExitSeconds: 0,
+      cores: v.ternary(v.and(overridden, v.isSet(v.get(override, 'cores'))), v.get(override, 'cores') as number, base.proxy.cores as number),
+      resources: {
+        cpu: { limit: pick('cpu', 'limit'), request: pick('cpu', 'request') },
+        memory: { limit: pick('memory', 'limit'), request: pick('memory', 'request') },
+        'ephemeral-storage': { limit: pick('ephemeral-storage', 'limit'), request: pick('ephemeral-storage', 'request') },
+      },
+      await: false,
+      loadTrustBundleFromConfigMap: true,
+      podInboundPorts: '8080,9990',
+      nativeSidecar: false,
+      defaultInboundPolicy: 'all-unauthenticated',
+      requireTLSOnInboundPorts: '8080',
+      capabilities: { drop: ['ALL'] },
+      outboundDiscoveryCacheUnusedTimeout: '5s',
+      inboundDiscoveryCacheUnusedTimeout: '90s',
+    },
+    // The controller talks to the Kubernetes API before its proxy is up: always skip those ports.
+    proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
+  };
+}
+
+/** `-trace-collector=…` when controller tracing is on (the endpoint falls back to the proxy's). */
+export function traceArgs(v: CpValues): string[] {
+  return [
+    v.maybe(
+      'controller.tracing.enabled',
+      v.fmt`-trace-collector=${v.orElse(v.ref('controller.tracing.collector.endpoint'), v.ref('proxy.tracing.collector.endpoint'))}`,
+    ) as string,
+  ];
+}
+
+export class Identity extends Component {
+  constructor(scope: Construct, id: string, v: CpValues, proxy: ProxySettings) {
+    super(scope, id, 'identity.yaml');
+    const ns = v.release.namespace;
+    const values = v as unknown as Values;
+
+    v.when(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), () => {
+      new K8sObject(this, 'issuer', {
+        kind: 'Secret',
+        apiVersion: 'v1',
+        metadata: meta(v, 'linkerd-identity-issuer', COMPONENT),
+        data: {
+          'crt.pem': v.b64enc(v.trim(v.ref('identity.issuer.tls.crtPEM'))),
+          'key.pem': v.b64enc(v.trim(v.ref('identity.issuer.tls.keyPEM'))),
+        },
+      });
+    });
+    v.when(v.not('identity.externalCA'), () => {
+      new K8sObject(this, 'trust-roots', {
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: meta(v, 'linkerd-identity-trust-roots', COMPONENT),
+        data: { 'ca-bundle.crt': v.trim(v.ref('identityTrustAnchorsPEM')) },
+      });
+    });
+    const grpc = [{ name: 'grpc', port: 8080, targetPort: 8080 }];
+    const selector = { 'linkerd.io/control-plane-component': COMPONENT };
+    new K8sObject(this, 'service', {
+      kind: 'Service',
+      apiVersion: 'v1',
+      metadata: meta(v, NAME, COMPONENT),
+      spec: { type: 'ClusterIP', selector, ports: grpc },
+    });
+    new K8sObject(this, 'headless', {
+      kind: 'Service',
+      apiVersion: 'v1',
+      metadata: meta(v, 'linkerd-identity-headless', COMPONENT),
+      spec: { clusterIP: 'None', selector, ports: grpc },
+    });
+    v.when('enablePodDisruptionBudget', () => {
+      new K8sObject(this, 'pdb', {
+        kind: 'PodDisruptionBudget',
+        apiVersion: 'policy/v1',
+        metadata: meta(v, NAME, COMPONENT),
+        spec: { maxUnavailable: v.ref('controller.podDisruptionBudget.maxUnavailable'), selector: { matchLabels: selector } },
+      });
+    });
+
+    const settings = identityProxySettings(v, proxy);
+    const proxyLabels = { 'linkerd.io/proxy-deployment': NAME };
+    const probe = (path: string, timeout: number) => ({
+      httpGet: { path, port: 9990 },
+      timeoutSeconds: v.maybe(v.truthy(timeout), timeout),
+    });
+    new K8sObject(this, 'deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        annotations: createdBy(v),
+        labels: componentLabels(v, COMPONENT, {
+          'app.kubernetes.io/name': COMPONENT,
+          'app.kubernetes.io/part-of': 'Linkerd',
+          'app.kubernetes.io/version': v.ref('linkerdVersion'),
+        }),
+        name: NAME,
+        namespace: ns,
+      },
+      spec: {
+        replicas: v.ref('controllerReplicas'),
+        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+        selector: { matchLabels: { 'linkerd.io/control-plane-component': COMPONENT, 'linkerd.io/control-plane-ns': ns, ...proxyLabels } },
+        strategy: v.optional('deploymentStrategy'),
+        template: {
+          metadata: {
+            annotations: {
+              ...createdBy(v),
+              'linkerd.io/proxy-version': v.orElse(v.ref('proxy.image.version'), v.ref('linkerdVersion')),
+              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+              'linkerd.io/trust-root-sha256': v.sha256sum(v.ref('identityTrustAnchorsPEM')),
+              ...v.spreadMap(v.merge(v.ref('podAnnotations'), v.ref('identity.podAnnotations'))),
+              'config.linkerd.io/default-inbound-policy': 'all-unauthenticated',
+            },
+            labels: {
+              'linkerd.io/control-plane-component': COMPONENT,
+              'linkerd.io/control-plane-ns': ns,
+              'linkerd.io/workload-ns': ns,
+              ...proxyLabels,
+              ...v.spreadMap(v.merge(v.ref('podLabels'), v.ref('identity.podLabels'))),
+            },
+          },
+          spec: {
+            ...podScheduling(v, COMPONENT, {
+              priorityClassName: v.ref('identity.priorityClassName'),
+              topologySpreadConstraints: v.ref('identity.topologySpreadConstraints'),
+            }),
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                args: [
+                  'identity',
+                  v.fmt`-log-level=${v.ref('controllerLogLevel')}`,
+                  v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
+                  v.fmt`-controller-namespace=${ns}`,
+                  v.fmt`-identity-trust-domain=${v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'))}`,
+                  v.fmt`-identity-issuance-lifetime=${v.ref('identity.issuer.issuanceLifetime')}`,
+                  v.fmt`-identity-clock-skew-allowance=${v.ref('identity.issuer.clockSkewAllowance')}`,
+                  v.fmt`-identity-scheme=${v.ref('identity.issuer.scheme')}`,
+                  v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
+                  v.fmt`-kube-apiclient-qps=${v.ref('identity.kubeAPI.clientQPS')}`,
+                  v.fmt`-kube-apiclient-burst=${v.ref('identity.kubeAPI.clientBurst')}`,
+                  ...traceArgs(v),
+                ],
+                env: [
+                  { name: 'LINKERD_DISABLED', value: 'linkerd-await cannot block the identity controller' },
+                  ...v.spliceOf(v.ref('identity.additionalEnv')),
+                  ...v.spliceOf(v.ref('identity.experimentalEnv')),
+                ],
+                image: controllerImage(v),
+                imagePullPolicy: v.ref('imagePullPolicy'),
+                livenessProbe: { ...probe('/ping', v.ref('identity.livenessProbe.timeoutSeconds')), initialDelaySeconds: 10 },
+                name: COMPONENT,
+                ports: [
+                  { containerPort: 8080, name: 'ident-grpc' },
+                  { containerPort: 9990, name: 'ident-admin' },
+                ],
+                readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('identity.readinessProbe.timeoutSeconds')) },
+                resources: resourcesOf(values, v.ref('identityResources')),
+                securityContext: controllerSecurityContext(v),
+                volumeMounts: [
+                  { mountPath: '/var/run/linkerd/identity/issuer', name: 'identity-issuer' },
+                  { mountPath: '/var/run/linkerd/identity/trust-roots/', name: 'trust-roots' },
+                  KUBE_API_ACCESS_MOUNT,
+                ],
+              },
+              proxyContainer(values, settings),
+            ],
+            initContainers: [
+              v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
+              v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
+            ],
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            serviceAccountName: NAME,
+            volumes: [
+              { name: 'identity-issuer', secret: { secretName: 'linkerd-identity-issuer' } },
+              { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
+              KUBE_API_ACCESS_VOLUME,
+              proxyInitVolume(values, settings),
+              ...proxyVolumes(values, settings),
+            ],
+          },
+        },
+      },
+    });
+
+    // RBAC (upstream identity-rbac.yaml)
+    const rbacName = v.fmt`linkerd-${ns}-identity`;
+    new K8sObject(this, 'cluster-role', {
+      kind: 'ClusterRole',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      metadata: { name: rbacName, labels: componentLabels(v, COMPONENT) },
+      rules: [
+        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      ],
+    });
+    new K8sObject(this, 'cluster-role-binding', {
+      kind: 'ClusterRoleBinding',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      metadata: { name: rbacName, labels: componentLabels(v, COMPONENT) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: rbacName },
+      subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: ns }],
+    });
+    new K8sObject(this, 'service-account', {
+      kind: 'ServiceAccount',
+      apiVersion: 'v1',
+      metadata: meta(v, NAME, COMPONENT, { annotations: false }),
+      imagePullSecrets: v.optional('imagePullSecrets'),
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/** Labels and annotations shared by the control-plane objects. */
+import type { HelmValues } from '../helm/values';
+import type { ControlPlaneValues } from './values';
+
+export type CpValues = HelmValues<ControlPlaneValues>;
+
+/** `linkerd.io/control-plane-component` + `-ns` labels, and the user's commonLabels. */
+export function componentLabels(v: CpValues, component: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...extra,
+    'linkerd.io/control-plane-component': component,
+    'linkerd.io/control-plane-ns': v.release.namespace,
+    ...v.spreadMap(v.ref('commonLabels')),
+  };
+}
+
+/** The `linkerd.io/created-by` annotation. */
+export function createdBy(v: CpValues): Record<string, string> {
+  return { 'linkerd.io/created-by': v.fmt`linkerd/helm ${v.ref('linkerdVersion')}` };
+}
+
+/** Metadata of a namespaced control-plane object. */
+export function meta(v: CpValues, name: string, component: string, opts: { annotations?: boolean; labels?: Record<string, string> } = {}) {
+  return {
+    name,
+    namespace: v.release.namespace,
+    labels: componentLabels(v, component, opts.labels),
+    ...(opts.annotations === false ? {} : { annotations: createdBy(v) }),
+  };
+}
+
+/** `image: name:tag` of a controller (tag defaults to linkerdVersion). */
+export function controllerImage(v: CpValues): string {
+  return v.fmt`${v.ref('controllerImage')}:${v.orElse(v.ref('controllerImageVersion'), v.ref('linkerdVersion'))}`;
+}
+
+/** The hardened security context of a controller container. */
+export function controllerSecurityContext(v: CpValues) {
+  return {
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: v.ref('controllerUID'),
+    runAsGroup: v.maybe(v.ge(v.ref('controllerGID'), 0), v.ref('controllerGID')),
+    allowPrivilegeEscalation: false,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** The service-account token, mounted by hand (automountServiceAccountToken is off). */
+export const KUBE_API_ACCESS_VOLUME = {
+  name: 'kube-api-access',
+  projected: {
+    defaultMode: 420,
+    sources: [
+      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+      { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+      { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+    ],
+  },
+};
+export const KUBE_API_ACCESS_MOUNT = { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: 'kube-api-access', readOnly: true };
+
+/** Pod scheduling shared by the controllers (+ our per-component additions). */
+export function podScheduling(v: CpValues, component: string, own: { priorityClassName: string; topologySpreadConstraints: unknown[] }) {
+  const antiAffinity = {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          podAffinityTerm: {
+            labelSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-component', operator: 'In', values: [component] }] },
+            topologyKey: 'topology.kubernetes.io/zone',
+          },
+          weight: 100,
+        },
+      ],
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          labelSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-component', operator: 'In', values: [component] }] },
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      ],
+    },
+  };
+  const nodeAffinity = v.ref('nodeAffinity');
+  const priorityClassName = v.orElse(own.priorityClassName, v.ref('priorityClassName'));
+  return {
+    runtimeClassName: v.optional('runtimeClassName'),
+    tolerations: v.optional('tolerations'),
+    nodeSelector: v.ref('nodeSelector'),
+    affinity: v.maybe(v.or('enablePodAntiAffinity', v.truthy(nodeAffinity)), {
+      ...v.fields('enablePodAntiAffinity', antiAffinity),
+      nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+    }),
+    topologySpreadConstraints: v.maybe(v.truthy(own.topologySpreadConstraints), own.topologySpreadConstraints),
+    priorityClassName: v.maybe(v.truthy(priorityClassName), priorityClassName),
+  };
+}

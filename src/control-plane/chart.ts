@@ -9,6 +9,7 @@ import { checkIdentityPems } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
 import { proxySettingsFromValues } from '../proxy/settings';
 import type { ValuesProblem } from '../values/model';
+import { Heartbeat } from './heartbeat';
 import { Identity } from './identity';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
 
@@ -50,5 +51,6 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   build(chart, v) {
     const proxy = proxySettingsFromValues(v);
     new Identity(chart, 'identity', v, proxy);
+    new Heartbeat(chart, 'heartbeat', v);
   },
 };

@@ -423,7 +423,19 @@ function sha256(s: string): string {
   return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
+/** zlib's Adler-32 of the UTF-8 bytes, in decimal (sprig `adler32sum`). */
+function adler32(s: string): string {
+  let a = 1;
+  let b = 0;
+  for (const byte of Buffer.from(s, 'utf8')) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return String(b * 65536 + a);
+}
+
 const STRING_FNS = {
+  adler32sum: adler32,
   sha256sum: sha256,
   b64enc: (s: string) => Buffer.from(s, 'utf8').toString('base64'),
   // Go's strings.TrimSpace; PEM and similar text has no characters where it and String.trim differ.
@@ -449,6 +461,28 @@ export class StrFn extends Expr {
   }
   describe(): string {
     return `${this.fn}(${this.arg.describe()})`;
+  }
+}
+
+/** Integer arithmetic: `mod`, `div` (truncating), and `atoi` of a decimal string. */
+export class IntOp extends Expr {
+  constructor(
+    public readonly op: 'mod' | 'div' | 'atoi',
+    public readonly args: readonly Expr[],
+  ) {
+    super('integer');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const [a, b] = this.args.map((x) => Number(x.evaluate(ctx)));
+    if (this.op === 'atoi') return Number.parseInt(String(this.args[0].evaluate(ctx)), 10) || 0;
+    return this.op === 'mod' ? a % b : Math.trunc(a / b);
+  }
+  go(): string {
+    if (this.op === 'atoi') return `(atoi ${this.args[0].go()})`;
+    return `(${this.op} (int64 ${this.args[0].go()}) (int64 ${this.args[1].go()}))`;
+  }
+  describe(): string {
+    return `${this.op}(${this.args.map((a) => a.describe()).join(', ')})`;
   }
 }
 

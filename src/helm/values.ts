@@ -18,6 +18,7 @@ import {
   Expr,
   Fmt,
   HasKey,
+  IntOp,
   MergeMaps,
   Lit,
   Logic,
@@ -420,6 +421,18 @@ export class HelmValues<V> {
   }
 
   /** String functions with both meanings. */
+  adler32sum(s: string): string {
+    return this.out(new StrFn('adler32sum', this.expr(s)));
+  }
+  atoi(s: string): number {
+    return this.out(new IntOp('atoi', [this.expr(s)]));
+  }
+  mod(a: number, b: number): number {
+    return this.out(new IntOp('mod', [this.expr(a), this.expr(b)]));
+  }
+  div(a: number, b: number): number {
+    return this.out(new IntOp('div', [this.expr(a), this.expr(b)]));
+  }
   sha256sum(s: string): string {
     return this.out(new StrFn('sha256sum', this.expr(s)));
   }

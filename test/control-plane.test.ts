@@ -13,7 +13,7 @@ import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { arbitraryValues } from './support/arbitrary';
 import { schemaProblems } from './support/chart-suite';
 import { HELM_MAJORS } from './support/helm';
-import { chartDir, helmTemplate, normalize, ourRender, pool, writeValues } from './support/render';
+import { chartDir, helmTemplate, normalize, ourObjects, ourRender, pool, writeValues } from './support/render';
 
 const release = { name: 'linkerd-control-plane', namespace: 'linkerd' };
 let id: GeneratedIdentity;
@@ -61,8 +61,9 @@ describe('linkerd-control-plane: Helm and cdk8s-linkerd render the same objects'
     ['our additions', { identity: { podLabels: { team: 'mesh' }, priorityClassName: 'system-cluster-critical', topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'linkerd.io/control-plane-component': 'identity' } } }] } }],
     ['proxy overrides for identity', { identityProxyResources: { cpu: { limit: '1' }, cores: 2 }, commonLabels: { env: 'prod' }, podAnnotations: { a: 'b' }, identity: { podAnnotations: { a: 'c' } } }],
   ])('for %s, valid against Kubernetes 1.31', async (_name, user) => {
-    const docs = await expectEquivalent(coalesce(user as Record<string, unknown>, certs()));
-    expect(schemaProblems(docs)).toEqual([]);
+    const values = coalesce(user as Record<string, unknown>, certs());
+    await expectEquivalent(values);
+    expect(schemaProblems(ourObjects(linkerdControlPlaneChart, values, release))).toEqual([]);
   });
 
   it('for 60 random valid values files', async () => {

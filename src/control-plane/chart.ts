@@ -9,6 +9,7 @@ import { checkIdentityPems } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
 import { proxySettingsFromValues } from '../proxy/settings';
 import type { ValuesProblem } from '../values/model';
+import { Config } from './config';
 import { Heartbeat } from './heartbeat';
 import { Identity } from './identity';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
@@ -50,6 +51,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   check: (values) => checkControlPlaneValues(values),
   build(chart, v) {
     const proxy = proxySettingsFromValues(v);
+    new Config(chart, 'config', v);
     new Identity(chart, 'identity', v, proxy);
     new Heartbeat(chart, 'heartbeat', v);
   },

@@ -464,6 +464,27 @@ export class StrFn extends Expr {
   }
 }
 
+/** A key of a map value (`(X).key`, nil when X is). */
+export class Field extends Expr {
+  constructor(
+    public readonly obj: Expr,
+    public readonly key: string,
+    type: ValueType = 'any',
+  ) {
+    super(type);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const o = this.obj.evaluate(ctx);
+    return o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[this.key] : undefined;
+  }
+  go(): string {
+    return IDENT.test(this.key) ? `(${this.obj.go()}).${this.key}` : `(index (default (dict) ${this.obj.go()}) ${goString(this.key)})`;
+  }
+  describe(): string {
+    return `${this.obj.describe()}.${this.key}`;
+  }
+}
+
 /** Integer arithmetic: `mod`, `div` (truncating), and `atoi` of a decimal string. */
 export class IntOp extends Expr {
   constructor(
@@ -483,6 +504,76 @@ export class IntOp extends Expr {
   }
   describe(): string {
     return `${this.op}(${this.args.map((a) => a.describe()).join(', ')})`;
+  }
+}
+
+/**
+ * The whole values with some keys removed and some replaced (linkerd-config's copy of
+ * the values): spelled with sprig's omit/dict/mergeOverwrite, one level at a time.
+ */
+export class ValuesView extends Expr {
+  constructor(
+    public readonly omit: readonly (readonly string[])[],
+    public readonly replace: readonly { path: readonly string[]; value: Expr }[],
+  ) {
+    super('object');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const out = structuredClone(ctx.values) as Record<string, unknown>;
+    const parentOf = (path: readonly string[]) => {
+      let cur: unknown = out;
+      for (const k of path.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+      return cur && typeof cur === 'object' ? (cur as Record<string, unknown>) : undefined;
+    };
+    for (const path of this.omit) delete parentOf(path)?.[path[path.length - 1]];
+    for (const { path, value } of this.replace) {
+      const parent = parentOf(path);
+      if (parent) parent[path[path.length - 1]] = value.evaluate(ctx);
+    }
+    return out;
+  }
+  go(): string {
+    // Build the map at `at`: omit the keys that are removed or replaced here, recurse into the
+    // keys below which something changes, and put the replaced values back.
+    const build = (at: readonly string[]): string => {
+      const here = (p: readonly string[]) => p.length === at.length + 1 && at.every((k, i) => p[i] === k);
+      const below = new Set(
+        [...this.omit, ...this.replace.map((r) => r.path)].filter((p) => p.length > at.length + 1 && at.every((k, i) => p[i] === k)).map((p) => p[at.length]),
+      );
+      const omitted = [...this.omit.filter(here).map((p) => p[at.length]), ...this.replace.filter((r) => here(r.path)).map((r) => r.path[at.length]), ...below];
+      const source = new Ref(at, 'object').go();
+      const base = omitted.length ? `(omit ${source} ${[...new Set(omitted)].map((k) => JSON.stringify(k)).join(' ')})` : source;
+      const additions = [
+        ...[...below].map((k) => `${JSON.stringify(k)} ${build([...at, k])}`),
+        ...this.replace.filter((r) => here(r.path)).map((r) => `${JSON.stringify(r.path[at.length])} ${r.value.go()}`),
+      ];
+      return additions.length ? `(mergeOverwrite (deepCopy ${base}) (dict ${additions.join(' ')}))` : base;
+    };
+    return build([]);
+  }
+  describe(): string {
+    return 'the values';
+  }
+}
+
+/**
+ * A value as YAML text (`toYaml`). Concrete mode writes it with js-yaml (keys sorted, as Go
+ * does): the same data, not always the same text; the equivalence tests parse it.
+ */
+export class ToYaml extends Expr {
+  constructor(public readonly value: Expr) {
+    super('string');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { dump } = require('js-yaml') as typeof import('js-yaml');
+    return dump(this.value.evaluate(ctx), { sortKeys: true, lineWidth: -1, noRefs: true });
+  }
+  go(): string {
+    return `(toYaml ${this.value.go()})`;
+  }
+  describe(): string {
+    return `YAML of ${this.value.describe()}`;
   }
 }
 

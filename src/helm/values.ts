@@ -18,6 +18,9 @@ import {
   Expr,
   Fmt,
   HasKey,
+  Field,
+  ToYaml,
+  ValuesView,
   IntOp,
   MergeMaps,
   Lit,
@@ -218,7 +221,7 @@ export class HelmValues<V> {
     if (this.mode === 'concrete' || !((obj as unknown) instanceof Expr)) {
       return (obj as Record<string, unknown> | undefined)?.[key as string] as NonNullable<T>[K] | undefined;
     }
-    if (!((obj as unknown) instanceof Ref)) throw new Error(`v.get: ${String(key)} of a value that is not a values reference`);
+    if (!((obj as unknown) instanceof Ref)) return new Field(obj as unknown as Expr, key as string) as never;
     const ref = obj as unknown as Ref;
     const node = schemaAt(this.schema as SchemaNode, [...ref.path, key as string]);
     return ref.child(key as string, node ? valueType(node) : 'any') as never;
@@ -338,6 +341,22 @@ export class HelmValues<V> {
     return { [fieldsKey()]: new MapSplice(this.expr(map)) } as Partial<T>;
   }
 
+  /** A value as YAML text. */
+  toYaml(x: unknown): string {
+    return this.out(new ToYaml(this.expr(x)));
+  }
+
+  /** The whole values with the keys at `omit` removed and those at `replace` set. */
+  valuesView(omit: ValuePath<V>[], replace: Partial<Record<ValuePath<V>, unknown>> = {}): V {
+    const paths = (ps: string[]) => ps.map((p) => p.split('.'));
+    return this.out(
+      new ValuesView(
+        paths(omit as string[]),
+        Object.entries(replace).map(([p, value]) => ({ path: p.split('.'), value: this.expr(value) })),
+      ),
+    );
+  }
+
   /** Two maps of strings merged, `over` winning. */
   merge<T extends Record<string, string>>(base: T, over: T): T {
     return this.out(new MergeMaps(this.expr(base), this.expr(over)));
@@ -368,13 +387,16 @@ export class HelmValues<V> {
   entriesOf<T>(map: T, fn: (key: string, value: T[keyof T]) => unknown, valueType: ValueType = 'any'): never[] {
     let items: unknown[];
     if (this.mode === 'concrete') {
-      const obj = (map ?? {}) as Record<string, unknown>;
-      items = Object.keys(obj)
-        .sort()
-        .flatMap((k) => {
-          const item = fn(k, obj[k] as T[keyof T]);
-          return isEntryList(item) ? item : [item];
-        });
+      // Helm ranges over a map in key order, over a list in list order.
+      const entries: [string, unknown][] = Array.isArray(map)
+        ? map.map((x, i) => [String(i), x])
+        : Object.keys((map ?? {}) as object)
+            .sort()
+            .map((k) => [k, (map as Record<string, unknown>)[k]]);
+      items = entries.flatMap(([k, x]) => {
+        const item = fn(k, x as T[keyof T]);
+        return isEntryList(item) ? item : [item];
+      });
     } else {
       this.rangeDepth += 1;
       try {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TObject } from '@sinclair/typebox';
-import { dump, loadAll } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
+import { LINKERD_CONFIG_VALUES } from '../../src/control-plane/config';
 import { DEFAULT_RELEASE, renderObjects, resolveValues, toManifest, writeChart, type ChartDefinition, type Release } from '../../src/helm/chart';
 import { helmBinary, type HelmMajor } from './helm';
 
@@ -67,11 +68,32 @@ export async function helmTemplate(major: HelmMajor, dir: string, args: string[]
   }
 }
 
+/**
+ * Fields that hold YAML text (linkerd-config's copy of the values): Go's toYaml and js-yaml
+ * write the same data with different spacing and quoting, so they are compared as data.
+ */
+const EMBEDDED_YAML = [LINKERD_CONFIG_VALUES];
+
+function decodeEmbedded(d: K8sDoc): K8sDoc {
+  for (const e of EMBEDDED_YAML) {
+    const data = d.data as Record<string, unknown> | undefined;
+    if (d.kind === e.kind && d.metadata?.name === e.name && typeof data?.[e.key] === 'string') {
+      return { ...d, data: { ...data, [e.key]: load(data[e.key] as string) } };
+    }
+  }
+  return d;
+}
+
 /** Objects of a multi-document YAML stream, sorted by kind, namespace and name. */
 export function normalize(yamlText: string): K8sDoc[] {
-  const docs = (loadAll(yamlText) as (K8sDoc | null)[]).filter((d): d is K8sDoc => d !== null && d !== undefined);
+  const docs = (loadAll(yamlText) as (K8sDoc | null)[]).filter((d): d is K8sDoc => d !== null && d !== undefined).map(decodeEmbedded);
   const key = (d: K8sDoc) => `${d.kind}/${d.metadata?.namespace ?? ''}/${d.metadata?.name}`;
   return docs.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** Our objects as they are (no decoding), for schema checks. */
+export function ourObjects<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown>, release: Release = DEFAULT_RELEASE): K8sDoc[] {
+  return renderObjects(def, resolveValues(def, user), release).map((o) => o.object as K8sDoc);
 }
 
 /** Our rendering of the same release, through the same YAML text and parser. */

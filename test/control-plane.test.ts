@@ -13,7 +13,7 @@ import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { arbitraryValues } from './support/arbitrary';
 import { schemaProblems } from './support/chart-suite';
 import { HELM_MAJORS } from './support/helm';
-import { chartDir, helmTemplate, normalize, ourObjects, ourRender, pool, writeValues } from './support/render';
+import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, pool, writeValues } from './support/render';
 
 const release = { name: 'linkerd-control-plane', namespace: 'linkerd' };
 let id: GeneratedIdentity;
@@ -27,15 +27,43 @@ const certs = () => ({
   identity: { issuer: { tls: { crtPEM: id.issuerCrtPEM, keyPEM: id.issuerKeyPEM } } },
 });
 
-async function expectEquivalent(user: Record<string, unknown>) {
-  const ours = ourRender(linkerdControlPlaneChart, user, release);
+/** Webhook certificates given as values: then nothing is generated and nothing is masked. */
+const givenWebhookCerts = () => ({ proxyInjector: { crtPEM: id.issuerCrtPEM, keyPEM: id.issuerKeyPEM, caBundle: id.caCrtPEM } });
+
+async function expectEquivalent(user: Record<string, unknown>, mask = true) {
+  const norm = (docs: ReturnType<typeof normalize>) => (mask ? maskGenerated(docs) : docs);
+  const ours = norm(ourRender(linkerdControlPlaneChart, user, release));
   const file = writeValues(user);
   for (const major of HELM_MAJORS) {
     const helm = await helmTemplate(major, chartDir(linkerdControlPlaneChart), ['-f', file], release);
     expect(helm.ok, `helm ${major}: ${helm.stderr}`).toBe(true);
-    expect(normalize(helm.stdout), `helm ${major} for ${JSON.stringify(user).slice(0, 400)}`).toEqual(ours);
+    expect(norm(normalize(helm.stdout)), `helm ${major} for ${JSON.stringify(user).slice(0, 400)}`).toEqual(ours);
   }
   return ours;
+}
+
+/**
+ * Random webhook settings are mostly contradictory (the chart rejects them); keep each
+ * sample's choices but make them consistent, so the samples exercise rendering.
+ */
+function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(user);
+  for (const section of ['proxyInjector', 'profileValidator', 'policyValidator']) {
+    const w = out[section] as Record<string, unknown> | undefined;
+    if (!w) continue;
+    if (w.injectCaFrom && w.injectCaFromSecret) delete w.injectCaFromSecret;
+    const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
+    if (injects) {
+      delete w.caBundle;
+      w.externalSecret = true;
+    }
+    if (w.externalSecret && !w.caBundle && !injects) w.externalSecret = false;
+    if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
+      delete w.crtPEM;
+      delete w.keyPEM;
+    }
+  }
+  return out;
 }
 
 /** upstream's values-ha.yaml at edge-26.8.3, as data. */
@@ -66,11 +94,19 @@ describe('linkerd-control-plane: Helm and cdk8s-linkerd render the same objects'
     expect(schemaProblems(ourObjects(linkerdControlPlaneChart, values, release))).toEqual([]);
   });
 
+  it('byte for byte in everything but nothing when webhook certificates are given', async () => {
+    await expectEquivalent(coalesce(givenWebhookCerts(), certs()), false);
+  });
+
+  it('for cert-manager-managed webhook certificates', async () => {
+    await expectEquivalent(coalesce({ proxyInjector: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-proxy-injector' } }, certs()), false);
+  });
+
   it('for 60 random valid values files', async () => {
     const defaults = defaultsOf(controlPlaneValues);
     const samples = fc
       .sample(arbitraryValues(controlPlaneValues), { numRuns: 200, seed: 11 })
-      .map((user) => coalesce(user, certs()))
+      .map((user) => coalesce(repairWebhooks(user), certs()))
       .filter((user) => checkControlPlaneValues(coalesce(defaults, user) as ControlPlaneValues).length === 0)
       .slice(0, 60);
     expect(samples.length).toBe(60);
@@ -99,6 +135,12 @@ describe('linkerd-control-plane: certificate faults are rejected, naming the key
   });
   it('no issuer needed with an external CA', () => {
     expect(keysOf({ identityTrustAnchorsPEM: id.caCrtPEM, identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } })).toEqual([]);
+  });
+  it('contradictory webhook certificate settings', () => {
+    expect(keysOf({ ...certs(), proxyInjector: { externalSecret: true, injectCaFrom: 'a/b', injectCaFromSecret: 'a/c' } })).toEqual(['proxyInjector.injectCaFromSecret']);
+    expect(keysOf({ ...certs(), proxyInjector: { externalSecret: true } })).toEqual(['proxyInjector.externalSecret']);
+    expect(keysOf({ ...certs(), proxyInjector: { injectCaFrom: 'a/b' } })).toEqual(['proxyInjector.externalSecret']);
+    expect(keysOf({ ...certs(), proxyInjector: { crtPEM: 'x' } })).toEqual(['proxyInjector.keyPEM']);
   });
   it('schema faults still come first', () => {
     expect(validateValues(controlPlaneValues, coalesce(defaultsOf(controlPlaneValues), { identity: { issuer: { scheme: 'x509' } } })).map((p) => p.key)).toEqual([

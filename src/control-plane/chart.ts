@@ -12,7 +12,9 @@ import type { ValuesProblem } from '../values/model';
 import { Config } from './config';
 import { Heartbeat } from './heartbeat';
 import { Identity } from './identity';
+import { ProxyInjector } from './proxy-injector';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
+import { checkWebhookValues } from './webhook';
 
 /** Cross-field rules: certificates must be present, parse, and chain (unless an external CA manages them). */
 export function checkControlPlaneValues(values: ControlPlaneValues, now: Date = new Date()): ValuesProblem[] {
@@ -34,6 +36,7 @@ export function checkControlPlaneValues(values: ControlPlaneValues, now: Date = 
       ),
     );
   }
+  problems.push(...checkWebhookValues(values));
   if (values.controller.tracing.enabled && !values.controller.tracing.collector.endpoint && !values.proxy.tracing.collector.endpoint) {
     problems.push({ key: 'controller.tracing.collector.endpoint', message: 'required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)' });
   }
@@ -54,5 +57,6 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
     new Config(chart, 'config', v);
     new Identity(chart, 'identity', v, proxy);
     new Heartbeat(chart, 'heartbeat', v);
+    new ProxyInjector(chart, 'proxy-injector', v, proxy);
   },
 };

@@ -20,7 +20,7 @@ import {
   type ValuesProblem,
 } from '../values/model';
 import { YAML_OPTS, emitDocument, emitText } from './emit';
-import { Expr, type RenderContext } from './expr';
+import { Expr, GeneratedCertField, type RenderContext } from './expr';
 import { K8sObject, ValuesChart } from './object';
 import { HelmValues } from './values';
 
@@ -158,7 +158,10 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
     files.set(o.file, docs);
   }
   const out = new Map<string, string>();
-  for (const [file, docs] of files) out.set(file, `${docs.join('\n')}\n`);
+  for (const [file, docs] of files) {
+    const body = docs.join('\n');
+    out.set(file, `${[...GeneratedCertField.declarations(body), body].join('\n')}\n`);
+  }
   out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
   return out;
 }

@@ -9,6 +9,10 @@
  * coerce one: `${expr}`, `expr + 1`, `expr == 'x'`, JSON.stringify(expr).
  */
 
+import { createHash } from 'node:crypto';
+import { dump } from 'js-yaml';
+import { selfSignedCert } from './generated';
+
 /** The JSON type of a value, as far as the engine needs to know it to spell it. */
 export type ValueType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'any';
 
@@ -419,8 +423,7 @@ function snakecase(s: string): string {
 }
 
 function sha256(s: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(s, 'utf8').digest('hex');
+  return createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
 /** zlib's Adler-32 of the UTF-8 bytes, in decimal (sprig `adler32sum`). */
@@ -482,6 +485,39 @@ export class Field extends Expr {
   }
   describe(): string {
     return `${this.obj.describe()}.${this.key}`;
+  }
+}
+
+/**
+ * A field of a certificate Helm generates at render time. Every use in one template file
+ * refers to the same certificate through a variable that the file declares first
+ * (`declarations()` below); concrete mode generates one (see generated.ts).
+ */
+export class GeneratedCertField extends Expr {
+  static readonly declared = new Map<string, string>();
+  readonly variable: string;
+  constructor(
+    public readonly host: Expr,
+    public readonly days: number,
+    public readonly field: 'Cert' | 'Key',
+    id: string,
+  ) {
+    super('string');
+    this.variable = `$${id.replace(/[^A-Za-z0-9]/g, '_')}`;
+    GeneratedCertField.declared.set(this.variable, `{{- ${this.variable} := genSelfSignedCert ${host.go()} (list) (list ${host.go()}) ${days} }}`);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return selfSignedCert(String(this.host.evaluate(ctx)), this.days)[this.field];
+  }
+  go(): string {
+    return `${this.variable}.${this.field}`;
+  }
+  describe(): string {
+    return `generated certificate ${this.field}`;
+  }
+  /** The declarations a template file needs for the generated certificates it uses. */
+  static declarations(text: string): string[] {
+    return [...GeneratedCertField.declared].filter(([name]) => text.includes(`${name}.`)).map(([, decl]) => decl);
   }
 }
 
@@ -565,8 +601,6 @@ export class ToYaml extends Expr {
     super('string');
   }
   evaluate(ctx: RenderContext): unknown {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { dump } = require('js-yaml') as typeof import('js-yaml');
     return dump(this.value.evaluate(ctx), { sortKeys: true, lineWidth: -1, noRefs: true });
   }
   go(): string {

@@ -18,6 +18,7 @@ import {
   Expr,
   Fmt,
   HasKey,
+  GeneratedCertField,
   Field,
   ToYaml,
   ValuesView,
@@ -339,6 +340,18 @@ export class HelmValues<V> {
   spreadMap<T extends Record<string, unknown>>(map: T | undefined): Partial<T> {
     if (this.mode === 'concrete') return { ...(map ?? {}) } as Partial<T>;
     return { [fieldsKey()]: new MapSplice(this.expr(map)) } as Partial<T>;
+  }
+
+  /**
+   * A self-signed certificate that Helm generates at render time for `host` (webhooks):
+   * `{ Cert, Key }` PEMs. Use both fields in the same template file (Component).
+   */
+  selfSignedCert(id: string, host: string, days = 365): { Cert: string; Key: string } {
+    const h = this.expr(host);
+    return {
+      Cert: this.out(new GeneratedCertField(h, days, 'Cert', id)),
+      Key: this.out(new GeneratedCertField(h, days, 'Key', id)),
+    };
   }
 
   /** A value as YAML text. */

@@ -91,6 +91,26 @@ export function normalize(yamlText: string): K8sDoc[] {
   return docs.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
+/**
+ * Masks material Helm generates at render time (webhook certificates, and the checksum
+ * over them), which differs between any two renders: the one allowed difference.
+ */
+export function maskGenerated(docs: K8sDoc[]): K8sDoc[] {
+  const MASK = '<generated at render time>';
+  return docs.map((d) => {
+    const c = structuredClone(d) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (c.kind === 'Secret' && c.type === 'kubernetes.io/tls' && String(c.metadata.name).endsWith('-k8s-tls')) {
+      for (const k of Object.keys(c.data ?? {})) c.data[k] = MASK;
+    }
+    if (c.kind === 'MutatingWebhookConfiguration' || c.kind === 'ValidatingWebhookConfiguration') {
+      for (const w of c.webhooks ?? []) if (w.clientConfig?.caBundle) w.clientConfig.caBundle = MASK;
+    }
+    const podAnnotations = c.spec?.template?.metadata?.annotations;
+    if (podAnnotations?.['checksum/config']) podAnnotations['checksum/config'] = MASK;
+    return c as K8sDoc;
+  });
+}
+
 /** Our objects as they are (no decoding), for schema checks. */
 export function ourObjects<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown>, release: Release = DEFAULT_RELEASE): K8sDoc[] {
   return renderObjects(def, resolveValues(def, user), release).map((o) => o.object as K8sDoc);

@@ -28,7 +28,14 @@ const certs = () => ({
 });
 
 /** Webhook certificates given as values: then nothing is generated and nothing is masked. */
-const givenWebhookCerts = () => ({ proxyInjector: { crtPEM: id.issuerCrtPEM, keyPEM: id.issuerKeyPEM, caBundle: id.caCrtPEM } });
+const givenWebhookCerts = () => {
+  const given = { crtPEM: id.issuerCrtPEM, keyPEM: id.issuerKeyPEM, caBundle: id.caCrtPEM };
+  return { proxyInjector: given, profileValidator: given, policyValidator: given };
+};
+const certManagerWebhooks = () => {
+  const external = (name: string) => ({ externalSecret: true, injectCaFrom: `linkerd/${name}` });
+  return { proxyInjector: external('linkerd-proxy-injector'), profileValidator: external('linkerd-sp-validator'), policyValidator: external('linkerd-policy-validator') };
+};
 
 async function expectEquivalent(user: Record<string, unknown>, mask = true) {
   const norm = (docs: ReturnType<typeof normalize>) => (mask ? maskGenerated(docs) : docs);
@@ -99,7 +106,7 @@ describe('linkerd-control-plane: Helm and cdk8s-linkerd render the same objects'
   });
 
   it('for cert-manager-managed webhook certificates', async () => {
-    await expectEquivalent(coalesce({ proxyInjector: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-proxy-injector' } }, certs()), false);
+    await expectEquivalent(coalesce(certManagerWebhooks(), certs()), false);
   });
 
   it('for 60 random valid values files', async () => {

@@ -10,6 +10,7 @@ import type { ChartDefinition } from '../helm/chart';
 import { proxySettingsFromValues } from '../proxy/settings';
 import type { ValuesProblem } from '../values/model';
 import { Config } from './config';
+import { Destination } from './destination';
 import { Heartbeat } from './heartbeat';
 import { Identity } from './identity';
 import { ProxyInjector } from './proxy-injector';
@@ -56,6 +57,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
     const proxy = proxySettingsFromValues(v);
     new Config(chart, 'config', v);
     new Identity(chart, 'identity', v, proxy);
+    new Destination(chart, 'destination', v, proxy);
     new Heartbeat(chart, 'heartbeat', v);
     new ProxyInjector(chart, 'proxy-injector', v, proxy);
   },

@@ -173,6 +173,8 @@ export const controlPlaneValues = val.object(
         podAnnotations: val.stringMap({}, { description: 'Annotations added to the destination pods.' }),
         ...probes('destination'),
         ...envs('destination'),
+        additionalArgs: argList('Arguments added to the destination controller command line.'),
+        experimentalArgs: argList('Experimental destination controller arguments (not covered by compatibility).'),
         ...componentAdditions('destination'),
       },
       { description: 'The destination controller.' },

@@ -50,7 +50,7 @@ export function webhookChecksum(v: CpValues, cert: ReturnType<typeof webhookCert
 /** The TLS Secret of a webhook (unless externalSecret). */
 export function webhookSecret(scope: Construct, v: CpValues, cert: ReturnType<typeof webhookCertificate>, name: string, component: string): void {
   v.when(v.not(cert.tls.externalSecret), () => {
-    new K8sObject(scope, 'webhook-secret', {
+    new K8sObject(scope, `${name}-secret`, {
       kind: 'Secret',
       apiVersion: 'v1',
       metadata: meta(v, name, component),

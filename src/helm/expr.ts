@@ -611,6 +611,61 @@ export class ToYaml extends Expr {
   }
 }
 
+/** JSON as Go's encoding/json writes it: keys sorted, no spaces, <, > and & escaped. */
+export function goJson(v: unknown): string {
+  const canon = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(canon)
+      : x !== null && typeof x === 'object'
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, canon((x as Record<string, unknown>)[k])]),
+          )
+        : x;
+  return JSON.stringify(canon(v) ?? null)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** A value as JSON text (`toJson`). */
+export class ToJson extends Expr {
+  constructor(public readonly value: Expr) {
+    super('string');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return goJson(this.value.evaluate(ctx));
+  }
+  go(): string {
+    return `(toJson ${this.value.go()})`;
+  }
+  describe(): string {
+    return `JSON of ${this.value.describe()}`;
+  }
+}
+
+/** The items of a list of strings joined with a separator (`join`). */
+export class Join extends Expr {
+  constructor(
+    public readonly list: Expr,
+    public readonly separator: string,
+  ) {
+    super('string');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return ((this.list.evaluate(ctx) as unknown[] | null) ?? []).map(String).join(this.separator);
+  }
+  go(): string {
+    return `(join ${goString(this.separator)} ${this.list.go()})`;
+  }
+  describe(): string {
+    return `${this.list.describe()} joined`;
+  }
+}
+
 /** Two maps merged, the second winning (`mergeOverwrite (deepCopy A) B`, one level deep for our maps of strings). */
 export class MergeMaps extends Expr {
   constructor(

@@ -18,6 +18,8 @@ import {
   Expr,
   Fmt,
   HasKey,
+  Join,
+  ToJson,
   GeneratedCertField,
   Field,
   ToYaml,
@@ -352,6 +354,15 @@ export class HelmValues<V> {
       Cert: this.out(new GeneratedCertField(h, days, 'Cert', id)),
       Key: this.out(new GeneratedCertField(h, days, 'Key', id)),
     };
+  }
+
+  /** A value as JSON text (keys sorted, as Go writes it). */
+  toJson(x: unknown): string {
+    return this.out(new ToJson(this.expr(x)));
+  }
+  /** A list of strings joined. */
+  join(list: readonly string[], separator: string): string {
+    return this.out(new Join(this.expr(list), separator));
   }
 
   /** A value as YAML text. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TObject } from '@sinclair/typebox';
-import { dump, load, loadAll } from 'js-yaml';
+import { JSON_SCHEMA, load, loadAll } from 'js-yaml';
 import { LINKERD_CONFIG_VALUES } from '../../src/control-plane/config';
 import { DEFAULT_RELEASE, renderObjects, resolveValues, toManifest, writeChart, type ChartDefinition, type Release } from '../../src/helm/chart';
 import { helmBinary, type HelmMajor } from './helm';
@@ -43,8 +43,9 @@ export function writeValues(values: unknown): string {
   const dir = scratchDir('values');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'values.yaml');
-  // Strings quoted: Helm's YAML reads some unquoted strings (1e3, +1, yes) as other types.
-  writeFileSync(file, dump(values, { lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: '"' }));
+  // As JSON (which is YAML): every string and key quoted, so Helm's YAML 1.1 reading cannot
+  // turn `yes`, `1e3` or a key like `4_` into another type.
+  writeFileSync(file, `${JSON.stringify(values, null, 1)}\n`);
   return file;
 }
 
@@ -70,7 +71,8 @@ export async function helmTemplate(major: HelmMajor, dir: string, args: string[]
 
 /**
  * Fields that hold YAML text (linkerd-config's copy of the values): Go's toYaml and js-yaml
- * write the same data with different spacing and quoting, so they are compared as data.
+ * write the same data with different spacing and quoting, so they are compared as parsed
+ * structure.
  */
 const EMBEDDED_YAML = [LINKERD_CONFIG_VALUES];
 
@@ -78,7 +80,9 @@ function decodeEmbedded(d: K8sDoc): K8sDoc {
   for (const e of EMBEDDED_YAML) {
     const data = d.data as Record<string, unknown> | undefined;
     if (d.kind === e.kind && d.metadata?.name === e.name && typeof data?.[e.key] === 'string') {
-      return { ...d, data: { ...data, [e.key]: load(data[e.key] as string) } };
+      // JSON typing of scalars: YAML 1.1 readers take `4_` for the number 4, which neither
+      // side means; numbers, booleans and null keep their types.
+      return { ...d, data: { ...data, [e.key]: load(data[e.key] as string, { schema: JSON_SCHEMA }) } };
     }
   }
   return d;

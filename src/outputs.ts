@@ -2,8 +2,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { CHARTS, DIST_NAMESPACE } from './charts';
-import { renderObjects, resolveValues, toManifest, writeChart } from './helm/chart';
+import { CHARTS, DIST_CHARTS, DIST_NAMESPACE } from './charts';
+import { mergeUserValues, renderObjects, resolveValues, toManifest, writeChart } from './helm/chart';
 
 export type Progress = (line: string) => void;
 
@@ -26,7 +26,9 @@ export function writeDist(dir: string, valuesByChart: Record<string, Record<stri
     if (!CHARTS[name]) throw new Error(`values given for unknown chart '${name}'`);
   }
   // Validate everything before writing anything.
-  const resolved = Object.entries(CHARTS).map(([name, def]) => [name, def, resolveValues(def, valuesByChart[name] ?? {})] as const);
+  const resolved = Object.entries(DIST_CHARTS).map(
+    ([name, distValues]) => [name, CHARTS[name], resolveValues(CHARTS[name], mergeUserValues(distValues, valuesByChart[name] ?? {}))] as const,
+  );
   const names = resolved.map(([n]) => n);
   return resolved.map(([name, def, values], i) => {
     const folder = join(dir, name);

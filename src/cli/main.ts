@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
-import { CHARTS, UsageError, chartNamed } from '../charts';
+import { CHARTS, DIST_CHARTS, UsageError, chartNamed } from '../charts';
 import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues, toManifest } from '../helm/chart';
 import { writeIdentity } from '../certs/write';
 import { writeCharts, writeDist } from '../outputs';
@@ -233,15 +233,15 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         const byChart = mergeUserValues(...((values.values as string[] | undefined) ?? []).map((f) => readYamlMap(io, f)));
         const problems: string[] = [];
         for (const [name, chartValues] of Object.entries(byChart)) {
-          if (!CHARTS[name]) problems.push(`${name}: unknown chart (charts: ${Object.keys(CHARTS).join(', ')})`);
+          if (!DIST_CHARTS[name]) problems.push(`${name}: not a chart rendered by synth (synth renders: ${Object.keys(DIST_CHARTS).join(', ')})`);
           else if (chartValues !== null && (typeof chartValues !== 'object' || Array.isArray(chartValues))) problems.push(`${name}: expected a map of values`);
         }
         // Check every chart's values before writing anything, and report all problems.
-        for (const name of Object.keys(CHARTS)) {
+        for (const [name, distValues] of Object.entries(DIST_CHARTS)) {
           const chartValues = byChart[name];
           if (chartValues !== undefined && (chartValues === null || typeof chartValues !== 'object' || Array.isArray(chartValues))) continue;
           try {
-            resolveOrFail(name, (chartValues as Record<string, unknown> | undefined) ?? {});
+            resolveOrFail(name, mergeUserValues(distValues, (chartValues as Record<string, unknown> | undefined) ?? {}));
           } catch (e) {
             if (e instanceof InputError) problems.push(...e.lines);
             else throw e;

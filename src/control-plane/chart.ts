@@ -1,9 +1,6 @@
 /**
- * The linkerd-control-plane chart.
- *
- * Work in progress: the identity component is built; destination, proxy injector,
- * heartbeat and linkerd-config follow. The chart is not yet in CHARTS (so not in
- * charts/ or dist/); tests render it through the same engine.
+ * The linkerd-control-plane chart: linkerd-config, identity, destination (with the policy
+ * controller and the validators), the proxy injector and the heartbeat.
  */
 import { checkIdentityPems } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
@@ -12,6 +9,7 @@ import type { ValuesProblem } from '../values/model';
 import { Config } from './config';
 import { Destination } from './destination';
 import { Heartbeat } from './heartbeat';
+import { haValues } from './presets';
 import { Identity } from './identity';
 import { ProxyInjector } from './proxy-injector';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
@@ -50,9 +48,58 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   keywords: ['service-mesh', 'linkerd'],
   values: controlPlaneValues,
   valuesHeader: 'Default values for linkerd-control-plane.\nThis file is generated from the TypeScript values model; edit src/control-plane/values.ts instead.',
-  readme: 'Install linkerd-crds first, into the same namespace.',
+  readme: [
+    '## Install',
+    '',
+    'Install linkerd-crds first, into the same namespace. The chart needs the identity trust anchor and issuer',
+    '(create a pair with `cdk8s-linkerd certs -o certs/`), unless `identity.externalCA` is set:',
+    '',
+    '```sh',
+    'helm install linkerd-control-plane charts/linkerd-control-plane -n linkerd \\',
+    '  --set-file identityTrustAnchorsPEM=certs/ca.crt \\',
+    '  --set-file identity.issuer.tls.crtPEM=certs/issuer.crt \\',
+    '  --set-file identity.issuer.tls.keyPEM=certs/issuer.key',
+    '```',
+    '',
+    'For high availability add `-f charts/linkerd-control-plane/values-ha.yaml`.',
+    '',
+    'Bad values are refused before anything is installed: the schema checks types, enums and unknown keys,',
+    '`templates/validate-values.yaml` the rules between keys, and `cdk8s-linkerd validate linkerd-control-plane`',
+    'additionally checks the certificates themselves (P-256, CA flags, chain, validity, key match).',
+  ].join('\n'),
   notes: (v) => ['The Linkerd control plane is installed in the ', v.release.namespace, ' namespace.\n'],
+  presets: { 'values-ha.yaml': haValues },
   check: (values) => checkControlPlaneValues(values),
+  helmChecks: (v) => {
+    const ownIssuer = v.and(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), v.not('identity.externalCA'));
+    const empty = (path: 'identityTrustAnchorsPEM' | 'identity.issuer.tls.crtPEM' | 'identity.issuer.tls.keyPEM') => v.not(v.truthy(v.trim(v.ref(path))));
+    const checks = [
+      { failWhen: empty('identityTrustAnchorsPEM'), message: 'identityTrustAnchorsPEM: required: the PEM trust anchor(s) of the mesh' },
+      { failWhen: v.and(ownIssuer, empty('identity.issuer.tls.crtPEM')), message: 'identity.issuer.tls.crtPEM: required unless identity.externalCA' },
+      { failWhen: v.and(ownIssuer, empty('identity.issuer.tls.keyPEM')), message: 'identity.issuer.tls.keyPEM: required unless identity.externalCA' },
+      {
+        failWhen: v.and('controller.tracing.enabled', v.not('controller.tracing.collector.endpoint'), v.not('proxy.tracing.collector.endpoint')),
+        message: 'controller.tracing.collector.endpoint: required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)',
+      },
+    ];
+    for (const s of ['proxyInjector', 'profileValidator', 'policyValidator'] as const) {
+      const from = v.truthy(v.ref(`${s}.injectCaFrom`));
+      const fromSecret = v.truthy(v.ref(`${s}.injectCaFromSecret`));
+      const injects = v.or(from, fromSecret);
+      const caBundle = v.truthy(v.ref(`${s}.caBundle`));
+      const external = v.truthy(v.ref(`${s}.externalSecret`));
+      const crt = v.truthy(v.ref(`${s}.crtPEM`));
+      const key = v.truthy(v.ref(`${s}.keyPEM`));
+      checks.push(
+        { failWhen: v.and(from, fromSecret), message: `${s}.injectCaFromSecret: injectCaFrom and injectCaFromSecret cannot both be set` },
+        { failWhen: v.and(injects, caBundle), message: `${s}.caBundle: cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)` },
+        { failWhen: v.and(external, v.not(caBundle), v.not(injects)), message: `${s}.externalSecret: needs caBundle, injectCaFrom or injectCaFromSecret` },
+        { failWhen: v.and(injects, v.not(external)), message: `${s}.externalSecret: must be true when injectCaFrom or injectCaFromSecret is set` },
+        { failWhen: v.and(v.or(crt, key), v.not(v.and(crt, key))), message: `${s}.crtPEM/keyPEM: give both crtPEM and keyPEM, or neither` },
+      );
+    }
+    return checks;
+  },
   build(chart, v) {
     const proxy = proxySettingsFromValues(v);
     new Config(chart, 'config', v);

@@ -19,7 +19,7 @@ import {
   valuesYamlOf,
   type ValuesProblem,
 } from '../values/model';
-import { YAML_OPTS, emitDocument, emitText } from './emit';
+import { YAML_OPTS, emitDocument, emitFailWhen, emitText } from './emit';
 import { Expr, GeneratedCertField, type RenderContext } from './expr';
 import { K8sObject, ValuesChart } from './object';
 import { HelmValues } from './values';
@@ -40,6 +40,13 @@ export interface ChartDefinition<S extends TObject = TObject> {
   build(chart: ValuesChart<Static<S>>, v: HelmValues<Static<S>>): void;
   /** Cross-field rules that a JSON schema cannot say (checked in TypeScript). */
   check?(values: Static<S>): ValuesProblem[];
+  /**
+   * The same rules as far as Helm can check them: each is a condition under which Helm
+   * fails with the message (written to templates/validate-values.yaml).
+   */
+  helmChecks?(v: HelmValues<Static<S>>): { failWhen: boolean; message: string }[];
+  /** Extra values files shipped with the chart (e.g. `values-ha.yaml`), as data. */
+  presets?: Record<string, Record<string, unknown>>;
 }
 
 export interface Release {
@@ -163,6 +170,8 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
     out.set(file, `${[...GeneratedCertField.declarations(body), body].join('\n')}\n`);
   }
   out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
+  const checks = def.helmChecks?.(v) ?? [];
+  if (checks.length > 0) out.set('validate-values.yaml', `${checks.map((c) => emitFailWhen(c.failWhen as unknown as Expr, c.message)).join('\n')}\n`);
   return out;
 }
 
@@ -192,6 +201,9 @@ export function chartFiles<S extends TObject>(def: ChartDefinition<S>): Map<stri
   files.set('values.schema.json', `${JSON.stringify(jsonSchemaOf(def.values), null, 2)}\n`);
   files.set('.helmignore', '.DS_Store\n*.tgz\n*.orig\n*~\n');
   for (const [file, text] of renderTemplates(def)) files.set(`templates/${file}`, text);
+  for (const [name, values] of Object.entries(def.presets ?? {})) {
+    files.set(name, `# ${name}: a preset for ${def.name} (generated; see the chart README).\n${dump(values, { lineWidth: -1, forceQuotes: true, quotingType: '"' })}`);
+  }
   files.set(
     'README.md',
     [

@@ -180,6 +180,11 @@ export function emitDocument(obj: Record<string, unknown>, guards: readonly Expr
   return [`{{- if ${cond} }}`, '---', ...body, '{{- end }}'].join('\n');
 }
 
+/** A rule Helm checks at render time: `fail` with the message when the condition holds. */
+export function emitFailWhen(cond: Expr, message: string): string {
+  return `{{- if ${cond.goCond()} }}\n{{- fail ${JSON.stringify(message)} }}\n{{- end }}`;
+}
+
 /** Plain text (NOTES.txt) with expressions inline. */
 export function emitText(parts: readonly (string | Expr)[]): string {
   return parts.map((p) => (p instanceof Expr ? `{{ ${p.go()} }}` : p.replace(/\{\{/g, '{{ "{{" }}'))).join('');

@@ -43,17 +43,20 @@ export const val = {
     const { type = 'object', ...rest } = doc;
     return Type.Unsafe<T>({ ...rest, type, default: defaultValue });
   },
-  /** A value that may also be null (upstream leaves some keys empty, which YAML reads as null). */
+  /**
+   * A value that may also be null (upstream leaves some keys empty, which YAML reads as
+   * null). Not required: `helm lint` drops null defaults before checking the schema.
+   */
   nullable<T extends TSchema>(schema: T, defaultValue: Static<T> | null, doc: Doc) {
     const inner = stripSymbols(schema) as Record<string, unknown>;
     const { description: _d, default: _def, ...rest } = inner;
     const type = rest.type;
-    return Type.Unsafe<Static<T> | null>({
+    return Type.Optional(Type.Unsafe<Static<T> | null>({
       ...rest,
       ...doc,
       type: Array.isArray(type) ? [...type, 'null'] : [type, 'null'],
       default: defaultValue,
-    });
+    }));
   },
   /** An integer or a string (a count or a percentage, a port number or name). */
   intOrString(defaultValue: number | string, doc: Doc & { pattern?: string }) {

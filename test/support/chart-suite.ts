@@ -23,7 +23,8 @@ import { toManifest, renderObjects, resolveValues, type ChartDefinition, type Re
 import { arbitraryValues } from './arbitrary';
 import { HELM_MAJORS, helmBinary } from './helm';
 import { kube131 } from './kube-schema';
-import { chartDir, helmTemplate, normalize, ourObjects, ourRender, pool, writeValues, type K8sDoc } from './render';
+import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, pool, writeValues, type K8sDoc } from './render';
+import { coalesce, defaultsOf } from '../../src/values/model';
 
 const execFileAsync = promisify(execFile);
 
@@ -39,6 +40,12 @@ export interface BadValuesCase {
 export interface ChartSuiteOptions {
   /** Named values files to check besides the defaults. */
   presets?: Record<string, Record<string, unknown>>;
+  /** Values every rendering needs (e.g. certificates), merged under each case's values. */
+  baseValues?: Record<string, unknown>;
+  /** Makes a random sample consistent where the schema cannot (cross-field rules). */
+  repair?: (user: Record<string, unknown>) => Record<string, unknown>;
+  /** Masks material Helm generates at render time before comparing. */
+  maskGenerated?: boolean;
   randomRuns: number;
   /** Whether `cdk8s-linkerd template` prints, for the defaults, byte for byte what `helm template` prints. */
   byteIdenticalDefaults?: boolean;
@@ -72,21 +79,24 @@ async function cliRun(args: string[], files: Record<string, string> = {}): Promi
 
 export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: ChartSuiteOptions): void {
   const release = opts.release ?? { name: def.name, namespace: 'linkerd' };
-  const presets = { defaults: {}, ...(opts.presets ?? {}) };
+  const base = opts.baseValues ?? {};
+  const withBase = (user: Record<string, unknown>) => coalesce(base, user);
+  const presets = Object.fromEntries(Object.entries({ defaults: {}, ...(opts.presets ?? {}) }).map(([k, p]) => [k, withBase(p)]));
+  const mask = (docs: K8sDoc[]) => (opts.maskGenerated ? maskGenerated(docs) : docs);
 
   async function expectEquivalent(user: Record<string, unknown>) {
-    const ours = ourRender(def, user, release);
+    const ours = mask(ourRender(def, user, release));
     const file = writeValues(user);
     for (const major of HELM_MAJORS) {
       const helm = await helmTemplate(major, chartDir(def), ['-f', file], release);
-      expect(helm.ok, `helm ${major} failed for ${JSON.stringify(user)}: ${helm.stderr}`).toBe(true);
-      expect(normalize(helm.stdout), `helm ${major} vs ours for ${JSON.stringify(user)}`).toEqual(ours);
+      expect(helm.ok, `helm ${major} failed for ${JSON.stringify(user).slice(0, 300)}: ${helm.stderr}`).toBe(true);
+      expect(mask(normalize(helm.stdout)), `helm ${major} vs ours for ${JSON.stringify(user).slice(0, 300)}`).toEqual(ours);
     }
   }
 
   describe(`${def.name}: helm lint --strict`, () => {
     it.each(HELM_MAJORS)('is clean with Helm %i', async (major) => {
-      const { stdout } = await execFileAsync(helmBinary(major), ['lint', '--strict', chartDir(def), '-n', release.namespace]);
+      const { stdout } = await execFileAsync(helmBinary(major), ['lint', '--strict', chartDir(def), '-n', release.namespace, '-f', writeValues(base)]);
       expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
       expect(stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
     });
@@ -110,21 +120,26 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
 
     it('in another namespace and release', async () => {
       const other = { name: 'other', namespace: 'mesh-system' };
-      const ours = ourRender(def, {}, other);
+      const ours = mask(ourRender(def, base, other));
       for (const major of HELM_MAJORS) {
-        const helm = await helmTemplate(major, chartDir(def), [], other);
-        expect(normalize(helm.stdout)).toEqual(ours);
+        const helm = await helmTemplate(major, chartDir(def), ['-f', writeValues(base)], other);
+        expect(mask(normalize(helm.stdout))).toEqual(ours);
       }
     });
 
     it(`for ${opts.randomRuns} random valid values files`, async () => {
-      const samples = fc.sample(arbitraryValues(def.values), { numRuns: opts.randomRuns, seed: 20261124 });
+      const candidates = fc
+        .sample(arbitraryValues(def.values), { numRuns: opts.randomRuns * 3, seed: 20261124 })
+        .map((user) => withBase(opts.repair ? opts.repair(user) : user));
+      const samples = candidates.filter((user) => !def.check || def.check(coalesce(defaultsOf(def.values), user) as never).length === 0).slice(0, opts.randomRuns);
+      expect(samples.length).toBe(opts.randomRuns);
       await pool(samples, 4, (user) => expectEquivalent(user));
     });
   });
 
   describe(`${def.name}: objects are valid`, () => {
     it.each(Object.entries(presets))('against Kubernetes 1.31 and our CRDs, for %s', (_name, values) => {
+      // (values already include the base values)
       const docs = ourObjects(def, values, release);
       expect(docs.length).toBeGreaterThan(0);
       expect(schemaProblems(docs)).toEqual([]);
@@ -133,7 +148,8 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
 
   describe(`${def.name}: default output`, () => {
     it('matches the reviewed snapshot', async () => {
-      const manifest = toManifest(def.name, renderObjects(def, resolveValues(def, {}), release));
+      const objects = renderObjects(def, resolveValues(def, base), release);
+      const manifest = toManifest(def.name, objects.map((o) => ({ ...o, object: opts.maskGenerated ? (maskGenerated([o.object as K8sDoc])[0] as Record<string, unknown>) : o.object })));
       await expect(manifest).toMatchFileSnapshot(join(__dirname, '..', '__snapshots__', `${def.name}.yaml`));
     });
   });
@@ -144,7 +160,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
     });
 
     it.each(opts.badValues.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-      const file = writeValues(c.values);
+      const file = writeValues(withBase(c.values));
       const cli = await cliRun(['template', def.name, '-f', file]);
       expect(cli.code).toBe(1);
       expect(cli.stdout).toBe('');

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
+import { haValues } from '../../src/control-plane/presets';
+import { describeChart } from '../support/chart-suite';
+
+/** A trust anchor and issuer valid until 2046, made with `cdk8s-linkerd certs` (test only). */
+const pem = (f: string) => readFileSync(join(__dirname, '..', 'fixtures', 'identity', f), 'utf8');
+const certs = {
+  identityTrustAnchorsPEM: pem('ca.crt'),
+  identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } },
+};
+
+/** Random webhook settings mostly contradict each other; keep the choices, make them consistent. */
+function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(user);
+  for (const section of ['proxyInjector', 'profileValidator', 'policyValidator']) {
+    const w = out[section] as Record<string, unknown> | undefined;
+    if (!w) continue;
+    if (w.injectCaFrom && w.injectCaFromSecret) delete w.injectCaFromSecret;
+    const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
+    if (injects) {
+      delete w.caBundle;
+      w.externalSecret = true;
+    }
+    if (w.externalSecret && !w.caBundle && !injects) w.externalSecret = false;
+    if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
+      delete w.crtPEM;
+      delete w.keyPEM;
+    }
+  }
+  const tracing = (out.controller as { tracing?: { enabled?: boolean } } | undefined)?.tracing;
+  if (tracing?.enabled) tracing.enabled = false;
+  return out;
+}
+
+describeChart(linkerdControlPlaneChart, {
+  baseValues: certs,
+  maskGenerated: true,
+  repair: repairWebhooks,
+  presets: {
+    'values-ha.yaml': haValues,
+    'cniEnabled=true': { cniEnabled: true },
+    'external CA': { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
+  },
+  randomRuns: 200,
+  badValues: [
+    { name: 'no trust anchors', values: { identityTrustAnchorsPEM: '' }, key: 'identityTrustAnchorsPEM' },
+    { name: 'no issuer certificate', values: { identity: { issuer: { tls: { crtPEM: '' } } } }, key: 'identity.issuer.tls.crtPEM' },
+    { name: 'no issuer key', values: { identity: { issuer: { tls: { keyPEM: ' ' } } } }, key: 'identity.issuer.tls.keyPEM' },
+    { name: 'an issuer key that is not PEM', values: { identity: { issuer: { tls: { keyPEM: 'secret' } } } }, key: 'identity.issuer.tls.keyPEM', helm: false },
+    { name: 'trust anchors that are not PEM', values: { identityTrustAnchorsPEM: 'not a certificate' }, key: 'identityTrustAnchorsPEM', helm: false },
+    { name: 'an issuer signed by another anchor', values: { identityTrustAnchorsPEM: pem('issuer.crt') }, key: 'identity', helm: false },
+    { name: 'a string for replicas', values: { controllerReplicas: 'three' }, key: 'controllerReplicas' },
+    { name: 'zero replicas', values: { controllerReplicas: 0 }, key: 'controllerReplicas' },
+    { name: 'a port out of range', values: { proxy: { ports: { admin: 70000 } } }, key: 'admin' },
+    { name: 'a negative port', values: { proxy: { ports: { inbound: -1 } } }, key: 'inbound' },
+    { name: 'a bad webhook failure policy', values: { webhookFailurePolicy: 'Sometimes' }, key: 'webhookFailurePolicy' },
+    { name: 'a bad proxy log format', values: { proxy: { logFormat: 'xml' } }, key: 'logFormat' },
+    { name: 'a bad controller log level', values: { controllerLogLevel: 'loud' }, key: 'controllerLogLevel' },
+    { name: 'a bad issuer scheme', values: { identity: { issuer: { scheme: 'x509' } } }, key: 'scheme' },
+    { name: 'an unknown top-level key', values: { proxyy: {} }, key: 'proxyy' },
+    { name: 'an unknown nested key', values: { proxy: { image: { tag: 'x' } } }, key: 'tag' },
+    { name: 'an unknown deep key', values: { identity: { issuer: { tls: { cert: 'x' } } } }, key: 'cert' },
+    { name: 'a bad duration', values: { proxy: { outboundConnectTimeout: 'soon' } }, key: 'outboundConnectTimeout' },
+    { name: 'a bad port list', values: { proxy: { opaquePorts: '25;587' } }, key: 'opaquePorts' },
+    { name: 'a bad quantity', values: { proxy: { resources: { cpu: { request: 'lots' } } } }, key: 'request' },
+    { name: 'a boolean as a string', values: { cniEnabled: 'true' }, key: 'cniEnabled' },
+    { name: 'a CPU ratio above 1', values: { proxy: { runtime: { workers: { maximumCPURatio: 1.5 } } } }, key: 'maximumCPURatio' },
+    { name: 'a config reader without namespace', values: { configReaders: [{ name: 'x' }] }, key: 'namespace' },
+    { name: 'a tuning key sprig cannot snake-case', values: { proxy: { inbound: { server: { http2: { a1b: '1s' } } } } }, key: 'a1b' },
+    { name: 'both cert-manager injections', values: { proxyInjector: { externalSecret: true, injectCaFrom: 'a/b', injectCaFromSecret: 'a/c' } }, key: 'proxyInjector.injectCaFromSecret' },
+    { name: 'an external webhook secret without a CA', values: { profileValidator: { externalSecret: true } }, key: 'profileValidator.externalSecret' },
+    { name: 'CA injection without an external secret', values: { policyValidator: { injectCaFrom: 'linkerd/x' } }, key: 'policyValidator.externalSecret' },
+    { name: 'controller tracing without an endpoint', values: { controller: { tracing: { enabled: true } } }, key: 'controller.tracing.collector.endpoint' },
+    { name: 'a tracing label with a line break', values: { proxy: { tracing: { labels: { a: 'x\ny' } } } }, key: 'labels' },
+  ],
+});

@@ -155,7 +155,11 @@ export const controlPlaneValues = val.object(
     networkValidator: networkValidatorValues,
     imagePullSecrets: val.freeform<unknown[]>([], { type: 'array', description: 'Image pull secrets of the control-plane pods ([{name: ...}]).' }),
     enableH2Upgrade: val.boolean(true, { description: 'Lets proxies upgrade HTTP/1.1 between each other to HTTP/2.' }),
-    enablePSP: val.boolean(false, { description: 'Creates PodSecurityPolicy RBAC (only for clusters that still have PSP).' }),
+    enablePSP: Type.Literal(false, {
+      default: false,
+      description:
+        'Upstream\u2019s switch for a PodSecurityPolicy. Kubernetes removed PodSecurityPolicy in 1.25 and this chart needs 1.31, so only false is accepted (the key exists so that upstream values files keep working).',
+    }),
     webhookFailurePolicy: val.enum(['Ignore', 'Fail'] as const, 'Ignore', {
       description: 'What the API server does when the proxy injector cannot be reached: Ignore (create unmeshed) or Fail (HA).',
     }),

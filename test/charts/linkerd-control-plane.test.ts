@@ -29,6 +29,8 @@ function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> 
       delete w.keyPEM;
     }
   }
+  const podMonitor = out.podMonitor as { enabled?: boolean } | undefined;
+  if (podMonitor?.enabled) podMonitor.enabled = false;
   const tracing = (out.controller as { tracing?: { enabled?: boolean } } | undefined)?.tracing;
   if (tracing?.enabled) tracing.enabled = false;
   return out;
@@ -73,6 +75,8 @@ describeChart(linkerdControlPlaneChart, {
     { name: 'an external webhook secret without a CA', values: { profileValidator: { externalSecret: true } }, key: 'profileValidator.externalSecret' },
     { name: 'CA injection without an external secret', values: { policyValidator: { injectCaFrom: 'linkerd/x' } }, key: 'policyValidator.externalSecret' },
     { name: 'controller tracing without an endpoint', values: { controller: { tracing: { enabled: true } } }, key: 'controller.tracing.collector.endpoint' },
+    { name: 'PodMonitors (not rendered yet: refused, not ignored)', values: { podMonitor: { enabled: true } }, key: 'podMonitor.enabled' },
+    { name: 'a PodSecurityPolicy (gone since Kubernetes 1.25)', values: { enablePSP: true }, key: 'enablePSP' },
     { name: 'a tracing label with a line break', values: { proxy: { tracing: { labels: { a: 'x\ny' } } } }, key: 'labels' },
   ],
 });

@@ -11,11 +11,10 @@ import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,
   componentLabels,
+  controllerDeployment,
   controllerImage,
   controllerSecurityContext,
-  createdBy,
   meta,
-  podScheduling,
   type CpValues,
 } from './metadata';
 
@@ -139,104 +138,63 @@ export class Identity extends Component {
       httpGet: { path, port: 9990 },
       timeoutSeconds: v.maybe(v.truthy(timeout), timeout),
     });
-    new K8sObject(this, 'deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        annotations: createdBy(v),
-        labels: componentLabels(v, COMPONENT, {
-          'app.kubernetes.io/name': COMPONENT,
-          'app.kubernetes.io/part-of': 'Linkerd',
-          'app.kubernetes.io/version': v.ref('linkerdVersion'),
-        }),
-        name: NAME,
-        namespace: ns,
-      },
-      spec: {
-        replicas: v.ref('controllerReplicas'),
-        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
-        selector: { matchLabels: { 'linkerd.io/control-plane-component': COMPONENT, 'linkerd.io/control-plane-ns': ns, ...proxyLabels } },
-        strategy: v.optional('deploymentStrategy'),
-        template: {
-          metadata: {
-            annotations: {
-              ...createdBy(v),
-              'linkerd.io/proxy-version': v.orElse(v.ref('proxy.image.version'), v.ref('linkerdVersion')),
-              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-              'linkerd.io/trust-root-sha256': v.sha256sum(v.ref('identityTrustAnchorsPEM')),
-              ...v.spreadMap(v.merge(v.ref('podAnnotations'), v.ref('identity.podAnnotations'))),
-              'config.linkerd.io/default-inbound-policy': 'all-unauthenticated',
-            },
-            labels: {
-              'linkerd.io/control-plane-component': COMPONENT,
-              'linkerd.io/control-plane-ns': ns,
-              'linkerd.io/workload-ns': ns,
-              ...proxyLabels,
-              ...v.spreadMap(v.merge(v.ref('podLabels'), v.ref('identity.podLabels'))),
-            },
-          },
-          spec: {
-            ...podScheduling(v, COMPONENT, {
-              priorityClassName: v.ref('identity.priorityClassName'),
-              topologySpreadConstraints: v.ref('identity.topologySpreadConstraints'),
-            }),
-            automountServiceAccountToken: false,
-            containers: [
-              {
-                args: [
-                  'identity',
-                  v.fmt`-log-level=${v.ref('controllerLogLevel')}`,
-                  v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
-                  v.fmt`-controller-namespace=${ns}`,
-                  v.fmt`-identity-trust-domain=${v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'))}`,
-                  v.fmt`-identity-issuance-lifetime=${v.ref('identity.issuer.issuanceLifetime')}`,
-                  v.fmt`-identity-clock-skew-allowance=${v.ref('identity.issuer.clockSkewAllowance')}`,
-                  v.fmt`-identity-scheme=${v.ref('identity.issuer.scheme')}`,
-                  v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
-                  v.fmt`-kube-apiclient-qps=${v.ref('identity.kubeAPI.clientQPS')}`,
-                  v.fmt`-kube-apiclient-burst=${v.ref('identity.kubeAPI.clientBurst')}`,
-                  ...traceArgs(v),
-                ],
-                env: [
-                  { name: 'LINKERD_DISABLED', value: 'linkerd-await cannot block the identity controller' },
-                  ...v.spliceOf(v.ref('identity.additionalEnv')),
-                  ...v.spliceOf(v.ref('identity.experimentalEnv')),
-                ],
-                image: controllerImage(v),
-                imagePullPolicy: v.ref('imagePullPolicy'),
-                livenessProbe: { ...probe('/ping', v.ref('identity.livenessProbe.timeoutSeconds')), initialDelaySeconds: 10 },
-                name: COMPONENT,
-                ports: [
-                  { containerPort: 8080, name: 'ident-grpc' },
-                  { containerPort: 9990, name: 'ident-admin' },
-                ],
-                readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('identity.readinessProbe.timeoutSeconds')) },
-                resources: resourcesOf(values, v.ref('identityResources')),
-                securityContext: controllerSecurityContext(v),
-                volumeMounts: [
-                  { mountPath: '/var/run/linkerd/identity/issuer', name: 'identity-issuer' },
-                  { mountPath: '/var/run/linkerd/identity/trust-roots/', name: 'trust-roots' },
-                  KUBE_API_ACCESS_MOUNT,
-                ],
-              },
-              proxyContainer(values, settings),
-            ],
-            initContainers: [
-              v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
-              v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
-            ],
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            serviceAccountName: NAME,
-            volumes: [
-              { name: 'identity-issuer', secret: { secretName: 'linkerd-identity-issuer' } },
-              { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
-              KUBE_API_ACCESS_VOLUME,
-              proxyInitVolume(values, settings),
-              ...proxyVolumes(values, settings),
-            ],
-          },
+    controllerDeployment(this, v, {
+      name: NAME,
+      component: COMPONENT,
+      section: 'identity',
+      selector: { 'linkerd.io/control-plane-component': COMPONENT, 'linkerd.io/control-plane-ns': ns, ...proxyLabels },
+      podAnnotations: { 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated' },
+      containers: [
+        {
+          args: [
+            'identity',
+            v.fmt`-log-level=${v.ref('controllerLogLevel')}`,
+            v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
+            v.fmt`-controller-namespace=${ns}`,
+            v.fmt`-identity-trust-domain=${v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'))}`,
+            v.fmt`-identity-issuance-lifetime=${v.ref('identity.issuer.issuanceLifetime')}`,
+            v.fmt`-identity-clock-skew-allowance=${v.ref('identity.issuer.clockSkewAllowance')}`,
+            v.fmt`-identity-scheme=${v.ref('identity.issuer.scheme')}`,
+            v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
+            v.fmt`-kube-apiclient-qps=${v.ref('identity.kubeAPI.clientQPS')}`,
+            v.fmt`-kube-apiclient-burst=${v.ref('identity.kubeAPI.clientBurst')}`,
+            ...traceArgs(v),
+          ],
+          env: [
+            { name: 'LINKERD_DISABLED', value: 'linkerd-await cannot block the identity controller' },
+            ...v.spliceOf(v.ref('identity.additionalEnv')),
+            ...v.spliceOf(v.ref('identity.experimentalEnv')),
+          ],
+          image: controllerImage(v),
+          imagePullPolicy: v.ref('imagePullPolicy'),
+          livenessProbe: { ...probe('/ping', v.ref('identity.livenessProbe.timeoutSeconds')), initialDelaySeconds: 10 },
+          name: COMPONENT,
+          ports: [
+            { containerPort: 8080, name: 'ident-grpc' },
+            { containerPort: 9990, name: 'ident-admin' },
+          ],
+          readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('identity.readinessProbe.timeoutSeconds')) },
+          resources: resourcesOf(values, v.ref('identityResources')),
+          securityContext: controllerSecurityContext(v),
+          volumeMounts: [
+            { mountPath: '/var/run/linkerd/identity/issuer', name: 'identity-issuer' },
+            { mountPath: '/var/run/linkerd/identity/trust-roots/', name: 'trust-roots' },
+            KUBE_API_ACCESS_MOUNT,
+          ],
         },
-      },
+        proxyContainer(values, settings),
+      ],
+      initContainers: [
+        v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
+        v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
+      ],
+      volumes: [
+        { name: 'identity-issuer', secret: { secretName: 'linkerd-identity-issuer' } },
+        { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
+        KUBE_API_ACCESS_VOLUME,
+        proxyInitVolume(values, settings),
+        ...proxyVolumes(values, settings),
+      ],
     });
 
     // RBAC (upstream identity-rbac.yaml)

@@ -1,4 +1,6 @@
 /** Labels and annotations shared by the control-plane objects. */
+import type { Construct } from 'constructs';
+import { K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import type { ControlPlaneValues } from './values';
 
@@ -95,4 +97,80 @@ export function podScheduling(v: CpValues, component: string, own: { priorityCla
     topologySpreadConstraints: v.maybe(v.truthy(own.topologySpreadConstraints), own.topologySpreadConstraints),
     priorityClassName: v.maybe(v.truthy(priorityClassName), priorityClassName),
   };
+}
+
+/** The controllers with their own values section (pod annotations, labels, scheduling). */
+export type ControllerSection = 'identity' | 'destinationController' | 'proxyInjector';
+
+export interface ControllerDeploymentOptions {
+  name: string;
+  component: string;
+  section: ControllerSection;
+  /** The Deployment's selector (upstream differs per controller). */
+  selector: Record<string, string>;
+  /** Pod annotations besides the common ones (checksums, opaque ports, default policy). */
+  podAnnotations: Record<string, string>;
+  containers: unknown[];
+  initContainers: unknown[];
+  volumes: unknown[];
+}
+
+/**
+ * The Deployment of a meshed controller: labels, replicas, strategy, the proxy's pod
+ * annotations (version, trust-root checksum), the user's pod annotations and labels merged
+ * with the controller's own, scheduling, and the pod spec around the given containers.
+ */
+export function controllerDeployment(scope: Construct, v: CpValues, o: ControllerDeploymentOptions): K8sObject {
+  const ns = v.release.namespace;
+  return new K8sObject(scope, 'deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      annotations: createdBy(v),
+      labels: componentLabels(v, o.component, {
+        'app.kubernetes.io/name': o.component,
+        'app.kubernetes.io/part-of': 'Linkerd',
+        'app.kubernetes.io/version': v.ref('linkerdVersion'),
+      }),
+      name: o.name,
+      namespace: ns,
+    },
+    spec: {
+      replicas: v.ref('controllerReplicas'),
+      revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+      selector: { matchLabels: o.selector },
+      strategy: v.optional('deploymentStrategy'),
+      template: {
+        metadata: {
+          annotations: {
+            ...createdBy(v),
+            'linkerd.io/proxy-version': v.orElse(v.ref('proxy.image.version'), v.ref('linkerdVersion')),
+            'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+            'linkerd.io/trust-root-sha256': v.sha256sum(v.ref('identityTrustAnchorsPEM')),
+            ...v.spreadMap(v.merge(v.ref('podAnnotations'), v.ref(`${o.section}.podAnnotations`))),
+            ...o.podAnnotations,
+          },
+          labels: {
+            'linkerd.io/control-plane-component': o.component,
+            'linkerd.io/control-plane-ns': ns,
+            'linkerd.io/workload-ns': ns,
+            'linkerd.io/proxy-deployment': o.name,
+            ...v.spreadMap(v.merge(v.ref('podLabels'), v.ref(`${o.section}.podLabels`))),
+          },
+        },
+        spec: {
+          ...podScheduling(v, o.component, {
+            priorityClassName: v.ref(`${o.section}.priorityClassName`),
+            topologySpreadConstraints: v.ref(`${o.section}.topologySpreadConstraints`),
+          }),
+          automountServiceAccountToken: false,
+          containers: o.containers,
+          initContainers: o.initContainers,
+          securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+          serviceAccountName: o.name,
+          volumes: o.volumes,
+        },
+      },
+    },
+  });
 }

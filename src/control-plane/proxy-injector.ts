@@ -14,11 +14,11 @@ import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,
   componentLabels,
+  controllerDeployment,
   controllerImage,
   controllerSecurityContext,
   createdBy,
   meta,
-  podScheduling,
   type CpValues,
 } from './metadata';
 import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, webhookSecret } from './webhook';
@@ -39,99 +39,60 @@ export class ProxyInjector extends Component {
     const additionalEnv = v.ref('proxyInjector.additionalEnv');
     const experimentalEnv = v.ref('proxyInjector.experimentalEnv');
 
-    new K8sObject(this, 'deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        annotations: createdBy(v),
-        labels: componentLabels(v, COMPONENT, {
-          'app.kubernetes.io/name': COMPONENT,
-          'app.kubernetes.io/part-of': 'Linkerd',
-          'app.kubernetes.io/version': v.ref('linkerdVersion'),
-        }),
-        name: NAME,
-        namespace: ns,
+    controllerDeployment(this, v, {
+      name: NAME,
+      component: COMPONENT,
+      section: 'proxyInjector',
+      selector: { 'linkerd.io/control-plane-component': COMPONENT },
+      podAnnotations: {
+        // Restarts the injector when its certificate changes (reproducible when it is not generated).
+        'checksum/config': webhookChecksum(v, cert),
+        'config.linkerd.io/opaque-ports': '8443',
+        'config.linkerd.io/default-inbound-policy': 'all-unauthenticated',
       },
-      spec: {
-        replicas: v.ref('controllerReplicas'),
-        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
-        selector: { matchLabels: { 'linkerd.io/control-plane-component': COMPONENT } },
-        strategy: v.optional('deploymentStrategy'),
-        template: {
-          metadata: {
-            annotations: {
-              // Restarts the injector when its certificate changes (reproducible when it is not generated).
-              'checksum/config': webhookChecksum(v, cert),
-              ...createdBy(v),
-              'linkerd.io/proxy-version': v.orElse(v.ref('proxy.image.version'), v.ref('linkerdVersion')),
-              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-              'linkerd.io/trust-root-sha256': v.sha256sum(v.ref('identityTrustAnchorsPEM')),
-              ...v.spreadMap(v.merge(v.ref('podAnnotations'), v.ref('proxyInjector.podAnnotations'))),
-              'config.linkerd.io/opaque-ports': '8443',
-              'config.linkerd.io/default-inbound-policy': 'all-unauthenticated',
-            },
-            labels: {
-              'linkerd.io/control-plane-component': COMPONENT,
-              'linkerd.io/control-plane-ns': ns,
-              'linkerd.io/workload-ns': ns,
-              'linkerd.io/proxy-deployment': NAME,
-              ...v.spreadMap(v.merge(v.ref('podLabels'), v.ref('proxyInjector.podLabels'))),
-            },
-          },
-          spec: {
-            ...podScheduling(v, COMPONENT, {
-              priorityClassName: v.ref('proxyInjector.priorityClassName'),
-              topologySpreadConstraints: v.ref('proxyInjector.topologySpreadConstraints'),
-            }),
-            automountServiceAccountToken: false,
-            containers: [
-              v.maybe(v.not(nativeSidecar), proxy),
-              {
-                args: [
-                  'proxy-injector',
-                  v.fmt`-log-level=${v.ref('controllerLogLevel')}`,
-                  v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
-                  v.fmt`-linkerd-namespace=${ns}`,
-                  v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
-                ],
-                env: v.maybe(v.or(v.truthy(additionalEnv), v.truthy(experimentalEnv)), [...v.spliceOf(additionalEnv), ...v.spliceOf(experimentalEnv)]),
-                image: controllerImage(v),
-                imagePullPolicy: v.ref('imagePullPolicy'),
-                livenessProbe: { ...probe('/ping', v.ref('proxyInjector.livenessProbe.timeoutSeconds')), initialDelaySeconds: 10 },
-                name: COMPONENT,
-                ports: [
-                  { containerPort: 8443, name: COMPONENT },
-                  { containerPort: 9995, name: 'injector-admin' },
-                ],
-                readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('proxyInjector.readinessProbe.timeoutSeconds')) },
-                resources: resourcesOf(values, v.ref('proxyInjectorResources')),
-                securityContext: controllerSecurityContext(v),
-                volumeMounts: [
-                  { mountPath: '/var/run/linkerd/config', name: 'config' },
-                  { mountPath: '/var/run/linkerd/identity/trust-roots', name: 'trust-roots' },
-                  { mountPath: '/var/run/linkerd/tls', name: 'tls', readOnly: true },
-                  KUBE_API_ACCESS_MOUNT,
-                ],
-              },
-            ],
-            initContainers: [
-              v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
-              v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
-              v.maybe(nativeSidecar, proxy),
-            ],
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            serviceAccountName: NAME,
-            volumes: [
-              { configMap: { name: 'linkerd-config' }, name: 'config' },
-              { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
-              { name: 'tls', secret: { secretName: 'linkerd-proxy-injector-k8s-tls' } },
-              KUBE_API_ACCESS_VOLUME,
-              proxyInitVolume(values, settings),
-              ...proxyVolumes(values, settings),
-            ],
-          },
+      containers: [
+        v.maybe(v.not(nativeSidecar), proxy),
+        {
+          args: [
+            'proxy-injector',
+            v.fmt`-log-level=${v.ref('controllerLogLevel')}`,
+            v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
+            v.fmt`-linkerd-namespace=${ns}`,
+            v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
+          ],
+          env: v.maybe(v.or(v.truthy(additionalEnv), v.truthy(experimentalEnv)), [...v.spliceOf(additionalEnv), ...v.spliceOf(experimentalEnv)]),
+          image: controllerImage(v),
+          imagePullPolicy: v.ref('imagePullPolicy'),
+          livenessProbe: { ...probe('/ping', v.ref('proxyInjector.livenessProbe.timeoutSeconds')), initialDelaySeconds: 10 },
+          name: COMPONENT,
+          ports: [
+            { containerPort: 8443, name: COMPONENT },
+            { containerPort: 9995, name: 'injector-admin' },
+          ],
+          readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('proxyInjector.readinessProbe.timeoutSeconds')) },
+          resources: resourcesOf(values, v.ref('proxyInjectorResources')),
+          securityContext: controllerSecurityContext(v),
+          volumeMounts: [
+            { mountPath: '/var/run/linkerd/config', name: 'config' },
+            { mountPath: '/var/run/linkerd/identity/trust-roots', name: 'trust-roots' },
+            { mountPath: '/var/run/linkerd/tls', name: 'tls', readOnly: true },
+            KUBE_API_ACCESS_MOUNT,
+          ],
         },
-      },
+      ],
+      initContainers: [
+        v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
+        v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
+        v.maybe(nativeSidecar, proxy),
+      ],
+      volumes: [
+        { configMap: { name: 'linkerd-config' }, name: 'config' },
+        { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
+        { name: 'tls', secret: { secretName: 'linkerd-proxy-injector-k8s-tls' } },
+        KUBE_API_ACCESS_VOLUME,
+        proxyInitVolume(values, settings),
+        ...proxyVolumes(values, settings),
+      ],
     });
 
     new K8sObject(this, 'service', {

@@ -8,6 +8,7 @@
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1';
 import type { HelmValues } from '../helm/values';
 import type { ProxySettings } from './settings';
+import { RESTRICTED_NOBODY } from './values';
 
 /** Any chart's values: the builders only use value-based helpers. */
 export type Values = HelmValues<never>;
@@ -311,16 +312,7 @@ export function networkValidatorContainer(v: Values, s: ProxySettings): Containe
   const p = s.proxy;
   const nv = s.networkValidator;
   const m = s.mesh;
-  const defaultContext = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
-    readOnlyRootFilesystem: true,
-    runAsGroup: 65534,
-    runAsNonRoot: true,
-    runAsUser: 65534,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-  const securityContext = v.fields(v.truthy(nv.securityContext), { securityContext: nv.securityContext }, { securityContext: defaultContext });
+  const securityContext = v.fields(v.truthy(nv.securityContext), { securityContext: nv.securityContext }, { securityContext: RESTRICTED_NOBODY });
   return {
     name: 'linkerd-network-validator',
     image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,

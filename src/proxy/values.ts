@@ -275,6 +275,17 @@ export const proxyInitValues = val.object(
   { description: 'The proxy-init container, which redirects pod traffic through the proxy (not used with the CNI plugin).' },
 );
 
+/** A restricted security context as user nobody (65534). */
+export const RESTRICTED_NOBODY = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+  runAsGroup: 65534,
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 export const networkValidatorValues = val.object(
   {
     logLevel: val.string('debug', { description: 'Log level of the network validator.' }),
@@ -283,18 +294,7 @@ export const networkValidatorValues = val.object(
     listenAddr: val.string('', { description: 'Address the validator listens on (empty: the proxy\u2019s outbound port).' }),
     timeout: duration('10s', 'How long the validator waits for the redirected connection.'),
     enableSecurityContext: val.unset(Type.Boolean({ description: 'Applies securityContext to the validator (default true).' }), true),
-    securityContext: val.freeform(
-      {
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-        readOnlyRootFilesystem: true,
-        runAsGroup: 65534,
-        runAsNonRoot: true,
-        runAsUser: 65534,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
-      { description: 'Security context of the validator container.' },
-    ),
+    securityContext: val.freeform(structuredClone(RESTRICTED_NOBODY), { description: 'Security context of the validator container.' }),
   },
   { description: 'The init container that checks, in CNI mode, that the CNI plugin redirects traffic to the proxy.' },
 );

@@ -16,6 +16,8 @@ import {
   componentLabels,
   controllerDeployment,
   controllerImage,
+  controllerProbe,
+  controllerServiceAccount,
   controllerSecurityContext,
   meta,
   type CpValues,
@@ -64,10 +66,7 @@ export class Destination extends Component {
     const selector = { 'linkerd.io/control-plane-component': COMPONENT };
     const listen = (port: number) => v.fmt`${v.ternary('disableIPv6', '0.0.0.0', '[::]')}:${port}`;
     const trustDomain = v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'));
-    const probe = (path: string, port: number | string, timeout: number) => ({
-      httpGet: { path, port },
-      timeoutSeconds: v.maybe(v.truthy(timeout), timeout),
-    });
+    const probe = (path: string, port: number | string, timeout: number) => controllerProbe(v, path, port, timeout);
     const envOf = (section: 'destinationController' | 'spValidator') => {
       const additional = v.ref(`${section}.additionalEnv`);
       const experimental = v.ref(`${section}.experimentalEnv`);
@@ -102,12 +101,7 @@ export class Destination extends Component {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: rbacName },
       subjects,
     });
-    new K8sObject(this, 'service-account', {
-      kind: 'ServiceAccount',
-      apiVersion: 'v1',
-      metadata: meta(v, NAME, COMPONENT, { annotations: false }),
-      imagePullSecrets: v.optional('imagePullSecrets'),
-    });
+    controllerServiceAccount(this, v, NAME, COMPONENT);
     webhookSecret(this, v, sp, 'linkerd-sp-validator-k8s-tls', COMPONENT);
     new K8sObject(this, 'sp-validator-webhook', {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -13,6 +13,8 @@ import {
   componentLabels,
   controllerDeployment,
   controllerImage,
+  controllerProbe,
+  controllerServiceAccount,
   controllerSecurityContext,
   meta,
   type CpValues,
@@ -134,10 +136,7 @@ export class Identity extends Component {
 
     const settings = identityProxySettings(v, proxy);
     const proxyLabels = { 'linkerd.io/proxy-deployment': NAME };
-    const probe = (path: string, timeout: number) => ({
-      httpGet: { path, port: 9990 },
-      timeoutSeconds: v.maybe(v.truthy(timeout), timeout),
-    });
+    const probe = (path: string, timeout: number) => controllerProbe(v, path, 9990, timeout);
     controllerDeployment(this, v, {
       name: NAME,
       component: COMPONENT,
@@ -215,11 +214,6 @@ export class Identity extends Component {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: rbacName },
       subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: ns }],
     });
-    new K8sObject(this, 'service-account', {
-      kind: 'ServiceAccount',
-      apiVersion: 'v1',
-      metadata: meta(v, NAME, COMPONENT, { annotations: false }),
-      imagePullSecrets: v.optional('imagePullSecrets'),
-    });
+    controllerServiceAccount(this, v, NAME, COMPONENT);
   }
 }

@@ -174,3 +174,18 @@ export function controllerDeployment(scope: Construct, v: CpValues, o: Controlle
     },
   });
 }
+
+/** A controller's ServiceAccount (with the image pull secrets). */
+export function controllerServiceAccount(scope: Construct, v: CpValues, name: string, component: string): K8sObject {
+  return new K8sObject(scope, 'service-account', {
+    kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    metadata: meta(v, name, component, { annotations: false }),
+    imagePullSecrets: v.optional('imagePullSecrets'),
+  });
+}
+
+/** An HTTP probe of a controller's admin server; the timeout is left out when unset. */
+export function controllerProbe(v: CpValues, path: string, port: number | string, timeoutSeconds: number) {
+  return { httpGet: { path, port }, timeoutSeconds: v.maybe(v.truthy(timeoutSeconds), timeoutSeconds) };
+}

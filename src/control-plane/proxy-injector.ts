@@ -16,6 +16,8 @@ import {
   componentLabels,
   controllerDeployment,
   controllerImage,
+  controllerProbe,
+  controllerServiceAccount,
   controllerSecurityContext,
   createdBy,
   meta,
@@ -35,7 +37,7 @@ export class ProxyInjector extends Component {
     const settings = controlPlaneProxySettings(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
     const nativeSidecar = settings.proxy.nativeSidecar;
     const proxy = proxyContainer(values, settings);
-    const probe = (path: string, timeout: number) => ({ httpGet: { path, port: 9995 }, timeoutSeconds: v.maybe(v.truthy(timeout), timeout) });
+    const probe = (path: string, timeout: number) => controllerProbe(v, path, 9995, timeout);
     const additionalEnv = v.ref('proxyInjector.additionalEnv');
     const experimentalEnv = v.ref('proxyInjector.experimentalEnv');
 
@@ -138,12 +140,7 @@ export class ProxyInjector extends Component {
       subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: ns, apiGroup: '' }],
       roleRef: { kind: 'ClusterRole', name: rbacName, apiGroup: 'rbac.authorization.k8s.io' },
     });
-    new K8sObject(this, 'service-account', {
-      kind: 'ServiceAccount',
-      apiVersion: 'v1',
-      metadata: meta(v, NAME, COMPONENT, { annotations: false }),
-      imagePullSecrets: v.optional('imagePullSecrets'),
-    });
+    controllerServiceAccount(this, v, NAME, COMPONENT);
     webhookSecret(this, v, cert, 'linkerd-proxy-injector-k8s-tls', COMPONENT);
     new K8sObject(this, 'webhook', {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -26,6 +26,15 @@ export { writeCharts, writeDist } from './outputs';
 // CRDs and custom resources
 export { linkerdCrdsChart, crdsValues } from './crds/chart';
 export { LinkerdCrds, type LinkerdCrdsProps, type LinkerdCrdsValues } from './crds/construct';
+
+// The control plane and the proxy
+export { linkerdControlPlaneChart, checkControlPlaneValues } from './control-plane/chart';
+export { LinkerdControlPlane, type LinkerdControlPlaneProps } from './control-plane/construct';
+export { controlPlaneValues, type ControlPlaneValues } from './control-plane/values';
+export { haValues } from './control-plane/presets';
+export { proxyContainer, proxyInitContainer, networkValidatorContainer, proxyVolumes } from './proxy/containers';
+export type { ProxySettings, ProxyConfig, MeshSettings } from './proxy/settings';
+export { checkIdentityPems, generateIdentity, type GeneratedIdentity, type IdentityPems } from './certs/identity';
 export { allCrds } from './crds/index';
 export type { CrdDefinition, CrdVersion, PrinterColumn } from './crds/definition';
 export { crdBody } from './crds/manifest';

@@ -5,7 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, type GeneratedIdentity } from '../src/certs/identity';
+import { App, Testing } from 'cdk8s';
 import { linkerdControlPlaneChart } from '../src/control-plane/chart';
+import { LinkerdControlPlane } from '../src/control-plane/construct';
 import { controlPlaneValues } from '../src/control-plane/values';
 import { ValuesError, resolveValues } from '../src/helm/chart';
 import { coalesce, defaultsOf, validateValues } from '../src/values/model';
@@ -65,6 +67,22 @@ describe('linkerd-control-plane: Helm and cdk8s-linkerd render the same objects'
     await expectEquivalent(coalesce(certManagerWebhooks(), certs()), false);
   });
 
+});
+
+describe('LinkerdControlPlane construct', () => {
+  it('synthesizes the control plane into a cdk8s app', () => {
+    const app = new App();
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...certs(), controllerReplicas: 2 } });
+    const objects = Testing.synth(cp) as { kind: string; metadata: { name: string; namespace?: string }; spec?: { replicas?: number } }[];
+    expect(objects).toHaveLength(40);
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'linkerd-identity')?.spec?.replicas).toBe(2);
+    expect(objects.filter((o) => o.metadata.namespace).every((o) => o.metadata.namespace === 'linkerd')).toBe(true);
+  });
+
+  it('refuses bad values, naming the key', () => {
+    expect(() => new LinkerdControlPlane(new App(), 'cp', { values: { ...certs(), proxy: { logFormat: 'xml' as never } } })).toThrow(/proxy\.logFormat: expected one of/);
+    expect(() => new LinkerdControlPlane(new App(), 'cp', { values: { ...certs(), identityTrustAnchorsPEM: other.caCrtPEM } })).toThrow(/identity\.issuer\.tls\.crtPEM: not signed by the trust anchor/);
+  });
 });
 
 describe('linkerd-control-plane: certificate faults are rejected, naming the key', () => {

@@ -1,0 +1,29 @@
+/** The linkerd-control-plane chart as a construct for cdk8s apps. */
+import type { Construct } from 'constructs';
+import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
+import { linkerdControlPlaneChart } from './chart';
+import type { ControlPlaneValues, controlPlaneValues } from './values';
+
+export interface LinkerdControlPlaneProps {
+  /**
+   * Values, as for the Helm chart: at least the identity trust anchor and issuer
+   * (`identityTrustAnchorsPEM`, `identity.issuer.tls.crtPEM`/`keyPEM`) unless
+   * `identity.externalCA`. Validated: a bad key throws ValuesError naming it.
+   */
+  values: UserValues<ControlPlaneValues>;
+  /** The control plane's namespace. Default `linkerd`. */
+  namespace?: string;
+}
+
+/**
+ * The Linkerd control plane: identity, destination and policy, the proxy injector, the
+ * heartbeat and linkerd-config.
+ *
+ *     new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { identityTrustAnchorsPEM, identity: { issuer: { tls: { crtPEM, keyPEM } } } } });
+ */
+export class LinkerdControlPlane extends ConcreteChart<typeof controlPlaneValues> {
+  constructor(scope: Construct, id: string, props: LinkerdControlPlaneProps) {
+    const release: Release = { name: id, namespace: props.namespace ?? 'linkerd' };
+    super(scope, id, linkerdControlPlaneChart, props.values, release);
+  }
+}

@@ -1,5 +1,8 @@
 /** The charts this distribution ships, by name. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { linkerdControlPlaneChart } from './control-plane/chart';
+import { gitopsValues } from './control-plane/presets';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
 
@@ -10,11 +13,16 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
 };
 
 /**
- * The charts rendered into dist/ and their values. The control plane joins when its
- * GitOps preset (cert-manager for every certificate, no key in the output) exists.
+ * An example trust anchor for dist/: a public certificate whose private key was discarded
+ * when it was made, so nothing can be signed with it. Render your own dist with your
+ * anchor: `cdk8s-linkerd synth -f my-values.yaml`.
  */
+export const EXAMPLE_TRUST_ANCHOR = readFileSync(join(__dirname, '..', 'examples', 'identity', 'example-trust-anchor.crt'), 'utf8');
+
+/** The charts rendered into dist/ and their values (GitOps-ready: reproducible, no key). */
 export const DIST_CHARTS: Record<string, Record<string, unknown>> = {
   [linkerdCrdsChart.name]: {},
+  [linkerdControlPlaneChart.name]: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR },
 };
 
 /** The namespace `dist/` renders each chart into. */

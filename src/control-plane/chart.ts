@@ -9,7 +9,7 @@ import type { ValuesProblem } from '../values/model';
 import { Config } from './config';
 import { Destination } from './destination';
 import { Heartbeat } from './heartbeat';
-import { haValues } from './presets';
+import { gitopsValues, haValues } from './presets';
 import { Identity } from './identity';
 import { ProxyInjector } from './proxy-injector';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
@@ -71,7 +71,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
     'additionally checks the certificates themselves (P-256, CA flags, chain, validity, key match).',
   ].join('\n'),
   notes: (v) => ['The Linkerd control plane is installed in the ', v.release.namespace, ' namespace.\n'],
-  presets: { 'values-ha.yaml': haValues },
+  presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues },
   check: (values) => checkControlPlaneValues(values),
   helmChecks: (v) => {
     const ownIssuer = v.and(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), v.not('identity.externalCA'));

@@ -23,3 +23,20 @@ export const haValues = {
   spValidatorResources: controllerResources,
   highAvailability: true,
 };
+
+/**
+ * GitOps: no certificate or key is generated at render time or carried in the values, so
+ * every render gives the same bytes and the output holds no secret. The identity issuer
+ * (Secret linkerd-identity-issuer, kubernetes.io/tls) and the three webhook Secrets
+ * (linkerd-proxy-injector-k8s-tls, linkerd-sp-validator-k8s-tls,
+ * linkerd-policy-validator-k8s-tls) come from cert-manager Certificates, and cert-manager
+ * injects the webhooks' CA bundles; trust-manager (a Bundle) writes the
+ * linkerd-identity-trust-roots ConfigMap. Only the public trust anchor stays a value.
+ * Assumes the `linkerd` namespace (the injectCaFrom references name it).
+ */
+export const gitopsValues = {
+  identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
+  proxyInjector: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-proxy-injector' },
+  profileValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-sp-validator' },
+  policyValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-policy-validator' },
+};

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
-import { haValues } from '../../src/control-plane/presets';
+import { gitopsValues, haValues } from '../../src/control-plane/presets';
 import { describeChart } from '../support/chart-suite';
 
 /** A trust anchor and issuer valid until 2046, made with `cdk8s-linkerd certs` (test only). */
@@ -44,6 +44,7 @@ describeChart(linkerdControlPlaneChart, {
     'values-ha.yaml': haValues,
     'cniEnabled=true': { cniEnabled: true },
     'external CA': { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
+    'values-gitops.yaml': gitopsValues,
   },
   randomRuns: 200,
   badValues: [

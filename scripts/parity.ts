@@ -93,7 +93,7 @@ const EXPECTED = [
   /checksum\/config$/,
   /^CronJob\/linkerd-heartbeat\.spec\.schedule$/, // reproducible schedule
   /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
-  /linkerd-config\.data\.values\.(\w+\.)?(podLabels|priorityClassName|topologySpreadConstraints|heartbeat): extra in ours/, // our additions
+  /linkerd-config\.data\.values\.(\w+\.)?(podLabels|priorityClassName|topologySpreadConstraints|heartbeat|certManager|trustManager): extra in ours/, // our additions
 ];
 
 function controlPlaneParity(upstream: string): string[] {
@@ -111,6 +111,13 @@ function controlPlaneParity(upstream: string): string[] {
     { name: 'defaults', args: [], files: [], ours: {} },
     { name: 'values-ha.yaml', args: [], files: ['values-ha.yaml'], ours: haValues },
     { name: 'cniEnabled=true', args: ['--set', 'cniEnabled=true'], files: [], ours: { cniEnabled: true } },
+    { name: 'podMonitor.enabled=true', args: ['--set', 'podMonitor.enabled=true'], files: [], ours: { podMonitor: { enabled: true } } },
+    {
+      name: 'external CA',
+      args: ['--set', 'identity.externalCA=true', '--set', 'identity.issuer.scheme=kubernetes.io/tls'],
+      files: [],
+      ours: { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
+    },
   ];
   const report: string[] = [];
   for (const c of cases) {

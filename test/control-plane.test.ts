@@ -14,6 +14,7 @@ import { gitopsValues } from '../src/control-plane/presets';
 import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { schemaProblems } from './support/chart-suite';
 import { HELM_MAJORS } from './support/helm';
+import { thirdPartyProblems } from './support/third-party-schema';
 import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, writeValues } from './support/render';
 
 const release = { name: 'linkerd-control-plane', namespace: 'linkerd' };
@@ -84,6 +85,58 @@ describe('values-gitops.yaml', () => {
     const cli = () => toManifest(linkerdControlPlaneChart.name, renderObjects(linkerdControlPlaneChart, resolveValues(linkerdControlPlaneChart, values), release));
     expect(cli()).toBe(cli());
     expect(cli()).not.toMatch(/PRIVATE KEY|kind: "Secret"/);
+  });
+});
+
+describe('cert-manager and trust-manager', () => {
+  type Doc = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
+  const render = (namespace: string) => ourObjects(linkerdControlPlaneChart, { ...gitopsValues, identityTrustAnchorsPEM: id.caCrtPEM }, { ...release, namespace }) as Doc[];
+
+  it('issues every Secret the control plane mounts, and injects the CA the webhooks are served with', () => {
+    const docs = render('mesh');
+    const certificates = docs.filter((d) => d.kind === 'Certificate');
+    const secretsIssued = new Set(certificates.map((c) => c.spec?.secretName as string));
+    const mounted = JSON.stringify(docs.filter((d) => d.kind === 'Deployment')).match(/"secretName":"([^"]+)"/g)?.map((m) => m.split('"')[3]) ?? [];
+    expect(mounted.length).toBeGreaterThanOrEqual(4);
+    for (const name of mounted) expect(secretsIssued, name).toContain(name);
+    const webhooks = docs.filter((d) => d.kind.endsWith('WebhookConfiguration'));
+    expect(webhooks).toHaveLength(3);
+    for (const w of webhooks) {
+      const from = w.metadata.annotations?.['cert-manager.io/inject-ca-from'] ?? '';
+      const [ns, name] = from.split('/');
+      expect(ns).toBe('mesh');
+      const cert = certificates.find((c) => c.metadata.name === name);
+      expect(cert, from).toBeDefined();
+      const service = ((w.webhooks as { clientConfig: { service: { name: string } } }[])[0]).clientConfig.service.name;
+      expect(cert?.spec?.dnsNames).toEqual([`${service}.mesh.svc`]);
+      expect(JSON.stringify(w)).not.toContain('caBundle');
+    }
+    const identityIssuer = certificates.find((c) => c.metadata.name === 'linkerd-identity-issuer');
+    expect(identityIssuer?.spec).toMatchObject({ isCA: true, commonName: 'identity.mesh.cluster.local', privateKey: { algorithm: 'ECDSA', size: 256 } });
+    const bundle = docs.find((d) => d.kind === 'Bundle');
+    expect(bundle?.metadata).toMatchObject({ name: 'linkerd-identity-trust-roots' });
+    expect(bundle?.metadata.namespace).toBeUndefined();
+    expect(bundle?.spec).toMatchObject({ target: { configMap: { key: 'ca-bundle.crt' }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mesh' } } } });
+    expect(docs.filter((d) => d.kind === 'Secret' || (d.kind === 'ConfigMap' && d.metadata.name === 'linkerd-identity-trust-roots'))).toEqual([]);
+    expect(schemaProblems(docs as never)).toEqual([]);
+  });
+
+  it('checks these kinds against their projects\u2019 schemas (a wrong one fails)', () => {
+    const cert = render('linkerd').find((d) => d.kind === 'Certificate') as Doc;
+    expect(thirdPartyProblems(cert as never)).toEqual([]);
+    expect(thirdPartyProblems({ ...cert, spec: { ...cert.spec, duration: 48 } } as never)).not.toEqual([]);
+    expect(thirdPartyProblems({ ...cert, spec: { ...cert.spec, issuerRef: undefined } } as never)).not.toEqual([]);
+  });
+
+  it('uses the given issuer for the webhooks instead of its own CA', () => {
+    const docs = ourObjects(
+      linkerdControlPlaneChart,
+      { ...gitopsValues, identityTrustAnchorsPEM: id.caCrtPEM, certManager: { webhooks: { enabled: true, issuerRef: { name: 'corp', kind: 'ClusterIssuer' } } } },
+      release,
+    ) as Doc[];
+    expect(docs.filter((d) => d.kind === 'Issuer')).toEqual([]);
+    const webhookCerts = docs.filter((d) => d.kind === 'Certificate' && d.metadata.name !== 'linkerd-identity-issuer');
+    expect(webhookCerts.map((c) => (c.spec?.issuerRef as { name: string }).name)).toEqual(['corp', 'corp', 'corp']);
   });
 });
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { App } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { renderTemplates, buildConcrete, resolveValues } from '../src/helm/chart';
-import { Fmt, Ref, SymbolicValueError, goFloatString } from '../src/helm/expr';
+import { Fmt, Ref, SymbolicValueError, goFloatString, renderTpl, tplProblem } from '../src/helm/expr';
 import { HelmValues } from '../src/helm/values';
 import { engineChart, engineValues } from './support/engine-chart';
 import { arbitraryValues } from './support/arbitrary';
@@ -120,5 +120,15 @@ describe('engine: symbolic values', () => {
     const chart = buildConcrete(new App(), 'c', engineChart, values, release);
     const deploy = chart.node.findAll().find((c) => c.node.id === 'deploy') as unknown as { toJson(): { spec: { replicas: number } } };
     expect(deploy.toJson().spec.replicas).toBe(7);
+  });
+});
+
+describe('template text in values (tpl)', () => {
+  it('allows only release facts, and substitutes them', () => {
+    expect(tplProblem('matchNames: [{{ .Release.Namespace }}, {{.Release.Name}}]')).toBeNull();
+    expect(renderTpl('- {{ .Release.Namespace }}/{{ .Release.Name }}', { name: 'r', namespace: 'n' })).toBe('- n/r');
+    expect(tplProblem('{{ .Values.x }}')).toMatch(/only/);
+    expect(tplProblem('{{- .Release.Namespace }}')).toMatch(/only/);
+    expect(tplProblem('a }} b')).toMatch(/only/);
   });
 });

@@ -6,16 +6,16 @@ import { checkIdentityPems } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
 import { proxySettingsFromValues } from '../proxy/settings';
 import type { ValuesProblem } from '../values/model';
+import { CertManagerObjects, checkCertManagerValues } from './cert-manager';
 import { Config } from './config';
 import { Destination } from './destination';
 import { Heartbeat } from './heartbeat';
 import { gitopsValues, haValues } from './presets';
 import { Identity } from './identity';
+import { PodMonitors, checkPodMonitorValues } from './pod-monitor';
 import { ProxyInjector } from './proxy-injector';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
 import { checkWebhookValues } from './webhook';
-
-const PODMONITOR_NOT_YET = 'PodMonitors are not rendered by this chart version yet; leave podMonitor.enabled false (scrape with linkerd-viz)';
 
 /** Cross-field rules: certificates must be present, parse, and chain (unless an external CA manages them). */
 export function checkControlPlaneValues(values: ControlPlaneValues, now: Date = new Date()): ValuesProblem[] {
@@ -38,7 +38,7 @@ export function checkControlPlaneValues(values: ControlPlaneValues, now: Date = 
     );
   }
   problems.push(...checkWebhookValues(values));
-  if (values.podMonitor.enabled) problems.push({ key: 'podMonitor.enabled', message: PODMONITOR_NOT_YET });
+  problems.push(...checkCertManagerValues(values), ...checkPodMonitorValues(values));
   if (values.controller.tracing.enabled && !values.controller.tracing.collector.endpoint && !values.proxy.tracing.collector.endpoint) {
     problems.push({ key: 'controller.tracing.collector.endpoint', message: 'required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)' });
   }
@@ -84,7 +84,6 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
         failWhen: v.and('controller.tracing.enabled', v.not('controller.tracing.collector.endpoint'), v.not('proxy.tracing.collector.endpoint')),
         message: 'controller.tracing.collector.endpoint: required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)',
       },
-      { failWhen: v.is('podMonitor.enabled'), message: `podMonitor.enabled: ${PODMONITOR_NOT_YET}` },
     ];
     for (const s of ['proxyInjector', 'profileValidator', 'policyValidator'] as const) {
       const from = v.truthy(v.ref(`${s}.injectCaFrom`));
@@ -97,11 +96,29 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
       checks.push(
         { failWhen: v.and(from, fromSecret), message: `${s}.injectCaFromSecret: injectCaFrom and injectCaFromSecret cannot both be set` },
         { failWhen: v.and(injects, caBundle), message: `${s}.caBundle: cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)` },
-        { failWhen: v.and(external, v.not(caBundle), v.not(injects)), message: `${s}.externalSecret: needs caBundle, injectCaFrom or injectCaFromSecret` },
+        { failWhen: v.and(external, v.not(caBundle), v.not(injects), v.not('certManager.webhooks.enabled')), message: `${s}.externalSecret: needs caBundle, injectCaFrom or injectCaFromSecret` },
         { failWhen: v.and(injects, v.not(external)), message: `${s}.externalSecret: must be true when injectCaFrom or injectCaFromSecret is set` },
         { failWhen: v.and(v.or(crt, key), v.not(v.and(crt, key))), message: `${s}.crtPEM/keyPEM: give both crtPEM and keyPEM, or neither` },
       );
+      for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const) {
+        checks.push({
+          failWhen: v.and('certManager.webhooks.enabled', v.truthy(v.ref(`${s}.${k}`))),
+          message: `${s}.${k}: cannot be set when certManager.webhooks.enabled (cert-manager issues the certificate and injects its CA)`,
+        });
+      }
     }
+    const externalCA = v.is('identity.externalCA');
+    checks.push(
+      {
+        failWhen: v.and('certManager.identityIssuer.enabled', v.not(externalCA)),
+        message: 'certManager.identityIssuer.enabled: needs identity.externalCA: true (cert-manager writes the issuer Secret)',
+      },
+      {
+        failWhen: v.and('certManager.identityIssuer.enabled', v.not(v.eq(v.ref('identity.issuer.scheme'), 'kubernetes.io/tls'))),
+        message: 'certManager.identityIssuer.enabled: needs identity.issuer.scheme: kubernetes.io/tls (the Secret cert-manager writes)',
+      },
+      { failWhen: v.and('trustManager.enabled', v.not(externalCA)), message: 'trustManager.enabled: needs identity.externalCA: true (trust-manager writes linkerd-identity-trust-roots)' },
+    );
     return checks;
   },
   build(chart, v) {
@@ -111,5 +128,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
     new Destination(chart, 'destination', v, proxy);
     new Heartbeat(chart, 'heartbeat', v);
     new ProxyInjector(chart, 'proxy-injector', v, proxy);
+    new CertManagerObjects(chart, 'cert-manager', v);
+    new PodMonitors(chart, 'pod-monitors', v);
   },
 };

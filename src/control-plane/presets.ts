@@ -26,17 +26,14 @@ export const haValues = {
 
 /**
  * GitOps: no certificate or key is generated at render time or carried in the values, so
- * every render gives the same bytes and the output holds no secret. The identity issuer
- * (Secret linkerd-identity-issuer, kubernetes.io/tls) and the three webhook Secrets
- * (linkerd-proxy-injector-k8s-tls, linkerd-sp-validator-k8s-tls,
- * linkerd-policy-validator-k8s-tls) come from cert-manager Certificates, and cert-manager
- * injects the webhooks' CA bundles; trust-manager (a Bundle) writes the
- * linkerd-identity-trust-roots ConfigMap. Only the public trust anchor stays a value.
- * Assumes the `linkerd` namespace (the injectCaFrom references name it).
+ * every render gives the same bytes and the output holds no secret. cert-manager issues the
+ * identity issuer (from the trust anchor's issuer, ClusterIssuer `linkerd-trust-anchor` by
+ * default) and the three webhook certificates (from a self-signed CA the chart sets up) and
+ * injects the webhooks' CA bundles; trust-manager writes the linkerd-identity-trust-roots
+ * ConfigMap from the trust anchor Secret. Only the public trust anchor stays a value.
  */
 export const gitopsValues = {
   identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
-  proxyInjector: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-proxy-injector' },
-  profileValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-sp-validator' },
-  policyValidator: { externalSecret: true, injectCaFrom: 'linkerd/linkerd-policy-validator' },
+  certManager: { identityIssuer: { enabled: true }, webhooks: { enabled: true } },
+  trustManager: { enabled: true },
 };

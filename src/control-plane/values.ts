@@ -72,6 +72,20 @@ const webhookTls = (webhook: string, namespaceSelector: unknown) => ({
 
 const notDisabled = { matchExpressions: [{ key: 'config.linkerd.io/admission-webhooks', operator: 'NotIn', values: ['disabled'] }] };
 
+/** A Kubernetes object name (DNS subdomain). */
+const NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
+
+/** A cert-manager issuer reference. */
+const issuerRef = (name: string, kind: 'Issuer' | 'ClusterIssuer', description: string) =>
+  val.object(
+    {
+      name: val.string(name, { description: 'Name of the issuer.', pattern: name ? NAME_PATTERN : `^$|${NAME_PATTERN}` }),
+      kind: val.enum(['Issuer', 'ClusterIssuer'] as const, kind, { description: 'Issuer (namespaced) or ClusterIssuer.' }),
+      group: val.string('cert-manager.io', { description: 'API group of the issuer (external issuers have their own).', minLength: 1 }),
+    },
+    { description },
+  );
+
 const honorTimestamps = (what: string) =>
   val.boolean(false, { description: `Keeps the timestamps ${what} exposes instead of the scrape time.` });
 
@@ -292,6 +306,56 @@ export const controlPlaneValues = val.object(
         ),
       },
       { description: 'Prometheus Operator PodMonitors.' },
+    ),
+    certManager: val.object(
+      {
+        identityIssuer: val.object(
+          {
+            enabled: val.boolean(false, {
+              description:
+                'Renders a cert-manager Certificate that keeps the identity issuer (Secret linkerd-identity-issuer) signed by issuerRef and rotated; needs identity.externalCA and identity.issuer.scheme kubernetes.io/tls.',
+            }),
+            issuerRef: issuerRef('linkerd-trust-anchor', 'ClusterIssuer', 'The cert-manager issuer of the trust anchor (a CA issuer holding its key).'),
+            duration: val.string('48h0m0s', { description: 'Lifetime of the identity issuer certificate.', pattern: durationPattern }),
+            renewBefore: val.string('25h0m0s', { description: 'How long before expiry cert-manager renews it.', pattern: durationPattern }),
+          },
+          { description: 'The identity issuer certificate.' },
+        ),
+        webhooks: val.object(
+          {
+            enabled: val.boolean(false, {
+              description:
+                'Renders cert-manager Certificates for the proxy-injector, sp-validator and policy-validator webhooks and lets cert-manager inject their CA (implies externalSecret; no PEM values).',
+            }),
+            issuerRef: issuerRef('', 'Issuer', 'The issuer of the webhook certificates (empty name: the chart renders a self-signed CA and an Issuer in the release namespace).'),
+            duration: val.string('8760h0m0s', { description: 'Lifetime of the webhook certificates.', pattern: durationPattern }),
+            renewBefore: val.string('720h0m0s', { description: 'How long before expiry cert-manager renews them.', pattern: durationPattern }),
+          },
+          { description: 'The admission webhook certificates.' },
+        ),
+      },
+      { description: `cert-manager certificates for the identity issuer and the webhooks. ${ADDITION}` },
+    ),
+    trustManager: val.object(
+      {
+        enabled: val.boolean(false, {
+          description:
+            'Renders a trust-manager Bundle that writes the linkerd-identity-trust-roots ConfigMap into the release namespace; needs identity.externalCA.',
+        }),
+        source: val.object(
+          {
+            secret: val.object(
+              {
+                name: val.string('linkerd-trust-anchor', { description: 'Secret holding the trust anchor certificate.', pattern: NAME_PATTERN }),
+                key: val.string('tls.crt', { description: 'Key of the certificate in that Secret.', minLength: 1 }),
+              },
+              { description: 'A Secret in trust-manager\u2019s trust namespace.' },
+            ),
+          },
+          { description: 'Where trust-manager reads the trust anchor(s).' },
+        ),
+      },
+      { description: `trust-manager distribution of the trust anchors. ${ADDITION}` },
     ),
     egress: val.object(
       {

@@ -22,7 +22,15 @@ interface WebhookTls {
 
 /** The certificate a webhook serves with: generated per render unless given. */
 export function webhookCertificate(v: CpValues, section: WebhookSection, service: string) {
-  const tls = v.section(section) as unknown as WebhookTls;
+  const given = v.section(section) as unknown as WebhookTls;
+  // With certManager.webhooks, cert-manager writes the Secret (Certificate named after the
+  // Service, see cert-manager.ts) and injects its CA.
+  const certManager = v.ref('certManager.webhooks.enabled');
+  const tls: WebhookTls = {
+    ...given,
+    externalSecret: v.or(certManager, given.externalSecret),
+    injectCaFrom: v.ternary(certManager, v.fmt`${v.release.namespace}/${service}`, given.injectCaFrom),
+  };
   const generated = v.selfSignedCert(`${section}Cert`, v.fmt`${service}.${v.release.namespace}.svc`);
   const pem = (given: string, fallback: string) => v.b64enc(v.trim(v.ternary(v.truthy(given), given, fallback)));
   return {
@@ -83,7 +91,7 @@ export function checkWebhookValues(values: ControlPlaneValues): ValuesProblem[] 
       problems.push({ key: `${section}.injectCaFromSecret`, message: 'injectCaFrom and injectCaFromSecret cannot both be set' });
     }
     if (injects && w.caBundle) problems.push({ key: `${section}.caBundle`, message: 'cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)' });
-    if (w.externalSecret && !w.caBundle && !injects) {
+    if (w.externalSecret && !w.caBundle && !injects && !values.certManager.webhooks.enabled) {
       problems.push({ key: `${section}.externalSecret`, message: 'needs caBundle, injectCaFrom or injectCaFromSecret' });
     }
     if (injects && !w.externalSecret) problems.push({ key: `${section}.externalSecret`, message: 'must be true when injectCaFrom or injectCaFromSecret is set' });

@@ -10,7 +10,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { selfSignedCert } from './generated';
 
 /** The JSON type of a value, as far as the engine needs to know it to spell it. */
@@ -608,6 +608,46 @@ export class ToYaml extends Expr {
   }
   describe(): string {
     return `YAML of ${this.value.describe()}`;
+  }
+}
+
+/**
+ * Template text in a value that the chart renders (`tpl`). Only release facts may be
+ * used — `{{ .Release.Namespace }}` and `{{ .Release.Name }}` — so that both renderings
+ * agree without a Go template interpreter; `tplProblem` tells what else a text holds.
+ */
+const TPL_ACTION = /\{\{\s*\.Release\.(Namespace|Name)\s*\}\}/g;
+
+/** Why a value cannot be rendered by `TplYaml` (null when it can). */
+export function tplProblem(text: string): string | null {
+  const rest = text.replace(TPL_ACTION, '');
+  if (rest.includes('{{') || rest.includes('}}')) {
+    return 'only {{ .Release.Namespace }} and {{ .Release.Name }} may be used as template text here';
+  }
+  return null;
+}
+
+/** The substituted text of a `tpl` value. */
+export function renderTpl(text: string, release: { name: string; namespace: string }): string {
+  return text.replace(TPL_ACTION, (_m, field: string) => (field === 'Namespace' ? release.namespace : release.name));
+}
+
+/** A YAML mapping written as template text in a value: `fromYaml (tpl X $)`. */
+export class TplYaml extends Expr {
+  constructor(public readonly text: Expr) {
+    super('object');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const text = String(this.text.evaluate(ctx) ?? '');
+    const problem = tplProblem(text);
+    if (problem) throw new Error(`${this.text.describe()}: ${problem}`);
+    return load(renderTpl(text, ctx.release)) ?? {};
+  }
+  go(): string {
+    return `(fromYaml (tpl ${this.text.go()} $))`;
+  }
+  describe(): string {
+    return `YAML of the template text ${this.text.describe()}`;
   }
 }
 

@@ -23,6 +23,7 @@ import {
   GeneratedCertField,
   Field,
   ToYaml,
+  TplYaml,
   ValuesView,
   IntOp,
   MergeMaps,
@@ -363,6 +364,11 @@ export class HelmValues<V> {
   /** A list of strings joined. */
   join(list: readonly string[], separator: string): string {
     return this.out(new Join(this.expr(list), separator));
+  }
+
+  /** A YAML mapping given as template text in a value (only release facts; see `tplProblem`). */
+  tplYaml(text: string): Record<string, unknown> {
+    return this.out(new TplYaml(this.expr(text)));
   }
 
   /** A value as YAML text. */

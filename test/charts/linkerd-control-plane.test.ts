@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
 import { gitopsValues, haValues } from '../../src/control-plane/presets';
+import { checkPodMonitorValues } from '../../src/control-plane/pod-monitor';
+import { controlPlaneValues, type ControlPlaneValues } from '../../src/control-plane/values';
+import { coalesce, defaultsOf } from '../../src/values/model';
 import { describeChart } from '../support/chart-suite';
+
+const defaults = defaultsOf(controlPlaneValues) as ControlPlaneValues;
 
 /** A trust anchor and issuer valid until 2046, made with `cdk8s-linkerd certs` (test only). */
 const pem = (f: string) => readFileSync(join(__dirname, '..', 'fixtures', 'identity', f), 'utf8');
@@ -29,8 +34,23 @@ function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> 
       delete w.keyPEM;
     }
   }
-  const podMonitor = out.podMonitor as { enabled?: boolean } | undefined;
-  if (podMonitor?.enabled) podMonitor.enabled = false;
+  const selector = (out.podMonitor as { controller?: { namespaceSelector?: string } } | undefined)?.controller;
+  if (selector?.namespaceSelector !== undefined && checkPodMonitorValues(coalesce(defaults, { podMonitor: { controller: selector } }) as ControlPlaneValues).length > 0) {
+    selector.namespaceSelector = `matchNames: [${JSON.stringify(selector.namespaceSelector)}]`;
+  }
+  const certManager = out.certManager as { identityIssuer?: { enabled?: boolean }; webhooks?: { enabled?: boolean } } | undefined;
+  const trustManager = out.trustManager as { enabled?: boolean } | undefined;
+  if (certManager?.identityIssuer?.enabled || trustManager?.enabled) {
+    const identity = (out.identity ??= {}) as { externalCA?: boolean; issuer?: { scheme?: string } };
+    identity.externalCA = true;
+    if (certManager?.identityIssuer?.enabled) identity.issuer = { ...identity.issuer, scheme: 'kubernetes.io/tls' };
+  }
+  if (certManager?.webhooks?.enabled) {
+    for (const section of ['proxyInjector', 'profileValidator', 'policyValidator']) {
+      const w = out[section] as Record<string, unknown> | undefined;
+      for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret']) delete w?.[k];
+    }
+  }
   const tracing = (out.controller as { tracing?: { enabled?: boolean } } | undefined)?.tracing;
   if (tracing?.enabled) tracing.enabled = false;
   return out;
@@ -45,6 +65,14 @@ describeChart(linkerdControlPlaneChart, {
     'cniEnabled=true': { cniEnabled: true },
     'external CA': { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
     'values-gitops.yaml': gitopsValues,
+    'PodMonitors': { podMonitor: { enabled: true, labels: { release: 'prometheus' }, controller: { namespaceSelector: 'any: true\n' } } },
+    'cert-manager with our own issuers': {
+      identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
+      certManager: {
+        identityIssuer: { enabled: true, issuerRef: { name: 'vault', kind: 'Issuer', group: 'cert-manager.io' } },
+        webhooks: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+      },
+    },
   },
   randomRuns: 200,
   badValues: [
@@ -76,7 +104,23 @@ describeChart(linkerdControlPlaneChart, {
     { name: 'an external webhook secret without a CA', values: { profileValidator: { externalSecret: true } }, key: 'profileValidator.externalSecret' },
     { name: 'CA injection without an external secret', values: { policyValidator: { injectCaFrom: 'linkerd/x' } }, key: 'policyValidator.externalSecret' },
     { name: 'controller tracing without an endpoint', values: { controller: { tracing: { enabled: true } } }, key: 'controller.tracing.collector.endpoint' },
-    { name: 'PodMonitors (not rendered yet: refused, not ignored)', values: { podMonitor: { enabled: true } }, key: 'podMonitor.enabled' },
+    {
+      name: 'PodMonitor selector with template text beyond release facts',
+      values: { podMonitor: { enabled: true, controller: { namespaceSelector: 'matchNames: [{{ .Values.x }}]' } } },
+      key: 'podMonitor.controller.namespaceSelector',
+      helm: false,
+    },
+    { name: 'PodMonitor selector that is not a selector', values: { podMonitor: { controller: { namespaceSelector: '- linkerd' } } }, key: 'podMonitor.controller.namespaceSelector', helm: false },
+    { name: 'a cert-manager identity issuer without externalCA', values: { certManager: { identityIssuer: { enabled: true } } }, key: 'certManager.identityIssuer.enabled' },
+    {
+      name: 'a cert-manager identity issuer with the linkerd.io/tls scheme',
+      values: { identity: { externalCA: true }, certManager: { identityIssuer: { enabled: true } } },
+      key: 'certManager.identityIssuer.enabled',
+    },
+    { name: 'a trust-manager Bundle without externalCA', values: { trustManager: { enabled: true } }, key: 'trustManager.enabled' },
+    { name: 'cert-manager webhooks with a given certificate', values: { certManager: { webhooks: { enabled: true } }, proxyInjector: { crtPEM: 'x', keyPEM: 'y' } }, key: 'proxyInjector.crtPEM' },
+    { name: 'a bad issuer kind', values: { certManager: { webhooks: { issuerRef: { kind: 'Vault' } } } }, key: 'kind' },
+    { name: 'a bad certificate duration', values: { certManager: { identityIssuer: { duration: '2 days' } } }, key: 'duration' },
     { name: 'a PodSecurityPolicy (gone since Kubernetes 1.25)', values: { enablePSP: true }, key: 'enablePSP' },
     { name: 'a tracing label with a line break', values: { proxy: { tracing: { labels: { a: 'x\ny' } } } }, key: 'labels' },
   ],

@@ -23,6 +23,7 @@ import { toManifest, renderObjects, resolveValues, type ChartDefinition, type Re
 import { arbitraryValues } from './arbitrary';
 import { HELM_MAJORS, helmBinary } from './helm';
 import { kube131 } from './kube-schema';
+import { thirdPartyProblems } from './third-party-schema';
 import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, pool, writeValues, type K8sDoc } from './render';
 import { coalesce, defaultsOf } from '../../src/values/model';
 
@@ -60,9 +61,9 @@ function customResourceProblems(doc: K8sDoc): string[] | undefined {
   return validateCustomResource(def, version, doc);
 }
 
-/** Problems of rendered objects against Kubernetes 1.31 and our CRDs. */
+/** Problems of rendered objects against Kubernetes 1.31, our CRDs and the CRDs of cert-manager, trust-manager and Prometheus Operator. */
 export function schemaProblems(docs: K8sDoc[]): string[] {
-  return docs.flatMap((d) => customResourceProblems(d) ?? kube131().validate(d));
+  return docs.flatMap((d) => customResourceProblems(d) ?? thirdPartyProblems(d) ?? kube131().validate(d));
 }
 
 async function cliRun(args: string[], files: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -15,6 +15,7 @@ import { Identity } from './identity';
 import { PodMonitors, checkPodMonitorValues } from './pod-monitor';
 import { ProxyInjector } from './proxy-injector';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
+import { webhookTlsHelmChecks } from '../k8s/webhook-tls';
 import { checkWebhookValues } from './webhook';
 
 /** Cross-field rules: certificates must be present, parse, and chain (unless an external CA manages them). */
@@ -86,20 +87,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
       },
     ];
     for (const s of ['proxyInjector', 'profileValidator', 'policyValidator'] as const) {
-      const from = v.truthy(v.ref(`${s}.injectCaFrom`));
-      const fromSecret = v.truthy(v.ref(`${s}.injectCaFromSecret`));
-      const injects = v.or(from, fromSecret);
-      const caBundle = v.truthy(v.ref(`${s}.caBundle`));
-      const external = v.truthy(v.ref(`${s}.externalSecret`));
-      const crt = v.truthy(v.ref(`${s}.crtPEM`));
-      const key = v.truthy(v.ref(`${s}.keyPEM`));
-      checks.push(
-        { failWhen: v.and(from, fromSecret), message: `${s}.injectCaFromSecret: injectCaFrom and injectCaFromSecret cannot both be set` },
-        { failWhen: v.and(injects, caBundle), message: `${s}.caBundle: cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)` },
-        { failWhen: v.and(external, v.not(caBundle), v.not(injects), v.not('certManager.webhooks.enabled')), message: `${s}.externalSecret: needs caBundle, injectCaFrom or injectCaFromSecret` },
-        { failWhen: v.and(injects, v.not(external)), message: `${s}.externalSecret: must be true when injectCaFrom or injectCaFromSecret is set` },
-        { failWhen: v.and(v.or(crt, key), v.not(v.and(crt, key))), message: `${s}.crtPEM/keyPEM: give both crtPEM and keyPEM, or neither` },
-      );
+      checks.push(...webhookTlsHelmChecks(v, s, { managed: 'certManager.webhooks.enabled' }));
       for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const) {
         checks.push({
           failWhen: v.and('certManager.webhooks.enabled', v.truthy(v.ref(`${s}.${k}`))),

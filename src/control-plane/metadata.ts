@@ -1,6 +1,7 @@
 /** Labels and annotations shared by the control-plane objects. */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
+import { podAntiAffinity } from '../k8s/pod';
 import type { HelmValues } from '../helm/values';
 import type { ControlPlaneValues } from './values';
 
@@ -49,41 +50,11 @@ export function controllerSecurityContext(v: CpValues) {
   };
 }
 
-/** The service-account token, mounted by hand (automountServiceAccountToken is off). */
-export const KUBE_API_ACCESS_VOLUME = {
-  name: 'kube-api-access',
-  projected: {
-    defaultMode: 420,
-    sources: [
-      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-      { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
-      { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
-    ],
-  },
-};
-export const KUBE_API_ACCESS_MOUNT = { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: 'kube-api-access', readOnly: true };
+export { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 
 /** Pod scheduling shared by the controllers (+ our per-component additions). */
 export function podScheduling(v: CpValues, component: string, own: { priorityClassName: string; topologySpreadConstraints: unknown[] }) {
-  const antiAffinity = {
-    podAntiAffinity: {
-      preferredDuringSchedulingIgnoredDuringExecution: [
-        {
-          podAffinityTerm: {
-            labelSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-component', operator: 'In', values: [component] }] },
-            topologyKey: 'topology.kubernetes.io/zone',
-          },
-          weight: 100,
-        },
-      ],
-      requiredDuringSchedulingIgnoredDuringExecution: [
-        {
-          labelSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-component', operator: 'In', values: [component] }] },
-          topologyKey: 'kubernetes.io/hostname',
-        },
-      ],
-    },
-  };
+  const antiAffinity = podAntiAffinity('linkerd.io/control-plane-component', component);
   const nodeAffinity = v.ref('nodeAffinity');
   const priorityClassName = v.orElse(own.priorityClassName, v.ref('priorityClassName'));
   return {

@@ -13,7 +13,7 @@
  */
 import { dump } from 'js-yaml';
 import { Expr, Lit, Logic, Not, Truthy } from './expr';
-import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Range, Splice, isPlain } from './tree';
+import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Range, Splice, YamlText, isPlain } from './tree';
 import { isEntryList } from './values';
 
 /**
@@ -107,6 +107,7 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
       `${pad(indent + 2)}{{- end }}`,
     ];
   }
+  if (v instanceof YamlText) return [`${pad(indent)}${key} |-`, ...emitMap(v.tree, indent + 2)];
   if (v instanceof Maybe || v instanceof Splice || v instanceof Fields || v instanceof Range) {
     throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);
   }

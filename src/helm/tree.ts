@@ -52,6 +52,14 @@ export class MapSplice {
   constructor(public readonly map: Expr) {}
 }
 
+/**
+ * A string holding a YAML document built from a tree (e.g. a program's configuration file
+ * in a ConfigMap): in templates, a literal block whose lines are the tree's own template.
+ */
+export class YamlText {
+  constructor(public readonly tree: Record<string, unknown>) {}
+}
+
 /** Keys under which `Fields` markers travel inside objects (so that `...spread` carries them). */
 export const FIELDS_KEY_PREFIX = '\u0000helm-fields:';
 
@@ -62,7 +70,7 @@ export function fieldsKey(): string {
 }
 
 export function isMarker(node: unknown): boolean {
-  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice;
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice || node instanceof YamlText;
 }
 
 /** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */

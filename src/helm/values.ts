@@ -10,6 +10,7 @@
  * spot, so both meanings come from the same definition.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { dump } from 'js-yaml';
 import {
   BuiltInRef,
   Compare,
@@ -39,7 +40,7 @@ import {
   type RenderContext,
   type ValueType,
 } from './expr';
-import { Fields, Lines, MapSplice, Maybe, Range, Splice, fieldsKey, isPlain } from './tree';
+import { Fields, Lines, MapSplice, Maybe, Range, Splice, YamlText, fieldsKey, isPlain } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -136,6 +137,9 @@ function valueType(node: SchemaNode): ValueType {
   if (typeof t === 'string' && ['string', 'integer', 'number', 'boolean', 'object', 'array'].includes(t)) return t as ValueType;
   return 'any';
 }
+
+/** How `yamlText` writes a document in concrete mode (absent optional fields left out). */
+const YAML_TEXT_OPTS = { lineWidth: -1, noRefs: true, skipInvalid: true };
 
 export class HelmValues<V> {
   private readonly guardStack: Expr[] = [];
@@ -369,6 +373,15 @@ export class HelmValues<V> {
   /** A YAML mapping given as template text in a value (only release facts; see `tplProblem`). */
   tplYaml(text: string): Record<string, unknown> {
     return this.out(new TplYaml(this.expr(text)));
+  }
+
+  /**
+   * A tree (with values, optional fields, splices… inside) as the text of a YAML document,
+   * for configuration files in ConfigMaps. Compare renderings by parsing the text.
+   */
+  yamlText(tree: Record<string, unknown>): string {
+    if (this.mode === 'concrete') return dump(tree, YAML_TEXT_OPTS);
+    return new YamlText(tree) as unknown as string;
   }
 
   /** A value as YAML text. */

@@ -22,7 +22,7 @@ const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom
 
 export type ResourceKind = 'cpu' | 'memory' | 'ephemeral-storage';
 /** Requests and limits as strings (empty: not set); sections may be absent in optional overrides. */
-export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string; request?: string }>>;
+export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string | null; request?: string | null }>>;
 
 /** `resources` from requests and limits given as strings, empty ones left out (and the whole block when all are). */
 export function resourcesOf(v: Values, r: ResourcesConfig | undefined) {

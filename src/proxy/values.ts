@@ -12,18 +12,22 @@ import { val } from '../values/model';
 const quantity = (description: string) =>
   val.string('', { description, pattern: '^$|^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$' });
 
-/** `cpu`/`memory`/`ephemeral-storage` requests and limits; empty strings are left out. */
-export function resourcesValues(what: string) {
-  const pair = (resource: string) =>
-    val.object(
-      {
-        limit: quantity(`${resource} limit of the ${what} (empty: none).`),
-        request: quantity(`${resource} request of the ${what} (empty: none).`),
-      },
-      { description: `${resource} request and limit of the ${what}.` },
-    );
+/**
+ * `cpu`/`memory`/`ephemeral-storage` requests and limits; empty strings are left out.
+ * `nullCpuMemory`: CPU and memory default to null (left empty, as upstream's extension
+ * charts write them), ephemeral storage to "".
+ */
+export function resourcesValues(what: string, opts: { nullCpuMemory?: boolean } = {}) {
+  const pair = (resource: string, nullable: boolean) => {
+    const field = (f: 'limit' | 'request') => {
+      const q = quantity(`${resource} ${f} of the ${what} (empty: none).`);
+      return nullable ? val.nullable(q, null, { description: `${resource} ${f} of the ${what} (empty: none).` }) : q;
+    };
+    return val.object({ limit: field('limit'), request: field('request') }, { description: `${resource} request and limit of the ${what}.` });
+  };
+  const n = Boolean(opts.nullCpuMemory);
   return val.object(
-    { cpu: pair('CPU'), memory: pair('Memory'), 'ephemeral-storage': pair('Ephemeral storage') },
+    { cpu: pair('CPU', n), memory: pair('Memory', n), 'ephemeral-storage': pair('Ephemeral storage', false) },
     { description: `Resource requests and limits of the ${what}.` },
   );
 }

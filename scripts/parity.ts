@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { linkerdControlPlaneChart } from '../src/control-plane/chart';
 import { haValues } from '../src/control-plane/presets';
+import { linkerdVizChart } from '../src/viz/chart';
+import { vizHaValues } from '../src/viz/presets';
 import { renderObjects, resolveValues } from '../src/helm/chart';
 import { coalesce } from '../src/values/model';
 import { LINKERD_VERSION } from '../src/version';
@@ -27,13 +29,16 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function renderUpstream(upstream: string, chart: string, args: string[] = [], valuesFiles: string[] = []): Record<string, Json>[] {
+/** Where upstream keeps each chart, relative to the repository root. */
+const UPSTREAM_DIRS: Record<string, string> = { 'linkerd-viz': join('viz', 'charts', 'linkerd-viz') };
+
+function renderUpstream(upstream: string, chart: string, args: string[] = [], valuesFiles: string[] = [], namespace = 'linkerd'): Record<string, Json>[] {
   const work = mkdtempSync(join(tmpdir(), 'parity-'));
   try {
-    cpSync(join(upstream, 'charts', chart), join(work, chart), { recursive: true });
+    cpSync(join(upstream, UPSTREAM_DIRS[chart] ?? join('charts', chart)), join(work, chart), { recursive: true });
     cpSync(join(upstream, 'charts', 'partials'), join(work, chart, 'charts', 'partials'), { recursive: true });
     const files = valuesFiles.flatMap((f) => ['-f', join(work, chart, f)]);
-    const out = execFileSync(helmBinary(3), ['template', chart, join(work, chart), '-n', 'linkerd', ...files, ...args], {
+    const out = execFileSync(helmBinary(3), ['template', chart, join(work, chart), '-n', namespace, ...files, ...args], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
     });
@@ -107,7 +112,7 @@ function controlPlaneParity(upstream: string): string[] {
     '--set-file', `identity.issuer.tls.crtPEM=${join(fixtures, 'issuer.crt')}`,
     '--set-file', `identity.issuer.tls.keyPEM=${join(fixtures, 'issuer.key')}`,
   ];
-  const cases: { name: string; args: string[]; files: string[]; ours: Record<string, unknown> }[] = [
+  const cases: ParityCase[] = [
     { name: 'defaults', args: [], files: [], ours: {} },
     { name: 'values-ha.yaml', args: [], files: ['values-ha.yaml'], ours: haValues },
     { name: 'cniEnabled=true', args: ['--set', 'cniEnabled=true'], files: [], ours: { cniEnabled: true } },
@@ -119,11 +124,27 @@ function controlPlaneParity(upstream: string): string[] {
       ours: { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
     },
   ];
+  return compareCases(cases, EXPECTED, (c) => ({
+    theirs: renderUpstream(upstream, 'linkerd-control-plane', [...certArgs, '--set', `linkerdVersion=${LINKERD_VERSION}`, ...c.args], c.files),
+    ours: renderObjects(linkerdControlPlaneChart, resolveValues(linkerdControlPlaneChart, coalesce(certs, c.ours)), { name: 'linkerd-control-plane', namespace: 'linkerd' }).map((o) => o.object),
+  }));
+}
+
+interface ParityCase {
+  name: string;
+  args: string[];
+  files: string[];
+  ours: Record<string, unknown>;
+}
+
+/** ConfigMaps whose data holds YAML text are compared as data. */
+const YAML_DATA: Record<string, string> = { 'ConfigMap/linkerd-config': 'values', 'ConfigMap/prometheus-config': 'prometheus.yml' };
+
+/** Object-by-object comparison of upstream's and our rendering for each case; differences matching `expected` are not reported. */
+function compareCases(cases: ParityCase[], expected: RegExp[], render: (c: ParityCase) => { theirs: Record<string, Json>[]; ours: Record<string, Json>[] }): string[] {
   const report: string[] = [];
   for (const c of cases) {
-    const theirs = renderUpstream(upstream, 'linkerd-control-plane', [...certArgs, '--set', `linkerdVersion=${LINKERD_VERSION}`, ...c.args], c.files);
-    const values = resolveValues(linkerdControlPlaneChart, coalesce(coalesce(certs, c.ours), {}));
-    const ours = renderObjects(linkerdControlPlaneChart, values, { name: 'linkerd-control-plane', namespace: 'linkerd' }).map((o) => o.object);
+    const { theirs, ours } = render(c);
     const key = (d: Record<string, Json>) => `${d.kind}/${(d.metadata as { name: string }).name}`;
     const lines: string[] = [];
     for (const u of theirs) if (!ours.find((o) => key(o) === key(u))) lines.push(`${key(u)}: missing in ours`);
@@ -134,16 +155,45 @@ function controlPlaneParity(upstream: string): string[] {
         continue;
       }
       const diffs: string[] = [];
-      // linkerd-config holds YAML text: compare it as data.
-      const decode = (d: Record<string, Json>) =>
-        key(d) === 'ConfigMap/linkerd-config' ? { ...d, data: { ...(d.data as object), values: load((d.data as { values: string }).values) } } : d;
+      const decode = (d: Record<string, Json>) => {
+        const field = YAML_DATA[key(d)];
+        return field ? { ...d, data: { ...(d.data as object), [field]: load((d.data as Record<string, string>)[field]) } } : d;
+      };
       schemaDiff(key(o), JSON.parse(JSON.stringify(decode(o))), decode(u), diffs);
       lines.push(...diffs);
     }
-    const unexpected = lines.filter((l) => !EXPECTED.some((re) => re.test(l.split(':')[0]) || re.test(l)));
+    const unexpected = lines.filter((l) => !expected.some((re) => re.test(l.split(':')[0]) || re.test(l)));
     report.push(`${c.name}: ${theirs.length} upstream objects, ${ours.length} ours, ${unexpected.length} unexpected difference(s)`, ...unexpected.map((l) => `  ${l}`));
   }
   return report;
+}
+
+/** Viz differences that are render-time material, our additions (Grafana), or documented in docs/parity.md. */
+const VIZ_EXPECTED = [
+  /\.data\.tls\.(crt|key)$/, // certificates generated at render time
+  /\.caBundle$/,
+  /checksum\/config$/,
+  /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
+  /^(Deployment|Service|ServiceAccount|ConfigMap|Server|AuthorizationPolicy|MeshTLSAuthentication)\/(grafana|grafana-config|grafana-dashboard-[\w-]+|grafana-web|prometheus-admin-grafana): extra in ours$/, // the bundled Grafana
+  /^Deployment\/web\.spec\.template\.spec\.containers\.0\.args\.\d+/, // -grafana-addr of the bundled Grafana (shifts the args)
+];
+
+function vizParity(upstream: string): string[] {
+  const cases: ParityCase[] = [
+    { name: 'defaults', args: [], files: [], ours: {} },
+    { name: 'grafana.enabled=false', args: [], files: [], ours: { grafana: { enabled: false } } },
+    { name: 'values-ha.yaml (grafana.enabled=false)', args: [], files: ['values-ha.yaml'], ours: coalesce(vizHaValues, { grafana: { enabled: false } }) },
+    {
+      name: 'external Prometheus',
+      args: ['--set', 'prometheus.enabled=false', '--set', 'prometheusUrl=http://prom.example:9090'],
+      files: [],
+      ours: { prometheus: { enabled: false }, prometheusUrl: 'http://prom.example:9090' },
+    },
+  ];
+  return compareCases(cases, VIZ_EXPECTED, (c) => ({
+    theirs: renderUpstream(upstream, 'linkerd-viz', ['--set', `linkerdVersion=${LINKERD_VERSION}`, ...c.args], c.files, 'linkerd-viz'),
+    ours: renderObjects(linkerdVizChart, resolveValues(linkerdVizChart, c.ours), { name: 'linkerd-viz', namespace: 'linkerd-viz' }).map((o) => o.object),
+  }));
 }
 
 function main(): void {
@@ -156,6 +206,7 @@ function main(): void {
   process.stdout.write(`linkerd-crds: ${report.length} difference(s)\n${report.map((l) => `  ${l}\n`).join('')}`);
   if (process.env.PARITY_ONLY) return;
   process.stdout.write(`linkerd-control-plane:\n${controlPlaneParity(upstream).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd-viz:\n${vizParity(upstream).map((l) => `  ${l}\n`).join('')}`);
 }
 
 main();

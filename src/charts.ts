@@ -5,11 +5,13 @@ import { linkerdControlPlaneChart } from './control-plane/chart';
 import { gitopsValues } from './control-plane/presets';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
+import { linkerdVizChart } from './viz/chart';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdCrdsChart.name]: linkerdCrdsChart,
   [linkerdControlPlaneChart.name]: linkerdControlPlaneChart,
+  [linkerdVizChart.name]: linkerdVizChart,
 };
 
 /**
@@ -19,14 +21,15 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
  */
 export const EXAMPLE_TRUST_ANCHOR = readFileSync(join(__dirname, '..', 'examples', 'identity', 'example-trust-anchor.crt'), 'utf8');
 
-/** The charts rendered into dist/ and their values (GitOps-ready: reproducible, no key). */
-export const DIST_CHARTS: Record<string, Record<string, unknown>> = {
-  [linkerdCrdsChart.name]: {},
-  [linkerdControlPlaneChart.name]: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR },
-};
-
-/** The namespace `dist/` renders each chart into. */
+/** The namespace of the control plane (and of the CRDs' release) in dist/. */
 export const DIST_NAMESPACE = 'linkerd';
+
+/** The charts rendered into dist/: their namespace and values (GitOps-ready: reproducible, no key). */
+export const DIST_CHARTS: Record<string, { namespace: string; values: Record<string, unknown> }> = {
+  [linkerdCrdsChart.name]: { namespace: DIST_NAMESPACE, values: {} },
+  [linkerdControlPlaneChart.name]: { namespace: DIST_NAMESPACE, values: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR } },
+  [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: {} },
+};
 
 export function chartNamed(name: string): ChartDefinition {
   const def = CHARTS[name];

@@ -6,7 +6,7 @@
 export { LINKERD_VERSION, CHART_VERSION, KUBE_VERSION_CONSTRAINT } from './version';
 
 // Charts and their renderings
-export { CHARTS, DIST_NAMESPACE } from './charts';
+export { CHARTS, DIST_CHARTS, DIST_NAMESPACE } from './charts';
 export {
   type ChartDefinition,
   type Release,
@@ -32,6 +32,14 @@ export { linkerdControlPlaneChart, checkControlPlaneValues } from './control-pla
 export { LinkerdControlPlane, type LinkerdControlPlaneProps } from './control-plane/construct';
 export { controlPlaneValues, type ControlPlaneValues } from './control-plane/values';
 export { haValues } from './control-plane/presets';
+// The viz extension
+export { linkerdVizChart, checkVizValues } from './viz/chart';
+export { LinkerdViz, type LinkerdVizProps } from './viz/construct';
+export { vizValues, type VizValues } from './viz/values';
+export { vizHaValues } from './viz/presets';
+export { prometheusConfig, type PrometheusConfig, type ScrapeConfig, type RelabelConfig } from './viz/prometheus-config';
+export { DASHBOARDS, dashboardJson, type LinkerdDashboard } from './viz/dashboards';
+
 export { proxyContainer, proxyInitContainer, networkValidatorContainer, proxyVolumes } from './proxy/containers';
 export type { ProxySettings, ProxyConfig, MeshSettings } from './proxy/settings';
 export { checkIdentityPems, generateIdentity, type GeneratedIdentity, type IdentityPems } from './certs/identity';

@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { CHARTS, DIST_CHARTS, DIST_NAMESPACE } from './charts';
+import { CHARTS, DIST_CHARTS } from './charts';
 import { mergeUserValues, renderObjects, resolveValues, toManifest, writeChart } from './helm/chart';
 
 export type Progress = (line: string) => void;
@@ -27,14 +27,14 @@ export function writeDist(dir: string, valuesByChart: Record<string, Record<stri
   }
   // Validate everything before writing anything.
   const resolved = Object.entries(DIST_CHARTS).map(
-    ([name, distValues]) => [name, CHARTS[name], resolveValues(CHARTS[name], mergeUserValues(distValues, valuesByChart[name] ?? {}))] as const,
+    ([name, dist]) => [name, CHARTS[name], resolveValues(CHARTS[name], mergeUserValues(dist.values, valuesByChart[name] ?? {})), dist.namespace] as const,
   );
   const names = resolved.map(([n]) => n);
-  return resolved.map(([name, def, values], i) => {
+  return resolved.map(([name, def, values, namespace], i) => {
     const folder = join(dir, name);
     rmSync(folder, { recursive: true, force: true });
     mkdirSync(folder, { recursive: true });
-    const objects = renderObjects(def, values, { name, namespace: DIST_NAMESPACE });
+    const objects = renderObjects(def, values, { name, namespace });
     writeFileSync(join(folder, `${name}.yaml`), toManifest(name, objects));
     writeFileSync(join(folder, 'kustomization.yaml'), dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [`${name}.yaml`] }));
     progress(`[${i + 1}/${names.length}] dist ${name}: ${objects.length} objects -> ${folder}`);

@@ -237,11 +237,11 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           else if (chartValues !== null && (typeof chartValues !== 'object' || Array.isArray(chartValues))) problems.push(`${name}: expected a map of values`);
         }
         // Check every chart's values before writing anything, and report all problems.
-        for (const [name, distValues] of Object.entries(DIST_CHARTS)) {
+        for (const [name, dist] of Object.entries(DIST_CHARTS)) {
           const chartValues = byChart[name];
           if (chartValues !== undefined && (chartValues === null || typeof chartValues !== 'object' || Array.isArray(chartValues))) continue;
           try {
-            resolveOrFail(name, mergeUserValues(distValues, (chartValues as Record<string, unknown> | undefined) ?? {}));
+            resolveOrFail(name, mergeUserValues(dist.values, (chartValues as Record<string, unknown> | undefined) ?? {}));
           } catch (e) {
             if (e instanceof InputError) problems.push(...e.lines);
             else throw e;

@@ -467,6 +467,26 @@ export class StrFn extends Expr {
   }
 }
 
+/** Every occurrence of `from` replaced by `to` (sprig `replace`). */
+export class Replace extends Expr {
+  constructor(
+    readonly arg: Expr,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super('string');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return String(this.arg.evaluate(ctx)).split(this.from).join(this.to);
+  }
+  go(): string {
+    return `(replace ${goString(this.from)} ${goString(this.to)} ${this.arg.go()})`;
+  }
+  describe(): string {
+    return `${this.arg.describe()} with ${JSON.stringify(this.from)} replaced`;
+  }
+}
+
 /** A key of a map value (`(X).key`, nil when X is). */
 export class Field extends Expr {
   constructor(

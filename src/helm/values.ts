@@ -25,6 +25,7 @@ import {
   Field,
   ToYaml,
   TplYaml,
+  Replace,
   ValuesView,
   IntOp,
   MergeMaps,
@@ -223,13 +224,14 @@ export class HelmValues<V> {
   /**
    * A key of an object value that may be absent (an optional values section):
    * `undefined` in concrete mode when absent, a nil-safe reference in templates.
+   * `type` tells the engine what a field of a range value holds (needed to embed it in strings).
    */
-  get<T, K extends keyof NonNullable<T>>(obj: T, key: K): NonNullable<T>[K] | undefined {
+  get<T, K extends keyof NonNullable<T>>(obj: T, key: K, type?: ValueType): NonNullable<T>[K] | undefined {
     // Constants (settings a component fixes) are plain data in both modes.
     if (this.mode === 'concrete' || !((obj as unknown) instanceof Expr)) {
       return (obj as Record<string, unknown> | undefined)?.[key as string] as NonNullable<T>[K] | undefined;
     }
-    if (!((obj as unknown) instanceof Ref)) return new Field(obj as unknown as Expr, key as string) as never;
+    if (!((obj as unknown) instanceof Ref)) return new Field(obj as unknown as Expr, key as string, type) as never;
     const ref = obj as unknown as Ref;
     const node = schemaAt(this.schema as SchemaNode, [...ref.path, key as string]);
     return ref.child(key as string, node ? valueType(node) : 'any') as never;
@@ -314,6 +316,18 @@ export class HelmValues<V> {
     if (!schemaAt(this.schema as SchemaNode, parts)) throw new Error(`unknown values key '${path}'`);
     const parent = parts.length > 1 ? this.refExpr(parts.slice(0, -1).join('.')) : null;
     return this.out(new HasKey(parent, parts[parts.length - 1]));
+  }
+
+  /** Whether a map value (from `ref`/`section`) has `key`, even with an empty value. */
+  hasKeyIn(map: Record<string, unknown>, key: string): boolean {
+    if (this.mode === 'concrete') return map !== null && typeof map === 'object' && Object.prototype.hasOwnProperty.call(map, key);
+    if (!((map as unknown) instanceof Ref)) throw new Error('hasKeyIn needs a values reference');
+    return this.out(new HasKey(map as unknown as Ref, key));
+  }
+
+  /** `s` with every `from` replaced by `to`. */
+  replace(s: string, from: string, to: string): string {
+    return this.out(new Replace(this.expr(s), from, to));
   }
 
   /** `cond ? a : b` with both meanings. */

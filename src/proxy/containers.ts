@@ -11,7 +11,8 @@ import type { ProxySettings } from './settings';
 import { RESTRICTED_NOBODY } from './values';
 
 /** Any chart's values: the builders only use value-based helpers. */
-export type Values = HelmValues<never>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the proxy is built from any chart's values
+export type Values = HelmValues<any>;
 
 const PROXY_NAME = 'linkerd-proxy';
 const TOKEN_PROJECTION_PATH = '/var/run/secrets/tokens';

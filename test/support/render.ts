@@ -70,22 +70,26 @@ export async function helmTemplate(major: HelmMajor, dir: string, args: string[]
 }
 
 /**
- * Fields that hold YAML text (linkerd-config's copy of the values): Go's toYaml and js-yaml
- * write the same data with different spacing and quoting, so they are compared as parsed
- * structure.
+ * Fields that hold YAML text (linkerd-config's copy of the values, configuration files in
+ * ConfigMaps such as prometheus.yml): Go's toYaml, our templates and js-yaml write the same
+ * data with different spacing and quoting, so they are compared as parsed structure.
  */
-const EMBEDDED_YAML = [LINKERD_CONFIG_VALUES];
+function isEmbeddedYaml(d: K8sDoc, key: string): boolean {
+  if (d.kind !== 'ConfigMap') return false;
+  return (d.metadata?.name === LINKERD_CONFIG_VALUES.name && key === LINKERD_CONFIG_VALUES.key) || /\.ya?ml$/.test(key);
+}
 
 function decodeEmbedded(d: K8sDoc): K8sDoc {
-  for (const e of EMBEDDED_YAML) {
-    const data = d.data as Record<string, unknown> | undefined;
-    if (d.kind === e.kind && d.metadata?.name === e.name && typeof data?.[e.key] === 'string') {
+  const data = d.data as Record<string, unknown> | undefined;
+  if (!data) return d;
+  const decoded = Object.fromEntries(
+    Object.entries(data).map(([k, text]) =>
       // JSON typing of scalars: YAML 1.1 readers take `4_` for the number 4, which neither
       // side means; numbers, booleans and null keep their types.
-      return { ...d, data: { ...data, [e.key]: load(data[e.key] as string, { schema: JSON_SCHEMA }) } };
-    }
-  }
-  return d;
+      [k, typeof text === 'string' && isEmbeddedYaml(d, k) ? load(text, { schema: JSON_SCHEMA }) : text],
+    ),
+  );
+  return { ...d, data: decoded };
 }
 
 /** Objects of a multi-document YAML stream, sorted by kind, namespace and name. */
@@ -109,6 +113,7 @@ export function maskGenerated(docs: K8sDoc[]): K8sDoc[] {
     if (c.kind === 'MutatingWebhookConfiguration' || c.kind === 'ValidatingWebhookConfiguration') {
       for (const w of c.webhooks ?? []) if (w.clientConfig?.caBundle) w.clientConfig.caBundle = MASK;
     }
+    if (c.kind === 'APIService' && c.spec?.caBundle) c.spec.caBundle = MASK;
     const podAnnotations = c.spec?.template?.metadata?.annotations;
     if (podAnnotations?.['checksum/config']) podAnnotations['checksum/config'] = MASK;
     return c as K8sDoc;

@@ -1,0 +1,79 @@
+/**
+ * The linkerd-viz chart: Prometheus, the metrics API, tap and the tap injector, the web
+ * dashboard, the namespace-metadata Job, their policy and ServiceProfiles — and, our
+ * addition, Grafana with the Linkerd dashboards.
+ */
+import type { ChartDefinition } from '../helm/chart';
+import { checkWebhookTls, webhookTlsHelmChecks, type WebhookTls } from '../k8s/webhook-tls';
+import type { ValuesProblem } from '../values/model';
+import { Grafana } from './grafana';
+import { MetricsApi } from './metrics-api';
+import { NamespaceMetadata } from './namespace-metadata';
+import { vizHaValues } from './presets';
+import { Prometheus } from './prometheus';
+import { AdminPolicy, ServiceProfiles } from './service-profiles';
+import { Tap, TapInjector } from './tap';
+import { vizValues, type VizValues } from './values';
+import { Web } from './web';
+
+const NEEDS_PROMETHEUS = 'required when prometheus.enabled is false (the metrics API and Grafana query it)';
+const BOTH_GRAFANAS = 'cannot be set with grafana.url (in-cluster Grafana) — pick one';
+const BUNDLED_GRAFANA = 'cannot be set while the bundled Grafana is enabled; set grafana.enabled: false to use an external Grafana';
+
+/** Rules between keys (TypeScript side). */
+export function checkVizValues(values: VizValues): ValuesProblem[] {
+  const problems: ValuesProblem[] = [];
+  if (!values.prometheus.enabled && !values.prometheusUrl) problems.push({ key: 'prometheusUrl', message: NEEDS_PROMETHEUS });
+  if (values.grafana.url && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BOTH_GRAFANAS });
+  if (values.grafana.enabled && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BUNDLED_GRAFANA });
+  for (const section of ['tap', 'tapInjector'] as const) problems.push(...checkWebhookTls(section, values[section] as WebhookTls));
+  return problems;
+}
+
+export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
+  name: 'linkerd-viz',
+  description: 'The Linkerd viz extension: Prometheus, the metrics API, tap, the web dashboard and Grafana with the Linkerd dashboards.',
+  keywords: ['service-mesh', 'linkerd', 'observability', 'prometheus', 'grafana'],
+  values: vizValues,
+  valuesHeader: 'Default values for linkerd-viz.\nThis file is generated from the TypeScript values model; edit src/viz/values.ts instead.',
+  readme: [
+    '## Install',
+    '',
+    'Install the control plane first (linkerd-crds, linkerd-control-plane), then:',
+    '',
+    '```sh',
+    'helm install linkerd-viz charts/linkerd-viz -n linkerd-viz --create-namespace',
+    '```',
+    '',
+    'For high availability add `-f charts/linkerd-viz/values-ha.yaml`. The web dashboard serves the',
+    'bundled Grafana under `/grafana`; with `grafana.enabled: false` give `grafana.url` (an in-cluster',
+    'Grafana the dashboard proxies) or `grafana.externalUrl`. With `prometheus.enabled: false` give',
+    '`prometheusUrl`.',
+  ].join('\n'),
+  notes: (v) => [
+    'The Linkerd viz extension is installed in the ',
+    v.release.namespace,
+    ' namespace.\n\nCheck it with `linkerd viz check`; open the dashboard with `linkerd viz dashboard`',
+    ' (Grafana is under /grafana when grafana.enabled).\n',
+  ],
+  presets: { 'values-ha.yaml': vizHaValues },
+  check: (values) => checkVizValues(values),
+  helmChecks: (v) => [
+    { failWhen: v.and(v.not('prometheus.enabled'), v.not('prometheusUrl')), message: `prometheusUrl: ${NEEDS_PROMETHEUS}` },
+    { failWhen: v.and(v.truthy(v.ref('grafana.url')), v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BOTH_GRAFANAS}` },
+    { failWhen: v.and('grafana.enabled', v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BUNDLED_GRAFANA}` },
+    ...webhookTlsHelmChecks(v, 'tap'),
+    ...webhookTlsHelmChecks(v, 'tapInjector'),
+  ],
+  build(chart, v) {
+    new AdminPolicy(chart, 'admin-policy', v);
+    new MetricsApi(chart, 'metrics-api', v);
+    new NamespaceMetadata(chart, 'namespace-metadata', v);
+    new Prometheus(chart, 'prometheus', v);
+    new ServiceProfiles(chart, 'service-profiles', v);
+    new TapInjector(chart, 'tap-injector', v);
+    new Tap(chart, 'tap', v);
+    new Web(chart, 'web', v);
+    new Grafana(chart, 'grafana', v);
+  },
+};

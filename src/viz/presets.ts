@@ -1,0 +1,12 @@
+/** Values presets shipped with the linkerd-viz chart. */
+
+const haResources = { cpu: { limit: '', request: '100m' }, memory: { limit: '250Mi', request: '50Mi' } };
+
+/** High availability, with the same keys and settings as upstream's values-ha.yaml. */
+export const vizHaValues = {
+  enablePodAntiAffinity: true,
+  enablePodDisruptionBudget: true,
+  tap: { replicas: 3, resources: haResources },
+  dashboard: { resources: haResources },
+  prometheus: { resources: { cpu: { limit: '', request: '300m' }, memory: { limit: '8192Mi', request: '300Mi' } } },
+};

@@ -1,0 +1,230 @@
+/**
+ * Tap: the aggregated API (`tap.linkerd.io`) that streams live requests from the proxies,
+ * and the tap injector, a webhook that lets the proxies of new pods accept tap requests.
+ */
+import type { Construct } from 'constructs';
+import { Component, K8sObject } from '../helm/object';
+import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
+import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
+import { anyNetwork, authorizationPolicy, server } from './policy';
+import { binding, clusterRole } from './rbac';
+
+const READ = ['list', 'get', 'watch'];
+export const TAP_RULES = [
+  { apiGroups: [''], resources: ['pods', 'services', 'replicationcontrollers', 'namespaces', 'nodes'], verbs: READ },
+  { apiGroups: ['extensions', 'apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: READ },
+  { apiGroups: ['extensions', 'batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
+];
+export const TAP_ADMIN_RULES = [
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['list'] },
+  { apiGroups: ['tap.linkerd.io'], resources: ['*'], verbs: ['watch'] },
+];
+
+/** The serving certificate of a tap server and its Secret (unless external). */
+function tlsSecret(scope: Construct, v: Vv, section: 'tap' | 'tapInjector', service: string, metadata: Record<string, unknown>): WebhookCertificate {
+  const cert = webhookCertificate(v, `${section}Cert`, v.section(section) as unknown as WebhookTls, v.fmt`${service}.${v.release.namespace}.svc`);
+  v.when(v.not(cert.tls.externalSecret), () => {
+    new K8sObject(scope, 'tls-secret', {
+      kind: 'Secret',
+      apiVersion: 'v1',
+      metadata: { name: `${service}-k8s-tls`, ...metadata },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': cert.crt, 'tls.key': cert.key },
+    });
+  });
+  return cert;
+}
+
+/** A tap server container (the `tap` image runs both). */
+function tapContainer(v: Vv, section: 'tap' | 'tapInjector', name: string, args: string[], ports: { containerPort: number; name: string }[]) {
+  const s = v.section(section);
+  const ids = componentIds(v, section);
+  return {
+    args,
+    image: vizImage(v, section),
+    imagePullPolicy: pullPolicy(v, section),
+    ...adminProbes(ports[ports.length - 1].containerPort),
+    name,
+    ports,
+    resources: resourcesOf(v, s.resources),
+    securityContext: restrictedContainer(ids.uid, ids.gid),
+    volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
+  };
+}
+
+export class Tap extends Component {
+  constructor(scope: Construct, id: string, v: Vv) {
+    super(scope, id, 'tap.yaml');
+    const ns = v.release.namespace;
+    const tapRole = v.fmt`linkerd-${ns}-tap`;
+    const adminRole = v.fmt`linkerd-${ns}-tap-admin`;
+    clusterRole(this, v, 'tap', tapRole, 'tap', TAP_RULES);
+    clusterRole(this, v, 'tap-admin', adminRole, 'tap', TAP_ADMIN_RULES);
+    binding(this, v, { id: 'tap', kind: 'ClusterRoleBinding', name: tapRole, component: 'tap', role: { kind: 'ClusterRole', name: tapRole }, serviceAccounts: ['tap'] });
+    binding(this, v, {
+      id: 'tap-auth-delegator',
+      kind: 'ClusterRoleBinding',
+      name: v.fmt`linkerd-${ns}-tap-auth-delegator`,
+      component: 'tap',
+      role: { kind: 'ClusterRole', name: 'system:auth-delegator' },
+      serviceAccounts: ['tap'],
+    });
+    vizServiceAccount(this, v, 'tap', 'tap', { namespace: true });
+    binding(this, v, {
+      id: 'tap-auth-reader',
+      kind: 'RoleBinding',
+      name: v.fmt`linkerd-${ns}-tap-auth-reader`,
+      namespace: 'kube-system',
+      labels: vizLabels(v, 'tap', { namespace: ns }),
+      role: { kind: 'Role', name: 'extension-apiserver-authentication-reader' },
+      serviceAccounts: ['tap'],
+    });
+
+    const cert = tlsSecret(this, v, 'tap', 'tap', { namespace: ns, labels: vizLabels(v, 'tap', { namespace: ns }), annotations: createdBy(v) });
+    new K8sObject(this, 'api-service', {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1alpha1.tap.linkerd.io', annotations: caInjectionAnnotations(v, cert.tls), labels: vizLabels(v, 'tap') },
+      spec: { group: 'tap.linkerd.io', version: 'v1alpha1', groupPriorityMinimum: 1000, versionPriority: 100, service: { name: 'tap', namespace: ns }, caBundle: caBundleField(v, cert) },
+    });
+
+    new K8sObject(this, 'service', {
+      kind: 'Service',
+      apiVersion: 'v1',
+      metadata: vizMeta(v, 'tap', 'tap', { namespace: true, annotations: { ...v.spreadMap(v.ref('tap.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
+      spec: {
+        type: 'ClusterIP',
+        selector: { 'linkerd.io/extension': 'viz', component: 'tap' },
+        ports: [
+          { name: 'grpc', port: 8088, targetPort: 8088 },
+          { name: 'apiserver', port: 443, targetPort: 'apiserver' },
+        ],
+      },
+    });
+    const ignoreHeaders = v.ref('tap.ignoreHeaders');
+    vizDeployment(this, v, {
+      name: 'tap',
+      component: 'tap',
+      section: 'tap',
+      namespaceLabel: true,
+      versionLabel: true,
+      replicas: v.ref('tap.replicas'),
+      scheduling: 'global',
+      affinity: true,
+      strategyWithAntiAffinity: true,
+      checksum: webhookChecksum(v, cert),
+      safeToEvict: true,
+      containers: [
+        tapContainer(
+          v,
+          'tap',
+          'tap',
+          [
+            'api',
+            v.fmt`-api-namespace=${v.ref('linkerdNamespace')}`,
+            ...logArgs(v, 'tap'),
+            v.fmt`-identity-trust-domain=${v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'))}`,
+            v.fmt`-enable-pprof=${v.orElse(v.ref('enablePprof'), false)}`,
+            v.maybe(v.truthy(ignoreHeaders), v.fmt`-ignore-headers=${v.join(ignoreHeaders, ',')}`) as string,
+          ],
+          [
+            { containerPort: 8088, name: 'grpc' },
+            { containerPort: 8089, name: 'apiserver' },
+            { containerPort: 9998, name: 'admin' },
+          ],
+        ),
+      ],
+      volumes: [{ name: 'tls', secret: { secretName: 'tap-k8s-tls' } }, KUBE_API_ACCESS_VOLUME],
+    });
+    vizDisruptionBudget(this, v, 'tap', 'tap', v.ref('tap.replicas'));
+
+    server(this, v, { name: 'tap-api', component: 'tap', podSelector: { 'linkerd.io/extension': 'viz', component: 'tap' }, port: 'apiserver', proxyProtocol: 'TLS' });
+    authorizationPolicy(this, v, { name: 'tap', component: 'tap', server: 'tap-api', authentications: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'kube-api-server' }] });
+  }
+}
+
+export class TapInjector extends Component {
+  constructor(scope: Construct, id: string, v: Vv) {
+    super(scope, id, 'tap-injector.yaml');
+    const ns = v.release.namespace;
+    clusterRole(this, v, 'tap-injector', 'linkerd-tap-injector', undefined, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]);
+    binding(this, v, { id: 'tap-injector', kind: 'ClusterRoleBinding', name: 'linkerd-tap-injector', role: { kind: 'ClusterRole', name: 'linkerd-tap-injector' }, serviceAccounts: ['tap-injector'] });
+    vizServiceAccount(this, v, 'tap-injector', undefined);
+
+    const cert = tlsSecret(this, v, 'tapInjector', 'tap-injector', { namespace: ns, annotations: createdBy(v), labels: vizLabels(v) });
+    const t = v.section('tapInjector');
+    new K8sObject(this, 'webhook', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'linkerd-tap-injector-webhook-config', annotations: caInjectionAnnotations(v, cert.tls), labels: vizLabels(v) },
+      webhooks: [
+        {
+          name: 'tap-injector.linkerd.io',
+          namespaceSelector: v.maybe(v.truthy(t.namespaceSelector), t.namespaceSelector),
+          objectSelector: v.maybe(v.truthy(t.objectSelector), t.objectSelector),
+          clientConfig: { service: { name: 'tap-injector', namespace: ns, path: '/' }, caBundle: caBundleField(v, cert) },
+          failurePolicy: t.failurePolicy,
+          admissionReviewVersions: ['v1', 'v1beta1'],
+          reinvocationPolicy: 'IfNeeded',
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
+          sideEffects: 'None',
+        },
+      ],
+    });
+
+    new K8sObject(this, 'service', {
+      kind: 'Service',
+      apiVersion: 'v1',
+      metadata: vizMeta(v, 'tap-injector', 'tap-injector', { annotations: { ...v.spreadMap(v.ref('tapInjector.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
+      spec: { type: 'ClusterIP', selector: { 'linkerd.io/extension': 'viz', component: 'tap-injector' }, ports: [{ name: 'tap-injector', port: 443, targetPort: 'tap-injector' }] },
+    });
+    vizDeployment(this, v, {
+      name: 'tap-injector',
+      component: 'tap-injector',
+      section: 'tapInjector',
+      namespaceLabel: false,
+      versionLabel: false,
+      selector: { component: 'tap-injector' },
+      replicas: t.replicas,
+      scheduling: 'global',
+      affinity: true,
+      strategyWithAntiAffinity: true,
+      checksum: webhookChecksum(v, cert),
+      safeToEvict: true,
+      containers: [
+        tapContainer(
+          v,
+          'tapInjector',
+          'tap-injector',
+          [
+            'injector',
+            v.fmt`-tap-service-name=tap.${ns}.serviceaccount.identity.${v.ref('linkerdNamespace')}.${v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'))}`,
+            ...logArgs(v, 'tapInjector'),
+            v.fmt`-enable-pprof=${v.orElse(v.ref('enablePprof'), false)}`,
+          ],
+          [
+            { containerPort: 8443, name: 'tap-injector' },
+            { containerPort: 9995, name: 'admin' },
+          ],
+        ),
+      ],
+      volumes: [{ name: 'tls', secret: { secretName: 'tap-injector-k8s-tls' } }, KUBE_API_ACCESS_VOLUME],
+    });
+    vizDisruptionBudget(this, v, 'tap-injector', 'tap-injector', t.replicas);
+
+    server(this, v, {
+      name: 'tap-injector-webhook',
+      component: 'tap-injector',
+      podSelector: { 'linkerd.io/extension': 'viz', component: 'tap-injector' },
+      port: 'tap-injector',
+      proxyProtocol: 'TLS',
+    });
+    authorizationPolicy(this, v, {
+      name: 'tap-injector',
+      component: 'tap-injector',
+      server: 'tap-injector-webhook',
+      authentications: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'kube-api-server' }],
+    });
+    anyNetwork(this, v, 'kube-api-server');
+  }
+}

@@ -1,0 +1,81 @@
+import { linkerdVizChart } from '../../src/viz/chart';
+import { vizHaValues } from '../../src/viz/presets';
+import { describeChart } from '../support/chart-suite';
+
+/** Random certificate and Grafana settings mostly contradict each other; keep the choices, make them consistent. */
+function repair(user: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(user);
+  for (const section of ['tap', 'tapInjector']) {
+    const w = out[section] as Record<string, unknown> | undefined;
+    if (!w) continue;
+    if (w.injectCaFrom && w.injectCaFromSecret) delete w.injectCaFromSecret;
+    const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
+    if (injects) {
+      delete w.caBundle;
+      w.externalSecret = true;
+    }
+    if (w.externalSecret && !w.caBundle && !injects) w.externalSecret = false;
+    if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
+      delete w.crtPEM;
+      delete w.keyPEM;
+    }
+  }
+  const prometheus = out.prometheus as { enabled?: boolean } | undefined;
+  if (prometheus?.enabled === false && !out.prometheusUrl) out.prometheusUrl = 'http://prometheus.example:9090';
+  const grafana = out.grafana as { enabled?: boolean; url?: string | null; externalUrl?: string | null } | undefined;
+  if (grafana?.externalUrl && (grafana.url || grafana.enabled !== false)) delete grafana.externalUrl;
+  return out;
+}
+
+const rulesAndStorage = {
+  prometheus: {
+    persistence: { storageClass: 'fast', accessMode: 'ReadWriteOnce', size: '20Gi' },
+    ruleConfigMapMounts: [{ name: 'alerting-rules', subPath: 'alerting_rules.yml', configMap: 'linkerd-prometheus-rules' }],
+    alertmanagers: [{ scheme: 'http', static_configs: [{ targets: ['alertmanager.monitoring.svc:9093'] }] }],
+    alertRelabelConfigs: [{ action: 'labeldrop', regex: 'prometheus_replica' }],
+    remoteWrite: [{ url: 'http://thanos.monitoring.svc:19291/api/v1/receive' }],
+    scrapeConfigs: [{ job_name: 'kubernetes-nodes', kubernetes_sd_configs: [{ role: 'node' }] }],
+    metricRelabelConfigs: [{ action: 'keep', source_labels: ['le'], regex: '(|10|50|100|500|1000|10000|30000|\\+Inf)' }],
+    args: { 'log.level': 'debug', 'web.enable-lifecycle': '' },
+  },
+};
+
+describeChart(linkerdVizChart, {
+  release: { name: 'linkerd-viz', namespace: 'linkerd-viz' },
+  maskGenerated: true,
+  repair,
+  presets: {
+    'values-ha.yaml': vizHaValues,
+    'external Prometheus': { prometheus: { enabled: false }, prometheusUrl: 'http://prometheus.monitoring.svc:9090', prometheusCredsSecret: 'prom-creds' },
+    'external Grafana': { grafana: { enabled: false, externalUrl: 'https://grafana.example.com', uidPrefix: 'mesh' }, jaegerUrl: 'jaeger.linkerd-jaeger:16686' },
+    'prometheus rules, storage and remote write': rulesAndStorage,
+    'restricted dashboard, no namespace Job': { dashboard: { restrictPrivileges: true, enforcedHostRegexp: '.*' }, createNamespaceMetadataJob: false },
+    'tap certificates from cert-manager': {
+      tap: { externalSecret: true, injectCaFrom: 'linkerd-viz/tap' },
+      tapInjector: { externalSecret: true, injectCaFromSecret: 'linkerd-viz/tap-injector-k8s-tls', objectSelector: { matchLabels: { tap: 'on' } } },
+    },
+  },
+  randomRuns: 100,
+  badValues: [
+    { name: 'no Prometheus at all', values: { prometheus: { enabled: false } }, key: 'prometheusUrl' },
+    { name: 'both Grafana URLs', values: { grafana: { enabled: false, url: 'grafana:3000', externalUrl: 'https://g.example' } }, key: 'grafana.externalUrl' },
+    { name: 'an external Grafana while the bundled one is on', values: { grafana: { externalUrl: 'https://g.example' } }, key: 'grafana.externalUrl' },
+    { name: 'both tap CA injections', values: { tap: { externalSecret: true, injectCaFrom: 'a/b', injectCaFromSecret: 'a/c' } }, key: 'tap.injectCaFromSecret' },
+    { name: 'an external tap secret without a CA', values: { tapInjector: { externalSecret: true } }, key: 'tapInjector.externalSecret' },
+    { name: 'a tap certificate without its key', values: { tap: { crtPEM: 'x' } }, key: 'tap.keyPEM' },
+    { name: 'a string for replicas', values: { tap: { replicas: 'three' } }, key: 'replicas' },
+    { name: 'zero replicas', values: { dashboard: { replicas: 0 } }, key: 'replicas' },
+    { name: 'a bad log level', values: { defaultLogLevel: 'loud' }, key: 'defaultLogLevel' },
+    { name: 'a bad log format', values: { metricsAPI: { logFormat: 'xml' } }, key: 'logFormat' },
+    { name: 'a bad pull policy', values: { prometheus: { image: { pullPolicy: 'Sometimes' } } }, key: 'pullPolicy' },
+    { name: 'a bad quantity', values: { prometheus: { resources: { memory: { limit: 'lots' } } } }, key: 'limit' },
+    { name: 'a bad failure policy', values: { tapInjector: { failurePolicy: 'Maybe' } }, key: 'failurePolicy' },
+    { name: 'a rule file that Prometheus would not load', values: { prometheus: { ruleConfigMapMounts: [{ name: 'r', subPath: 'rules.txt', configMap: 'c' }] } }, key: 'subPath' },
+    { name: 'persistence without a size', values: { prometheus: { persistence: { accessMode: 'ReadWriteOnce' } } }, key: 'size' },
+    { name: 'an unknown top-level key', values: { grafanaa: {} }, key: 'grafanaa' },
+    { name: 'an unknown nested key', values: { tap: { image: { version: 'x' } } }, key: 'version' },
+    { name: 'a PodSecurityPolicy', values: { enablePSP: true }, key: 'enablePSP' },
+    { name: 'a negative UID', values: { metricsAPI: { UID: -1 } }, key: 'UID' },
+    { name: 'a boolean as a string', values: { grafana: { enabled: 'false' } }, key: 'enabled' },
+  ],
+});

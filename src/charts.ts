@@ -6,6 +6,7 @@ import { gitopsValues } from './control-plane/presets';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
 import { linkerdVizChart } from './viz/chart';
+import { vizGitopsValues } from './viz/presets';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const CHARTS: Record<string, ChartDefinition<any>> = {
@@ -28,7 +29,7 @@ export const DIST_NAMESPACE = 'linkerd';
 export const DIST_CHARTS: Record<string, { namespace: string; values: Record<string, unknown> }> = {
   [linkerdCrdsChart.name]: { namespace: DIST_NAMESPACE, values: {} },
   [linkerdControlPlaneChart.name]: { namespace: DIST_NAMESPACE, values: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR } },
-  [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: {} },
+  [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: vizGitopsValues },
 };
 
 export function chartNamed(name: string): ChartDefinition {

@@ -31,12 +31,12 @@ export { LinkerdCrds, type LinkerdCrdsProps, type LinkerdCrdsValues } from './cr
 export { linkerdControlPlaneChart, checkControlPlaneValues } from './control-plane/chart';
 export { LinkerdControlPlane, type LinkerdControlPlaneProps } from './control-plane/construct';
 export { controlPlaneValues, type ControlPlaneValues } from './control-plane/values';
-export { haValues } from './control-plane/presets';
+export { gitopsValues, haValues } from './control-plane/presets';
 // The viz extension
 export { linkerdVizChart, checkVizValues } from './viz/chart';
 export { LinkerdViz, type LinkerdVizProps } from './viz/construct';
 export { vizValues, type VizValues } from './viz/values';
-export { vizHaValues } from './viz/presets';
+export { vizGitopsValues, vizHaValues } from './viz/presets';
 export { prometheusConfig, type PrometheusConfig, type ScrapeConfig, type RelabelConfig } from './viz/prometheus-config';
 export { DASHBOARDS, dashboardJson, type LinkerdDashboard } from './viz/dashboards';
 

@@ -1,12 +1,13 @@
 /** The viz extension as a whole: the wiring between its parts, and the construct. */
 import { App, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ValuesError } from '../src/helm/chart';
+import { ValuesError, renderObjects, resolveValues, toManifest } from '../src/helm/chart';
 import { linkerdVizChart } from '../src/viz/chart';
 import { LinkerdViz } from '../src/viz/construct';
-import { vizHaValues } from '../src/viz/presets';
+import { vizGitopsValues, vizHaValues } from '../src/viz/presets';
 import { schemaProblems } from './support/chart-suite';
-import { ourObjects, type K8sDoc } from './support/render';
+import { HELM_MAJORS } from './support/helm';
+import { chartDir, helmTemplate, normalize, ourObjects, ourRender, writeValues, type K8sDoc } from './support/render';
 
 type Doc = K8sDoc & { spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const release = { name: 'linkerd-viz', namespace: 'viz' };
@@ -61,6 +62,36 @@ describe('linkerd-viz wiring', () => {
     expect(tap?.spec.replicas).toBe(3);
     expect(tap?.spec.template.spec.affinity.podAntiAffinity).toBeDefined();
     expect(find(docs, 'PodDisruptionBudget', 'tap')?.spec.maxUnavailable).toBe(1);
+    expect(schemaProblems(docs)).toEqual([]);
+  });
+});
+
+describe('linkerd-viz values-gitops.yaml', () => {
+  it('renders the same bytes twice, through Helm 3, Helm 4 and the CLI, and holds no key', async () => {
+    const file = writeValues(vizGitopsValues);
+    for (const major of HELM_MAJORS) {
+      const [a, b] = [await helmTemplate(major, chartDir(linkerdVizChart), ['-f', file], release), await helmTemplate(major, chartDir(linkerdVizChart), ['-f', file], release)];
+      expect(a.ok, a.stderr).toBe(true);
+      expect(b.stdout).toBe(a.stdout);
+      expect(a.stdout).not.toMatch(/PRIVATE KEY|kind: Secret/);
+      expect(normalize(a.stdout)).toEqual(ourRender(linkerdVizChart, vizGitopsValues, release));
+    }
+    const cli = () => toManifest(linkerdVizChart.name, renderObjects(linkerdVizChart, resolveValues(linkerdVizChart, vizGitopsValues), release));
+    expect(cli()).toBe(cli());
+    expect(cli()).not.toMatch(/PRIVATE KEY|kind: "Secret"/);
+  });
+
+  it('issues the Secrets tap mounts and injects the CA its webhook and API service are served with', () => {
+    const docs = render(vizGitopsValues);
+    const issued = new Set(docs.filter((d) => d.kind === 'Certificate').map((c) => c.spec.secretName));
+    for (const name of ['tap', 'tap-injector']) {
+      const secret = find(docs, 'Deployment', name)?.spec.template.spec.volumes.find((vol: { name: string }) => vol.name === 'tls').secret.secretName;
+      expect(issued).toContain(secret);
+      expect(find(docs, 'Certificate', name)?.spec.dnsNames).toEqual([`${name}.viz.svc`]);
+    }
+    expect((find(docs, 'APIService', 'v1alpha1.tap.linkerd.io')?.metadata as { annotations?: object })?.annotations).toMatchObject({ 'cert-manager.io/inject-ca-from': 'viz/tap' });
+    expect(find(docs, 'APIService', 'v1alpha1.tap.linkerd.io')?.spec.caBundle).toBeUndefined();
+    expect((find(docs, 'MutatingWebhookConfiguration', 'linkerd-tap-injector-webhook-config')?.metadata as { annotations?: object })?.annotations).toMatchObject({ 'cert-manager.io/inject-ca-from': 'viz/tap-injector' });
     expect(schemaProblems(docs)).toEqual([]);
   });
 });

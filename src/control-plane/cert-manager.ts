@@ -11,18 +11,15 @@
  * - the trust roots: a trust-manager Bundle that writes `linkerd-identity-trust-roots`
  *   into the release namespace (`trustManager`).
  */
-import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
-import type { IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import type { IBundle } from '@kubernetes-models/cert-manager/trust.cert-manager.io/v1alpha1/Bundle';
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
+import { ECDSA_P256, certificate, servingCertificates } from '../k8s/cert-manager';
 import type { ValuesProblem } from '../values/model';
 import { componentLabels, createdBy, meta, type CpValues } from './metadata';
 import type { ControlPlaneValues } from './values';
 import type { WebhookSection } from './webhook';
 
-type CertificateSpec = ICertificate['spec'];
-type IssuerSpec = NonNullable<IIssuer['spec']>;
 type BundleSpec = IBundle['spec'];
 
 /** The webhooks whose certificates cert-manager can issue: section → Service (= Certificate name). */
@@ -32,10 +29,6 @@ export const WEBHOOK_SERVICES: Record<WebhookSection, { service: string; compone
   policyValidator: { service: 'linkerd-policy-validator', component: 'destination' },
 };
 
-const WEBHOOK_CA = 'linkerd-webhook-ca';
-const WEBHOOK_ISSUER = 'linkerd-webhook-issuer';
-const WEBHOOK_SELF_SIGNED = 'linkerd-webhook-selfsigned';
-const ECDSA = { algorithm: 'ECDSA' as const, size: 256, rotationPolicy: 'Always' as const };
 
 /** The Secret each webhook serves its certificate from (upstream's names). */
 export function webhookSecretName(section: WebhookSection): string {
@@ -47,15 +40,10 @@ export class CertManagerObjects extends Component {
     super(scope, id, 'cert-manager.yaml');
     const ns = v.release.namespace;
 
-    const certificate = (name: string, component: string, spec: CertificateSpec) =>
-      new K8sObject(this, `certificate-${name}`, { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta(v, name, component), spec });
-    const issuer = (name: string, spec: IssuerSpec) =>
-      new K8sObject(this, `issuer-${name}`, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta(v, name, 'webhook-ca'), spec });
-
     v.when('certManager.identityIssuer.enabled', () => {
       const ref = v.section('certManager.identityIssuer');
       const name = v.fmt`identity.${ns}.${v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'))}`;
-      certificate('linkerd-identity-issuer', 'identity', {
+      certificate(this, meta(v, 'linkerd-identity-issuer', 'identity'), {
         secretName: 'linkerd-identity-issuer',
         duration: ref.duration,
         renewBefore: ref.renewBefore,
@@ -63,45 +51,21 @@ export class CertManagerObjects extends Component {
         commonName: name,
         dnsNames: [name],
         isCA: true,
-        privateKey: ECDSA,
+        privateKey: ECDSA_P256,
         usages: ['cert sign', 'crl sign', 'server auth', 'client auth'],
       });
     });
 
     v.when('certManager.webhooks.enabled', () => {
       const w = v.section('certManager.webhooks');
-      const own = v.not(v.truthy(w.issuerRef.name));
-      v.when(own, () => {
-        issuer(WEBHOOK_SELF_SIGNED, { selfSigned: {} });
-        certificate(WEBHOOK_CA, 'webhook-ca', {
-          secretName: WEBHOOK_CA,
-          commonName: v.fmt`webhook-ca.${ns}.svc`,
-          isCA: true,
-          duration: '87600h0m0s',
-          renewBefore: '8760h0m0s',
-          privateKey: ECDSA,
-          issuerRef: { name: WEBHOOK_SELF_SIGNED, kind: 'Issuer', group: 'cert-manager.io' },
-        });
-        issuer(WEBHOOK_ISSUER, { ca: { secretName: WEBHOOK_CA } });
+      servingCertificates(this, v, {
+        prefix: 'linkerd-webhook',
+        issuerRef: w.issuerRef,
+        duration: w.duration,
+        renewBefore: w.renewBefore,
+        meta: (name, component) => meta(v, name, component),
+        services: Object.values(WEBHOOK_SERVICES),
       });
-      for (const { service, component } of Object.values(WEBHOOK_SERVICES)) {
-        const host = v.fmt`${service}.${ns}.svc`;
-        certificate(service, component, {
-          secretName: `${service}-k8s-tls`,
-          duration: w.duration,
-          renewBefore: w.renewBefore,
-          issuerRef: {
-            name: v.ternary(own, WEBHOOK_ISSUER, w.issuerRef.name),
-            kind: v.ternary(own, 'Issuer', w.issuerRef.kind),
-            group: v.ternary(own, 'cert-manager.io', w.issuerRef.group),
-          },
-          commonName: host,
-          dnsNames: [host],
-          isCA: false,
-          privateKey: { ...ECDSA, encoding: 'PKCS8' },
-          usages: ['server auth'],
-        });
-      }
     });
 
     v.when('trustManager.enabled', () => {

@@ -9,15 +9,17 @@ import type { ValuesProblem } from '../values/model';
 import { Grafana } from './grafana';
 import { MetricsApi } from './metrics-api';
 import { NamespaceMetadata } from './namespace-metadata';
-import { vizHaValues } from './presets';
+import { vizGitopsValues, vizHaValues } from './presets';
 import { Prometheus } from './prometheus';
 import { AdminPolicy, ServiceProfiles } from './service-profiles';
-import { Tap, TapInjector } from './tap';
+import { Tap, TapCertificates, TapInjector } from './tap';
 import { vizValues, type VizValues } from './values';
 import { Web } from './web';
 
 const NEEDS_PROMETHEUS = 'required when prometheus.enabled is false (the metrics API and Grafana query it)';
 const BOTH_GRAFANAS = 'cannot be set with grafana.url (in-cluster Grafana) — pick one';
+const BY_CERT_MANAGER = 'cannot be set when certManager.enabled (cert-manager issues the certificate and injects its CA)';
+const TLS_VALUES = ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const;
 const BUNDLED_GRAFANA = 'cannot be set while the bundled Grafana is enabled; set grafana.enabled: false to use an external Grafana';
 
 /** Rules between keys (TypeScript side). */
@@ -26,7 +28,12 @@ export function checkVizValues(values: VizValues): ValuesProblem[] {
   if (!values.prometheus.enabled && !values.prometheusUrl) problems.push({ key: 'prometheusUrl', message: NEEDS_PROMETHEUS });
   if (values.grafana.url && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BOTH_GRAFANAS });
   if (values.grafana.enabled && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BUNDLED_GRAFANA });
-  for (const section of ['tap', 'tapInjector'] as const) problems.push(...checkWebhookTls(section, values[section] as WebhookTls));
+  for (const section of ['tap', 'tapInjector'] as const) {
+    problems.push(...checkWebhookTls(section, values[section] as WebhookTls, { managed: values.certManager.enabled }));
+    if (values.certManager.enabled) {
+      for (const key of TLS_VALUES) if (values[section][key]) problems.push({ key: `${section}.${key}`, message: BY_CERT_MANAGER });
+    }
+  }
   return problems;
 }
 
@@ -56,14 +63,16 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     ' namespace.\n\nCheck it with `linkerd viz check`; open the dashboard with `linkerd viz dashboard`',
     ' (Grafana is under /grafana when grafana.enabled).\n',
   ],
-  presets: { 'values-ha.yaml': vizHaValues },
+  presets: { 'values-ha.yaml': vizHaValues, 'values-gitops.yaml': vizGitopsValues },
   check: (values) => checkVizValues(values),
   helmChecks: (v) => [
     { failWhen: v.and(v.not('prometheus.enabled'), v.not('prometheusUrl')), message: `prometheusUrl: ${NEEDS_PROMETHEUS}` },
     { failWhen: v.and(v.truthy(v.ref('grafana.url')), v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BOTH_GRAFANAS}` },
     { failWhen: v.and('grafana.enabled', v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BUNDLED_GRAFANA}` },
-    ...webhookTlsHelmChecks(v, 'tap'),
-    ...webhookTlsHelmChecks(v, 'tapInjector'),
+    ...(['tap', 'tapInjector'] as const).flatMap((section) => [
+      ...webhookTlsHelmChecks(v, section, { managed: 'certManager.enabled' }),
+      ...TLS_VALUES.map((key) => ({ failWhen: v.and('certManager.enabled', v.truthy(v.ref(`${section}.${key}`))), message: `${section}.${key}: ${BY_CERT_MANAGER}` })),
+    ]),
   ],
   build(chart, v) {
     new AdminPolicy(chart, 'admin-policy', v);
@@ -73,6 +82,7 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     new ServiceProfiles(chart, 'service-profiles', v);
     new TapInjector(chart, 'tap-injector', v);
     new Tap(chart, 'tap', v);
+    new TapCertificates(chart, 'tap-certificates', v);
     new Web(chart, 'web', v);
     new Grafana(chart, 'grafana', v);
   },

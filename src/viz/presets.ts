@@ -10,3 +10,12 @@ export const vizHaValues = {
   dashboard: { resources: haResources },
   prometheus: { resources: { cpu: { limit: '', request: '300m' }, memory: { limit: '8192Mi', request: '300Mi' } } },
 };
+
+/**
+ * GitOps: no certificate or key generated at render time, so every render gives the same
+ * bytes and the output holds no secret — cert-manager issues the tap and tap-injector
+ * certificates (from a self-signed CA the chart sets up) and injects their CA bundles.
+ */
+export const vizGitopsValues = {
+  certManager: { enabled: true },
+};

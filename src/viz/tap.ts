@@ -4,6 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
+import { servingCertificates } from '../k8s/cert-manager';
 import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
 import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
 import { anyNetwork, authorizationPolicy, server } from './policy';
@@ -22,7 +23,15 @@ export const TAP_ADMIN_RULES = [
 
 /** The serving certificate of a tap server and its Secret (unless external). */
 function tlsSecret(scope: Construct, v: Vv, section: 'tap' | 'tapInjector', service: string, metadata: Record<string, unknown>): WebhookCertificate {
-  const cert = webhookCertificate(v, `${section}Cert`, v.section(section) as unknown as WebhookTls, v.fmt`${service}.${v.release.namespace}.svc`);
+  const given = v.section(section) as unknown as WebhookTls;
+  // With certManager.enabled, cert-manager writes the Secret (Certificate named after the Service) and injects its CA.
+  const certManager = v.ref('certManager.enabled');
+  const tls: WebhookTls = {
+    ...given,
+    externalSecret: v.or(certManager, given.externalSecret),
+    injectCaFrom: v.ternary(certManager, v.fmt`${v.release.namespace}/${service}`, given.injectCaFrom),
+  };
+  const cert = webhookCertificate(v, `${section}Cert`, tls, v.fmt`${service}.${v.release.namespace}.svc`);
   v.when(v.not(cert.tls.externalSecret), () => {
     new K8sObject(scope, 'tls-secret', {
       kind: 'Secret',
@@ -50,6 +59,27 @@ function tapContainer(v: Vv, section: 'tap' | 'tapInjector', name: string, args:
     securityContext: restrictedContainer(ids.uid, ids.gid),
     volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
   };
+}
+
+/** The tap certificates from cert-manager (certManager.enabled). */
+export class TapCertificates extends Component {
+  constructor(scope: Construct, id: string, v: Vv) {
+    super(scope, id, 'cert-manager.yaml');
+    v.when('certManager.enabled', () => {
+      const c = v.section('certManager');
+      servingCertificates(this, v, {
+        prefix: 'linkerd-viz-webhook',
+        issuerRef: c.issuerRef,
+        duration: c.duration,
+        renewBefore: c.renewBefore,
+        meta: (name, component) => vizMeta(v, name, component),
+        services: [
+          { service: 'tap', component: 'tap' },
+          { service: 'tap-injector', component: 'tap-injector' },
+        ],
+      });
+    });
+  }
 }
 
 export class Tap extends Component {

@@ -5,7 +5,7 @@
  * values.yaml leaves commented out, and our additions (the bundled Grafana), marked.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { resourcesValues } from '../proxy/values';
+import { durationPattern as DURATION, resourcesValues } from '../proxy/values';
 import { val, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
@@ -199,6 +199,25 @@ export const vizValues = val.object(
         tolerations: tolerations('Grafana'),
       },
       { description: 'Grafana: the bundled one (ours), or the address of yours (upstream keys url, externalUrl, uidPrefix).' },
+    ),
+    certManager: val.object(
+      {
+        enabled: val.boolean(false, {
+          description:
+            'cert-manager issues the tap API service and tap injector certificates and injects their CA (implies externalSecret; no PEM values); no key is rendered.',
+        }),
+        issuerRef: val.object(
+          {
+            name: val.string('', { description: 'Issuer of the certificates (empty: the chart sets up a self-signed CA and an Issuer in the release namespace).', pattern: '^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+            kind: val.enum(['Issuer', 'ClusterIssuer'] as const, 'Issuer', { description: 'Issuer (namespaced) or ClusterIssuer.' }),
+            group: val.string('cert-manager.io', { description: 'API group of the issuer.', minLength: 1 }),
+          },
+          { description: 'The cert-manager issuer.' },
+        ),
+        duration: val.string('8760h0m0s', { description: 'Lifetime of the certificates.', pattern: DURATION }),
+        renewBefore: val.string('720h0m0s', { description: 'How long before expiry cert-manager renews them.', pattern: DURATION }),
+      },
+      { description: `cert-manager certificates for tap and the tap injector. ${ADDITION}` },
     ),
     prometheus: val.object(
       {

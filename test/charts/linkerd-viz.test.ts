@@ -1,5 +1,5 @@
 import { linkerdVizChart } from '../../src/viz/chart';
-import { vizHaValues } from '../../src/viz/presets';
+import { vizGitopsValues, vizHaValues } from '../../src/viz/presets';
 import { describeChart } from '../support/chart-suite';
 
 /** Random certificate and Grafana settings mostly contradict each other; keep the choices, make them consistent. */
@@ -18,6 +18,12 @@ function repair(user: Record<string, unknown>): Record<string, unknown> {
     if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
       delete w.crtPEM;
       delete w.keyPEM;
+    }
+  }
+  if ((out.certManager as { enabled?: boolean } | undefined)?.enabled) {
+    for (const section of ['tap', 'tapInjector']) {
+      const w = out[section] as Record<string, unknown> | undefined;
+      for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret']) delete w?.[k];
     }
   }
   const prometheus = out.prometheus as { enabled?: boolean } | undefined;
@@ -46,6 +52,8 @@ describeChart(linkerdVizChart, {
   repair,
   presets: {
     'values-ha.yaml': vizHaValues,
+    'values-gitops.yaml': vizGitopsValues,
+    'cert-manager with a cluster issuer': { certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } },
     'external Prometheus': { prometheus: { enabled: false }, prometheusUrl: 'http://prometheus.monitoring.svc:9090', prometheusCredsSecret: 'prom-creds' },
     'external Grafana': { grafana: { enabled: false, externalUrl: 'https://grafana.example.com', uidPrefix: 'mesh' }, jaegerUrl: 'jaeger.linkerd-jaeger:16686' },
     'prometheus rules, storage and remote write': rulesAndStorage,
@@ -76,6 +84,8 @@ describeChart(linkerdVizChart, {
     { name: 'an unknown nested key', values: { tap: { image: { version: 'x' } } }, key: 'version' },
     { name: 'a PodSecurityPolicy', values: { enablePSP: true }, key: 'enablePSP' },
     { name: 'a negative UID', values: { metricsAPI: { UID: -1 } }, key: 'UID' },
+    { name: 'cert-manager with a given tap certificate', values: { certManager: { enabled: true }, tap: { crtPEM: 'x', keyPEM: 'y' } }, key: 'tap.crtPEM' },
+    { name: 'a bad issuer kind', values: { certManager: { issuerRef: { kind: 'Vault' } } }, key: 'kind' },
     { name: 'a boolean as a string', values: { grafana: { enabled: 'false' } }, key: 'enabled' },
   ],
 });

@@ -128,7 +128,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
       }
     });
 
-    it(`for ${opts.randomRuns} random valid values files`, async () => {
+    it(`for ${opts.randomRuns} random valid values files`, { timeout: 600_000 }, async () => {
       const candidates = fc
         .sample(arbitraryValues(def.values), { numRuns: opts.randomRuns * 3, seed: 20261124 })
         .map((user) => withBase(opts.repair ? opts.repair(user) : user));

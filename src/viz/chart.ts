@@ -3,6 +3,7 @@
  * dashboard, the namespace-metadata Job, their policy and ServiceProfiles — and, our
  * addition, Grafana with the Linkerd dashboards.
  */
+import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
 import { checkWebhookTls, webhookTlsHelmChecks, type WebhookTls } from '../k8s/webhook-tls';
 import type { ValuesProblem } from '../values/model';
@@ -75,6 +76,7 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     ]),
   ],
   build(chart, v) {
+    forExtension(v, 'viz');
     new AdminPolicy(chart, 'admin-policy', v);
     new MetricsApi(chart, 'metrics-api', v);
     new NamespaceMetadata(chart, 'namespace-metadata', v);

@@ -10,7 +10,7 @@ import { Component, K8sObject } from '../helm/object';
 import { DASHBOARDS, dashboardJson } from './dashboards';
 import { pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizMeta, vizServiceAccount, type Vv } from './metadata';
 import { prometheusUrl } from './metrics-api';
-import { authorizationPolicy, meshTlsAuthentication, server } from './policy';
+import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
 
 const NAME = 'grafana';
 const DASHBOARD_DIR = '/var/lib/grafana/dashboards';

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizMeta, vizServiceAccount, type Vv } from './metadata';
-import { authorizationPolicy, meshTlsAuthentication, server } from './policy';
-import { binding, clusterRole } from './rbac';
+import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
+import { binding, clusterRole } from '../extension/rbac';
 
 const NAME = 'metrics-api';
 

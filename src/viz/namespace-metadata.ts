@@ -6,7 +6,7 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, pullPolicy, restrictedContainer, vizLabels, vizServiceAccount, type Vv } from './metadata';
-import { binding } from './rbac';
+import { binding } from '../extension/rbac';
 
 const NAME = 'namespace-metadata';
 

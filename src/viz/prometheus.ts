@@ -2,9 +2,9 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
-import { authorizationPolicy, server } from './policy';
+import { authorizationPolicy, server } from '../extension/policy';
 import { prometheusConfig } from './prometheus-config';
-import { binding, clusterRole } from './rbac';
+import { binding, clusterRole } from '../extension/rbac';
 
 const NAME = 'prometheus';
 

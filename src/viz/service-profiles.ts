@@ -1,7 +1,7 @@
 /** ServiceProfiles that name the routes of the metrics API and Prometheus (per-route metrics in the dashboard). */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { anyNetwork } from './policy';
+import { anyNetwork } from '../extension/policy';
 import { vizLabels, type Vv } from './metadata';
 
 const route = (method: 'GET' | 'POST', path: string) => ({ name: `${method} ${path}`, condition: { method, pathRegex: path } });

@@ -7,8 +7,8 @@ import { Component, K8sObject } from '../helm/object';
 import { servingCertificates } from '../k8s/cert-manager';
 import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
 import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
-import { anyNetwork, authorizationPolicy, server } from './policy';
-import { binding, clusterRole } from './rbac';
+import { anyNetwork, authorizationPolicy, server } from '../extension/policy';
+import { binding, clusterRole } from '../extension/rbac';
 
 const READ = ['list', 'get', 'watch'];
 export const TAP_RULES = [

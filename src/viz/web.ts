@@ -2,7 +2,7 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, logArgs, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizServiceAccount, type Vv } from './metadata';
-import { binding, clusterRole } from './rbac';
+import { binding, clusterRole } from '../extension/rbac';
 
 export const WEB_CHECK_RULES = [
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings'], verbs: ['list'] },

@@ -1,7 +1,7 @@
-/** RBAC objects of the viz components. */
+/** RBAC objects of the extension components. */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
-import { vizLabels, type Vv } from './metadata';
+import { extensionLabels, type Ev } from './metadata';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -13,14 +13,14 @@ export interface PolicyRule {
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
 /** A ClusterRole; `id` names the construct (the name may be symbolic). */
-export function clusterRole(scope: Construct, v: Vv, id: string, name: string, component: string | undefined, rules: PolicyRule[]) {
-  return new K8sObject(scope, `cluster-role-${id}`, { kind: 'ClusterRole', apiVersion: RBAC, metadata: { name, labels: vizLabels(v, component) }, rules });
+export function clusterRole(scope: Construct, v: Ev, id: string, name: string, component: string | undefined, rules: PolicyRule[]) {
+  return new K8sObject(scope, `cluster-role-${id}`, { kind: 'ClusterRole', apiVersion: RBAC, metadata: { name, labels: extensionLabels(v, component) }, rules });
 }
 
 /** A (Cluster)RoleBinding of a role to viz ServiceAccounts in the release namespace. */
 export function binding(
   scope: Construct,
-  v: Vv,
+  v: Ev,
   o: { id: string; kind: 'ClusterRoleBinding' | 'RoleBinding'; name: string; namespace?: string; component?: string; labels?: Record<string, string>; annotations?: Record<string, string>; role: { kind: 'ClusterRole' | 'Role'; name: string }; serviceAccounts: string[] },
 ) {
   return new K8sObject(scope, `${o.kind}-${o.id}`, {
@@ -29,7 +29,7 @@ export function binding(
     metadata: {
       name: o.name,
       ...(o.namespace ? { namespace: o.namespace } : {}),
-      labels: o.labels ?? vizLabels(v, o.component),
+      labels: o.labels ?? extensionLabels(v, o.component),
       ...(o.annotations ? { annotations: o.annotations } : {}),
     },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: o.role.kind, name: o.role.name },

@@ -1,46 +1,46 @@
 /**
- * Linkerd policy objects of the viz extension: who may reach each viz server. Built
+ * Linkerd policy objects of the extensions: who may reach each extension server. Built
  * against the CRD types of src/crds (the same schemas the tests validate them with).
  */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
-import { vizMeta, type Vv } from './metadata';
+import { extensionMeta, type Ev } from './metadata';
 
 type Ref = { group?: string; kind: string; name: string; namespace?: string };
 
-export function server(scope: Construct, v: Vv, o: { name: string; component?: string; podSelector: Record<string, string>; port: string; proxyProtocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'TLS' | 'opaque' | 'unknown' }) {
+export function server(scope: Construct, v: Ev, o: { name: string; component?: string; podSelector: Record<string, string>; port: string; proxyProtocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'TLS' | 'opaque' | 'unknown' }) {
   return new K8sObject(scope, `server-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1beta3',
     kind: 'Server',
-    metadata: vizMeta(v, o.name, o.component),
+    metadata: extensionMeta(v, o.name, o.component),
     spec: { podSelector: { matchLabels: o.podSelector }, port: o.port, proxyProtocol: o.proxyProtocol },
   });
 }
 
-export function authorizationPolicy(scope: Construct, v: Vv, o: { name: string; component?: string; server: string; authentications: Ref[] }) {
+export function authorizationPolicy(scope: Construct, v: Ev, o: { name: string; component?: string; server: string; authentications: Ref[] }) {
   return new K8sObject(scope, `authorization-policy-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'AuthorizationPolicy',
-    metadata: vizMeta(v, o.name, o.component),
+    metadata: extensionMeta(v, o.name, o.component),
     spec: { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: o.server }, requiredAuthenticationRefs: o.authentications },
   });
 }
 
-export function meshTlsAuthentication(scope: Construct, v: Vv, o: { name: string; component?: string; identityRefs: Ref[] }) {
+export function meshTlsAuthentication(scope: Construct, v: Ev, o: { name: string; component?: string; identityRefs: Ref[] }) {
   return new K8sObject(scope, `meshtls-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'MeshTLSAuthentication',
-    metadata: vizMeta(v, o.name, o.component),
+    metadata: extensionMeta(v, o.name, o.component),
     spec: { identityRefs: o.identityRefs },
   });
 }
 
 /** Any client address, IPv4 and IPv6 (the kubelet's and the API server's addresses cannot be known in advance). */
-export function anyNetwork(scope: Construct, v: Vv, name: string) {
+export function anyNetwork(scope: Construct, v: Ev, name: string) {
   return new K8sObject(scope, `network-${name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'NetworkAuthentication',
-    metadata: vizMeta(v, name),
+    metadata: extensionMeta(v, name),
     spec: { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
   });
 }

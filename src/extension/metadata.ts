@@ -1,0 +1,206 @@
+/**
+ * Labels, metadata and the Deployment builder shared by the Linkerd extensions (viz,
+ * jaeger). Extension pods are meshed by the proxy injector (`linkerd.io/inject: enabled`),
+ * not by rendered sidecars. A chart names its extension once (`forExtension(v, 'viz')`);
+ * the builders label every object with it.
+ */
+import type { Construct } from 'constructs';
+import { K8sObject } from '../helm/object';
+import type { HelmValues } from '../helm/values';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
+import { resourcesOf } from '../proxy/containers';
+
+/** An extension chart's values (each has commonLabels, podLabels, linkerdVersion, scheduling keys, …). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Ev = HelmValues<any>;
+
+const EXTENSIONS = new WeakMap<object, string>();
+
+/** Declares which extension a chart's values belong to (`linkerd.io/extension: <name>`). */
+export function forExtension(v: Ev, name: string): void {
+  EXTENSIONS.set(v, name);
+}
+
+function extensionOf(v: Ev): string {
+  const name = EXTENSIONS.get(v);
+  if (!name) throw new Error('forExtension(v, name) must be called before building extension objects');
+  return name;
+}
+
+/** `linkerd.io/extension: <name>`, `component`, optionally `namespace`, then the user's commonLabels. */
+export function extensionLabels(v: Ev, component?: string, opts: { namespace?: string; extra?: Record<string, string> } = {}): Record<string, string> {
+  return {
+    'linkerd.io/extension': extensionOf(v),
+    ...opts.extra,
+    ...(component ? { component } : {}),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...v.spreadMap(v.ref('commonLabels')),
+  };
+}
+
+export function createdBy(v: Ev): Record<string, string> {
+  return { 'linkerd.io/created-by': v.fmt`linkerd/helm ${v.ref('linkerdVersion')}` };
+}
+
+/** Metadata of a namespaced extension object. */
+export function extensionMeta(v: Ev, name: string, component?: string, opts: { namespace?: boolean; annotations?: Record<string, string> | false } = {}) {
+  const ns = v.release.namespace;
+  return {
+    name,
+    namespace: ns,
+    labels: extensionLabels(v, component, { namespace: opts.namespace ? ns : undefined }),
+    ...(opts.annotations === false ? {} : { annotations: { ...createdBy(v), ...opts.annotations } }),
+  };
+}
+
+/** The restricted security context of an extension container. */
+export function restrictedContainer(uid: number, gid: number) {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: gid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** `config.linkerd.io/proxy-*` annotations from a component's `proxy.resources`. */
+export function proxyResourceAnnotations(v: Ev, section: string): Record<string, string> {
+  const resources = v.get(v.ref(`${section}.proxy`), 'resources');
+  const entry = (kind: 'cpu' | 'memory', field: 'request' | 'limit') => {
+    const value = v.get(v.get(resources, kind), field) as string;
+    return { [`config.linkerd.io/proxy-${kind}-${field}`]: v.maybe(v.truthy(value), value) };
+  };
+  return { ...entry('cpu', 'request'), ...entry('cpu', 'limit'), ...entry('memory', 'request'), ...entry('memory', 'limit') } as Record<string, string>;
+}
+
+export interface ExtensionDeploymentOptions {
+  name: string;
+  component: string;
+  /** The component's values section (its proxy, tolerations, nodeSelector keys). */
+  section: string;
+  /** Whether the `namespace` label is on the Deployment, its selector and its pods (upstream differs per component). */
+  namespaceLabel: boolean;
+  /** Whether the Deployment carries `app.kubernetes.io/version`. */
+  versionLabel: boolean;
+  /** The Deployment's selector (default: extension + component [+ namespace]). */
+  selector?: Record<string, string>;
+  replicas: number;
+  /** Scheduling values: the component's own nodeSelector/tolerations, or the global ones. */
+  scheduling: 'own' | 'global';
+  /** Pod anti-affinity on the `component` label when enablePodAntiAffinity (and nodeAffinity). */
+  affinity: boolean;
+  /** `maxUnavailable: 1` rollouts when enablePodAntiAffinity. */
+  strategyWithAntiAffinity: boolean;
+  /** Pod annotations before the common ones (checksums). */
+  checksum?: string;
+  /** The component's own pod annotations (merged after the global ones). */
+  podAnnotations?: Record<string, string>;
+  /** `cluster-autoscaler.kubernetes.io/safe-to-evict: "true"`. */
+  safeToEvict: boolean;
+  containers: unknown[];
+  volumes: unknown[];
+  /** Extra Deployment spec fields (strategy for persistence, …). */
+  spec?: Record<string, unknown>;
+  podSecurityContext?: Record<string, unknown>;
+}
+
+/** An extension Deployment: labels, replicas, injection annotations, scheduling and the pod spec around its containers. */
+export function extensionDeployment(scope: Construct, v: Ev, o: ExtensionDeploymentOptions): K8sObject {
+  const ns = v.release.namespace;
+  const nsLabel = o.namespaceLabel ? { namespace: ns } : {};
+  const selector = o.selector ?? { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel };
+  const nodeAffinity = v.ref('nodeAffinity');
+  const tolerations = o.scheduling === 'own' ? v.ref(`${o.section}.tolerations`) : v.ref('tolerations');
+  const nodeSelector = o.scheduling === 'own' ? v.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
+  return new K8sObject(scope, 'deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      annotations: { ...createdBy(v), 'linkerd.io/inject': 'enabled', 'config.linkerd.io/proxy-await': 'enabled' },
+      labels: extensionLabels(v, o.component, {
+        namespace: o.namespaceLabel ? ns : undefined,
+        extra: {
+          'app.kubernetes.io/name': o.name,
+          'app.kubernetes.io/part-of': 'Linkerd',
+          ...(o.versionLabel ? { 'app.kubernetes.io/version': v.ref('linkerdVersion') } : {}),
+        },
+      }),
+      name: o.name,
+      namespace: ns,
+    },
+    spec: {
+      replicas: o.replicas,
+      revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+      selector: { matchLabels: selector },
+      ...(o.strategyWithAntiAffinity ? { strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }) } : {}),
+      ...o.spec,
+      template: {
+        metadata: {
+          annotations: {
+            ...(o.checksum ? { 'checksum/config': o.checksum } : {}),
+            ...createdBy(v),
+            ...proxyResourceAnnotations(v, o.section),
+            ...v.spreadMap(v.ref('podAnnotations')),
+            ...o.podAnnotations,
+            'linkerd.io/inject': 'enabled',
+            'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
+            ...(o.safeToEvict ? { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' } : {}),
+          },
+          labels: { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel, ...v.spreadMap(v.ref('podLabels')) },
+        },
+        spec: {
+          tolerations: v.maybe(v.truthy(tolerations), tolerations),
+          nodeSelector,
+          ...(o.affinity
+            ? {
+                affinity: v.maybe(v.or('enablePodAntiAffinity', v.truthy(nodeAffinity)), {
+                  ...v.fields('enablePodAntiAffinity', podAntiAffinity('component', o.component)),
+                  nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+                }),
+              }
+            : {}),
+          automountServiceAccountToken: false,
+          containers: o.containers,
+          securityContext: o.podSecurityContext ?? { seccompProfile: { type: 'RuntimeDefault' } },
+          serviceAccountName: o.name,
+          volumes: o.volumes,
+        },
+      },
+    },
+  });
+}
+
+/** A PodDisruptionBudget for a component, when enablePodDisruptionBudget and it runs more than one replica. */
+export function extensionDisruptionBudget(scope: Construct, v: Ev, name: string, component: string, replicas: number): void {
+  v.when(v.and('enablePodDisruptionBudget', v.gt(replicas, 1)), () => {
+    new K8sObject(scope, 'pdb', {
+      kind: 'PodDisruptionBudget',
+      apiVersion: 'policy/v1',
+      metadata: extensionMeta(v, name, component, { namespace: true }),
+      spec: { maxUnavailable: 1, selector: { matchLabels: { 'linkerd.io/extension': extensionOf(v), component } } },
+    });
+  });
+}
+
+/** A component's ServiceAccount (with the image pull secrets). */
+export function extensionServiceAccount(scope: Construct, v: Ev, name: string, component: string | undefined, opts: { namespace?: boolean; annotations?: Record<string, string> } = {}): K8sObject {
+  return new K8sObject(scope, 'service-account', {
+    kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    metadata: { ...extensionMeta(v, name, component, { namespace: opts.namespace, annotations: opts.annotations ?? false }) },
+    imagePullSecrets: v.optional('imagePullSecrets'),
+  });
+}
+
+/** The admin-server probes of a Linkerd extension controller. */
+export function adminProbes(port: number) {
+  return {
+    livenessProbe: { httpGet: { path: '/ping', port }, initialDelaySeconds: 10 },
+    readinessProbe: { failureThreshold: 7, httpGet: { path: '/ready', port } },
+  };
+}
+
+export { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, resourcesOf };

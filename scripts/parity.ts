@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { linkerdControlPlaneChart } from '../src/control-plane/chart';
 import { haValues } from '../src/control-plane/presets';
+import { tracingValues } from '../src/jaeger/wiring';
 import { linkerdVizChart } from '../src/viz/chart';
 import { vizHaValues } from '../src/viz/presets';
 import { renderObjects, resolveValues } from '../src/helm/chart';
@@ -117,6 +118,19 @@ function controlPlaneParity(upstream: string): string[] {
     { name: 'values-ha.yaml', args: [], files: ['values-ha.yaml'], ours: haValues },
     { name: 'cniEnabled=true', args: ['--set', 'cniEnabled=true'], files: [], ours: { cniEnabled: true } },
     { name: 'podMonitor.enabled=true', args: ['--set', 'podMonitor.enabled=true'], files: [], ours: { podMonitor: { enabled: true } } },
+    {
+      name: 'tracing (values-tracing.yaml)',
+      args: [
+        '--set', 'proxy.tracing.enabled=true',
+        '--set', 'proxy.tracing.collector.endpoint=collector.linkerd-jaeger.svc.cluster.local:4317',
+        '--set', 'proxy.tracing.collector.meshIdentity.serviceAccountName=collector',
+        '--set', 'proxy.tracing.collector.meshIdentity.namespace=linkerd-jaeger',
+        '--set', 'controller.tracing.enabled=true',
+        '--set', 'controller.tracing.collector.endpoint=collector.linkerd-jaeger.svc.cluster.local:4317',
+      ],
+      files: [],
+      ours: tracingValues({ namespace: 'linkerd-jaeger' }),
+    },
     {
       name: 'external CA',
       args: ['--set', 'identity.externalCA=true', '--set', 'identity.issuer.scheme=kubernetes.io/tls'],

@@ -5,6 +5,7 @@ import { linkerdControlPlaneChart } from './control-plane/chart';
 import { gitopsValues } from './control-plane/presets';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
+import { linkerdJaegerChart } from './jaeger/chart';
 import { linkerdVizChart } from './viz/chart';
 import { vizGitopsValues } from './viz/presets';
 
@@ -13,6 +14,7 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdCrdsChart.name]: linkerdCrdsChart,
   [linkerdControlPlaneChart.name]: linkerdControlPlaneChart,
   [linkerdVizChart.name]: linkerdVizChart,
+  [linkerdJaegerChart.name]: linkerdJaegerChart,
 };
 
 /**
@@ -30,6 +32,7 @@ export const DIST_CHARTS: Record<string, { namespace: string; values: Record<str
   [linkerdCrdsChart.name]: { namespace: DIST_NAMESPACE, values: {} },
   [linkerdControlPlaneChart.name]: { namespace: DIST_NAMESPACE, values: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR } },
   [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: vizGitopsValues },
+  [linkerdJaegerChart.name]: { namespace: 'linkerd-jaeger', values: {} },
 };
 
 export function chartNamed(name: string): ChartDefinition {

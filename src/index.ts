@@ -40,6 +40,13 @@ export { vizGitopsValues, vizHaValues } from './viz/presets';
 export { prometheusConfig, type PrometheusConfig, type ScrapeConfig, type RelabelConfig } from './viz/prometheus-config';
 export { DASHBOARDS, dashboardJson, type LinkerdDashboard } from './viz/dashboards';
 
+// The jaeger extension
+export { linkerdJaegerChart } from './jaeger/chart';
+export { LinkerdJaeger, type LinkerdJaegerProps } from './jaeger/construct';
+export { jaegerValues, type JaegerValues } from './jaeger/values';
+export { collectorConfig, jaegerConfig, collectorEndpoint, type CollectorConfig } from './jaeger/config';
+export { tracingValues, vizJaegerValues } from './jaeger/wiring';
+
 export { proxyContainer, proxyInitContainer, networkValidatorContainer, proxyVolumes } from './proxy/containers';
 export type { ProxySettings, ProxyConfig, MeshSettings } from './proxy/settings';
 export { checkIdentityPems, generateIdentity, type GeneratedIdentity, type IdentityPems } from './certs/identity';

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { networkValidatorContainer, proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, resourcesOf, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings } from './identity';
+import { controlPlaneProxySettings, traceArgs } from './identity';
 import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,
@@ -229,6 +229,8 @@ export class Destination extends Component {
             v.maybe(v.truthy(meshedHttp2), v.fmt`--meshed-http2-client-params=${v.toJson(meshedHttp2)}`) as string,
             ...v.spliceOf(v.ref('destinationController.additionalArgs')),
             ...v.spliceOf(v.ref('destinationController.experimentalArgs')),
+            // Upstream writes these after `env:`, so they end up in args only when there is no env.
+            ...traceArgs(v),
           ],
           env: envOf('destinationController'),
           image: controllerImage(v),

@@ -21,7 +21,7 @@ export function forExtension(v: Ev, name: string): void {
   EXTENSIONS.set(v, name);
 }
 
-function extensionOf(v: Ev): string {
+export function extensionOf(v: Ev): string {
   const name = EXTENSIONS.get(v);
   if (!name) throw new Error('forExtension(v, name) must be called before building extension objects');
   return name;

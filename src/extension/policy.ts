@@ -8,7 +8,7 @@ import { extensionMeta, type Ev } from './metadata';
 
 type Ref = { group?: string; kind: string; name: string; namespace?: string };
 
-export function server(scope: Construct, v: Ev, o: { name: string; component?: string; podSelector: Record<string, string>; port: string; proxyProtocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'TLS' | 'opaque' | 'unknown' }) {
+export function server(scope: Construct, v: Ev, o: { name: string; component?: string; podSelector: Record<string, string>; port: string | number; proxyProtocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'TLS' | 'opaque' | 'unknown' }) {
   return new K8sObject(scope, `server-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1beta3',
     kind: 'Server',
@@ -26,12 +26,13 @@ export function authorizationPolicy(scope: Construct, v: Ev, o: { name: string; 
   });
 }
 
-export function meshTlsAuthentication(scope: Construct, v: Ev, o: { name: string; component?: string; identityRefs: Ref[] }) {
+/** Clients by mesh identity: ServiceAccounts (`identityRefs`) or identity names (`identities`, `*` for any meshed client). */
+export function meshTlsAuthentication(scope: Construct, v: Ev, o: { name: string; component?: string; identityRefs?: Ref[]; identities?: string[] }) {
   return new K8sObject(scope, `meshtls-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'MeshTLSAuthentication',
     metadata: extensionMeta(v, o.name, o.component),
-    spec: { identityRefs: o.identityRefs },
+    spec: { ...(o.identityRefs ? { identityRefs: o.identityRefs } : {}), ...(o.identities ? { identities: o.identities } : {}) },
   });
 }
 

@@ -118,10 +118,37 @@ export type UserValues<T> = T extends readonly unknown[] ? T : T extends object 
  * dist/ and the CLI use. Values are validated first (ValuesError names each bad key).
  */
 export class ConcreteChart<S extends TObject> extends ValuesChart<Static<S>> {
-  constructor(scope: Construct, id: string, def: ChartDefinition<S>, user: UserValues<Static<S>> = {} as UserValues<Static<S>>, release: Release = DEFAULT_RELEASE) {
+  private user: Record<string, unknown>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly def: ChartDefinition<S>,
+    user: UserValues<Static<S>> = {} as UserValues<Static<S>>,
+    readonly release: Release = DEFAULT_RELEASE,
+  ) {
     const values = resolveValues(def, user as Record<string, unknown>);
     super(scope, id, new HelmValues<Static<S>>('concrete', def.values, context(def, values as Record<string, unknown>, release)));
+    this.user = user as Record<string, unknown>;
     def.build(this, this.values);
+  }
+
+  /**
+   * Merges more values over the chart's own (as a later values file would) and rebuilds its
+   * objects; how one construct configures another (e.g. LinkerdJaeger turns on the control
+   * plane's tracing). Validated like the first values.
+   */
+  addValues(more: UserValues<Static<S>>): void {
+    const user = coalesce(this.user, more as Record<string, unknown>);
+    const values = resolveValues(this.def, user);
+    this.user = user;
+    const v = new HelmValues<Static<S>>('concrete', this.def.values, context(this.def, values as Record<string, unknown>, this.release));
+    this.rebuild(v, () => this.def.build(this, v));
+  }
+
+  /** The resolved values (defaults, then the given values). */
+  get resolvedValues(): Static<S> {
+    return this.values.data;
   }
 }
 

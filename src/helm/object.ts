@@ -13,9 +13,21 @@ export class ValuesChart<V = unknown> extends Chart {
   constructor(
     scope: Construct,
     id: string,
-    readonly values: HelmValues<V>,
+    private currentValues: HelmValues<V>,
   ) {
     super(scope, id, { disableResourceNameHashes: true });
+  }
+
+  /** The values the chart's components are built from. */
+  get values(): HelmValues<V> {
+    return this.currentValues;
+  }
+
+  /** Replaces the chart's objects with ones built from other values. */
+  protected rebuild(values: HelmValues<V>, build: () => void): void {
+    for (const child of [...this.node.children]) this.node.tryRemoveChild(child.node.id);
+    this.currentValues = values;
+    build();
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

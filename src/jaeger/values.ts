@@ -6,6 +6,7 @@
  * by the control plane's `proxy.tracing` values.
  */
 import { Type } from '@sinclair/typebox';
+import { proxyOverride } from '../extension/values';
 import { durationPattern, resourcesValues } from '../proxy/values';
 import { val, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
@@ -33,6 +34,7 @@ export const jaegerValues = val.object(
     vizNamespace: val.string('linkerd-viz', { description: 'Namespace of linkerd-viz (its web dashboard may open the Jaeger UI, its Prometheus may scrape Jaeger). (cdk8s-linkerd addition)', minLength: 1 }),
     clusterDomain: val.string('cluster.local', { description: 'The Kubernetes cluster DNS domain.', minLength: 1 }),
     podLabels: val.stringMap({}, { description: 'Labels added to every pod of the extension.' }),
+    podAnnotations: val.unset(Type.Record(Type.String(), Type.String(), { description: 'Annotations added to every pod of the extension.' }), { example: 'on' }),
     commonLabels: val.stringMap({}, { description: 'Labels added to every object of the extension.' }),
     nodeSelector: nodeSelector('extension'),
     imagePullSecrets: val.freeform<unknown[]>([], { type: 'array', description: 'Image pull secrets of the ServiceAccounts.' }),
@@ -54,6 +56,7 @@ export const jaegerValues = val.object(
         nodeSelector: nodeSelector('collector'),
         tolerations: tolerations('collector'),
         UID: id('UID', 'collector'),
+        proxy: proxyOverride('collector'),
         GID: id('GID', 'collector'),
         batch: val.object(
           {
@@ -75,6 +78,7 @@ export const jaegerValues = val.object(
         nodeSelector: nodeSelector('Jaeger'),
         tolerations: tolerations('Jaeger'),
         UID: id('UID', 'Jaeger'),
+        proxy: proxyOverride('Jaeger'),
         GID: id('GID', 'Jaeger'),
         storage: val.object(
           {

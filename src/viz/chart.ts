@@ -9,7 +9,8 @@ import { checkWebhookTls, webhookTlsHelmChecks, type WebhookTls } from '../k8s/w
 import type { ValuesProblem } from '../values/model';
 import { Grafana } from './grafana';
 import { MetricsApi } from './metrics-api';
-import { NamespaceMetadata } from './namespace-metadata';
+import { NamespaceMetadata } from '../extension/namespace-metadata';
+import { pullPolicy } from './metadata';
 import { vizGitopsValues, vizHaValues } from './presets';
 import { Prometheus } from './prometheus';
 import { AdminPolicy, ServiceProfiles } from './service-profiles';
@@ -79,7 +80,14 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     forExtension(v, 'viz');
     new AdminPolicy(chart, 'admin-policy', v);
     new MetricsApi(chart, 'metrics-api', v);
-    new NamespaceMetadata(chart, 'namespace-metadata', v);
+    const img = v.section('namespaceMetadata.image');
+    const prometheusUrl = v.ref('prometheusUrl');
+    new NamespaceMetadata(chart, 'namespace-metadata', v, {
+      image: v.fmt`${v.orElse(img.registry, v.ref('defaultRegistry'))}/${img.name}:${img.tag}`,
+      pullPolicy: pullPolicy(v, 'namespaceMetadata'),
+      leadingArgs: ['--log-format', v.ref('defaultLogFormat'), '--log-level', v.ref('defaultLogLevel')],
+      trailingArgs: [v.maybe(v.truthy(prometheusUrl), '--prometheus-url') as string, v.maybe(v.truthy(prometheusUrl), prometheusUrl) as string],
+    });
     new Prometheus(chart, 'prometheus', v);
     new ServiceProfiles(chart, 'service-profiles', v);
     new TapInjector(chart, 'tap-injector', v);

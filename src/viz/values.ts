@@ -5,6 +5,7 @@
  * values.yaml leaves commented out, and our additions (the bundled Grafana), marked.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { proxyOverride } from '../extension/values';
 import { durationPattern as DURATION, resourcesValues } from '../proxy/values';
 import { val, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
@@ -32,16 +33,6 @@ const image = (name: string, what: string, defaults: { registry?: string; tag?: 
     },
     { description: `The ${what} image.` },
   );
-
-/** `proxy.resources`: the resources of the proxy injected into a component (upstream leaves it empty). */
-const proxyOverride = (what: string) => {
-  const pair = Type.Object({ limit: Type.Optional(Type.String({ pattern: QUANTITY })), request: Type.Optional(Type.String({ pattern: QUANTITY })) }, { additionalProperties: false });
-  return val.nullable(
-    Type.Object({ resources: Type.Optional(Type.Object({ cpu: Type.Optional(pair), memory: Type.Optional(pair) }, { additionalProperties: false })) }, { additionalProperties: false }),
-    null,
-    { description: `Settings of the proxy injected into the ${what} (resources: config.linkerd.io/proxy-* annotations).` },
-  );
-};
 
 const serviceAnnotations = (what: string) =>
   val.object({ annotations: val.stringMap({}, { description: `Annotations of the ${what} Service.` }) }, { description: `The ${what} Service.` });

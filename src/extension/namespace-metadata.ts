@@ -1,17 +1,26 @@
 /**
- * The post-install Job that labels the viz namespace (`linkerd.io/extension: viz`) and
- * records the external Prometheus, which `linkerd viz check` reads. Helm hooks: it runs
- * after install and is deleted when it succeeds.
+ * The post-install Job that labels an extension's namespace (`linkerd.io/extension: <name>`),
+ * which `linkerd <extension> check` reads. Helm hooks: it runs after install and is deleted
+ * when it succeeds.
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, pullPolicy, restrictedContainer, vizLabels, vizServiceAccount, type Vv } from './metadata';
-import { binding } from '../extension/rbac';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, extensionOf, extensionServiceAccount, restrictedContainer, type Ev } from './metadata';
+import { binding } from './rbac';
 
 const NAME = 'namespace-metadata';
 
+export interface NamespaceMetadataOptions {
+  image: string;
+  /** Left out when undefined (or empty in templates). */
+  pullPolicy?: string;
+  /** Arguments before and after `--extension NAME --namespace NS --linkerd-namespace NS`. */
+  leadingArgs: string[];
+  trailingArgs: string[];
+}
+
 export class NamespaceMetadata extends Component {
-  constructor(scope: Construct, id: string, v: Vv) {
+  constructor(scope: Construct, id: string, v: Ev, o: NamespaceMetadataOptions) {
     super(scope, id, 'namespace-metadata.yaml');
     const ns = v.release.namespace;
     const hook = (weight: string) => ({
@@ -21,18 +30,18 @@ export class NamespaceMetadata extends Component {
       'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
     });
     v.when('createNamespaceMetadataJob', () => {
-      vizServiceAccount(this, v, NAME, undefined, { annotations: hook('0') });
+      extensionServiceAccount(this, v, NAME, undefined, { annotations: hook('0') });
       new K8sObject(this, 'role', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'Role',
-        metadata: { labels: vizLabels(v), annotations: hook('0'), name: NAME, namespace: ns },
+        metadata: { labels: extensionLabels(v), annotations: hook('0'), name: NAME, namespace: ns },
         rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'patch'], resourceNames: [ns] }],
       });
       binding(this, v, { id: NAME, kind: 'RoleBinding', name: NAME, namespace: ns, annotations: hook('0'), role: { kind: 'Role', name: NAME }, serviceAccounts: [NAME] });
       binding(this, v, {
         id: 'linkerd-config',
         kind: 'RoleBinding',
-        name: 'viz-namespace-metadata-linkerd-config',
+        name: `${extensionOf(v)}-namespace-metadata-linkerd-config`,
         namespace: v.ref('linkerdNamespace'),
         annotations: hook('0'),
         role: { kind: 'Role', name: 'ext-namespace-metadata-linkerd-config' },
@@ -40,18 +49,16 @@ export class NamespaceMetadata extends Component {
       });
 
       const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion') };
-      const img = v.section('namespaceMetadata.image');
       const tolerations = v.ref('namespaceMetadata.tolerations');
-      const prometheusUrl = v.ref('prometheusUrl');
       new K8sObject(this, 'job', {
         apiVersion: 'batch/v1',
         kind: 'Job',
-        metadata: { annotations: hook('1'), labels: vizLabels(v, undefined, { extra: labels }), name: NAME, namespace: ns },
+        metadata: { annotations: hook('1'), labels: extensionLabels(v, undefined, { extra: labels }), name: NAME, namespace: ns },
         spec: {
           template: {
             metadata: {
               annotations: { ...createdBy(v), 'linkerd.io/inject': 'disabled' },
-              labels: { 'linkerd.io/extension': 'viz', ...labels, ...v.spreadMap(v.ref('podLabels')) },
+              labels: { 'linkerd.io/extension': extensionOf(v), ...labels, ...v.spreadMap(v.ref('podLabels')) },
             },
             spec: {
               tolerations: v.maybe(v.truthy(tolerations), tolerations),
@@ -63,24 +70,11 @@ export class NamespaceMetadata extends Component {
               containers: [
                 {
                   name: NAME,
-                  image: v.fmt`${v.orElse(img.registry, v.ref('defaultRegistry'))}/${img.name}:${img.tag}`,
-                  imagePullPolicy: pullPolicy(v, 'namespaceMetadata'),
+                  image: o.image,
+                  imagePullPolicy: o.pullPolicy,
                   securityContext: restrictedContainer(v.ref('defaultUID'), v.ref('defaultGID')),
                   volumeMounts: [KUBE_API_ACCESS_MOUNT],
-                  args: [
-                    '--log-format',
-                    v.ref('defaultLogFormat'),
-                    '--log-level',
-                    v.ref('defaultLogLevel'),
-                    '--extension',
-                    'viz',
-                    '--namespace',
-                    ns,
-                    '--linkerd-namespace',
-                    v.ref('linkerdNamespace'),
-                    v.maybe(v.truthy(prometheusUrl), '--prometheus-url'),
-                    v.maybe(v.truthy(prometheusUrl), prometheusUrl),
-                  ],
+                  args: [...o.leadingArgs, '--extension', extensionOf(v), '--namespace', ns, '--linkerd-namespace', v.ref('linkerdNamespace'), ...o.trailingArgs],
                 },
               ],
               volumes: [KUBE_API_ACCESS_VOLUME],

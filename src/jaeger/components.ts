@@ -1,0 +1,202 @@
+/**
+ * The linkerd-jaeger components: the OpenTelemetry collector and Jaeger, each with its
+ * configuration, ServiceAccount, Service, Deployment and mesh policy.
+ */
+import type { Construct } from 'constructs';
+import { Component, K8sObject } from '../helm/object';
+import {
+  KUBE_API_ACCESS_MOUNT,
+  KUBE_API_ACCESS_VOLUME,
+  extensionDeployment,
+  extensionMeta,
+  extensionServiceAccount,
+  resourcesOf,
+  restrictedContainer,
+} from '../extension/metadata';
+import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
+import { binding, clusterRole } from '../extension/rbac';
+import type { HelmValues } from '../helm/values';
+import { PORTS, collectorConfig, jaegerConfig } from './config';
+import type { JaegerValues } from './values';
+
+type Jv = HelmValues<JaegerValues>;
+const READ = ['get', 'list', 'watch'];
+
+/** What the collector's k8sattributes processor reads to name a span's pod and its owners. */
+export const COLLECTOR_RULES = [
+  { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
+];
+
+function image(v: Jv, section: 'collector' | 'jaeger') {
+  const img = v.section(`${section}.image`);
+  return { image: v.fmt`${img.name}:${img.version}`, imagePullPolicy: v.maybe(v.truthy(img.pullPolicy), img.pullPolicy) };
+}
+
+function ids(v: Jv, section: 'collector' | 'jaeger') {
+  return restrictedContainer(v.orElse(v.ref(`${section}.UID`), v.ref('defaultUID')) as number, v.orElse(v.ref(`${section}.GID`), v.ref('defaultGID')) as number);
+}
+
+const probe = (path: string) => ({ httpGet: { path, port: PORTS.health } });
+const otlpPorts = [
+  { name: 'otlp', containerPort: PORTS.otlpGrpc },
+  { name: 'otlp-http', containerPort: PORTS.otlpHttp },
+];
+
+export class Collector extends Component {
+  constructor(scope: Construct, id: string, v: Jv) {
+    super(scope, id, 'collector.yaml');
+    const ns = v.release.namespace;
+    v.when('collector.enabled', () => {
+      const c = v.section('collector');
+      const role = v.fmt`linkerd-${ns}-collector`;
+      extensionServiceAccount(this, v, 'collector', 'collector');
+      clusterRole(this, v, 'collector', role, 'collector', COLLECTOR_RULES);
+      binding(this, v, { id: 'collector', kind: 'ClusterRoleBinding', name: role, component: 'collector', role: { kind: 'ClusterRole', name: role }, serviceAccounts: ['collector'] });
+
+      const config = collectorConfig(v);
+      new K8sObject(this, 'config', {
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: extensionMeta(v, 'collector-config', 'collector'),
+        data: { 'collector.yaml': v.yamlText(config as unknown as Record<string, unknown>) },
+      });
+      new K8sObject(this, 'service', {
+        kind: 'Service',
+        apiVersion: 'v1',
+        metadata: extensionMeta(v, 'collector', 'collector'),
+        spec: {
+          type: 'ClusterIP',
+          selector: { 'linkerd.io/extension': 'jaeger', component: 'collector' },
+          ports: [
+            { name: 'otlp', port: PORTS.otlpGrpc, targetPort: 'otlp', appProtocol: 'grpc' },
+            { name: 'otlp-http', port: PORTS.otlpHttp, targetPort: 'otlp-http', appProtocol: 'http' },
+          ],
+        },
+      });
+      extensionDeployment(this, v, {
+        name: 'collector',
+        component: 'collector',
+        section: 'collector',
+        namespaceLabel: false,
+        versionLabel: false,
+        replicas: c.replicas,
+        scheduling: 'own',
+        affinity: true,
+        strategyWithAntiAffinity: true,
+        // Over every input of the configuration.
+        checksum: v.sha256sum(v.fmt`${c.memoryLimitPercentage}|${c.batch.timeout}|${c.batch.sendBatchSize}|${ns}|${v.ref('clusterDomain')}`),
+        safeToEvict: true,
+        containers: [
+          {
+            name: 'collector',
+            ...image(v, 'collector'),
+            command: [c.command, '--config=/conf/collector.yaml'],
+            env: [
+              { name: 'GOGC', value: '80' },
+              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+              ...v.spliceOf(c.env),
+            ],
+            ports: [...otlpPorts, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
+            livenessProbe: probe('/'),
+            readinessProbe: probe('/'),
+            resources: resourcesOf(v, c.resources),
+            securityContext: ids(v, 'collector'),
+            volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, KUBE_API_ACCESS_MOUNT],
+          },
+        ],
+        volumes: [{ name: 'config', configMap: { name: 'collector-config' } }, KUBE_API_ACCESS_VOLUME],
+      });
+
+      // Only meshed workloads (and the proxies themselves) may send spans.
+      const collector = { 'linkerd.io/extension': 'jaeger', component: 'collector' };
+      meshTlsAuthentication(this, v, { name: 'any-meshed-workload', component: 'collector', identities: ['*'] });
+      for (const [name, port, proxyProtocol] of [['collector-otlp', PORTS.otlpGrpc, 'gRPC'], ['collector-otlp-http', PORTS.otlpHttp, 'HTTP/1']] as const) {
+        server(this, v, { name, component: 'collector', podSelector: collector, port, proxyProtocol });
+        authorizationPolicy(this, v, { name, component: 'collector', server: name, authentications: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'any-meshed-workload' }] });
+      }
+    });
+  }
+}
+
+export class Jaeger extends Component {
+  constructor(scope: Construct, id: string, v: Jv) {
+    super(scope, id, 'jaeger.yaml');
+    const ns = v.release.namespace;
+    v.when('jaeger.enabled', () => {
+      const j = v.section('jaeger');
+      const badger = v.eq(j.storage.type, 'badger');
+      extensionServiceAccount(this, v, 'jaeger', 'jaeger');
+      const config = jaegerConfig(v);
+      new K8sObject(this, 'config', {
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: extensionMeta(v, 'jaeger-config', 'jaeger'),
+        data: { 'jaeger.yaml': v.yamlText(config as unknown as Record<string, unknown>) },
+      });
+      new K8sObject(this, 'service', {
+        kind: 'Service',
+        apiVersion: 'v1',
+        metadata: extensionMeta(v, 'jaeger', 'jaeger'),
+        spec: {
+          type: 'ClusterIP',
+          selector: { 'linkerd.io/extension': 'jaeger', component: 'jaeger' },
+          ports: [
+            { name: 'otlp', port: PORTS.otlpGrpc, targetPort: 'otlp', appProtocol: 'grpc' },
+            { name: 'ui', port: PORTS.ui, targetPort: 'ui', appProtocol: 'http' },
+          ],
+        },
+      });
+      v.when(badger, () => {
+        const storageClass = j.storage.badger.storageClass;
+        new K8sObject(this, 'pvc', {
+          kind: 'PersistentVolumeClaim',
+          apiVersion: 'v1',
+          metadata: extensionMeta(v, 'jaeger-badger', 'jaeger', { annotations: false }),
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: j.storage.badger.size } },
+            storageClassName: v.maybe(v.truthy(storageClass), storageClass),
+          },
+        });
+      });
+      extensionDeployment(this, v, {
+        name: 'jaeger',
+        component: 'jaeger',
+        section: 'jaeger',
+        namespaceLabel: false,
+        versionLabel: false,
+        // One replica: the memory store is per pod, a badger volume is ReadWriteOnce.
+        replicas: 1,
+        spec: { strategy: { type: 'Recreate' } },
+        scheduling: 'own',
+        affinity: false,
+        strategyWithAntiAffinity: false,
+        checksum: v.sha256sum(v.fmt`${j.storage.type}|${j.storage.maxTraces}|${j.storage.badger.ttl}`),
+        safeToEvict: true,
+        podSecurityContext: { fsGroup: v.orElse(v.ref('jaeger.GID'), v.ref('defaultGID')), seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'jaeger',
+            ...image(v, 'jaeger'),
+            args: ['--config=/conf/jaeger.yaml'],
+            ports: [...otlpPorts, { name: 'ui', containerPort: PORTS.ui }, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
+            livenessProbe: probe('/status'),
+            readinessProbe: probe('/status'),
+            resources: resourcesOf(v, j.resources),
+            securityContext: ids(v, 'jaeger'),
+            volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, v.maybe(badger, { name: 'badger', mountPath: '/badger' })],
+          },
+        ],
+        volumes: [{ name: 'config', configMap: { name: 'jaeger-config' } }, v.maybe(badger, { name: 'badger', persistentVolumeClaim: { claimName: 'jaeger-badger' } })],
+      });
+
+      const jaeger = { 'linkerd.io/extension': 'jaeger', component: 'jaeger' };
+      server(this, v, { name: 'jaeger-otlp', component: 'jaeger', podSelector: jaeger, port: 'otlp', proxyProtocol: 'gRPC' });
+      authorizationPolicy(this, v, { name: 'jaeger-otlp', component: 'jaeger', server: 'jaeger-otlp', authentications: [{ kind: 'ServiceAccount', name: 'collector', namespace: ns }] });
+      server(this, v, { name: 'jaeger-ui', component: 'jaeger', podSelector: jaeger, port: 'ui', proxyProtocol: 'HTTP/1' });
+      authorizationPolicy(this, v, { name: 'jaeger-ui', component: 'jaeger', server: 'jaeger-ui', authentications: [{ kind: 'ServiceAccount', name: 'web', namespace: v.ref('vizNamespace') }] });
+    });
+  }
+}

@@ -1,0 +1,41 @@
+/** The linkerd-jaeger chart as a construct, wired into the control plane and viz. */
+import type { Construct } from 'constructs';
+import type { LinkerdControlPlane } from '../control-plane/construct';
+import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
+import type { LinkerdViz } from '../viz/construct';
+import { linkerdJaegerChart } from './chart';
+import type { JaegerValues, jaegerValues } from './values';
+import { tracingValues, vizJaegerValues } from './wiring';
+
+export interface LinkerdJaegerProps {
+  /** Values, as for the Helm chart (all optional). Validated: a bad key throws ValuesError naming it. */
+  values?: UserValues<JaegerValues>;
+  /** The extension's namespace. Default `linkerd-jaeger`. */
+  namespace?: string;
+  /** The control plane whose proxies (and controllers) should send spans to the collector. */
+  controlPlane?: LinkerdControlPlane;
+  /** The viz extension whose dashboard should link to Jaeger (and may open its UI). */
+  viz?: LinkerdViz;
+}
+
+/**
+ * Distributed tracing: an OpenTelemetry collector and Jaeger. Given the control plane, it
+ * turns on the proxies' tracing pointed at the collector with the collector's mesh
+ * identity; given viz, it sets the dashboard's Jaeger link.
+ *
+ *     new LinkerdJaeger(app, 'linkerd-jaeger', { controlPlane, viz });
+ */
+export class LinkerdJaeger extends ConcreteChart<typeof jaegerValues> {
+  constructor(scope: Construct, id: string, props: LinkerdJaegerProps = {}) {
+    const release: Release = { name: id, namespace: props.namespace ?? 'linkerd-jaeger' };
+    const values = {
+      ...(props.controlPlane ? { linkerdNamespace: props.controlPlane.release.namespace } : {}),
+      ...(props.viz ? { vizNamespace: props.viz.release.namespace } : {}),
+      ...props.values,
+    } as UserValues<JaegerValues>;
+    super(scope, id, linkerdJaegerChart, values, release);
+    const target = { namespace: release.namespace, clusterDomain: this.resolvedValues.clusterDomain };
+    props.controlPlane?.addValues(tracingValues(target) as never);
+    props.viz?.addValues(vizJaegerValues(target));
+  }
+}

@@ -1,0 +1,30 @@
+import { linkerdJaegerChart } from '../../src/jaeger/chart';
+import { describeChart } from '../support/chart-suite';
+
+describeChart(linkerdJaegerChart, {
+  release: { name: 'linkerd-jaeger', namespace: 'linkerd-jaeger' },
+  presets: {
+    'badger storage': { jaeger: { storage: { type: 'badger', badger: { size: '50Gi', storageClass: 'fast', ttl: '168h' } } } },
+    'collector only, tuned': { jaeger: { enabled: false }, collector: { replicas: 3, batch: { timeout: '1s', sendBatchSize: 1024 }, env: [{ name: 'GOMEMLIMIT', value: '400MiB' }] }, enablePodAntiAffinity: true },
+    'no namespace Job, custom images': {
+      createNamespaceMetadataJob: false,
+      collector: { image: { name: 'registry.example/otelcol', version: '1.0.0', pullPolicy: 'Always' }, UID: 10001 },
+      jaeger: { image: { name: 'registry.example/jaeger', version: '2.3.0' } },
+    },
+  },
+  randomRuns: 100,
+  badValues: [
+    { name: 'an unknown storage type', values: { jaeger: { storage: { type: 'cassandra' } } }, key: 'type' },
+    { name: 'a bad volume size', values: { jaeger: { storage: { badger: { size: 'big' } } } }, key: 'size' },
+    { name: 'a bad retention', values: { jaeger: { storage: { badger: { ttl: 'a week' } } } }, key: 'ttl' },
+    { name: 'zero collector replicas', values: { collector: { replicas: 0 } }, key: 'replicas' },
+    { name: 'a memory limit above 100%', values: { collector: { memoryLimitPercentage: 150 } }, key: 'memoryLimitPercentage' },
+    { name: 'a bad batch timeout', values: { collector: { batch: { timeout: 'soon' } } }, key: 'timeout' },
+    { name: 'an env entry without a name', values: { collector: { env: [{ value: 'x' }] } }, key: 'name' },
+    { name: 'an empty image tag', values: { jaeger: { image: { version: '' } } }, key: 'version' },
+    { name: 'the removed injector webhook', values: { webhook: { enabled: true } }, key: 'webhook' },
+    { name: 'a PodSecurityPolicy', values: { enablePSP: true }, key: 'enablePSP' },
+    { name: 'an unknown nested key', values: { collector: { config: {} } }, key: 'config' },
+    { name: 'a string for a boolean', values: { collector: { enabled: 'yes' } }, key: 'enabled' },
+  ],
+});

@@ -24,13 +24,30 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
  */
 export const EXAMPLE_TRUST_ANCHOR = readFileSync(join(__dirname, '..', 'examples', 'identity', 'example-trust-anchor.crt'), 'utf8');
 
+/** This project's repository: dist/argocd/ deploys dist/ from it, as an example. */
+export const EXAMPLE_REPO = 'https://github.com/cdk8s-linkerd/cdk8s-linkerd.git';
+
 /** The namespace of the control plane (and of the CRDs' release) in dist/. */
 export const DIST_NAMESPACE = 'linkerd';
 
+export interface DistChart {
+  namespace: string;
+  values: Record<string, unknown>;
+  /** Objects of these template files go to another dist folder (deployed before the chart). */
+  split?: { files: string[]; folder: string };
+}
+
+/** The folder of dist/ that holds the control plane's cert-manager and trust-manager objects. */
+export const CERTIFICATES_FOLDER = 'linkerd-certificates';
+
 /** The charts rendered into dist/: their namespace and values (GitOps-ready: reproducible, no key). */
-export const DIST_CHARTS: Record<string, { namespace: string; values: Record<string, unknown> }> = {
+export const DIST_CHARTS: Record<string, DistChart> = {
   [linkerdCrdsChart.name]: { namespace: DIST_NAMESPACE, values: {} },
-  [linkerdControlPlaneChart.name]: { namespace: DIST_NAMESPACE, values: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR } },
+  [linkerdControlPlaneChart.name]: {
+    namespace: DIST_NAMESPACE,
+    values: { ...gitopsValues, identityTrustAnchorsPEM: EXAMPLE_TRUST_ANCHOR },
+    split: { files: ['cert-manager.yaml'], folder: CERTIFICATES_FOLDER },
+  },
   [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: vizGitopsValues },
   [linkerdJaegerChart.name]: { namespace: 'linkerd-jaeger', values: {} },
 };

@@ -1,11 +1,15 @@
 /**
  * The cdk8s app of this repository: `npm run synth` writes the Helm charts into
- * charts/ and the default raw manifests into dist/.
+ * charts/, the default raw manifests into dist/, and the Argo CD objects that deploy them
+ * from this repository into dist/argocd/.
  */
 import { join } from 'node:path';
+import { writeArgoCd } from './argocd';
+import { EXAMPLE_REPO } from './charts';
 import { writeCharts, writeDist } from './outputs';
 
 const root = join(__dirname, '..');
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 writeCharts(join(root, 'charts'), progress);
 writeDist(join(root, 'dist'), {}, progress);
+writeArgoCd(join(root, 'dist', 'argocd'), { repo: EXAMPLE_REPO, revision: 'main' }, progress);

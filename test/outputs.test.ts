@@ -2,6 +2,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeArgoCd } from '../src/argocd';
+import { EXAMPLE_REPO } from '../src/charts';
 import { writeCharts, writeDist } from '../src/outputs';
 import { scratchDir } from './support/render';
 
@@ -30,8 +32,10 @@ describe('generated outputs', () => {
   it('dist/ is up to date and byte-identical across syntheses', () => {
     const a = scratchDir('dist-a');
     const b = scratchDir('dist-b');
-    writeDist(a);
-    writeDist(b);
+    for (const dir of [a, b]) {
+      writeDist(dir);
+      writeArgoCd(join(dir, 'argocd'), { repo: EXAMPLE_REPO, revision: 'main' });
+    }
     expect(tree(a)).toEqual(tree(b));
     expect(tree(join(root, 'dist'))).toEqual(tree(a));
   });

@@ -5,11 +5,12 @@
  * 2 bad usage (unknown command, chart or flag); 70 internal error (a bug: please report).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import { CHARTS, DIST_CHARTS, UsageError, chartNamed } from '../charts';
 import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues, toManifest } from '../helm/chart';
+import { writeArgoCd } from '../argocd';
 import { writeIdentity } from '../certs/write';
 import { writeCharts, writeDist } from '../outputs';
 import { formatProblem } from '../values/model';
@@ -52,6 +53,7 @@ Commands:
   synth              render every chart's raw YAML into a folder (default dist/)
   charts             write every Helm chart into a folder (default charts/)
   certs              create a trust anchor and issuer for Linkerd identity
+  argocd             write Argo CD Applications (app of apps) that deploy dist/
 
 Charts: ${Object.keys(CHARTS).join(', ')}
 Run 'cdk8s-linkerd <command> --help' for a command's flags.
@@ -93,6 +95,23 @@ For production, prefer identity.externalCA with cert-manager.
 Flags:
   -o, --output-dir DIR     output folder (required)
       --trust-domain NAME  identity trust domain (default "cluster.local")
+  -h, --help               this help
+`,
+  argocd: `Usage: cdk8s-linkerd argocd --repo URL --revision REF [flags]
+
+Writes Argo CD objects that deploy dist/ from a Git repository (app of apps): DIR/root.yaml
+(apply it once), DIR/apps/ (the AppProject and one Application per dist/ folder, with sync
+waves in install order) and DIR/argocd-cm-patch.yaml (merge it into argocd-cm so that Argo CD
+waits for the control plane's health before the extensions:
+kubectl -n argocd patch configmap argocd-cm --patch-file DIR/argocd-cm-patch.yaml).
+
+Flags:
+      --repo URL           Git repository that holds dist/ (required)
+      --revision REF       branch, tag or commit to follow (required)
+      --path DIR           where dist/ is in the repository (default "dist")
+      --argocd-namespace NS  Argo CD's namespace (default "argocd")
+      --project NAME       AppProject name (default "linkerd")
+  -o, --output-dir DIR     output folder (default "dist/argocd")
   -h, --help               this help
 `,
   charts: `Usage: cdk8s-linkerd charts [flags]
@@ -283,8 +302,36 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         );
         return 0;
       }
+      case 'argocd': {
+        const { values, positionals } = parse(rest, {
+          repo: { type: 'string' },
+          revision: { type: 'string' },
+          path: { type: 'string' },
+          'argocd-namespace': { type: 'string' },
+          project: { type: 'string' },
+          'output-dir': { type: 'string', short: 'o' },
+          help: { type: 'boolean', short: 'h' },
+        });
+        if (values.help) return io.stdout(HELP.argocd), 0;
+        if (positionals.length > 0) throw new UsageError(`argocd takes no arguments (got ${positionals.join(' ')})`);
+        const repo = values.repo as string | undefined;
+        const revision = values.revision as string | undefined;
+        if (!repo || !revision) throw new UsageError('argocd needs --repo URL and --revision REF');
+        writeArgoCd(
+          resolve((values['output-dir'] as string | undefined) ?? join('dist', 'argocd')),
+          {
+            repo,
+            revision,
+            path: values.path as string | undefined,
+            argoNamespace: values['argocd-namespace'] as string | undefined,
+            project: values.project as string | undefined,
+          },
+          (l) => io.stderr(`${l}\n`),
+        );
+        return 0;
+      }
       default:
-        throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts, certs)`);
+        throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts, certs, argocd)`);
     }
   } catch (e) {
     if (e instanceof InputError) {

@@ -5,6 +5,8 @@
  * Unknown fields are kept out by our TypeScript types (the components build these objects
  * against the same packages' interfaces), which these validators do not reject.
  */
+import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import { Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
@@ -15,7 +17,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 type Model = new (data: never) => { validate(): void };
 
 const MODELS: Record<string, Model> = Object.fromEntries(
-  ([Certificate, Issuer, ClusterIssuer, Bundle, PodMonitor, ServiceMonitor] as unknown as (Model & { apiVersion: string; kind: string })[]).map((m) => [
+  ([Certificate, Issuer, ClusterIssuer, Bundle, PodMonitor, ServiceMonitor, Application, AppProject] as unknown as (Model & { apiVersion: string; kind: string })[]).map((m) => [
     `${m.apiVersion}/${m.kind}`,
     m,
   ]),

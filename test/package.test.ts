@@ -1,0 +1,45 @@
+/** npm run package: installable chart archives and a Helm repository index, versioned like package.json. */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { packageCharts } from '../scripts/package';
+import { CHARTS } from '../src/charts';
+import { LINKERD_VERSION } from '../src/version';
+import { helmBinary } from './support/helm';
+import { scratchDir, writeValues } from './support/render';
+
+const run = promisify(execFile);
+const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
+const VALUES: Record<string, Record<string, unknown>> = {
+  'linkerd-control-plane': { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } },
+};
+
+describe('npm run package', () => {
+  const dir = scratchDir('helm-repo');
+  const progress: string[] = [];
+  const archives = packageCharts(dir, (l) => progress.push(l));
+
+  it('writes one archive per chart and an index whose versions match package.json', () => {
+    expect(archives.map((a) => a.split('/').pop())).toEqual(Object.keys(CHARTS).map((n) => `${n}-${pkg.version}.tgz`));
+    for (const a of archives) expect(existsSync(a)).toBe(true);
+    const index = load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as { entries: Record<string, { version: string; appVersion: string }[]> };
+    expect(Object.keys(index.entries).sort()).toEqual(Object.keys(CHARTS).sort());
+    for (const entries of Object.values(index.entries)) expect(entries.map((e) => [e.version, e.appVersion])).toEqual([[pkg.version, LINKERD_VERSION]]);
+    expect(progress.at(-1)).toMatch(/indexed/);
+  });
+
+  it.each(Object.keys(CHARTS))('%s installs from its archive (Helm 4 install --dry-run=client, Helm 3 template)', async (name) => {
+    const archive = archives.find((a) => a.includes(`${name}-${pkg.version}`))!;
+    const values = ['-f', writeValues(VALUES[name] ?? {})];
+    const ns = ['-n', name === 'linkerd-viz' ? 'linkerd-viz' : name === 'linkerd-jaeger' ? 'linkerd-jaeger' : 'linkerd'];
+    const helm4 = await run(helmBinary(4), ['install', '--dry-run=client', name, archive, ...ns, ...values], { maxBuffer: 1 << 28 });
+    expect(helm4.stdout).toContain('STATUS: pending-install');
+    expect(helm4.stdout).toMatch(/kind: /);
+    const helm3 = await run(helmBinary(3), ['template', name, archive, ...ns, ...values], { maxBuffer: 1 << 28 });
+    expect(helm3.stdout).toMatch(/kind: /);
+  });
+});

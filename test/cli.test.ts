@@ -53,7 +53,7 @@ describe('cdk8s-linkerd', () => {
   });
 
   it('has --help on every command', () => {
-    for (const cmd of ['template', 'validate', 'synth', 'charts', 'certs']) {
+    for (const cmd of ['template', 'validate', 'synth', 'charts', 'certs', 'argocd']) {
       const r = cli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: cdk8s-linkerd ${cmd}`);

@@ -7,7 +7,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { networkValidatorContainer, proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, resourcesOf, type Values } from '../proxy/containers';
+import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
 import { controlPlaneProxySettings, traceArgs } from './identity';
 import {
@@ -61,8 +61,7 @@ export class Destination extends Component {
       overrides: 'destinationProxyResources',
       podInboundPorts: '8086,8090,8443,9443,9990,9996,9997',
     });
-    const nativeSidecar = settings.proxy.nativeSidecar;
-    const proxy = proxyContainer(values, settings);
+    const sidecar = meshedPodParts(values, settings);
     const selector = { 'linkerd.io/control-plane-component': COMPONENT };
     const listen = (port: number) => v.fmt`${v.ternary('disableIPv6', '0.0.0.0', '[::]')}:${port}`;
     const trustDomain = v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'));
@@ -210,7 +209,7 @@ export class Destination extends Component {
         'config.linkerd.io/default-inbound-policy': 'all-unauthenticated',
       },
       containers: [
-        v.maybe(v.not(nativeSidecar), proxy),
+        ...sidecar.containers,
         {
           args: [
             'destination',
@@ -299,16 +298,13 @@ export class Destination extends Component {
         },
       ],
       initContainers: [
-        v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
-        v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
-        v.maybe(nativeSidecar, proxy),
+        ...sidecar.initContainers,
       ],
       volumes: [
         { name: 'sp-tls', secret: { secretName: 'linkerd-sp-validator-k8s-tls' } },
         { name: 'policy-tls', secret: { secretName: 'linkerd-policy-validator-k8s-tls' } },
         KUBE_API_ACCESS_VOLUME,
-        proxyInitVolume(values, settings),
-        ...proxyVolumes(values, settings),
+        ...sidecar.volumes,
       ],
     });
   }

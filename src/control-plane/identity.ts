@@ -5,7 +5,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { networkValidatorContainer, proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, resourcesOf, type Values } from '../proxy/containers';
+import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
 import {
   KUBE_API_ACCESS_MOUNT,
@@ -135,6 +135,7 @@ export class Identity extends Component {
     });
 
     const settings = identityProxySettings(v, proxy);
+    const sidecar = meshedPodParts(v as unknown as Values, settings);
     const proxyLabels = { 'linkerd.io/proxy-deployment': NAME };
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9990, timeout);
     controllerDeployment(this, v, {
@@ -181,18 +182,15 @@ export class Identity extends Component {
             KUBE_API_ACCESS_MOUNT,
           ],
         },
-        proxyContainer(values, settings),
+        // Upstream puts the identity pod's proxy after the controller (never a native sidecar).
+        ...sidecar.containers,
       ],
-      initContainers: [
-        v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
-        v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
-      ],
+      initContainers: sidecar.initContainers,
       volumes: [
         { name: 'identity-issuer', secret: { secretName: 'linkerd-identity-issuer' } },
         { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
         KUBE_API_ACCESS_VOLUME,
-        proxyInitVolume(values, settings),
-        ...proxyVolumes(values, settings),
+        ...sidecar.volumes,
       ],
     });
 

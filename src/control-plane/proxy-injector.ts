@@ -7,7 +7,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { networkValidatorContainer, proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, resourcesOf, type Values } from '../proxy/containers';
+import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
 import { controlPlaneProxySettings } from './identity';
 import {
@@ -35,8 +35,7 @@ export class ProxyInjector extends Component {
     const values = v as unknown as Values;
     const cert = webhookCertificate(v, 'proxyInjector', NAME);
     const settings = controlPlaneProxySettings(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
-    const nativeSidecar = settings.proxy.nativeSidecar;
-    const proxy = proxyContainer(values, settings);
+    const sidecar = meshedPodParts(values, settings);
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9995, timeout);
     const additionalEnv = v.ref('proxyInjector.additionalEnv');
     const experimentalEnv = v.ref('proxyInjector.experimentalEnv');
@@ -53,7 +52,7 @@ export class ProxyInjector extends Component {
         'config.linkerd.io/default-inbound-policy': 'all-unauthenticated',
       },
       containers: [
-        v.maybe(v.not(nativeSidecar), proxy),
+        ...sidecar.containers,
         {
           args: [
             'proxy-injector',
@@ -83,17 +82,14 @@ export class ProxyInjector extends Component {
         },
       ],
       initContainers: [
-        v.maybe('cniEnabled', networkValidatorContainer(values, settings)),
-        v.maybe(v.not('cniEnabled'), proxyInitContainer(values, settings)),
-        v.maybe(nativeSidecar, proxy),
+        ...sidecar.initContainers,
       ],
       volumes: [
         { configMap: { name: 'linkerd-config' }, name: 'config' },
         { configMap: { name: 'linkerd-identity-trust-roots' }, name: 'trust-roots' },
         { name: 'tls', secret: { secretName: 'linkerd-proxy-injector-k8s-tls' } },
         KUBE_API_ACCESS_VOLUME,
-        proxyInitVolume(values, settings),
-        ...proxyVolumes(values, settings),
+        ...sidecar.volumes,
       ],
     });
 

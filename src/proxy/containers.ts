@@ -336,3 +336,20 @@ export function networkValidatorContainer(v: Values, s: ProxySettings): Containe
     ],
   } as Container;
 }
+
+/**
+ * What meshing adds to a pod, in upstream's order: the proxy (first container, or last init
+ * container when it runs as a native sidecar), proxy-init (or the CNI network validator),
+ * and the proxy's volumes (after the pod's own). The control plane's pods and manually
+ * injected workloads are built from this, so they cannot drift apart.
+ */
+export function meshedPodParts(v: Values, s: ProxySettings) {
+  const proxy = proxyContainer(v, s);
+  const native = s.proxy.nativeSidecar;
+  const cni = s.mesh.cniEnabled;
+  return {
+    containers: [v.maybe(v.not(native), proxy)] as Container[],
+    initContainers: [v.maybe(cni, networkValidatorContainer(v, s)), v.maybe(v.not(cni), proxyInitContainer(v, s)), v.maybe(native, proxy)] as Container[],
+    volumes: [proxyInitVolume(v, s), ...proxyVolumes(v, s)],
+  };
+}

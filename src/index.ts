@@ -47,7 +47,13 @@ export { jaegerValues, type JaegerValues } from './jaeger/values';
 export { collectorConfig, jaegerConfig, collectorEndpoint, type CollectorConfig } from './jaeger/config';
 export { tracingValues, vizJaegerValues } from './jaeger/wiring';
 
-export { proxyContainer, proxyInitContainer, networkValidatorContainer, proxyVolumes } from './proxy/containers';
+// Meshing cdk8s apps
+export { LinkerdMesh, type LinkerdMeshProps } from './mesh/mesh';
+export { proxyAnnotations, ProxyConfigError, INJECTOR_ANNOTATIONS, type WorkloadProxyConfig, type PortOrRange, type InboundPolicy } from './mesh/annotations';
+export { meshWorkloads, annotateWorkload, injectProxy, workloadProxySettings, workloadsIn, WORKLOAD_KINDS, type InjectOptions } from './mesh/inject';
+export { serverForPort, allowServiceAccounts, httpRoute, serviceProfile, type ServiceAccountRef, type ProfileRoute } from './mesh/policy';
+
+export { meshedPodParts, proxyContainer, proxyInitContainer, networkValidatorContainer, proxyVolumes } from './proxy/containers';
 export type { ProxySettings, ProxyConfig, MeshSettings } from './proxy/settings';
 export { checkIdentityPems, generateIdentity, type GeneratedIdentity, type IdentityPems } from './certs/identity';
 export { allCrds } from './crds/index';

@@ -1,4 +1,6 @@
 /** Values presets shipped with the linkerd-control-plane chart. */
+import type { UserValues } from '../helm/chart';
+import type { ControlPlaneValues } from './values';
 
 const controllerResources = { cpu: { limit: '', request: '100m' }, memory: { limit: '250Mi', request: '50Mi' } };
 
@@ -22,7 +24,7 @@ export const haValues = {
   webhookFailurePolicy: 'Fail',
   spValidatorResources: controllerResources,
   highAvailability: true,
-};
+} satisfies UserValues<ControlPlaneValues>;
 
 /**
  * GitOps: no certificate or key is generated at render time or carried in the values, so
@@ -36,4 +38,4 @@ export const gitopsValues = {
   identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
   certManager: { identityIssuer: { enabled: true }, webhooks: { enabled: true } },
   trustManager: { enabled: true },
-};
+} satisfies UserValues<ControlPlaneValues>;

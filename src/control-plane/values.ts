@@ -104,7 +104,7 @@ export const controlPlaneValues = val.object(
     }),
     controllerLogFormat: val.enum(['plain', 'json'] as const, 'plain', { description: 'Log format of the control-plane controllers.' }),
     linkerdVersion: val.string(LINKERD_VERSION, { description: 'Image tag of the control plane (and the default of every image version below).', minLength: 1 }),
-    deploymentStrategy: val.freeform(
+    deploymentStrategy: val.freeform<{ rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } } & Record<string, unknown>>(
       { rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
       { description: 'The update strategy of the control-plane Deployments.' },
     ),

@@ -57,8 +57,8 @@ export interface ObjectProps {
   [field: string]: unknown;
 }
 
-/** Removes undefined fields, keeping key order (so output reads apiVersion, kind, metadata, spec). */
-function clean(node: unknown): unknown {
+/** Removes undefined fields and list items, keeping key order (so output reads apiVersion, kind, metadata, spec). Concrete data only. */
+export function clean(node: unknown): unknown {
   if (node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines) {
     throw new Error('a template-mode marker reached concrete output');
   }

@@ -1,4 +1,6 @@
 /** Values presets shipped with the linkerd-viz chart. */
+import type { UserValues } from '../helm/chart';
+import type { VizValues } from './values';
 
 const haResources = { cpu: { limit: '', request: '100m' }, memory: { limit: '250Mi', request: '50Mi' } };
 
@@ -9,7 +11,7 @@ export const vizHaValues = {
   tap: { replicas: 3, resources: haResources },
   dashboard: { resources: haResources },
   prometheus: { resources: { cpu: { limit: '', request: '300m' }, memory: { limit: '8192Mi', request: '300Mi' } } },
-};
+} satisfies UserValues<VizValues>;
 
 /**
  * GitOps: no certificate or key generated at render time, so every render gives the same
@@ -18,4 +20,4 @@ export const vizHaValues = {
  */
 export const vizGitopsValues = {
   certManager: { enabled: true },
-};
+} satisfies UserValues<VizValues>;

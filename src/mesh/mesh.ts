@@ -1,0 +1,63 @@
+/** The whole mesh in one construct: CRDs, control plane, viz and jaeger, wired together. */
+import { Construct } from 'constructs';
+import { LinkerdControlPlane } from '../control-plane/construct';
+import type { ControlPlaneValues } from '../control-plane/values';
+import { LinkerdCrds, type LinkerdCrdsValues } from '../crds/construct';
+import type { UserValues } from '../helm/chart';
+import { LinkerdJaeger } from '../jaeger/construct';
+import type { JaegerValues } from '../jaeger/values';
+import { LinkerdViz } from '../viz/construct';
+import type { VizValues } from '../viz/values';
+
+export interface LinkerdMeshProps {
+  /**
+   * Control-plane values: at least the identity (`identityTrustAnchorsPEM`, and the issuer
+   * `identity.issuer.tls` unless `identity.externalCA`).
+   */
+  controlPlane: UserValues<ControlPlaneValues>;
+  crds?: UserValues<LinkerdCrdsValues>;
+  /** Viz values, or false for no viz. Default: viz with its defaults. */
+  viz?: UserValues<VizValues> | false;
+  /** Jaeger values, or false for no tracing. Default: no tracing. */
+  jaeger?: UserValues<JaegerValues> | false;
+  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string };
+  /** The cluster's DNS domain, given to every chart. Default `cluster.local`. */
+  clusterDomain?: string;
+}
+
+/**
+ * Linkerd with its extensions. The cross-chart settings are done here: every chart gets the
+ * same cluster domain and the control plane's namespace; with jaeger, the proxies trace to
+ * its collector and the dashboard links to it.
+ *
+ *     new LinkerdMesh(app, 'mesh', { controlPlane: { identityTrustAnchorsPEM, identity: { issuer: { tls } } }, jaeger: {} });
+ */
+export class LinkerdMesh extends Construct {
+  readonly crds: LinkerdCrds;
+  readonly controlPlane: LinkerdControlPlane;
+  readonly viz?: LinkerdViz;
+  readonly jaeger?: LinkerdJaeger;
+
+  constructor(scope: Construct, id: string, props: LinkerdMeshProps) {
+    super(scope, id);
+    const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', ...props.namespaces };
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.crds = new LinkerdCrds(this, 'linkerd-crds', { values: props.crds });
+    this.controlPlane = new LinkerdControlPlane(this, 'linkerd-control-plane', {
+      namespace: ns.controlPlane,
+      values: { ...props.controlPlane, clusterDomain } as UserValues<ControlPlaneValues>,
+    });
+    const common = { clusterDomain, linkerdNamespace: ns.controlPlane };
+    if (props.viz !== false) {
+      this.viz = new LinkerdViz(this, 'linkerd-viz', { namespace: ns.viz, values: { ...props.viz, ...common } as UserValues<VizValues> });
+    }
+    if (props.jaeger !== undefined && props.jaeger !== false) {
+      this.jaeger = new LinkerdJaeger(this, 'linkerd-jaeger', {
+        namespace: ns.jaeger,
+        values: { ...props.jaeger, ...common } as UserValues<JaegerValues>,
+        controlPlane: this.controlPlane,
+        viz: this.viz,
+      });
+    }
+  }
+}

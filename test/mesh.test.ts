@@ -1,0 +1,176 @@
+/** The TypeScript API for cdk8s apps: LinkerdMesh, proxy annotations, meshing by annotation or manually, policy helpers, and the examples. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { describe, expect, it } from 'vitest';
+import { Shop } from '../examples/app-team/main';
+import { production } from '../examples/production/main';
+import { quickStart } from '../examples/quick-start/main';
+import { controlPlaneProxySettings } from '../src/control-plane/identity';
+import { LinkerdControlPlane } from '../src/control-plane/construct';
+import { INJECTOR_ANNOTATIONS, ProxyConfigError, proxyAnnotations } from '../src/mesh/annotations';
+import { injectProxy, meshWorkloads } from '../src/mesh/inject';
+import { LinkerdMesh } from '../src/mesh/mesh';
+import { proxySettingsFromValues } from '../src/proxy/settings';
+import { schemaProblems } from './support/chart-suite';
+import type { K8sDoc } from './support/render';
+
+type Doc = K8sDoc & { spec?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
+const identity = { trustAnchorsPEM: pem('ca.crt'), issuerCrtPEM: pem('issuer.crt'), issuerKeyPEM: pem('issuer.key') };
+const certs = { identityTrustAnchorsPEM: identity.trustAnchorsPEM, identity: { issuer: { tls: { crtPEM: identity.issuerCrtPEM, keyPEM: identity.issuerKeyPEM } } } };
+const all = (app: App) => app.charts.flatMap((c) => Testing.synth(c) as Doc[]);
+const podTemplate = (d: Doc | undefined) => d?.spec.template;
+
+describe('proxyAnnotations', () => {
+  it('turns a typed configuration into the annotations the proxy injector reads', () => {
+    const a = proxyAnnotations({
+      opaquePorts: [5432, '6000-6010'],
+      resources: { cpu: { request: '100m', limit: '1' }, memory: { limit: '250Mi' } },
+      defaultInboundPolicy: 'cluster-authenticated',
+      await: false,
+      waitBeforeExitSeconds: 10,
+      logLevel: 'warn,linkerd=info',
+      skipSubnets: ['10.0.0.0/8'],
+    });
+    expect(a).toEqual({
+      'linkerd.io/inject': 'enabled',
+      'config.linkerd.io/opaque-ports': '5432,6000-6010',
+      'config.linkerd.io/proxy-cpu-request': '100m',
+      'config.linkerd.io/proxy-cpu-limit': '1',
+      'config.linkerd.io/proxy-memory-limit': '250Mi',
+      'config.linkerd.io/default-inbound-policy': 'cluster-authenticated',
+      'config.linkerd.io/proxy-await': 'disabled',
+      'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '10',
+      'config.linkerd.io/proxy-log-level': 'warn,linkerd=info',
+      'config.linkerd.io/skip-subnets': '10.0.0.0/8',
+    });
+    for (const key of Object.keys(a)) expect(INJECTOR_ANNOTATIONS).toContain(key);
+  });
+
+  it('uses only annotations the proxy injector knows, for every setting', () => {
+    const every = proxyAnnotations({
+      inject: 'ingress', image: 'r/proxy', version: 'v1', imagePullPolicy: 'Always', resources: { ephemeralStorage: { request: '1Gi', limit: '2Gi' }, cpuRatioLimit: 0.5 },
+      logFormat: 'json', logHttpHeaders: 'insecure', skipInboundPorts: [22], skipOutboundPorts: [3306], requireIdentityOnInboundPorts: [8080], nativeSidecar: true,
+      shutdownGracePeriod: '30s', accessLog: 'json', outboundConnectTimeout: '1s', inboundConnectTimeout: '100ms', outboundDiscoveryCacheUnusedTimeout: '5s',
+      inboundDiscoveryCacheUnusedTimeout: '90s', disableOutboundProtocolDetectTimeout: true, disableInboundProtocolDetectTimeout: true, enableExternalProfiles: true,
+      adminShutdown: true, enableDebugSidecar: true, metricsHostnameLabels: true, proxyUid: 2102, proxyGid: 2102,
+    });
+    expect(Object.keys(every).length).toBeGreaterThanOrEqual(25);
+    for (const key of Object.keys(every)) expect(INJECTOR_ANNOTATIONS).toContain(key);
+  });
+
+  it.each([
+    ['a port out of range', { opaquePorts: [70000] }, 'opaquePorts'],
+    ['a reversed port range', { skipInboundPorts: ['9000-8000'] }, 'skipInboundPorts'],
+    ['a bad quantity', { resources: { memory: { limit: 'lots' } } }, 'resources.memory.limit'],
+    ['a bad duration', { shutdownGracePeriod: 'soon' }, 'shutdownGracePeriod'],
+    ['a bad policy', { defaultInboundPolicy: 'everyone' }, 'defaultInboundPolicy'],
+    ['a bad CIDR', { skipSubnets: ['10.0.0.0'] }, 'skipSubnets'],
+    ['an unknown setting', { opaquePort: [80] }, 'opaquePort'],
+    ['a CPU ratio above 1', { resources: { cpuRatioLimit: 2 } }, 'resources.cpuRatioLimit'],
+  ])('refuses %s, naming the field', (_name, config, field) => {
+    expect(() => proxyAnnotations(config as never)).toThrow(ProxyConfigError);
+    expect(() => proxyAnnotations(config as never)).toThrow(new RegExp(`\\b${field.replace(/\./g, '\\.')}:`));
+  });
+});
+
+describe('meshing workloads', () => {
+  it('annotates the pod templates of cdk8s-plus workloads, keeping their own annotations', () => {
+    const app = new App();
+    const chart = new Chart(app, 'app', { namespace: 'shop' });
+    const d = new kplus.Deployment(chart, 'web', { containers: [{ image: 'web:1', portNumber: 8080 }], podMetadata: { annotations: { team: 'shop' } } });
+    new kplus.StatefulSet(chart, 'db', { containers: [{ image: 'db:1' }], service: new kplus.Service(chart, 'db-svc', { ports: [{ port: 5432 }] }) });
+    new kplus.CronJob(chart, 'report', { containers: [{ image: 'report:1' }], schedule: Cron.daily() });
+    meshWorkloads(chart, { opaquePorts: [5432] });
+    new kplus.DaemonSet(chart, 'agent', { containers: [{ image: 'agent:1' }] }); // added later: meshed at synthesis
+    app.synthYaml();
+    const docs = Testing.synth(chart) as Doc[];
+    const annotations = (kind: string) => {
+      const o = docs.find((x) => x.kind === kind);
+      return (kind === 'CronJob' ? o?.spec.jobTemplate.spec.template : o?.spec.template).metadata.annotations;
+    };
+    for (const kind of ['Deployment', 'StatefulSet', 'CronJob', 'DaemonSet']) expect(annotations(kind), kind).toMatchObject({ 'linkerd.io/inject': 'enabled', 'config.linkerd.io/opaque-ports': '5432' });
+    expect(annotations('Deployment').team).toBe('shop');
+    expect(ApiObject.of(d).kind).toBe('Deployment');
+  });
+
+  it('renders, by manual injection, the very proxy containers the control plane\u2019s own pods carry for the same settings', () => {
+    const app = new App();
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const injector = (Testing.synth(cp) as Doc[]).find((d) => d.kind === 'Deployment' && d.metadata.name === 'linkerd-proxy-injector');
+    const settings = controlPlaneProxySettings(cp.values, proxySettingsFromValues(cp.values), {
+      component: 'linkerd-proxy-injector',
+      overrides: 'proxyInjectorProxyResources',
+      podInboundPorts: '8443,9995',
+    });
+    const chart = new Chart(app, 'reference', { namespace: 'linkerd' });
+    const reference = new ApiObject(chart, 'linkerd-proxy-injector', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'linkerd-proxy-injector' },
+      spec: { selector: { matchLabels: { app: 'ref' } }, template: { metadata: { labels: { app: 'ref' } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+    });
+    injectProxy(reference, { settings });
+    const ref = podTemplate((Testing.synth(chart) as Doc[])[0]);
+    const theirs = podTemplate(injector);
+    const proxyOf = (t: any) => [...(t.spec.initContainers ?? []), ...t.spec.containers].find((c: { name: string }) => c.name === 'linkerd-proxy'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(ref.spec.initContainers).toEqual(theirs.spec.initContainers);
+    expect(proxyOf(ref)).toEqual(proxyOf(theirs));
+    const names = (vs: { name: string }[]) => vs.map((v) => v.name);
+    expect(names(ref.spec.volumes)).toEqual(names(theirs.spec.volumes).filter((n: string) => names(ref.spec.volumes).includes(n)));
+    expect(ref.spec.containers.map((c: { name: string }) => c.name)).toEqual(['app']); // native sidecar: the proxy runs as an init container
+  });
+
+  it('manual injection gives a workload the control plane\u2019s proxy with its own settings and labels', () => {
+    const app = new App();
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const shop = new Shop(app, 'shop', cp);
+    const worker = (Testing.synth(shop) as Doc[]).find((d) => d.kind === 'Deployment' && d.metadata.name === 'worker');
+    const t = podTemplate(worker);
+    const proxy = t.spec.initContainers.find((c: { name: string }) => c.name === 'linkerd-proxy');
+    const env = Object.fromEntries(proxy.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.LINKERD2_PROXY_LOG).toMatch(/^warn,linkerd=info,/);
+    expect(env.LINKERD2_PROXY_INBOUND_PORTS).toBe('9090');
+    expect(t.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['linkerd-init', 'linkerd-proxy']);
+    expect(t.metadata.labels).toMatchObject({ 'linkerd.io/control-plane-ns': 'linkerd', 'linkerd.io/workload-ns': 'shop', 'linkerd.io/proxy-deployment': 'worker' });
+    expect(schemaProblems([worker as Doc])).toEqual([]);
+  });
+});
+
+describe('LinkerdMesh', () => {
+  it('wires the charts together: one cluster domain, the control plane\u2019s namespace, tracing and the Jaeger link', () => {
+    const app = new App();
+    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: certs, jaeger: {}, clusterDomain: 'example.internal', namespaces: { controlPlane: 'mesh-system' } });
+    const docs = all(app);
+    const destination = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'linkerd-destination');
+    const proxy = destination?.spec.template.spec.initContainers.find((c: { name: string }) => c.name === 'linkerd-proxy');
+    expect(proxy.env.find((e: { name: string }) => e.name === 'LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR').value).toBe('collector.linkerd-jaeger.svc.example.internal:4317');
+    const web = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'web');
+    expect(web?.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(['-controller-namespace=mesh-system', '-cluster-domain=example.internal', '-jaeger-addr=jaeger.linkerd-jaeger:16686']));
+    expect(mesh.viz && mesh.jaeger).toBeTruthy();
+    expect(schemaProblems(docs)).toEqual([]);
+  });
+});
+
+describe('examples', () => {
+  it.each([
+    ['quick-start', (app: App) => quickStart(app, identity)],
+    ['production', (app: App) => production(app, identity.trustAnchorsPEM)],
+    ['app-team', (app: App) => new Shop(app, 'shop', new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs }))],
+  ])('%s synthesizes objects valid against Kubernetes 1.31, our CRDs and the third-party CRDs', (_name, build) => {
+    const app = new App();
+    build(app);
+    app.synthYaml();
+    const docs = all(app);
+    expect(docs.length).toBeGreaterThan(10);
+    expect(schemaProblems(docs)).toEqual([]);
+  });
+
+  it('production holds no private key', () => {
+    const app = new App();
+    production(app, identity.trustAnchorsPEM);
+    expect(app.synthYaml()).not.toMatch(/PRIVATE KEY|kind: Secret/);
+  });
+});

@@ -5,8 +5,8 @@
  * (b) every rendered object valid against Kubernetes 1.31 API schemas (unknown fields
  *     rejected), and every custom resource against our CRDs;
  * (c) a snapshot of the default output;
- * (d) a table of bad values, each rejected by Helm (schema) and by our CLI with a
- *     message that names the key;
+ * (d) a table of bad values, each rejected by Helm (schema), by our CLI and by the construct
+ *     with a message that names the key;
  * plus `helm lint --strict` with both Helm versions.
  */
 import { execFile } from 'node:child_process';
@@ -19,7 +19,8 @@ import { describe, expect, it } from 'vitest';
 import { run, type Io } from '../../src/cli/main';
 import { allCrds } from '../../src/crds/index';
 import { validateCustomResource } from '../../src/crds/validate';
-import { toManifest, renderObjects, resolveValues, type ChartDefinition, type Release } from '../../src/helm/chart';
+import { App } from 'cdk8s';
+import { ConcreteChart, ValuesError, toManifest, renderObjects, resolveValues, type ChartDefinition, type Release } from '../../src/helm/chart';
 import { arbitraryValues } from './arbitrary';
 import { HELM_MAJORS, helmBinary } from './helm';
 import { kube131 } from './kube-schema';
@@ -167,6 +168,9 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
       expect(cli.stdout).toBe('');
       expect(cli.stderr).toContain(c.key);
       expect(cli.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      // The construct refuses it too, naming the key.
+      expect(() => new ConcreteChart(new App(), def.name, def, withBase(c.values) as never, release)).toThrow(ValuesError);
+      expect(() => new ConcreteChart(new App(), def.name, def, withBase(c.values) as never, release)).toThrow(c.key);
       if (c.helm === false) return;
       for (const major of HELM_MAJORS) {
         const helm = await helmTemplate(major, chartDir(def), ['-f', file], release);

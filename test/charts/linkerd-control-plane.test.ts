@@ -6,6 +6,7 @@ import { checkPodMonitorValues } from '../../src/control-plane/pod-monitor';
 import { controlPlaneValues, type ControlPlaneValues } from '../../src/control-plane/values';
 import { coalesce, defaultsOf } from '../../src/values/model';
 import { describeChart } from '../support/chart-suite';
+import { repairWebhookTls } from '../support/repair';
 
 const defaults = defaultsOf(controlPlaneValues) as ControlPlaneValues;
 
@@ -19,37 +20,17 @@ const certs = {
 /** Random webhook settings mostly contradict each other; keep the choices, make them consistent. */
 function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(user);
-  for (const section of ['proxyInjector', 'profileValidator', 'policyValidator']) {
-    const w = out[section] as Record<string, unknown> | undefined;
-    if (!w) continue;
-    if (w.injectCaFrom && w.injectCaFromSecret) delete w.injectCaFromSecret;
-    const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
-    if (injects) {
-      delete w.caBundle;
-      w.externalSecret = true;
-    }
-    if (w.externalSecret && !w.caBundle && !injects) w.externalSecret = false;
-    if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
-      delete w.crtPEM;
-      delete w.keyPEM;
-    }
-  }
+  const certManager = out.certManager as { identityIssuer?: { enabled?: boolean }; webhooks?: { enabled?: boolean } } | undefined;
+  repairWebhookTls(out, ['proxyInjector', 'profileValidator', 'policyValidator'], Boolean(certManager?.webhooks?.enabled));
   const selector = (out.podMonitor as { controller?: { namespaceSelector?: string } } | undefined)?.controller;
   if (selector?.namespaceSelector !== undefined && checkPodMonitorValues(coalesce(defaults, { podMonitor: { controller: selector } }) as ControlPlaneValues).length > 0) {
     selector.namespaceSelector = `matchNames: [${JSON.stringify(selector.namespaceSelector)}]`;
   }
-  const certManager = out.certManager as { identityIssuer?: { enabled?: boolean }; webhooks?: { enabled?: boolean } } | undefined;
   const trustManager = out.trustManager as { enabled?: boolean } | undefined;
   if (certManager?.identityIssuer?.enabled || trustManager?.enabled) {
     const identity = (out.identity ??= {}) as { externalCA?: boolean; issuer?: { scheme?: string } };
     identity.externalCA = true;
     if (certManager?.identityIssuer?.enabled) identity.issuer = { ...identity.issuer, scheme: 'kubernetes.io/tls' };
-  }
-  if (certManager?.webhooks?.enabled) {
-    for (const section of ['proxyInjector', 'profileValidator', 'policyValidator']) {
-      const w = out[section] as Record<string, unknown> | undefined;
-      for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret']) delete w?.[k];
-    }
   }
   const tracing = (out.controller as { tracing?: { enabled?: boolean } } | undefined)?.tracing;
   if (tracing?.enabled) tracing.enabled = false;

@@ -1,31 +1,12 @@
 import { linkerdVizChart } from '../../src/viz/chart';
 import { vizGitopsValues, vizHaValues } from '../../src/viz/presets';
 import { describeChart } from '../support/chart-suite';
+import { repairWebhookTls } from '../support/repair';
 
 /** Random certificate and Grafana settings mostly contradict each other; keep the choices, make them consistent. */
 function repair(user: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(user);
-  for (const section of ['tap', 'tapInjector']) {
-    const w = out[section] as Record<string, unknown> | undefined;
-    if (!w) continue;
-    if (w.injectCaFrom && w.injectCaFromSecret) delete w.injectCaFromSecret;
-    const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
-    if (injects) {
-      delete w.caBundle;
-      w.externalSecret = true;
-    }
-    if (w.externalSecret && !w.caBundle && !injects) w.externalSecret = false;
-    if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
-      delete w.crtPEM;
-      delete w.keyPEM;
-    }
-  }
-  if ((out.certManager as { enabled?: boolean } | undefined)?.enabled) {
-    for (const section of ['tap', 'tapInjector']) {
-      const w = out[section] as Record<string, unknown> | undefined;
-      for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret']) delete w?.[k];
-    }
-  }
+  repairWebhookTls(out, ['tap', 'tapInjector'], Boolean((out.certManager as { enabled?: boolean } | undefined)?.enabled));
   const prometheus = out.prometheus as { enabled?: boolean } | undefined;
   if (prometheus?.enabled === false && !out.prometheusUrl) out.prometheusUrl = 'http://prometheus.example:9090';
   const grafana = out.grafana as { enabled?: boolean; url?: string | null; externalUrl?: string | null } | undefined;

@@ -5,7 +5,7 @@
  */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
-import { checkWebhookTls, webhookCertificate as certificateOf, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
+import { checkWebhookTls, serviceCertificate, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
 import type { ValuesProblem } from '../values/model';
 import { meta, type CpValues } from './metadata';
 import type { ControlPlaneValues } from './values';
@@ -16,16 +16,7 @@ export type WebhookSection = 'proxyInjector' | 'profileValidator' | 'policyValid
 
 /** The certificate a webhook serves with: generated per render unless given or issued by cert-manager. */
 export function webhookCertificate(v: CpValues, section: WebhookSection, service: string): WebhookCertificate {
-  const given = v.section(section) as unknown as WebhookTls;
-  // With certManager.webhooks, cert-manager writes the Secret (Certificate named after the
-  // Service, see cert-manager.ts) and injects its CA.
-  const certManager = v.ref('certManager.webhooks.enabled');
-  const tls: WebhookTls = {
-    ...given,
-    externalSecret: v.or(certManager, given.externalSecret),
-    injectCaFrom: v.ternary(certManager, v.fmt`${v.release.namespace}/${service}`, given.injectCaFrom),
-  };
-  return certificateOf(v, `${section}Cert`, tls, v.fmt`${service}.${v.release.namespace}.svc`);
+  return serviceCertificate(v, `${section}Cert`, v.section(section) as unknown as WebhookTls, service, 'certManager.webhooks.enabled');
 }
 
 /** The TLS Secret of a webhook (unless externalSecret). */

@@ -25,6 +25,23 @@ export interface WebhookCertificate {
   caBundle: string;
 }
 
+/**
+ * The certificate of the webhook or API service behind `service`, in the release namespace:
+ * generated per render, given as PEM values, external, or — when `managedBy` (a values path)
+ * holds — issued by cert-manager as a Certificate named after the Service (servingCertificates
+ * in cert-manager.ts), which also injects its CA.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function serviceCertificate(v: HelmValues<any>, id: string, given: WebhookTls, service: string, managedBy: string): WebhookCertificate {
+  const managed = v.ref(managedBy) as boolean;
+  const tls: WebhookTls = {
+    ...given,
+    externalSecret: v.or(managed, given.externalSecret),
+    injectCaFrom: v.ternary(managed, v.fmt`${v.release.namespace}/${service}`, given.injectCaFrom),
+  };
+  return webhookCertificate(v, id, tls, v.fmt`${service}.${v.release.namespace}.svc`);
+}
+
 /** The certificate a webhook serves with, for `host` (its Service DNS name): generated per render unless given. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function webhookCertificate(v: HelmValues<any>, id: string, tls: WebhookTls, host: string): WebhookCertificate {

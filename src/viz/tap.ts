@@ -5,7 +5,7 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { servingCertificates } from '../k8s/cert-manager';
-import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
+import { caBundleField, caInjectionAnnotations, serviceCertificate, webhookChecksum, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
 import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
 import { anyNetwork, authorizationPolicy, server } from '../extension/policy';
 import { binding, clusterRole } from '../extension/rbac';
@@ -23,15 +23,7 @@ export const TAP_ADMIN_RULES = [
 
 /** The serving certificate of a tap server and its Secret (unless external). */
 function tlsSecret(scope: Construct, v: Vv, section: 'tap' | 'tapInjector', service: string, metadata: Record<string, unknown>): WebhookCertificate {
-  const given = v.section(section) as unknown as WebhookTls;
-  // With certManager.enabled, cert-manager writes the Secret (Certificate named after the Service) and injects its CA.
-  const certManager = v.ref('certManager.enabled');
-  const tls: WebhookTls = {
-    ...given,
-    externalSecret: v.or(certManager, given.externalSecret),
-    injectCaFrom: v.ternary(certManager, v.fmt`${v.release.namespace}/${service}`, given.injectCaFrom),
-  };
-  const cert = webhookCertificate(v, `${section}Cert`, tls, v.fmt`${service}.${v.release.namespace}.svc`);
+  const cert = serviceCertificate(v, `${section}Cert`, v.section(section) as unknown as WebhookTls, service, 'certManager.enabled');
   v.when(v.not(cert.tls.externalSecret), () => {
     new K8sObject(scope, 'tls-secret', {
       kind: 'Secret',

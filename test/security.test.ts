@@ -48,6 +48,21 @@ describe('Pod Security', () => {
   });
 });
 
+describe('hardened containers', () => {
+  it('every container has a read-only root filesystem, as well as what Pod Security checks', () => {
+    for (const { chart, release, variants } of MATRIX) {
+      for (const [variant, values] of Object.entries(variants)) {
+        for (const { object } of renderObjects(chart, resolveValues(chart, values), release)) {
+          const spec = podSpecOf(object as { kind: string });
+          for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+            expect(c.securityContext?.readOnlyRootFilesystem, `${chart.name} ${variant} ${c.name}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('ServiceAccount tokens', () => {
   it('are never automounted, and mounted by hand only into pods that talk to the API server', () => {
     for (const { chart, release, variants } of MATRIX) {

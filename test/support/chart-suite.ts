@@ -2,7 +2,7 @@
  * The test suite every chart gets:
  * (a) equivalence: `helm template` (Helm 3 and 4) == our rendering, for the defaults,
  *     each preset and N random valid values files;
- * (b) every rendered object valid against Kubernetes 1.31 API schemas (unknown fields
+ * (b) every rendered object valid against Kubernetes 1.31 and 1.35 API schemas (unknown fields
  *     rejected), and every custom resource against our CRDs;
  * (c) a snapshot of the default output;
  * (d) a table of bad values, each rejected by Helm (schema), by our CLI and by the construct
@@ -24,6 +24,7 @@ import { ConcreteChart, ValuesError, toManifest, renderObjects, resolveValues, t
 import { arbitraryValues } from './arbitrary';
 import { HELM_MAJORS, helmBinary } from './helm';
 import { kube131 } from './kube-schema';
+import { kube135Problems } from './kube-schema-135';
 import { thirdPartyProblems } from './third-party-schema';
 import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, pool, writeValues, type K8sDoc } from './render';
 import { coalesce, defaultsOf } from '../../src/values/model';
@@ -62,9 +63,14 @@ function customResourceProblems(doc: K8sDoc): string[] | undefined {
   return validateCustomResource(def, version, doc);
 }
 
-/** Problems of rendered objects against Kubernetes 1.31, our CRDs and the CRDs of cert-manager, trust-manager and Prometheus Operator. */
+/**
+ * Problems of rendered objects against Kubernetes 1.31 and 1.35 (unknown fields rejected by
+ * both), our CRDs, and the CRDs of cert-manager, trust-manager, Prometheus Operator and Argo CD.
+ */
 export function schemaProblems(docs: K8sDoc[]): string[] {
-  return docs.flatMap((d) => customResourceProblems(d) ?? thirdPartyProblems(d) ?? kube131().validate(d));
+  return docs.flatMap(
+    (d) => customResourceProblems(d) ?? thirdPartyProblems(d) ?? [...kube131().validate(d), ...(kube135Problems(d) ?? [`${d.apiVersion}/${d.kind}: not a Kubernetes 1.35 API kind`])],
+  );
 }
 
 async function cliRun(args: string[], files: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -140,7 +146,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
   });
 
   describe(`${def.name}: objects are valid`, () => {
-    it.each(Object.entries(presets))('against Kubernetes 1.31 and our CRDs, for %s', (_name, values) => {
+    it.each(Object.entries(presets))('against Kubernetes 1.31 and 1.35 and our CRDs, for %s', (_name, values) => {
       // (values already include the base values)
       const docs = ourObjects(def, values, release);
       expect(docs.length).toBeGreaterThan(0);

@@ -35,7 +35,7 @@ export class LinkerdJaeger extends ConcreteChart<typeof jaegerValues> {
     } as UserValues<JaegerValues>;
     super(scope, id, linkerdJaegerChart, values, release);
     const target = { namespace: release.namespace, clusterDomain: this.resolvedValues.clusterDomain };
-    props.controlPlane?.addValues(tracingValues(target) as never);
+    props.controlPlane?.addValues(tracingValues(target));
     props.viz?.addValues(vizJaegerValues(target));
   }
 }

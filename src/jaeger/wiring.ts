@@ -1,4 +1,6 @@
 /** How the control plane and viz are set up to use linkerd-jaeger (values for those charts). */
+import type { ControlPlaneValues } from '../control-plane/values';
+import type { UserValues } from '../helm/chart';
 import { collectorEndpoint, PORTS } from './config';
 
 export interface TracingTarget {
@@ -8,7 +10,7 @@ export interface TracingTarget {
 }
 
 /** Control-plane values that send the proxies' (and controllers') spans to the collector, over mTLS to its mesh identity. */
-export function tracingValues({ namespace, clusterDomain = 'cluster.local' }: TracingTarget) {
+export function tracingValues({ namespace, clusterDomain = 'cluster.local' }: TracingTarget): UserValues<ControlPlaneValues> {
   const endpoint = collectorEndpoint(namespace, clusterDomain);
   return {
     proxy: { tracing: { enabled: true, collector: { endpoint, meshIdentity: { serviceAccountName: 'collector', namespace } } } },

@@ -1,150 +1,330 @@
 /**
- * The pieces every Linkerd dashboard is built from (Grafana Foundation SDK): the
- * datasource and label variables, and one builder per kind of panel, parameterized by
- * the label selector of what the dashboard is about.
+ * The pieces every Linkerd dashboard is built from (Grafana Foundation SDK): the dashboard
+ * skeleton with its datasource variable, label variables, the PromQL of the golden signals,
+ * and one builder per kind of panel, parameterized by the label selector of what the
+ * dashboard is about and the labels to break it down by.
+ *
+ * Series are named with Grafana's display-name override (`${__field.labels.<label>}`), one
+ * override per query, so no legend template is needed.
  */
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
-/** Every query goes to the dashboard's datasource variable (the provisioned datasource has uid `prometheus`). */
-export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+/** Name of the dashboard variable (type datasource) that every panel and variable queries. */
+export const DATASOURCE_VARIABLE = 'datasource';
+/** uid of the Prometheus datasource the bundled Grafana provisions: the variable's default. */
+export const PROVISIONED_DATASOURCE_UID = 'prometheus';
+/** The reference every query carries: the datasource variable, never a fixed datasource. */
+export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${' + DATASOURCE_VARIABLE + '}' };
 
 /** A label selector, as matchers: `['namespace="$namespace"', 'direction="inbound"']`. */
 export type Matchers = readonly string[];
+/** Labels to break a query down by (`sum ... by (labels)`); empty for one total. */
+export type Labels = readonly string[];
+/** One series of a panel: its query and its display name. */
+export type Series = readonly [expr: string, name: string];
 
-const braces = (m: Matchers) => `{${m.join(', ')}}`;
-const rate = (metric: string, m: Matchers) => `irate(${metric}${braces(m)}[$__rate_interval])`;
-const by = (labels: readonly string[]) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');
+const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m.join(', ')}}` : metric);
+const by = (labels: Labels) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');
+const rate = (metric: string, m: Matchers) => `rate(${selector(metric, m)}[$__rate_interval])`;
 
-/** The PromQL of the golden signals, for a selector, summed by `labels`. */
-export const promql = {
-  successRate: (m: Matchers, labels: readonly string[] = []) =>
-    `sum(${rate('response_total', ['classification="success"', ...m])})${by(labels)} / sum(${rate('response_total', m)})${by(labels)}`,
-  requestRate: (m: Matchers, labels: readonly string[] = []) => `sum(${rate('request_total', m)})${by(labels)}`,
-  latency: (quantile: number, m: Matchers, labels: readonly string[] = [], metric = 'response_latency_ms_bucket') =>
-    `histogram_quantile(${quantile}, sum(${rate(metric, m)})${by(['le', ...labels])})`,
-  count: (m: Matchers, labels: readonly string[]) => `count(count(request_total${braces(m)})${by(labels)})`,
-};
-
-function query(expr: string, legend: string, refId: string): prometheus.DataqueryBuilder {
-  return new prometheus.DataqueryBuilder().expr(expr).legendFormat(legend).refId(refId).datasource(DATASOURCE);
+/** The metrics one kind of HTTP traffic is measured with. */
+export interface Traffic {
+  /** Counter of requests. */
+  requests: string;
+  /** Counter of responses (the requests' outcomes). */
+  responses: string;
+  /** Matchers that select the successful responses. */
+  success: Matchers;
+  /** Latency histogram (its `_bucket` series). */
+  latency: string;
+  /** Unit of the latency histogram. */
+  latencyUnit: 'ms' | 's';
+  /** Whether the counters carry the proxy's `tls` label (request rate split into mTLS and plaintext). */
+  tls: boolean;
+  /** Counter of retries, if the traffic has one. */
+  retries?: string;
 }
 
-function series(title: string, unit: string, queries: [string, string][], width = 8): timeseries.PanelBuilder {
-  const p = new timeseries.PanelBuilder().title(title).unit(unit).datasource(DATASOURCE).height(7).span(width).min(0);
-  queries.forEach(([expr, legend], i) => p.withTarget(query(expr, legend, String.fromCharCode(65 + i))));
+/** What every proxy measures of HTTP and gRPC traffic, inbound and outbound. */
+export const PROXY_TRAFFIC: Traffic = {
+  requests: 'request_total',
+  responses: 'response_total',
+  success: ['classification="success"'],
+  latency: 'response_latency_ms_bucket',
+  latencyUnit: 'ms',
+  tls: true,
+};
+
+/** Traffic per ServiceProfile route (`rt_route`); these counters have no `tls` label. */
+export const SERVICE_PROFILE_TRAFFIC: Traffic = {
+  requests: 'route_request_total',
+  responses: 'route_response_total',
+  success: ['classification="success"'],
+  latency: 'route_response_latency_ms_bucket',
+  latencyUnit: 'ms',
+  tls: false,
+};
+
+/** Client-side traffic per Gateway API HTTPRoute (`parent_*`, `route_*` labels); a failure is a 5xx or a proxy error. */
+export const HTTP_ROUTE_TRAFFIC: Traffic = {
+  requests: 'outbound_http_route_request_statuses_total',
+  responses: 'outbound_http_route_request_statuses_total',
+  success: ['error=""', 'http_status!~"5.."'],
+  latency: 'outbound_http_route_request_duration_seconds_bucket',
+  latencyUnit: 's',
+  tls: false,
+  retries: 'outbound_http_route_retry_requests_total',
+};
+
+/** Client-side traffic per Gateway API GRPCRoute; a success is `grpc_status="OK"` without a proxy error. */
+export const GRPC_ROUTE_TRAFFIC: Traffic = {
+  requests: 'outbound_grpc_route_request_statuses_total',
+  responses: 'outbound_grpc_route_request_statuses_total',
+  success: ['error=""', 'grpc_status="OK"'],
+  latency: 'outbound_grpc_route_request_duration_seconds_bucket',
+  latencyUnit: 's',
+  tls: false,
+  retries: 'outbound_grpc_route_retry_requests_total',
+};
+
+/** The PromQL the panels are made of. */
+export const promql = {
+  /** Share of successful responses. */
+  successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) =>
+    `sum(${rate(t.responses, [...t.success, ...m])})${by(labels)} / sum(${rate(t.responses, m)})${by(labels)}`,
+  /** Requests per second. */
+  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => `sum(${rate(t.requests, m)})${by(labels)}`,
+  /** Per-second rate of any counter. */
+  counterRate: (metric: string, m: Matchers, labels: Labels = []) => `sum(${rate(metric, m)})${by(labels)}`,
+  /** A quantile of a histogram (its `_bucket` series). */
+  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, sum(${rate(histogram, m)})${by(['le', ...labels])})`,
+  /** A gauge, aggregated. */
+  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => `${aggregation}(${selector(metric, m)})${by(labels)}`,
+  /** How many distinct label combinations a metric has (meshed workloads, namespaces). */
+  distinct: (metric: string, m: Matchers, labels: Labels) => `count(count(${selector(metric, m)})${by(labels)})`,
+};
+
+/** Display name of a series broken down by `labels` (Grafana field variables), `fallback` without labels. */
+export function seriesName(labels: Labels, fallback = 'total'): string {
+  return labels.length > 0 ? labels.map((l) => '${__field.labels.' + l + '}').join(' ') : fallback;
+}
+
+const refId = (i: number) => String.fromCharCode(65 + i);
+
+function target(expr: string, ref: string): prometheus.DataqueryBuilder {
+  return new prometheus.DataqueryBuilder().expr(expr).refId(ref).datasource(DATASOURCE);
+}
+
+/** Any panel the skeleton lays out. */
+export type PanelBuilder = cog.Builder<dashboard.Panel> & { id(id: number): unknown };
+
+/** A time series panel: one query per series, each named by a display-name override on its query. */
+export function timeseriesPanel(title: string, unit: string, series: readonly Series[], opts: { width?: number; max?: number } = {}): timeseries.PanelBuilder {
+  const p = new timeseries.PanelBuilder()
+    .title(title)
+    .unit(unit)
+    .datasource(DATASOURCE)
+    .height(8)
+    .span(opts.width ?? 8)
+    .min(0)
+    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).calcs([]))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+  if (opts.max !== undefined) p.max(opts.max);
+  series.forEach(([expr, name], i) => p.withTarget(target(expr, refId(i))).overrideByQuery(refId(i), [{ id: 'displayName', value: name }]));
   return p;
 }
 
-function single(title: string, unit: string, expr: string, width = 6): stat.PanelBuilder {
+/** A single number (the last value of one query). */
+export function statPanel(title: string, unit: string, expr: string, width = 6): stat.PanelBuilder {
   return new stat.PanelBuilder()
     .title(title)
     .unit(unit)
     .datasource(DATASOURCE)
     .height(4)
     .span(width)
+    .graphMode(common.BigValueGraphMode.Area)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .withTarget(query(expr, title, 'A'));
+    .withTarget(target(expr, 'A'));
 }
 
-/** Grafana legend text for a label (`{{label}}`). */
-export const legendOf = (labels: readonly string[]) => (labels.length > 0 ? labels.map((l) => `{{${l}}}`).join(' ') : 'total');
+/** A table with one row per combination of `labels` and one column per instant query. */
+export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; expr: string }[], width = 24): table.PanelBuilder {
+  const p = new table.PanelBuilder().title(title).datasource(DATASOURCE).height(8).span(width);
+  const rename: Record<string, string> = {};
+  columns.forEach(({ name, unit, expr }, i) => {
+    p.withTarget(target(expr, refId(i)).instant().format(prometheus.PromQueryFormat.Table));
+    rename[`Value #${refId(i)}`] = name;
+    p.overrideByName(name, [{ id: 'unit', value: unit }]);
+  });
+  const order = Object.fromEntries([...labels, ...columns.map((_, i) => `Value #${refId(i)}`)].map((f, i) => [f, i]));
+  p.withTransformation({ id: 'merge', options: {} });
+  p.withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, indexByName: order, renameByName: rename } });
+  return p;
+}
 
-/** Panels for one traffic selector: success rate, request rate (mTLS and plain), p50/p95/p99 latency. */
-export function goldenSignals(m: Matchers, labels: readonly string[], latencyMetric = 'response_latency_ms_bucket', counters = { request: 'request_total', response: 'response_total' }) {
-  const legend = legendOf(labels);
-  const swap = (expr: string) => expr.replaceAll('response_total', counters.response).replaceAll('request_total', counters.request);
+/** Share of successful requests over time. */
+export function successRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): timeseries.PanelBuilder {
+  return timeseriesPanel('Success rate', 'percentunit', [[promql.successRate(m, labels, t), seriesName(labels)]], { max: 1 });
+}
+
+/** Requests per second, split into mTLS and plaintext where the traffic has a `tls` label. */
+export function requestRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): timeseries.PanelBuilder {
+  const name = seriesName(labels);
+  const series: Series[] = t.tls
+    ? [
+        [promql.requestRate([...m, 'tls="true"'], labels, t), `mTLS ${name}`],
+        [promql.requestRate([...m, 'tls!="true"'], labels, t), `plaintext ${name}`],
+      ]
+    : [[promql.requestRate(m, labels, t), name]];
+  return timeseriesPanel('Request rate', 'reqps', series);
+}
+
+/** p50, p95 and p99 of a histogram. */
+export function quantilesPanel(title: string, histogram: string, unit: string, m: Matchers, labels: Labels): timeseries.PanelBuilder {
+  const name = seriesName(labels, '');
+  return timeseriesPanel(
+    title,
+    unit,
+    ([0.5, 0.95, 0.99] as const).map((q) => [promql.quantile(q, histogram, m, labels), `p${Math.round(q * 100)} ${name}`.trim()]),
+  );
+}
+
+/** Response latency percentiles (p50/p95/p99). */
+export function latencyPanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): timeseries.PanelBuilder {
+  return quantilesPanel('Latency', t.latency, t.latencyUnit, m, labels);
+}
+
+/** Retries per second (route traffic only). */
+export function retriesPanel(m: Matchers, labels: Labels, t: Traffic): timeseries.PanelBuilder {
+  if (!t.retries) throw new Error(`${t.requests}: no retry counter`);
+  return timeseriesPanel('Retries', 'reqps', [[promql.counterRate(t.retries, m, labels), seriesName(labels)]]);
+}
+
+/** The golden signals of a selector: success rate, request rate, latency. */
+export function goldenSignals(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): PanelBuilder[] {
+  return [successRatePanel(m, labels, t), requestRatePanel(m, labels, t), latencyPanel(m, labels, t)];
+}
+
+/** Open TCP connections and connections opened per second. */
+export function tcpConnectionsPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+  const name = seriesName(labels);
+  return timeseriesPanel('TCP connections', 'short', [
+    [promql.gauge('tcp_open_connections', m, labels), `open ${name}`],
+    [promql.counterRate('tcp_open_total', m, labels), `opened/s ${name}`],
+  ]);
+}
+
+/** TCP connections closed with an error, by errno. */
+export function tcpFailuresPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+  return timeseriesPanel('TCP connection failures', 'cps', [[promql.counterRate('tcp_close_total', [...m, 'errno!=""'], [...labels, 'errno']), seriesName([...labels, 'errno'])]]);
+}
+
+/** Bytes per second read from and written to peers. */
+export function tcpBytesPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+  const name = seriesName(labels);
+  return timeseriesPanel('TCP throughput', 'Bps', [
+    [promql.counterRate('tcp_read_bytes_total', m, labels), `read ${name}`],
+    [promql.counterRate('tcp_write_bytes_total', m, labels), `write ${name}`],
+  ]);
+}
+
+/** The TCP panels of a selector. */
+export function tcpPanels(m: Matchers, labels: Labels): PanelBuilder[] {
+  return [tcpConnectionsPanel(m, labels), tcpFailuresPanel(m, labels), tcpBytesPanel(m, labels)];
+}
+
+/** Inbound HTTP requests or TCP connections allowed and denied by policy. */
+export function authorizationPanel(protocol: 'http' | 'tcp', m: Matchers): timeseries.PanelBuilder {
+  return timeseriesPanel(`${protocol.toUpperCase()} authorization`, protocol === 'http' ? 'reqps' : 'cps', [
+    [promql.counterRate(`inbound_${protocol}_authz_allow_total`, m), 'allowed'],
+    [promql.counterRate(`inbound_${protocol}_authz_deny_total`, m), 'denied'],
+  ]);
+}
+
+/** CPU, memory and open files of the processes selected by `m` (proxies, controllers, Prometheus). */
+export function processPanels(m: Matchers, labels: Labels): PanelBuilder[] {
+  const name = seriesName(labels);
   return [
-    series('Success rate', 'percentunit', [[swap(promql.successRate(m, labels)), legend]]),
-    series('Request rate', 'reqps', [
-      [swap(promql.requestRate([...m, 'tls="true"'], labels)), `🔒 ${legend}`],
-      [swap(promql.requestRate([...m, 'tls!="true"'], labels)), legend],
-    ]),
-    series('Latency', 'ms', ([0.5, 0.95, 0.99] as const).map((q) => [promql.latency(q, m, labels, latencyMetric), `p${Math.round(q * 100)} ${legend}`])),
+    timeseriesPanel('CPU', 'short', [[promql.counterRate('process_cpu_seconds_total', m, labels), name]]),
+    timeseriesPanel('Memory (resident)', 'bytes', [[promql.gauge('process_resident_memory_bytes', m, labels), name]]),
+    timeseriesPanel('Open files', 'short', [[promql.gauge('process_open_fds', m, labels), name]]),
   ];
 }
 
-/** Headline numbers for a selector. */
-export function headline(m: Matchers) {
+/** Headline numbers of a selector's proxy traffic. */
+export function headline(m: Matchers): PanelBuilder[] {
   return [
-    single('Success rate', 'percentunit', promql.successRate(m)),
-    single('Request rate', 'reqps', promql.requestRate(m)),
-    single('P95 latency', 'ms', promql.latency(0.95, m)),
-    single('Open TCP connections', 'short', `sum(tcp_open_connections${braces(m)})`),
+    statPanel('Success rate', 'percentunit', promql.successRate(m)),
+    statPanel('Request rate', 'reqps', promql.requestRate(m)),
+    statPanel('P95 latency', 'ms', promql.quantile(0.95, PROXY_TRAFFIC.latency, m)),
+    statPanel('Open TCP connections', 'short', promql.gauge('tcp_open_connections', m)),
   ];
 }
 
-/** TCP panels for a selector: open connections, failures, bytes. */
-export function tcp(m: Matchers, labels: readonly string[]) {
-  const legend = legendOf(labels);
-  return [
-    series('TCP connections', 'short', [[`sum(tcp_open_connections${braces(m)})${by(labels)}`, legend]]),
-    series('TCP connection failures', 'short', [[`sum(${rate('tcp_close_total', [...m, 'errno!=""'])})${by([...labels, 'errno'])}`, `${legend} {{errno}}`]]),
-    series('TCP bytes', 'Bps', [
-      [`sum(${rate('tcp_read_bytes_total', m)})${by(labels)}`, `read ${legend}`],
-      [`sum(${rate('tcp_write_bytes_total', m)})${by(labels)}`, `write ${legend}`],
-    ]),
-  ];
+/** A table of the golden signals of a selector, one row per combination of `labels`. */
+export function goldenSignalsTable(title: string, m: Matchers, labels: Labels): table.PanelBuilder {
+  return tablePanel(title, labels, [
+    { name: 'Success rate', unit: 'percentunit', expr: promql.successRate(m, labels) },
+    { name: 'Request rate', unit: 'reqps', expr: promql.requestRate(m, labels) },
+    { name: 'P95 latency', unit: 'ms', expr: promql.quantile(0.95, PROXY_TRAFFIC.latency, m, labels) },
+  ]);
 }
 
-/** Policy panels for a selector: inbound requests and connections allowed and denied. */
-export function authorization(m: Matchers) {
-  return [
-    series('HTTP authorization', 'reqps', [
-      [`sum(${rate('inbound_http_authz_allow_total', m)})`, 'allowed'],
-      [`sum(${rate('inbound_http_authz_deny_total', m)})`, 'denied'],
-    ]),
-    series('TCP authorization', 'short', [
-      [`sum(${rate('inbound_tcp_authz_allow_total', m)})`, 'allowed'],
-      [`sum(${rate('inbound_tcp_authz_deny_total', m)})`, 'denied'],
-    ]),
-  ];
+/** A row of the dashboard: its title and panels. */
+export type Row = readonly [title: string, panels: readonly PanelBuilder[]];
+
+/** A row of proxy traffic: golden signals and TCP of a selector. */
+export function trafficRow(title: string, m: Matchers, labels: Labels): Row {
+  return [title, [...goldenSignals(m, labels), ...tcpPanels(m, labels)]];
 }
 
-/** Resource panels of processes selected by `m` (proxies or controllers). */
-export function processes(m: Matchers, labels: readonly string[]) {
-  const legend = legendOf(labels);
-  return [
-    series('CPU', 'short', [[`sum(${rate('process_cpu_seconds_total', m)})${by(labels)}`, legend]]),
-    series('Memory', 'bytes', [[`sum(process_resident_memory_bytes${braces(m)})${by(labels)}`, legend]]),
-    series('Open files', 'short', [[`sum(process_open_fds${braces(m)})${by(labels)}`, legend]]),
-  ];
+/** Traffic the selected proxies receive, broken down by `labels`. */
+export function inboundRow(self: Matchers, labels: Labels): Row {
+  return trafficRow('Inbound traffic', [...self, 'direction="inbound"'], labels);
 }
 
-/** Any panel. */
-export function panel(title: string, unit: string, queries: [string, string][], width = 8) {
-  return series(title, unit, queries, width);
+/** Traffic the selected proxies send, broken down by `labels` (typically `dst_*` ones). */
+export function outboundRow(self: Matchers, labels: Labels): Row {
+  return trafficRow('Outbound traffic', [...self, 'direction="outbound"'], labels);
 }
 
-/** A label variable filled from a query (`label_values(...)`). */
-export function labelVariable(name: string, q: string, opts: { label?: string; all?: boolean } = {}) {
+/** A variable filled from a query (`label_values(...)`), through the datasource variable. */
+export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean; multi?: boolean } = {}): dashboard.QueryVariableBuilder {
   const v = new dashboard.QueryVariableBuilder(name)
     .label(opts.label ?? name)
-    .query(q)
-    .definition(q)
+    .query(query)
+    .definition(query)
     .datasource(DATASOURCE)
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc);
   if (opts.all) v.includeAll(true).allValue('.*');
+  if (opts.multi) v.multi(true).includeAll(true);
   return v;
 }
 
-/** A panel builder (every kind has `id`). */
-type AnyPanel = cog.Builder<dashboard.Panel> & { id(id: number): unknown };
-
+/** What a dashboard is: identity, variables (after the datasource one) and rows of panels. */
 export interface DashboardSpec {
+  /** Stable uid, `linkerd-<name>`. */
   uid: string;
   title: string;
   description: string;
-  variables: dashboard.QueryVariableBuilder[];
-  rows: [string, AnyPanel[]][];
+  variables: readonly dashboard.QueryVariableBuilder[];
+  rows: readonly Row[];
+  /** Start of the default time range (default `now-15m`). */
+  from?: string;
 }
 
-/** A Linkerd dashboard: datasource variable, the given variables, rows of panels. */
+/**
+ * The skeleton of a Linkerd dashboard: tagged `linkerd`, read-only, refreshed every minute,
+ * a Prometheus datasource variable defaulting to the provisioned datasource, the given
+ * variables, links to the other Linkerd dashboards, and the rows with panel ids in order.
+ */
 export function linkerdDashboard(spec: DashboardSpec): dashboard.DashboardBuilder {
   const d = new dashboard.DashboardBuilder(spec.title)
     .uid(spec.uid)
@@ -152,9 +332,16 @@ export function linkerdDashboard(spec: DashboardSpec): dashboard.DashboardBuilde
     .tags(['linkerd'])
     .readonly()
     .refresh('1m')
-    .time({ from: 'now-15m', to: 'now' })
+    .time({ from: spec.from ?? 'now-15m', to: 'now' })
+    .timezone('browser')
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'));
+    .link(new dashboard.DashboardLinkBuilder('Linkerd').type(dashboard.DashboardLinkType.Dashboards).tags(['linkerd']).asDropdown(true).keepTime(true).includeVars(false))
+    .withVariable(
+      new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE)
+        .label('Prometheus')
+        .type('prometheus')
+        .current({ selected: true, text: PROVISIONED_DATASOURCE_UID, value: PROVISIONED_DATASOURCE_UID }),
+    );
   for (const v of spec.variables) d.withVariable(v);
   let id = 0;
   for (const [title, panels] of spec.rows) {

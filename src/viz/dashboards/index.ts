@@ -1,35 +1,60 @@
 /**
- * The Linkerd Grafana dashboards, written with the Grafana Foundation SDK. The web
- * dashboard links to them by uid (`linkerd-<kind>`) with `var-namespace` and `var-<kind>`.
+ * The Linkerd Grafana dashboards, written with the Grafana Foundation SDK (one module per
+ * dashboard, the panels from ./builders). The web dashboard links to them by uid
+ * (`linkerd-<kind>`) with `var-namespace` and `var-<kind>`.
  */
-import { healthDashboard, namespaceDashboard, topLineDashboard } from './mesh';
-import { authorityDashboard, podDashboard, routeDashboard, serviceDashboard } from './traffic';
-import { WORKLOAD_KINDS, workloadDashboard } from './workloads';
+import { authorityDashboard } from './authority';
+import { cronjobDashboard } from './cronjob';
+import { daemonsetDashboard } from './daemonset';
+import { deploymentDashboard } from './deployment';
+import { healthDashboard } from './health';
+import { jobDashboard } from './job';
+import { namespaceDashboard } from './namespace';
+import { podDashboard } from './pod';
+import { prometheusDashboard } from './prometheus';
+import { replicasetDashboard } from './replicaset';
+import { replicationcontrollerDashboard } from './replicationcontroller';
+import { routeDashboard } from './route';
+import { serviceDashboard } from './service';
+import { statefulsetDashboard } from './statefulset';
+import { topLineDashboard } from './top-line';
 
+/** One dashboard as the bundled Grafana provisions it. */
 export interface LinkerdDashboard {
+  /** Stable uid, `linkerd-<name>`. */
   uid: string;
   title: string;
-  /** File name in Grafana's dashboards folder (and key of its ConfigMap). */
+  /** File name in Grafana's dashboards folder (and key of its ConfigMap): `<name>.json`. */
   file: string;
-  /** The dashboard model, as Grafana stores it. */
+  /** The dashboard model, as Grafana stores it (JSON-serializable; a new object each call). */
   build(): Record<string, unknown>;
 }
 
-function entry(file: string, make: () => { build(): unknown }): LinkerdDashboard {
-  const model = make().build() as { uid: string; title: string };
-  return { uid: model.uid, title: model.title, file, build: () => make().build() as unknown as Record<string, unknown> };
+function entry(make: () => { build(): { uid?: string; title?: string } }): LinkerdDashboard {
+  const { uid, title } = make().build();
+  if (!uid?.startsWith('linkerd-') || !title) throw new Error(`dashboard without a linkerd- uid or a title: ${uid}`);
+  // The SDK's queries carry a marker method; the model Grafana stores is their JSON.
+  return { uid, title, file: `${uid.slice('linkerd-'.length)}.json`, build: () => JSON.parse(JSON.stringify(make().build())) as Record<string, unknown> };
 }
 
+/** Every Linkerd dashboard, the home dashboard (top line) first. */
 export const DASHBOARDS: readonly LinkerdDashboard[] = [
-  entry('top-line.json', topLineDashboard),
-  entry('namespace.json', namespaceDashboard),
-  entry('health.json', healthDashboard),
-  ...WORKLOAD_KINDS.map((k) => entry(`${k.kind}.json`, () => workloadDashboard(k))),
-  entry('pod.json', podDashboard),
-  entry('service.json', serviceDashboard),
-  entry('authority.json', authorityDashboard),
-  entry('route.json', routeDashboard),
-];
+  topLineDashboard,
+  namespaceDashboard,
+  healthDashboard,
+  deploymentDashboard,
+  daemonsetDashboard,
+  statefulsetDashboard,
+  jobDashboard,
+  cronjobDashboard,
+  replicasetDashboard,
+  replicationcontrollerDashboard,
+  podDashboard,
+  serviceDashboard,
+  authorityDashboard,
+  routeDashboard,
+  prometheusDashboard,
+].map(entry);
 
 /** Keys sorted at every level, so that the same dashboard always gives the same bytes. */
 function sortKeys(x: unknown): unknown {
@@ -44,7 +69,7 @@ function sortKeys(x: unknown): unknown {
   return x;
 }
 
-/** The dashboard as Grafana's JSON, deterministic. */
+/** The dashboard as Grafana's JSON: keys sorted, two-space indent, final newline; byte-reproducible. */
 export function dashboardJson(d: LinkerdDashboard): string {
   return `${JSON.stringify(sortKeys(d.build()), null, 2)}\n`;
 }

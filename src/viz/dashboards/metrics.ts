@@ -1,38 +1,89 @@
 /**
- * The metrics the Linkerd dashboards may query: what the proxy (admin port 4191, scraped
- * by the `linkerd-proxy` job) and the Go controllers (`linkerd-controller` job) export.
- * A test parses every dashboard query and fails on any metric not listed here.
+ * The metrics the Linkerd dashboards may query, each with what exports it: the proxy (admin
+ * port 4191, scrape job `linkerd-proxy`), the Go controllers of the control plane and the
+ * extensions (scrape job `linkerd-controller`, labelled by container as `component`), and the
+ * viz Prometheus itself (scrape job `prometheus`). A test parses every dashboard query and
+ * fails on any metric not listed here, so a misspelt name cannot ship as an empty panel.
  */
 export const LINKERD_METRICS: Readonly<Record<string, string>> = {
-  request_total: 'proxy: HTTP/gRPC requests, by direction, authority, tls, dst_* labels',
-  response_total: 'proxy: HTTP/gRPC responses, with classification (success/failure) and status_code',
-  response_latency_ms_bucket: 'proxy: response latency histogram (milliseconds)',
-  route_request_total: 'proxy: requests per ServiceProfile route (rt_route)',
-  route_response_total: 'proxy: responses per ServiceProfile route',
-  route_response_latency_ms_bucket: 'proxy: response latency per ServiceProfile route (milliseconds)',
+  // Proxy: HTTP and gRPC traffic, inbound and outbound.
+  request_total: 'proxy: requests, by direction, authority, tls, workload and dst_* labels',
+  response_total: 'proxy: responses, with classification (success/failure), status_code and grpc_status',
+  response_latency_ms_bucket: 'proxy: time-to-first-byte latency histogram, milliseconds (buckets)',
+  response_latency_ms_sum: 'proxy: time-to-first-byte latency histogram, milliseconds (sum)',
+  response_latency_ms_count: 'proxy: time-to-first-byte latency histogram (count)',
+  // Proxy: per ServiceProfile route (rt_route, dst; no tls label).
+  route_request_total: 'proxy: requests per ServiceProfile route',
+  route_response_total: 'proxy: responses per ServiceProfile route, with classification',
+  route_response_latency_ms_bucket: 'proxy: latency histogram per ServiceProfile route, milliseconds (buckets)',
+  route_response_latency_ms_sum: 'proxy: latency histogram per ServiceProfile route, milliseconds (sum)',
+  route_response_latency_ms_count: 'proxy: latency histogram per ServiceProfile route (count)',
+  // Proxy: per Gateway API route, client side (parent_*, route_* labels).
+  outbound_http_route_request_statuses_total: 'proxy: outbound requests per HTTPRoute, by http_status and error',
+  outbound_http_route_request_duration_seconds_bucket: 'proxy: outbound request duration per HTTPRoute, seconds (buckets)',
+  outbound_http_route_request_duration_seconds_sum: 'proxy: outbound request duration per HTTPRoute, seconds (sum)',
+  outbound_http_route_request_duration_seconds_count: 'proxy: outbound request duration per HTTPRoute (count)',
+  outbound_http_route_retry_requests_total: 'proxy: retries per HTTPRoute',
+  outbound_http_route_backend_response_statuses_total: 'proxy: responses per HTTPRoute backend, by http_status and error',
+  outbound_grpc_route_request_statuses_total: 'proxy: outbound requests per GRPCRoute, by grpc_status and error',
+  outbound_grpc_route_request_duration_seconds_bucket: 'proxy: outbound request duration per GRPCRoute, seconds (buckets)',
+  outbound_grpc_route_request_duration_seconds_sum: 'proxy: outbound request duration per GRPCRoute, seconds (sum)',
+  outbound_grpc_route_request_duration_seconds_count: 'proxy: outbound request duration per GRPCRoute (count)',
+  outbound_grpc_route_retry_requests_total: 'proxy: retries per GRPCRoute',
+  // Proxy: TCP.
   tcp_open_total: 'proxy: TCP connections opened',
-  tcp_close_total: 'proxy: TCP connections closed, with errno for failures',
+  tcp_close_total: 'proxy: TCP connections closed, with errno when a connection failed',
   tcp_open_connections: 'proxy: TCP connections open now',
   tcp_read_bytes_total: 'proxy: bytes read from peers',
   tcp_write_bytes_total: 'proxy: bytes written to peers',
-  tcp_connection_duration_ms_bucket: 'proxy: TCP connection lifetime histogram (milliseconds)',
+  tcp_connection_duration_ms_bucket: 'proxy: TCP connection lifetime histogram, milliseconds (buckets)',
+  tcp_connection_duration_ms_sum: 'proxy: TCP connection lifetime histogram, milliseconds (sum)',
+  tcp_connection_duration_ms_count: 'proxy: TCP connection lifetime histogram (count)',
+  // Proxy: policy and identity.
   inbound_http_authz_allow_total: 'proxy: inbound HTTP requests allowed by policy',
   inbound_http_authz_deny_total: 'proxy: inbound HTTP requests denied by policy',
   inbound_tcp_authz_allow_total: 'proxy: inbound TCP connections allowed by policy',
   inbound_tcp_authz_deny_total: 'proxy: inbound TCP connections denied by policy',
-  identity_cert_expiration_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate expires',
-  process_start_time_seconds: 'proxy and controllers: process start (used to list workloads)',
-  process_cpu_seconds_total: 'proxy and controllers: CPU time',
-  process_resident_memory_bytes: 'proxy and controllers: resident memory',
-  process_virtual_memory_bytes: 'proxy and controllers: virtual memory',
-  process_open_fds: 'proxy and controllers: open file descriptors',
-  go_goroutines: 'controllers: goroutines',
-  go_threads: 'controllers: OS threads',
-  go_memstats_heap_inuse_bytes: 'controllers: heap in use',
-  go_gc_duration_seconds: 'controllers: garbage-collection pause summary',
-  grpc_server_handled_total: 'controllers: gRPC calls served (destination, identity), by grpc_code',
-  grpc_server_msg_sent_total: 'controllers: gRPC messages sent',
-  grpc_server_msg_received_total: 'controllers: gRPC messages received',
-  http_client_requests_total: 'controllers: requests to the Kubernetes API',
-  http_client_request_latency_seconds_bucket: 'controllers: Kubernetes API request latency',
+  identity_cert_expiration_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate expires (Unix time)',
+  proxy_build_info: 'proxy: constant 1, labelled with the proxy\u2019s version',
+  // Every process: proxies, controllers and Prometheus.
+  process_start_time_seconds: 'proxy, controllers and Prometheus: process start time (lists meshed namespaces, workloads, pods)',
+  process_cpu_seconds_total: 'proxy, controllers and Prometheus: CPU time',
+  process_resident_memory_bytes: 'proxy, controllers and Prometheus: resident memory',
+  process_virtual_memory_bytes: 'proxy, controllers and Prometheus: virtual memory',
+  process_open_fds: 'proxy, controllers and Prometheus: open file descriptors',
+  process_max_fds: 'proxy, controllers and Prometheus: file descriptor limit',
+  // Go runtime of the controllers (and Prometheus).
+  go_goroutines: 'controllers and Prometheus: goroutines',
+  go_threads: 'controllers and Prometheus: OS threads',
+  go_memstats_heap_inuse_bytes: 'controllers and Prometheus: heap in use',
+  go_memstats_alloc_bytes: 'controllers and Prometheus: heap allocated and in use',
+  go_memstats_alloc_bytes_total: 'controllers and Prometheus: heap allocated, cumulative',
+  go_memstats_stack_inuse_bytes: 'controllers and Prometheus: stack in use',
+  go_gc_duration_seconds: 'controllers and Prometheus: garbage-collection pause summary (quantile label)',
+  // Controllers: gRPC (destination, identity, policy) and the Kubernetes API.
+  grpc_server_started_total: 'controllers: gRPC calls started',
+  grpc_server_handled_total: 'controllers: gRPC calls completed, by grpc_code',
+  grpc_server_msg_sent_total: 'controllers: gRPC stream messages sent',
+  grpc_server_msg_received_total: 'controllers: gRPC stream messages received',
+  http_client_requests_total: 'controllers: requests to the Kubernetes API, by code',
+  http_client_request_latency_seconds_bucket: 'controllers: Kubernetes API request latency histogram, seconds (buckets)',
+  http_client_in_flight_requests: 'controllers: Kubernetes API requests in flight',
+  http_server_requests_total: 'controllers: HTTP requests served (admin, webhooks), by code',
+  http_server_request_latency_seconds_bucket: 'controllers: HTTP request latency histogram, seconds (buckets)',
+  // The viz Prometheus and its scrapes.
+  up: 'Prometheus (synthetic, per target): 1 if the last scrape succeeded',
+  scrape_duration_seconds: 'Prometheus (synthetic, per target): duration of the last scrape',
+  scrape_samples_scraped: 'Prometheus (synthetic, per target): samples of the last scrape',
+  prometheus_tsdb_head_series: 'Prometheus: series in the head block',
+  prometheus_tsdb_head_samples_appended_total: 'Prometheus: samples appended to the head block',
+  prometheus_tsdb_compactions_total: 'Prometheus: block compactions',
+  prometheus_tsdb_compactions_failed_total: 'Prometheus: failed block compactions',
+  prometheus_tsdb_storage_blocks_bytes: 'Prometheus: bytes of the persisted blocks',
+  prometheus_engine_query_duration_seconds: 'Prometheus: query duration summary, by slice and quantile',
 };
+
+/** Whether the dashboards may query `name`. */
+export function isLinkerdMetric(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(LINKERD_METRICS, name);
+}

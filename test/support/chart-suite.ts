@@ -73,6 +73,24 @@ export function schemaProblems(docs: K8sDoc[]): string[] {
   );
 }
 
+/**
+ * A GitOps preset renders the same bytes twice through Helm 3, Helm 4 and our rendering, the
+ * same objects in both, and no Secret or private key.
+ */
+export async function expectReproducibleWithoutKeys<S extends TObject>(def: ChartDefinition<S>, values: Record<string, unknown>, release: Release): Promise<void> {
+  const file = writeValues(values);
+  for (const major of HELM_MAJORS) {
+    const [a, b] = [await helmTemplate(major, chartDir(def), ['-f', file], release), await helmTemplate(major, chartDir(def), ['-f', file], release)];
+    expect(a.ok, a.stderr).toBe(true);
+    expect(b.stdout).toBe(a.stdout);
+    expect(a.stdout).not.toMatch(/PRIVATE KEY|kind: Secret/);
+    expect(normalize(a.stdout)).toEqual(ourRender(def, values, release));
+  }
+  const ours = () => toManifest(def.name, renderObjects(def, resolveValues(def, values), release));
+  expect(ours()).toBe(ours());
+  expect(ours()).not.toMatch(/PRIVATE KEY|kind: "Secret"/);
+}
+
 async function cliRun(args: string[], files: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';

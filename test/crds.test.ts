@@ -69,6 +69,17 @@ describe('custom resources against our CRD schemas', () => {
       expect(def).toBeDefined();
       expect(validateCustomResource(def!, version, { apiVersion: ex.apiVersion, kind: ex.kind, metadata: { name: 'x' }, spec })).toEqual([]);
     });
+    it(`${ex.kind}: with unknown fields rejected, the examples still pass and a stray field fails`, () => {
+      const doc = (spec: Record<string, unknown>) => ({ apiVersion: ex.apiVersion, kind: ex.kind, metadata: { name: 'x' }, spec });
+      for (const spec of ex.valid) {
+        expect(validateCustomResource(def!, version, doc(spec), { unknownFields: 'reject' })).toEqual([]);
+        expect(validateCustomResource(def!, version, doc({ ...spec, bogusField: 1 }), { unknownFields: 'reject' })).toEqual([
+          `spec.bogusField: unknown field (not in the ${ex.kind} ${version} schema)`,
+        ]);
+        // The API server prunes unknown fields, so the default (for rendered objects) lets them pass.
+        expect(validateCustomResource(def!, version, doc({ ...spec, bogusField: 1 }))).toEqual([]);
+      }
+    });
     it.each(ex.invalid.map((c) => [c.why, c.spec] as const))(`${ex.kind} is rejected: %s`, (_why, spec) => {
       expect(validateCustomResource(def!, version, { apiVersion: ex.apiVersion, kind: ex.kind, metadata: { name: 'x' }, spec }).length).toBeGreaterThan(0);
     });
@@ -110,5 +121,25 @@ describe('typed custom-resource constructs', () => {
           spec: { podSelector: {}, port: { number: 80 } },
         }),
     ).toThrow(/spec\.port: must be an integer or a string/);
+  });
+
+  it('reject unknown spec fields, at any depth, naming the path', () => {
+    const chart = new Chart(new App(), 'app');
+    expect(
+      () =>
+        new Server(chart, 'typo', {
+          metadata: { name: 'typo' },
+          // @ts-expect-error proxyProtocl is not a Server field
+          spec: { podSelector: { matchLabels: { app: 'web' } }, port: 'http', proxyProtocl: 'HTTP/1' },
+        }),
+    ).toThrow(/spec\.proxyProtocl: unknown field/);
+    expect(
+      () =>
+        new ServiceProfile(chart, 'deep', {
+          metadata: { name: 'web.shop.svc.cluster.local' },
+          // @ts-expect-error pathRegexp is spelt pathRegex
+          spec: { routes: [{ name: 'GET /', condition: { method: 'GET', pathRegexp: '/' } }] },
+        }),
+    ).toThrow(/spec\.routes\.0\.condition\.pathRegexp: unknown field/);
   });
 });

@@ -4,7 +4,8 @@
  *     new Server(chart, 'web-http', { metadata: { name: 'web-http' }, spec: { podSelector: {...}, port: 'http' } });
  *
  * The spec type comes from the same schema as the CRD, and the spec is checked
- * against that schema when the construct is created.
+ * against that schema when the construct is created: wrong types, missing fields and
+ * unknown fields (which the API server would silently drop) throw, naming the path.
  */
 import { ApiObject, type ApiObjectMetadata } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -39,7 +40,7 @@ export abstract class LinkerdResource<Spec> extends ApiObject {
   protected constructor(scope: Construct, id: string, def: CrdDefinition, props: CustomResourceProps<Spec>) {
     const version = storageVersion(def).name;
     const apiVersion = `${def.group}/${version}`;
-    const problems = validateCustomResource(def, version, { apiVersion, kind: def.kind, spec: props.spec });
+    const problems = validateCustomResource(def, version, { apiVersion, kind: def.kind, spec: props.spec }, { unknownFields: 'reject' });
     if (problems.length > 0) throw new InvalidCustomResourceError(def.kind, id, problems);
     super(scope, id, { apiVersion, kind: def.kind, metadata: props.metadata, spec: props.spec });
     this.spec = props.spec;

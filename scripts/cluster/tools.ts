@@ -1,0 +1,172 @@
+/**
+ * Builds the binaries of the test cluster from Go modules, pinned by the wrapper modules in
+ * scripts/cluster/modules/ (their go.mod/go.sum are the pins), and caches them under
+ * .tools/<tool>-<version>/. A cached tool is reused; a build writes to a temporary folder and
+ * renames it into place, so an interrupted build leaves no half-built cache behind.
+ *
+ *   npx tsx scripts/cluster/tools.ts        # build whatever is missing, print the paths
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const TOOLS_DIR = join(ROOT, '.tools');
+const MODULES = join(__dirname, 'modules');
+
+interface ToolSpec {
+  /** Wrapper module folder under scripts/cluster/modules/. */
+  module: string;
+  /** The module whose version names the cache folder (read from the wrapper's go.mod). */
+  pinned: string;
+  /** Packages to build (one binary each, named after the package's last element). */
+  packages: string[];
+  /** Extra -ldflags, given the pinned version. */
+  ldflags?: (version: string) => string[];
+  /** Files to copy from a required module's source (default: the pinned one) into the cache folder. */
+  extras?: { from: string; to: string; module?: string }[];
+  /** What the first build costs on a 2-core machine, for the progress line. */
+  coldMinutes: number;
+}
+
+/** Version ldflags so that `--version` and the API server's /version report the real release (Helm's kubeVersion checks read it). */
+function kubernetesVersionFlags(version: string): string[] {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const flags: string[] = [];
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    flags.push(`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`);
+  }
+  return flags;
+}
+
+export const TOOLS = {
+  kubernetes: {
+    module: 'kubernetes',
+    pinned: 'k8s.io/kubernetes',
+    packages: ['cmd/kube-apiserver', 'cmd/kube-controller-manager', 'cmd/kube-scheduler', 'cmd/kubectl'].map((p) => `k8s.io/kubernetes/${p}`),
+    ldflags: kubernetesVersionFlags,
+    coldMinutes: 15,
+  },
+  etcd: { module: 'etcd', pinned: 'go.etcd.io/etcd/server/v3', packages: ['.'], coldMinutes: 3 },
+  kwok: {
+    module: 'kwok',
+    pinned: 'sigs.k8s.io/kwok',
+    packages: ['sigs.k8s.io/kwok/cmd/kwok'],
+    // kwok has no built-in behaviour: its "fast" stages (nodes Ready, pods Running and Ready,
+    // Job pods Succeeded, deletions finished) come with the module as manifests.
+    extras: [
+      { from: 'kustomize/stage/node/fast/node-initialize.yaml', to: 'stages/node-initialize.yaml' },
+      // Node leases renewed: without them the node lifecycle controller marks every pod NotReady.
+      { from: 'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml', to: 'stages/node-heartbeat-with-lease.yaml' },
+      { from: 'kustomize/stage/pod/fast/pod-ready.yaml', to: 'stages/pod-ready.yaml' },
+      { from: 'kustomize/stage/pod/fast/pod-complete.yaml', to: 'stages/pod-complete.yaml' },
+      { from: 'kustomize/stage/pod/fast/pod-delete.yaml', to: 'stages/pod-delete.yaml' },
+    ],
+    coldMinutes: 4,
+  },
+  /** No binary: the CRD manifests of the cert-manager and trust-manager releases that dist/linkerd-certificates targets. */
+  crds: {
+    module: 'crds',
+    pinned: 'github.com/cert-manager/cert-manager',
+    packages: [],
+    extras: [
+      ...['certificates', 'certificaterequests', 'issuers', 'clusterissuers'].map((k) => ({ from: `deploy/crds/cert-manager.io_${k}.yaml`, to: `cert-manager/${k}.yaml` })),
+      { module: 'github.com/cert-manager/trust-manager', from: 'deploy/crds/trust.cert-manager.io_bundles.yaml', to: 'trust-manager/bundles.yaml' },
+    ],
+    coldMinutes: 1,
+  },
+} satisfies Record<string, ToolSpec>;
+
+export type ToolName = keyof typeof TOOLS;
+
+/** The version the wrapper module pins for a tool (its go.mod is the one source). */
+export function toolVersion(name: ToolName): string {
+  const spec: ToolSpec = TOOLS[name];
+  const gomod = readFileSync(join(MODULES, spec.module, 'go.mod'), 'utf8');
+  const m = new RegExp(`^\\s*(?:require\\s+)?${spec.pinned.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(gomod);
+  if (!m) throw new Error(`scripts/cluster/modules/${spec.module}/go.mod does not require ${spec.pinned}`);
+  return m[1];
+}
+
+export function toolDir(name: ToolName): string {
+  return join(TOOLS_DIR, `${name}-${toolVersion(name)}`);
+}
+
+/** Path of one binary of a tool (built or not). */
+export function toolPath(name: ToolName, binary: string = name): string {
+  return join(toolDir(name), binary);
+}
+
+function binaries(spec: ToolSpec): string[] {
+  return spec.packages.map((p) => (p === '.' ? spec.module : p.split('/').pop()!));
+}
+
+function run(cmd: string, args: string[], cwd: string, log: (line: string) => void, label: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOFLAGS: '-mod=readonly' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const tick = setInterval(() => log(`  ${label}: still building (${Math.round((Date.now() - started) / 1000)} s)`), 60_000);
+    child.on('error', (e) => {
+      clearInterval(tick);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearInterval(tick);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${label}: ${cmd} ${args.join(' ')} failed (exit ${code}):\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+/** Builds one tool unless its cache folder is complete; returns the folder. */
+export async function ensureTool(name: ToolName, log: (line: string) => void = console.log): Promise<string> {
+  const spec: ToolSpec = TOOLS[name];
+  const version = toolVersion(name);
+  const dir = toolDir(name);
+  const wanted = [...binaries(spec), ...(spec.extras ?? []).map((e) => e.to)];
+  if (wanted.every((f) => existsSync(join(dir, f)))) return dir;
+
+  const moduleDir = join(MODULES, spec.module);
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const started = Date.now();
+  log(`building ${name} ${version} from Go modules into ${dir} (first build: about ${spec.coldMinutes} min on 2 cores; cached afterwards)`);
+  const ldflags = ['-s', '-w', ...(spec.ldflags?.(version) ?? [])].join(' ');
+  try {
+    if (spec.packages.length) await run('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', `${tmp}/`, ...spec.packages], moduleDir, log, name);
+    for (const e of spec.extras ?? []) {
+      await run('go', ['mod', 'download', e.module ?? spec.pinned], moduleDir, log, name);
+      const src = (await run('go', ['list', '-m', '-f', '{{.Dir}}', e.module ?? spec.pinned], moduleDir, log, name)).trim();
+      mkdirSync(join(tmp, e.to, '..'), { recursive: true });
+      cpSync(join(src, e.from), join(tmp, e.to));
+    }
+    writeFileSync(join(tmp, 'VERSION'), `${version}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  log(`built ${name} ${version} in ${Math.round((Date.now() - started) / 1000)} s`);
+  return dir;
+}
+
+/** Builds every cluster tool that is missing (one at a time: each Go build uses every core). */
+export async function ensureClusterTools(log: (line: string) => void = console.log): Promise<void> {
+  for (const name of Object.keys(TOOLS) as ToolName[]) await ensureTool(name, log);
+}
+
+if (require.main === module) {
+  ensureClusterTools()
+    .then(() => {
+      for (const name of Object.keys(TOOLS) as ToolName[]) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
+    })
+    .catch((e: Error) => {
+      console.error(`error: ${e.message}`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,88 @@
+/**
+ * The GitOps path: every dist/ folder applied server-side in the Argo CD wave order, as Argo CD
+ * would (CreateNamespace, ServerSideApply); a second apply changes nothing and `kubectl diff`
+ * is empty, so an Argo CD Application of dist/ settles instead of syncing forever.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolDir } from '../../scripts/cluster/tools';
+import { DIST_DIR, deleteNamespace, kubectl, parseManifests } from './support/cluster';
+
+interface Wave {
+  folder: string;
+  namespace: string;
+  wave: number;
+}
+
+/** The folders and their order, read from the Argo CD Applications that dist/argocd holds. */
+function waves(): Wave[] {
+  const apps = readdirSync(join(DIST_DIR, 'argocd', 'apps'))
+    .map((f) => load(readFileSync(join(DIST_DIR, 'argocd', 'apps', f), 'utf8')) as { kind: string; metadata: { annotations?: Record<string, string> }; spec: { source?: { path: string }; destination?: { namespace: string } } })
+    .filter((a) => a.kind === 'Application');
+  return apps
+    .map((a) => ({ folder: a.spec.source!.path.split('/').pop()!, namespace: a.spec.destination!.namespace, wave: Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) }))
+    .sort((a, b) => a.wave - b.wave || a.folder.localeCompare(b.folder));
+}
+
+const MANAGER = ['--server-side', '--field-manager=argocd-controller'];
+
+/** resourceVersion of every object a folder holds, as the server has it. */
+async function versions(folder: string): Promise<Map<string, string>> {
+  const out = await kubectl(['get', '-k', join(DIST_DIR, folder), '-o', 'json']);
+  const items = (JSON.parse(out.stdout) as { items?: { kind: string; metadata: { namespace?: string; name: string; resourceVersion: string } }[]; kind: string; metadata: { namespace?: string; name: string; resourceVersion: string } });
+  const list = items.items ?? [items];
+  return new Map(list.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion]));
+}
+
+describe('dist/ applied server-side in Argo CD wave order', () => {
+  const order = waves();
+  const crdDir = toolDir('crds');
+
+  beforeAll(async () => {
+    // dist/linkerd-certificates holds cert-manager and trust-manager objects: their CRDs first,
+    // from the releases pinned in scripts/cluster/modules/crds (their modules ship the manifests).
+    for (const sub of ['cert-manager', 'trust-manager']) await kubectl(['apply', '--server-side', '-f', join(crdDir, sub)]);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io', 'crd/bundles.trust.cert-manager.io']);
+  });
+
+  afterAll(async () => {
+    for (const w of [...order].reverse()) await kubectl(['delete', '-k', join(DIST_DIR, w.folder), '--ignore-not-found', '--wait=true', '--timeout=180s']).catch(() => undefined);
+    for (const ns of new Set(order.map((w) => w.namespace))) await deleteNamespace(ns);
+    await kubectl(['delete', '--ignore-not-found', '-f', join(crdDir, 'cert-manager'), '-f', join(crdDir, 'trust-manager')]).catch(() => undefined);
+  });
+
+  it('has the waves CRDs, certificates, control plane, extensions', () => {
+    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:linkerd-crds', '1:linkerd-certificates', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-viz']);
+  });
+
+  it('applies every folder, waiting for CRDs to be established before the objects that use them', async () => {
+    for (const w of order) {
+      await kubectl(['create', 'namespace', w.namespace]).catch((e: Error) => {
+        if (!/AlreadyExists/.test(e.message)) throw e;
+      });
+      const out = await kubectl(['apply', ...MANAGER, '-k', join(DIST_DIR, w.folder)]);
+      const applied = out.stdout.split('\n').filter(Boolean);
+      expect(applied.every((l) => / serverside-applied$/.test(l)), out.stdout).toBe(true);
+      console.log(`wave ${w.wave} ${w.folder}: ${applied.length} objects applied`);
+      if (w.folder === 'linkerd-crds') await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-k', join(DIST_DIR, w.folder)]);
+    }
+  });
+
+  it('changes nothing when applied a second time, and kubectl diff is empty', async () => {
+    for (const w of order) {
+      const before = await versions(w.folder);
+      await kubectl(['apply', ...MANAGER, '-k', join(DIST_DIR, w.folder)]);
+      const after = await versions(w.folder);
+      const changed = [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+      expect(changed, `${w.folder}: objects the second apply changed`).toEqual([]);
+      const objects = parseManifests(readFileSync(join(DIST_DIR, w.folder, `${readdirSync(join(DIST_DIR, w.folder)).find((f) => f !== 'kustomization.yaml')}`), 'utf8'));
+      expect(after.size).toBe(objects.length);
+      // kubectl diff exits 1 when there is a difference (and the helper then throws).
+      const diff = await kubectl(['diff', ...MANAGER, '-k', join(DIST_DIR, w.folder)]);
+      expect(diff.stdout).toBe('');
+    }
+  });
+});

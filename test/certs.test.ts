@@ -1,13 +1,13 @@
 /** Identity certificates: the generator, and each fault the checker must name. */
 import 'reflect-metadata';
 import { X509Certificate, createPrivateKey, generateKeyPairSync, webcrypto } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main';
-import { checkIdentityPems, generateIdentity, type GeneratedIdentity } from '../src/certs/identity';
+import { TrustDomainError, checkIdentityPems, checkTrustAnchors, generateIdentity, trustDomainProblem, type GeneratedIdentity } from '../src/certs/identity';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -110,5 +110,32 @@ describe('cdk8s-linkerd certs', () => {
     expect(statSync(join(dir, 'ca.key')).mode & 0o777).toBe(0o600);
     expect(() => createPrivateKey(read('ca.key'))).not.toThrow();
     expect(err).toContain('--set-file identityTrustAnchorsPEM=');
+  });
+
+  it.each(['Bad Domain!', 'UPPER.case', '-lead.example', 'trail-.example', 'a..b', '', `${'a'.repeat(250)}.com`])(
+    'refuses the trust domain %j (exit 1, nothing written, the flag named)',
+    async (domain) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'certs-')), 'out');
+      let err = '';
+      const code = await run(['certs', '-o', dir, `--trust-domain=${domain}`], { stdout: () => {}, stderr: (s) => (err += s), readFile: (p) => readFileSync(p, 'utf8') });
+      expect(code).toBe(1);
+      expect(err).toMatch(/^error: --trust-domain: .* is not a trust domain/);
+      expect(existsSync(dir)).toBe(false);
+      await expect(generateIdentity({ trustDomain: domain })).rejects.toThrow(TrustDomainError);
+    },
+  );
+
+  it('accepts trust domains Linkerd accepts', () => {
+    for (const d of ['cluster.local', 'example.com', 'a-b.c1.example', 'x']) expect(trustDomainProblem(d)).toBeUndefined();
+  });
+});
+
+describe('checkTrustAnchors (identity.externalCA)', () => {
+  it('names garbage, unparseable blocks and non-CA certificates', async () => {
+    expect(checkTrustAnchors('garbage').map((p) => p.key)).toEqual(['identityTrustAnchorsPEM']);
+    expect(checkTrustAnchors('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')[0].message).toMatch(/not a parseable PEM/);
+    const leaf = await selfSigned({ ca: false, notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 86_400_000) });
+    expect(checkTrustAnchors(leaf)[0].message).toMatch(/not a CA/);
+    expect(checkTrustAnchors(good.caCrtPEM)).toEqual([]);
   });
 });

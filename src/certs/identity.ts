@@ -9,7 +9,7 @@ import { X509Certificate, createPrivateKey, randomBytes, webcrypto, type KeyObje
 // @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import type { ValuesProblem } from '../values/model';
+import { DNS1123_SUBDOMAIN, type ValuesProblem } from '../values/model';
 
 /** Where the PEMs sit in the linkerd-control-plane values. */
 export const IDENTITY_KEYS = {
@@ -49,6 +49,33 @@ function validity(cert: X509Certificate, now: Date): string | undefined {
   return undefined;
 }
 
+function readTrustAnchors(pem: string, now: Date): { anchors: X509Certificate[]; problems: ValuesProblem[] } {
+  const problems: ValuesProblem[] = [];
+  const fail = (message: string) => problems.push({ key: IDENTITY_KEYS.trustAnchors, message });
+  let anchors: X509Certificate[] = [];
+  try {
+    anchors = parseCerts(pem);
+    if (anchors.length === 0) fail('no PEM certificate found (expected one or more "BEGIN CERTIFICATE" blocks)');
+  } catch (e) {
+    fail(`not a parseable PEM certificate bundle: ${(e as Error).message}`);
+  }
+  for (const a of anchors) {
+    if (!a.ca) fail(`${a.subject.trim()}: not a CA certificate (basicConstraints CA:TRUE is required)`);
+    const v = validity(a, now);
+    if (v) fail(`${a.subject.trim()}: ${v}`);
+  }
+  return { anchors, problems };
+}
+
+/**
+ * Problems with a trust anchor bundle alone (parseable PEM certificates, CAs, valid now), for
+ * when an external CA manages the issuer (identity.externalCA): the proxies still trust only
+ * these anchors.
+ */
+export function checkTrustAnchors(trustAnchorsPEM: string, now: Date = new Date()): ValuesProblem[] {
+  return readTrustAnchors(trustAnchorsPEM, now).problems;
+}
+
 /**
  * Problems with a trust anchor bundle and issuer certificate and key, each naming the
  * values key it concerns. Empty when the issuer can sign workload certificates that
@@ -58,18 +85,8 @@ export function checkIdentityPems(p: IdentityPems, now: Date = new Date()): Valu
   const problems: ValuesProblem[] = [];
   const fail = (key: string, message: string) => problems.push({ key, message });
 
-  let anchors: X509Certificate[] = [];
-  try {
-    anchors = parseCerts(p.trustAnchorsPEM);
-    if (anchors.length === 0) fail(IDENTITY_KEYS.trustAnchors, 'no PEM certificate found (expected one or more "BEGIN CERTIFICATE" blocks)');
-  } catch (e) {
-    fail(IDENTITY_KEYS.trustAnchors, `not a parseable PEM certificate bundle: ${(e as Error).message}`);
-  }
-  for (const a of anchors) {
-    if (!a.ca) fail(IDENTITY_KEYS.trustAnchors, `${a.subject.trim()}: not a CA certificate (basicConstraints CA:TRUE is required)`);
-    const v = validity(a, now);
-    if (v) fail(IDENTITY_KEYS.trustAnchors, `${a.subject.trim()}: ${v}`);
-  }
+  const { anchors, problems: anchorProblems } = readTrustAnchors(p.trustAnchorsPEM, now);
+  problems.push(...anchorProblems);
 
   let issuer: X509Certificate | undefined;
   try {
@@ -101,6 +118,25 @@ export function checkIdentityPems(p: IdentityPems, now: Date = new Date()): Valu
   return problems;
 }
 
+/**
+ * Why a trust domain is not one Linkerd accepts (a DNS-1123 subdomain, as `linkerd install`
+ * checks it), or undefined when it is.
+ */
+export function trustDomainProblem(trustDomain: string): string | undefined {
+  if (trustDomain.length > 253 || !new RegExp(DNS1123_SUBDOMAIN).test(trustDomain)) {
+    return `${JSON.stringify(trustDomain)} is not a trust domain: expected a DNS subdomain of at most 253 characters (lower-case letters, digits, '-' and '.', e.g. cluster.local)`;
+  }
+  return undefined;
+}
+
+/** A trust domain Linkerd would refuse (see trustDomainProblem); nothing was created. */
+export class TrustDomainError extends Error {
+  constructor(readonly trustDomain: string, readonly problem: string) {
+    super(`trust domain: ${problem}`);
+    this.name = 'TrustDomainError';
+  }
+}
+
 export interface GeneratedIdentity {
   /** The trust anchor certificate (give it to every cluster that shares the mesh). */
   caCrtPEM: string;
@@ -111,7 +147,7 @@ export interface GeneratedIdentity {
 }
 
 export interface GenerateOptions {
-  /** The identity trust domain (default `cluster.local`). */
+  /** The identity trust domain (default `cluster.local`); a DNS subdomain, else TrustDomainError. */
   trustDomain?: string;
   /** Trust anchor validity in days (default 3650). */
   anchorDays?: number;
@@ -137,6 +173,8 @@ function serial(): string {
 export async function generateIdentity(opts: GenerateOptions = {}): Promise<GeneratedIdentity> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const trustDomain = opts.trustDomain ?? 'cluster.local';
+  const problem = trustDomainProblem(trustDomain);
+  if (problem) throw new TrustDomainError(trustDomain, problem);
   const now = opts.now ?? new Date();
   const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
   const usage = new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true);

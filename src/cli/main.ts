@@ -4,17 +4,18 @@
  * Exit codes: 0 success; 1 invalid input (values, values files, --set syntax);
  * 2 bad usage (unknown command, chart or flag); 70 internal error (a bug: please report).
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load } from 'js-yaml';
 import { CHARTS, DIST_CHARTS, UsageError, chartNamed } from '../charts';
 import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues, toManifest } from '../helm/chart';
-import { writeArgoCd } from '../argocd';
+import { argoCdOptionsProblem, writeArgoCd, type ArgoCdOptions } from '../argocd';
 import { writeIdentity } from '../certs/write';
-import { writeCharts, writeDist } from '../outputs';
+import { trustDomainProblem } from '../certs/identity';
+import { OutputError, inside, writeCharts, writeDist } from '../outputs';
 import { formatProblem } from '../values/model';
 import { SetSyntaxError, applySet, type SetKind } from '../values/set';
+import { YamlValuesError, mergeMaps, readValuesYaml } from '../values/yaml';
 import { LINKERD_VERSION, CHART_VERSION } from '../version';
 
 /** Bad input from the user (exit code 1): one line per problem. */
@@ -37,10 +38,12 @@ const defaultIo: Io = {
   readFile: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
 };
 
-const VALUE_FLAGS = `  -f, --values FILE        values file (repeatable; later files win; - reads stdin)
+const VALUE_FLAGS = `  -f, --values FILE        values file (repeatable; later files win; - reads stdin), read as Helm 4 reads it
       --set K=V            set a value (repeatable; a.b=c,list={x,y},typed like Helm)
       --set-string K=V     set a string value (repeatable)
-      --set-file K=PATH    set a value to a file's content (repeatable)`;
+      --set-json K=JSON    set a JSON value (repeatable; a={"x":1},b=[1,2])
+      --set-file K=PATH    set a value to a file's content (repeatable)
+                           Helm's order: files, then --set-json, --set, --set-string, --set-file`;
 
 const HELP: Record<string, string> = {
   main: `cdk8s-linkerd ${CHART_VERSION}: Linkerd ${LINKERD_VERSION} as cdk8s constructs, Helm charts and raw YAML
@@ -80,6 +83,8 @@ ${VALUE_FLAGS}
   synth: `Usage: cdk8s-linkerd synth [flags]
 
 Renders every chart's raw manifests into DIR/<chart>/ (with a kustomization.yaml).
+DIR/.cdk8s-linkerd-synth records the files written; the next run replaces them, removes
+those it no longer writes and leaves every other file alone.
 
 Flags:
   -f, --values FILE        a YAML map from chart name to that chart's values (repeatable)
@@ -90,11 +95,13 @@ Flags:
 
 Creates an ECDSA P-256 trust anchor (ca.crt, ca.key) and an issuer signed by it
 (issuer.crt, issuer.key) in DIR, for a quick start. Private keys are written with mode 0600.
+If DIR already holds any of these files, nothing is written unless --force.
 For production, prefer identity.externalCA with cert-manager.
 
 Flags:
   -o, --output-dir DIR     output folder (required)
       --trust-domain NAME  identity trust domain (default "cluster.local")
+      --force              replace ca.crt, ca.key, issuer.crt, issuer.key already in DIR
   -h, --help               this help
 `,
   argocd: `Usage: cdk8s-linkerd argocd --repo URL --revision REF [flags]
@@ -105,18 +112,26 @@ waves in install order) and DIR/argocd-cm-patch.yaml (merge it into argocd-cm so
 waits for the control plane's health before the extensions:
 kubectl -n argocd patch configmap argocd-cm --patch-file DIR/argocd-cm-patch.yaml).
 
+root.yaml points Argo CD at DIR/apps by its path in the repository: DIR's path in the Git
+work tree that holds it, else under the current folder; --apps-path gives it otherwise.
+DIR/.cdk8s-linkerd-argocd records the files written; the next run replaces them, removes
+those it no longer writes and leaves every other file alone.
+
 Flags:
-      --repo URL           Git repository that holds dist/ (required)
+      --repo URL           Git repository that holds dist/ (required; https://, ssh://, user@host:path)
       --revision REF       branch, tag or commit to follow (required)
       --path DIR           where dist/ is in the repository (default "dist")
+      --apps-path PATH     where DIR/apps is in the repository (default: worked out from -o)
       --argocd-namespace NS  Argo CD's namespace (default "argocd")
       --project NAME       AppProject name (default "linkerd")
-  -o, --output-dir DIR     output folder (default "dist/argocd")
+  -o, --output-dir DIR     output folder (default "<path>/argocd")
   -h, --help               this help
 `,
   charts: `Usage: cdk8s-linkerd charts [flags]
 
-Writes every Helm chart into DIR/<chart>/.
+Writes every Helm chart into DIR/<chart>/. DIR/.cdk8s-linkerd-charts records the files
+written; the next run replaces them, removes those it no longer writes and leaves every
+other file alone.
 
 Flags:
   -o, --output-dir DIR     output folder (default "charts")
@@ -124,54 +139,65 @@ Flags:
 `,
 };
 
+const sourceName = (path: string) => (path === '-' ? 'stdin' : path);
+
+function readText(io: Io, path: string): string {
+  try {
+    return io.readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder, not a file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new InputError([`${sourceName(path)}: cannot read: ${why}`]);
+  }
+}
+
+/** A values file (or a `synth -f` map), read as Helm 4 reads values files (src/values/yaml.ts). */
 function readYamlMap(io: Io, path: string): Record<string, unknown> {
-  let text: string;
+  const text = readText(io, path);
   try {
-    text = io.readFile(path);
+    return readValuesYaml(text);
   } catch (e) {
-    throw new InputError([`${path}: cannot read: ${(e as Error).message}`]);
+    if (e instanceof YamlValuesError) throw new InputError([`${sourceName(path)}: ${e.notAMap ? '' : 'not valid YAML: '}${e.message}`]);
+    throw e;
   }
-  let data: unknown;
-  try {
-    data = load(text, { filename: path });
-  } catch (e) {
-    throw new InputError([`${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
-  }
-  if (data === undefined || data === null) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new InputError([`${path}: expected a map of values at the top level`]);
-  return data as Record<string, unknown>;
 }
 
 interface ValueFlags {
   values?: string[];
   set?: string[];
   'set-string'?: string[];
+  'set-json'?: string[];
   'set-file'?: string[];
 }
 
-/** User values from the flags, merged in Helm's order: files, --set, --set-string, --set-file. */
+/**
+ * User values from the flags, in Helm's order: the files merged (later wins, maps merge key by
+ * key), then --set-json, --set, --set-string and --set-file applied into them.
+ */
 export function userValues(io: Io, flags: ValueFlags | Flags): Record<string, unknown> {
   const f = flags as ValueFlags;
-  const sources = (f.values ?? []).map((file) => readYamlMap(io, file));
-  const sets: Record<string, unknown> = {};
+  let values: Record<string, unknown> = {};
+  for (const file of f.values ?? []) values = mergeMaps(values, readYamlMap(io, file));
   const kinds: [SetKind, string[] | undefined][] = [
+    ['set-json', f['set-json']],
     ['set', f.set],
     ['set-string', f['set-string']],
     ['set-file', f['set-file']],
   ];
   try {
-    for (const [kind, exprs] of kinds) for (const e of exprs ?? []) applySet(sets, e, kind, io.readFile);
+    for (const [kind, exprs] of kinds) for (const e of exprs ?? []) applySet(values, e, kind, io.readFile);
   } catch (e) {
     if (e instanceof SetSyntaxError) throw new InputError([e.message]);
-    throw new InputError([(e as Error).message]);
+    throw e;
   }
-  return mergeUserValues(...sources, sets);
+  return values;
 }
 
 const valueOptions: FlagSpec = {
   values: { type: 'string', short: 'f', multiple: true },
   set: { type: 'string', multiple: true },
   'set-string': { type: 'string', multiple: true },
+  'set-json': { type: 'string', multiple: true },
   'set-file': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 };
@@ -201,6 +227,18 @@ function resolveOrFail(chart: string, user: Record<string, unknown>) {
 function oneChart(positionals: string[], command: string): string {
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one chart (charts: ${Object.keys(CHARTS).join(', ')})`);
   return positionals[0];
+}
+
+/**
+ * Where `dir` is in its repository: its path in the Git work tree that holds it (a folder
+ * with `.git`), else under the current folder; undefined when neither holds it.
+ */
+function repositoryPath(dir: string): string | undefined {
+  for (let cur = dir; ; cur = dirname(cur)) {
+    if (existsSync(join(cur, '.git'))) return inside(cur, dir);
+    if (dirname(cur) === cur) break;
+  }
+  return inside(process.cwd(), dir);
 }
 
 /** Runs the command; resolves to the exit code. Never rejects. */
@@ -249,7 +287,8 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         });
         if (values.help) return io.stdout(HELP.synth), 0;
         if (positionals.length > 0) throw new UsageError(`synth takes no arguments (got ${positionals.join(' ')})`);
-        const byChart = mergeUserValues(...((values.values as string[] | undefined) ?? []).map((f) => readYamlMap(io, f)));
+        let byChart: Record<string, unknown> = {};
+        for (const file of (values.values as string[] | undefined) ?? []) byChart = mergeMaps(byChart, readYamlMap(io, file));
         const problems: string[] = [];
         for (const [name, chartValues] of Object.entries(byChart)) {
           if (!DIST_CHARTS[name]) problems.push(`${name}: not a chart rendered by synth (synth renders: ${Object.keys(DIST_CHARTS).join(', ')})`);
@@ -267,7 +306,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           }
         }
         if (problems.length > 0) throw new InputError(problems);
-        const out = resolve((values['output-dir'] as string | undefined) ?? 'dist');
+        const out = (values['output-dir'] as string | undefined) ?? 'dist';
         writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`));
         return 0;
       }
@@ -278,20 +317,24 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         });
         if (values.help) return io.stdout(HELP.charts), 0;
         if (positionals.length > 0) throw new UsageError(`charts takes no arguments (got ${positionals.join(' ')})`);
-        writeCharts(resolve((values['output-dir'] as string | undefined) ?? 'charts'), (l) => io.stderr(`${l}\n`));
+        writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`));
         return 0;
       }
       case 'certs': {
         const { values, positionals } = parse(rest, {
           'output-dir': { type: 'string', short: 'o' },
           'trust-domain': { type: 'string' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.certs), 0;
         if (positionals.length > 0) throw new UsageError(`certs takes no arguments (got ${positionals.join(' ')})`);
         const dir = values['output-dir'] as string | undefined;
         if (!dir) throw new UsageError('certs needs -o DIR (where to write ca.crt, ca.key, issuer.crt, issuer.key)');
-        const written = await writeIdentity(resolve(dir), { trustDomain: values['trust-domain'] as string | undefined });
+        const trustDomain = values['trust-domain'] as string | undefined;
+        const domainProblem = trustDomain === undefined ? undefined : trustDomainProblem(trustDomain);
+        if (domainProblem) throw new InputError([`--trust-domain: ${domainProblem}`]);
+        const written = await writeIdentity(dir, { trustDomain, force: values.force === true });
         for (const f of written) io.stderr(`wrote ${f}\n`);
         io.stderr(
           `They are the identity values of the linkerd-control-plane chart:\n  helm install linkerd-control-plane <chart> -n linkerd \\\n` +
@@ -307,6 +350,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           repo: { type: 'string' },
           revision: { type: 'string' },
           path: { type: 'string' },
+          'apps-path': { type: 'string' },
           'argocd-namespace': { type: 'string' },
           project: { type: 'string' },
           'output-dir': { type: 'string', short: 'o' },
@@ -316,24 +360,39 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         if (positionals.length > 0) throw new UsageError(`argocd takes no arguments (got ${positionals.join(' ')})`);
         const repo = values.repo as string | undefined;
         const revision = values.revision as string | undefined;
-        if (!repo || !revision) throw new UsageError('argocd needs --repo URL and --revision REF');
-        writeArgoCd(
-          resolve((values['output-dir'] as string | undefined) ?? join('dist', 'argocd')),
-          {
-            repo,
-            revision,
-            path: values.path as string | undefined,
-            argoNamespace: values['argocd-namespace'] as string | undefined,
-            project: values.project as string | undefined,
-          },
-          (l) => io.stderr(`${l}\n`),
-        );
+        if (repo === undefined || revision === undefined) throw new UsageError('argocd needs --repo URL and --revision REF');
+        const options: ArgoCdOptions = {
+          repo,
+          revision,
+          path: values.path as string | undefined,
+          appsPath: values['apps-path'] as string | undefined,
+          argoNamespace: values['argocd-namespace'] as string | undefined,
+          project: values.project as string | undefined,
+        };
+        const problem = argoCdOptionsProblem(options);
+        if (problem) throw new InputError([problem]);
+        const given = values['output-dir'] as string | undefined;
+        const out = given ?? join((options.path ?? 'dist').replace(/\/+$/, ''), 'argocd');
+        if (options.appsPath === undefined) {
+          const where = repositoryPath(resolve(out));
+          if (where === undefined) {
+            throw new InputError([
+              `-o ${out}: neither in a Git work tree nor under the current folder, so root.yaml cannot name the repository path of its apps/ folder: pass --apps-path PATH`,
+            ]);
+          }
+          options.appsPath = where === '' ? 'apps' : `${where}/apps`;
+        }
+        writeArgoCd(out, options, (l) => io.stderr(`${l}\n`));
         return 0;
       }
       default:
         throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts, certs, argocd)`);
     }
   } catch (e) {
+    if (e instanceof OutputError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof InputError) {
       for (const line of e.lines) io.stderr(`error: ${line}\n`);
       return 1;

@@ -1,0 +1,448 @@
+/**
+ * User YAML (values files, `synth -f` maps) read exactly as Helm reads values.
+ *
+ * Helm reads a values file with sigs.k8s.io/yaml: go-yaml v2 decodes it (YAML 1.1 typing)
+ * and the result goes through JSON. Every rule below was checked against the pinned Helm 3
+ * and Helm 4 binaries (test/values-yaml.test.ts and test/fixtures/yaml/ hold the cases):
+ *
+ * - Plain scalars are typed as YAML 1.1: `true/True/TRUE/yes/Yes/YES/y/Y/on/On/ON` are true,
+ *   `false/…/no/n/N/off/…` false, `~`, `null/Null/NULL` and an empty value null.
+ *   Integers as Go's ParseInt with base prefix after removing `_`: `010` is 8, `0o17` 15,
+ *   `0x1A` 26, `0b101` 5, `1_000` 1000; what is not an integer but looks like a float is one
+ *   (`08` is 8, `+.5` 0.5, `1e3` 1000). Integers beyond 64 bits become floats; a float that
+ *   overflows (`1e400`) stays a string. Quoted and block scalars are strings.
+ *   Timestamps (`2001-12-14`) stay strings, also with `!!timestamp`.
+ * - Numbers pass through JSON: every number is a float64 (a JavaScript number), so integers
+ *   beyond 2^53 round the same way. `.inf`, `-.inf` and `.nan` as values are errors
+ *   ("json: unsupported value").
+ * - Tags: `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` convert or fail as go-yaml does
+ *   (`!!int abc` is an error, `!!float 1` is 1); `!!binary` is base64-decoded to a string;
+ *   any other tag (`!foo 10`) leaves the scalar a string and collections unchanged.
+ * - Map keys become strings: `1` "1", `yes` "true", `0x10` "16", a float as Go prints a
+ *   float32 (`3.14159265358979` is "3.1415927", `1e3` "1000", `.inf` ".inf"); a null key
+ *   or a sequence or map as key is an error. A repeated key keeps its last value.
+ * - `<<` (plain, not quoted) merges maps in document order: a merge overrides keys written
+ *   before it, keys written after it override the merge; in a list of maps the first wins.
+ * - Aliases are limited as go-yaml limits them ("document contains excessive aliasing":
+ *   more than 100 alias-decoded nodes, more than 1000 nodes, and a share of alias-decoded
+ *   nodes above 99 % falling to 10 % between 400,000 and 4,000,000 nodes); an anchor that
+ *   contains itself is an error. Alias bombs are refused without expanding them.
+ * - Several documents in one file (Helm 4; Helm 3 reads only the first): the file is split
+ *   at lines that start with `---` (only a comment may follow on that line), empty documents
+ *   are skipped, every other one must be a map, and they are merged in order like several
+ *   `-f` files. Anchors do not reach across documents.
+ */
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
+
+/** A values file that Helm would refuse: one line, with the line number where known. */
+export class YamlValuesError extends Error {
+  /** `notAMap`: valid YAML whose top level is not a map of values. */
+  constructor(
+    message: string,
+    readonly notAMap = false,
+  ) {
+    super(message);
+    this.name = 'YamlValuesError';
+  }
+}
+
+const STR = 'tag:yaml.org,2002:str';
+const BOOL = 'tag:yaml.org,2002:bool';
+const INT = 'tag:yaml.org,2002:int';
+const FLOAT = 'tag:yaml.org,2002:float';
+const NULL = 'tag:yaml.org,2002:null';
+const TIMESTAMP = 'tag:yaml.org,2002:timestamp';
+const BINARY = 'tag:yaml.org,2002:binary';
+const MERGE = 'tag:yaml.org,2002:merge';
+const RESOLVABLE = new Set(['', STR, BOOL, INT, FLOAT, NULL, TIMESTAMP]);
+
+const short = (tag: string) => (tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag);
+
+/** go-yaml v2's table of plain scalars with a fixed meaning. */
+const FIXED = new Map<string, [string, unknown]>();
+for (const [value, tag, words] of [
+  [true, BOOL, 'y Y yes Yes YES true True TRUE on On ON'],
+  [false, BOOL, 'n N no No NO false False FALSE off Off OFF'],
+  [null, NULL, '~ null Null NULL'],
+  [Number.NaN, FLOAT, '.nan .NaN .NAN'],
+  [Number.POSITIVE_INFINITY, FLOAT, '.inf .Inf .INF +.inf +.Inf +.INF'],
+  [Number.NEGATIVE_INFINITY, FLOAT, '-.inf -.Inf -.INF'],
+  ['<<', MERGE, '<<'],
+] as [unknown, string, string][]) {
+  for (const w of words.split(' ')) FIXED.set(w, [tag, value]);
+}
+FIXED.set('', [NULL, null]);
+
+/** First characters after which go-yaml tries anything but a string. */
+const HINT = (c: string | undefined): string => {
+  if (c === undefined) return 'N';
+  if (c === '+' || c === '-') return 'S';
+  if (c >= '0' && c <= '9') return 'D';
+  if ('yYnNtTfFoO~'.includes(c)) return 'M';
+  if (c === '.') return '.';
+  if (c === '<') return 'M';
+  return '';
+};
+
+/** Go's strconv.ParseInt(s, 0, bits) (or ParseUint): sign, base prefix, no underscores (removed before). */
+function parseGoInt(s: string, unsigned: boolean): bigint | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const [, sign, body] = m;
+  if (unsigned && sign !== '') return undefined;
+  let n: bigint;
+  if (/^0[oO]/.test(body)) n = BigInt(`0o${body.slice(2)}`);
+  else if (/^0[xXbB]/.test(body)) n = BigInt(`0${body[1].toLowerCase()}${body.slice(2)}`);
+  else if (body.length > 1 && body[0] === '0') n = BigInt(`0o${body.slice(1)}`);
+  else n = BigInt(body);
+  if (sign === '-') n = -n;
+  if (unsigned) return n <= 0xffffffffffffffffn ? n : undefined;
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : undefined;
+}
+
+/** Go's strconv.ParseFloat for the text go-yaml hands it; undefined on syntax or range errors. */
+function parseGoFloat(s: string): number | undefined {
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** go-yaml's timestamp formats (time.Parse of 2006-1-2, with 15:4:5.999999999 and a zone after T). */
+function isTimestamp(s: string): boolean {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})| (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?)?$/.exec(s);
+  if (!m) return false;
+  const n = m.map((x) => (x === undefined ? 0 : Number(x)));
+  const [mo, d] = [n[2], n[3]];
+  const [h, mi, se] = m[4] !== undefined ? [n[4], n[5], n[6]] : [n[7], n[8], n[9]];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59;
+}
+
+type Resolved = { tag: string; value: unknown };
+
+/** go-yaml v2's resolve(): the tag and value of a scalar. */
+function resolve(tag: string, text: string): Resolved {
+  if (!RESOLVABLE.has(tag)) return { tag, value: text };
+  const r = resolveImplicit(tag, text);
+  if (tag === '' || tag === r.tag || tag === STR) return r;
+  if (tag === FLOAT && r.tag === INT) return { tag: FLOAT, value: Number(r.value as bigint) };
+  throw new Error(`cannot decode ${short(r.tag)} \`${text}\` as a ${short(tag)}`);
+}
+
+function resolveImplicit(tag: string, text: string): Resolved {
+  const hint = HINT(text[0]);
+  if (hint === '' || tag === STR) return { tag: STR, value: text };
+  const fixed = FIXED.get(text);
+  if (fixed) return { tag: fixed[0], value: fixed[1] };
+  if (hint === '.') {
+    const f = parseGoFloat(text);
+    if (f !== undefined) return { tag: FLOAT, value: f };
+  } else if (hint === 'D' || hint === 'S') {
+    if ((tag === '' || tag === TIMESTAMP) && isTimestamp(text)) return { tag: TIMESTAMP, value: text };
+    const plain = text.replace(/_/g, '');
+    const i = parseGoInt(plain, false) ?? parseGoInt(plain, true);
+    if (i !== undefined) return { tag: INT, value: i };
+    if (YAML_STYLE_FLOAT.test(plain)) {
+      const f = parseGoFloat(plain);
+      if (f !== undefined) return { tag: FLOAT, value: f };
+    }
+    const b = /^(-?)0b([01]+)$/.exec(plain);
+    if (b) {
+      const n = BigInt(`0b${b[2]}`) * (b[1] ? -1n : 1n);
+      if (n >= -(2n ** 63n) && n < 2n ** 64n) return { tag: INT, value: n };
+    }
+  }
+  return { tag: STR, value: text };
+}
+
+/** Go's strconv.FormatFloat(f, 'g', -1, 32), as go-yaml spells float map keys. */
+function formatFloat32(x: number): string {
+  if (Number.isNaN(x)) return '.nan';
+  if (x === Number.POSITIVE_INFINITY) return '.inf';
+  if (x === Number.NEGATIVE_INFINITY) return '-.inf';
+  const f = Math.fround(x);
+  if (f === Number.POSITIVE_INFINITY) return '.inf';
+  if (f === Number.NEGATIVE_INFINITY) return '-.inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  let digits = '';
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const s = Math.abs(f).toExponential(p - 1);
+    if (Math.fround(Number(s)) === Math.abs(f)) {
+      const [mant, e] = s.split('e');
+      digits = mant.replace('.', '');
+      exp = Number(e);
+      break;
+    }
+  }
+  const sign = f < 0 ? '-' : '';
+  // Go's %g with the shortest precision: %e when the exponent is below -4 or at least 6.
+  if (exp < -4 || exp >= 6) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exp);
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+// go-yaml v2's alias limits (decode.go, allowedAliasRatio).
+const RATIO_LOW = 400_000;
+const RATIO_HIGH = 4_000_000;
+function allowedAliasRatio(decodes: number): number {
+  if (decodes <= RATIO_LOW) return 0.99;
+  if (decodes >= RATIO_HIGH) return 0.1;
+  return 0.99 - (0.89 * (decodes - RATIO_LOW)) / (RATIO_HIGH - RATIO_LOW);
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Where a node starts, as `line N` of the file. */
+type Where = (node: YamlNode | Pair | null | undefined) => string;
+
+class Decoder {
+  private decodes = 1; // the document node
+  private aliased = 0;
+  private depth = 0;
+  private readonly done = new Map<YamlNode, { value: Json; count: number }>();
+  private readonly active = new Set<YamlNode>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly where: Where,
+  ) {}
+
+  private fail(node: YamlNode | Pair | null | undefined, why: string): never {
+    throw new YamlValuesError(`${this.where(node)}${why}`);
+  }
+
+  private count(n: number, node: YamlNode | null | undefined) {
+    this.decodes += n;
+    if (this.depth > 0) this.aliased += n;
+    if (this.aliased > 100 && this.decodes > 1000 && this.aliased / this.decodes > allowedAliasRatio(this.decodes)) {
+      this.fail(node, 'document contains excessive aliasing (as Helm refuses it)');
+    }
+  }
+
+  /** One node as go-yaml decodes it into interface{}, then through JSON. */
+  value(node: YamlNode | null | undefined): Json {
+    this.count(1, node);
+    return this.inner(node);
+  }
+
+  private inner(node: YamlNode | null | undefined): Json {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return this.alias(node);
+    const memo = this.done.get(node);
+    if (memo) {
+      // An anchored node decoded before (through an alias): count it as go-yaml would decode it again.
+      this.count(memo.count - 1, node);
+      return structuredClone(memo.value);
+    }
+    const start = this.decodes;
+    this.active.add(node);
+    const value = this.fresh(node);
+    this.active.delete(node);
+    if (node.anchor && !isScalar(node)) this.done.set(node, { value, count: this.decodes - start + 1 });
+    return value;
+  }
+
+  private alias(node: YamlNode & { source: string }): Json {
+    const target = this.target(node);
+    if (!target) this.fail(node, `unknown anchor '${node.source}' referenced`);
+    if (this.active.has(target)) this.fail(node, `anchor '${node.source}' value contains itself`);
+    this.depth += 1;
+    try {
+      return this.value(target);
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  private fresh(node: YamlNode): Json {
+    if (isScalar(node)) return this.scalar(node);
+    if (isSeq(node)) return node.items.map((item) => this.value(item as YamlNode));
+    if (isMap(node)) {
+      const out: Record<string, Json> = {};
+      this.mapping(node.items as Pair[], out);
+      return out;
+    }
+    return this.fail(node, 'unsupported YAML node');
+  }
+
+  private mapping(items: Pair[], out: Record<string, Json>) {
+    for (const pair of items) {
+      const key = pair.key as YamlNode | null;
+      if (isScalar(key) && key.type === 'PLAIN' && key.value === '<<' && !key.tag) {
+        this.merge(pair.value as YamlNode | null, out);
+        continue;
+      }
+      const k = this.key(key, pair);
+      put(out, k, this.value(pair.value as YamlNode | null));
+    }
+  }
+
+  private merge(node: YamlNode | null, out: Record<string, Json>) {
+    const wantMap = (): never => this.fail(node, 'map merge requires map or sequence of maps as the value');
+    const mergeOne = (n: YamlNode) => {
+      const value = this.value(n);
+      if (!isMapValue(value)) return wantMap();
+      for (const [k, v] of Object.entries(value)) put(out, k, v);
+    };
+    const target = (n: YamlNode | null) => (isAlias(n) ? this.target(n) : n);
+    if (isMap(node)) mergeOne(node);
+    else if (isAlias(node)) {
+      if (!isMap(target(node))) wantMap();
+      mergeOne(node);
+    } else if (isSeq(node)) {
+      const items = node.items as YamlNode[];
+      for (let i = items.length - 1; i >= 0; i--) {
+        if (!isMap(target(items[i]))) wantMap();
+        mergeOne(items[i]);
+      }
+    } else wantMap();
+  }
+
+  /** A map key, as sigs.k8s.io/yaml turns it into a JSON key. */
+  private key(node: YamlNode | null, pair: Pair): string {
+    this.inKey += 1;
+    let k: Json;
+    try {
+      k = this.value(node);
+    } finally {
+      this.inKey -= 1;
+    }
+    if (typeof k === 'string') return k;
+    if (typeof k === 'boolean') return String(k);
+    if (k === null) return this.fail(pair, 'unsupported map key: null (a key must not be ~, null or empty)');
+    if (typeof k === 'object') return this.fail(pair, `invalid map key: ${JSON.stringify(k)} (a key must be a scalar)`);
+    // An integer keeps Go's decimal spelling; a float is spelled as Go prints a float32.
+    let target: YamlNode | null | undefined = node;
+    while (isAlias(target)) target = this.target(target);
+    const r = isScalar(target) ? this.resolveScalar(target) : undefined;
+    if (typeof r?.value !== 'bigint') return formatFloat32(k);
+    if (r.value >= 2n ** 63n) return this.fail(pair, `unsupported map key of type uint64: ${r.value} (a key beyond a 64-bit signed integer)`);
+    return r.value.toString();
+  }
+
+  private inKey = 0;
+
+  private target(alias: YamlNode): YamlNode | undefined {
+    return (alias as unknown as { resolve(doc: Document): YamlNode | undefined }).resolve(this.doc);
+  }
+
+  /** The tag and value go-yaml gives a scalar (integers as bigint). */
+  private resolveScalar(node: Scalar): Resolved {
+    const text = String(node.value ?? '');
+    const tag = node.tag ?? '';
+    if (tag === '' && node.type !== 'PLAIN' && node.value !== null) return { tag: STR, value: text };
+    let r: Resolved;
+    try {
+      r = resolve(tag, text);
+    } catch (e) {
+      return this.fail(node, (e as Error).message);
+    }
+    if (r.tag === BINARY) {
+      const b64 = String(r.value).replace(/[\r\n]/g, '');
+      if (!BASE64.test(b64)) this.fail(node, '!!binary value contains invalid base64 data');
+      return { tag: STR, value: Buffer.from(b64, 'base64').toString('utf8') };
+    }
+    if (r.tag === TIMESTAMP) return { tag: STR, value: text }; // go-yaml keeps timestamps' text in interface{}
+    return r;
+  }
+
+  private scalar(node: Scalar): Json {
+    const { value } = this.resolveScalar(node);
+    // JSON turns Go's integers into float64 (rounded as JavaScript rounds them).
+    if (typeof value === 'bigint') return Number(value);
+    if (typeof value === 'number' && !Number.isFinite(value) && this.inKey === 0) {
+      this.fail(node, `unsupported value ${formatFloat32(value)} (JSON has no ${Number.isNaN(value) ? 'NaN' : 'infinity'}; Helm refuses it too)`);
+    }
+    return value as Json;
+  }
+}
+
+/** Sets an own property (also `__proto__`). */
+function put(o: Record<string, unknown>, k: string, v: unknown) {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** Offsets of the lines that start a new document, as Helm 4's reader splits a file. */
+function splitDocuments(text: string): { text: string; line: number }[] {
+  const lines = text.split('\n');
+  const chunks: { text: string; line: number }[] = [];
+  let buf: string[] = [];
+  let start = 1;
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.startsWith('---')) {
+      const rest = line.slice(3).trim();
+      if (rest.length > 0 && rest[0] !== '#') {
+        throw new YamlValuesError(`line ${i + 1}: invalid document separator: ${rest.length > 40 ? `${rest.slice(0, 40)}…` : rest} (only a comment may follow --- on its line)`);
+      }
+      if (buf.length > 0) chunks.push({ text: buf.join('\n'), line: start });
+      buf = [];
+      start = i + 2;
+      return;
+    }
+    buf.push(line);
+  });
+  if (buf.length > 0) chunks.push({ text: buf.join('\n'), line: start });
+  return chunks;
+}
+
+/** One document's content as Helm decodes it (through JSON). */
+function decodeDocument(text: string, firstLine: number): Json {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, lineCounter, prettyErrors: false, });
+  const where: Where = (node) => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range ?? (node as { key?: { range?: [number] } } | null | undefined)?.key?.range;
+    return range ? `line ${lineCounter.linePos(range[0]).line + firstLine - 1}: ` : '';
+  };
+  const list = Array.isArray(docs) ? docs : [];
+  // go-yaml reads one document; what follows an explicit end (`...`) is not read.
+  const doc = list[0];
+  if (!doc) return null;
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
+    const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new YamlValuesError(`${pos ? `line ${pos.line + firstLine - 1}: ` : ''}${msg}`);
+  }
+  return new Decoder(doc, where).value(doc.contents as YamlNode | null);
+}
+
+function isMapValue(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Helm's mergeMaps: maps merge key by key, anything else (lists, null) replaces. */
+export function mergeMaps(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    put(out, k, isMapValue(v) && isMapValue(cur) ? mergeMaps(cur, v) : v);
+  }
+  return out;
+}
+
+/**
+ * A values file's content, read as Helm 4 reads it. Returns a map (empty for an empty file).
+ * Throws YamlValuesError with a one-line message.
+ */
+export function readValuesYaml(text: string): Record<string, unknown> {
+  let values: Record<string, unknown> = {};
+  for (const chunk of splitDocuments(text)) {
+    const doc = decodeDocument(chunk.text, chunk.line);
+    if (doc === null) continue;
+    if (!isMapValue(doc)) {
+      throw new YamlValuesError(`${chunk.line > 1 ? `line ${chunk.line}: ` : ''}expected a map of values at the top level, got ${Array.isArray(doc) ? 'a list' : `a ${typeof doc}`}`, true);
+    }
+    values = mergeMaps(values, doc);
+  }
+  return values;
+}

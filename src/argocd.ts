@@ -3,14 +3,13 @@
  * apps), with sync waves in install order, server-side apply where objects are too large
  * for client-side apply, and the CA bundles cert-manager injects left to cert-manager.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { dump } from 'js-yaml';
 import { CERTIFICATES_FOLDER } from './charts';
 import { YAML_OPTS } from './helm/emit';
-import { distFolders, type DistFolder, type Progress } from './outputs';
+import { distFolders, writeTree, type DistFolder, type Progress } from './outputs';
 
 export interface ArgoCdOptions {
   /** The Git repository that holds dist/. */
@@ -23,6 +22,46 @@ export interface ArgoCdOptions {
   argoNamespace?: string;
   /** The AppProject's name. Default `linkerd`. */
   project?: string;
+  /**
+   * Where the child Applications (the `apps/` folder written next to root.yaml) are in the
+   * repository: the root Application syncs this path. Default `<path>/argocd/apps`.
+   */
+  appsPath?: string;
+}
+
+/** A problem with the options (one line), or undefined. */
+export function argoCdOptionsProblem(o: ArgoCdOptions): string | undefined {
+  if (!isGitUrl(o.repo)) return `--repo ${o.repo}: not a Git repository URL (expected https://host/path, ssh://user@host/path or user@host:path)`;
+  if (o.revision.trim() === '' || /\s/.test(o.revision)) return `--revision ${JSON.stringify(o.revision)}: not a branch, tag or commit (empty or with spaces)`;
+  for (const [flag, value] of [
+    ['--path', o.path],
+    ['--apps-path', o.appsPath],
+  ] as const) {
+    if (value !== undefined && !isRepoPath(value)) return `${flag} ${value}: not a path inside the repository (relative, without .. or empty parts)`;
+  }
+  const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  if (o.argoNamespace !== undefined && !(label.test(o.argoNamespace) && o.argoNamespace.length <= 63)) return `--argocd-namespace ${o.argoNamespace}: not a namespace name (lower-case letters, digits and -, at most 63)`;
+  if (o.project !== undefined && !(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.project) && o.project.length <= 253)) return `--project ${o.project}: not an AppProject name (lower-case letters, digits, - and ., at most 253)`;
+  return undefined;
+}
+
+/** The URL forms Argo CD clones from: http(s), ssh, git, file, and scp-like user@host:path. */
+export function isGitUrl(repo: string): boolean {
+  if (/\s/.test(repo)) return false;
+  if (/^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:[^/].*$/.test(repo) || /^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:\/.+$/.test(repo)) return true;
+  let u: URL;
+  try {
+    u = new URL(repo);
+  } catch {
+    return false;
+  }
+  if (!['https:', 'http:', 'ssh:', 'git:', 'git+ssh:', 'file:'].includes(u.protocol)) return false;
+  return u.protocol === 'file:' ? u.pathname.length > 1 : u.hostname !== '' && u.pathname.length > 1;
+}
+
+function isRepoPath(p: string): boolean {
+  const parts = p.replace(/\/+$/, '').split('/');
+  return p !== '' && !p.startsWith('/') && parts.every((x) => x !== '' && x !== '.' && x !== '..');
 }
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -94,7 +133,7 @@ function project(folders: DistFolder[], o: Required<ArgoCdOptions>): IAppProject
   };
 }
 
-/** The root Application (apply it once): it syncs the AppProject and the child Applications in `<path>/argocd/apps`. */
+/** The root Application (apply it once): it syncs the AppProject and the child Applications in `appsPath`. */
 function root(o: Required<ArgoCdOptions>): IApplication {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -102,7 +141,7 @@ function root(o: Required<ArgoCdOptions>): IApplication {
     metadata: { name: 'linkerd', namespace: o.argoNamespace, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
     spec: {
       project: 'default',
-      source: { repoURL: o.repo, targetRevision: o.revision, path: `${o.path}/argocd/apps` },
+      source: { repoURL: o.repo, targetRevision: o.revision, path: o.appsPath },
       destination: { server: IN_CLUSTER, namespace: o.argoNamespace },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     },
@@ -134,33 +173,34 @@ export interface ArgoCdOutput {
 }
 
 export function argoCdObjects(options: ArgoCdOptions, folders: DistFolder[] = distFolders()): ArgoCdOutput {
+  const path = (options.path ?? 'dist').replace(/\/+$/, '');
   const o: Required<ArgoCdOptions> = {
     repo: options.repo,
     revision: options.revision,
-    path: (options.path ?? 'dist').replace(/\/+$/, ''),
+    path,
     argoNamespace: options.argoNamespace ?? 'argocd',
     project: options.project ?? 'linkerd',
+    appsPath: (options.appsPath ?? `${path}/argocd/apps`).replace(/\/+$/, ''),
   };
   return { root: root(o), project: project(folders, o), applications: folders.map((f) => application(f, o)) };
 }
 
 const yaml = (x: unknown) => dump(x, YAML_OPTS);
 
-/** Writes `dir/root.yaml`, `dir/apps/*.yaml` and `dir/argocd-cm-patch.yaml` (merge it into argocd-cm). */
+/**
+ * Writes `dir/root.yaml`, `dir/apps/*.yaml` and `dir/argocd-cm-patch.yaml` (merge it into
+ * argocd-cm). Other files in `dir` are left alone (see writeTree).
+ */
 export function writeArgoCd(dir: string, options: ArgoCdOptions, progress: Progress = () => {}): string[] {
   const out = argoCdObjects(options);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'apps'), { recursive: true });
   const files: [string, unknown][] = [
     ['root.yaml', out.root],
-    [join('apps', 'project.yaml'), out.project],
-    ...out.applications.map((a): [string, unknown] => [join('apps', `${a.metadata?.name}.yaml`), a]),
+    ['apps/project.yaml', out.project],
+    ...out.applications.map((a): [string, unknown] => [`apps/${a.metadata?.name}.yaml`, a]),
     // A patch, not a ConfigMap: applying a whole argocd-cm would drop the rest of Argo CD's settings.
     ['argocd-cm-patch.yaml', { data: APPLICATION_HEALTH }],
   ];
-  files.forEach(([file, obj], i) => {
-    writeFileSync(join(dir, file), yaml(obj));
-    progress(`[${i + 1}/${files.length}] argocd ${file}`);
-  });
+  writeTree(dir, new Map(files.map(([file, obj]) => [file, yaml(obj)])), { command: 'argocd', progress });
+  files.forEach(([file], i) => progress(`[${i + 1}/${files.length}] argocd ${file}`));
   return files.map(([f]) => join(dir, f));
 }

@@ -67,7 +67,7 @@ describe('cdk8s-linkerd argocd', () => {
 
   it('writes the root Application, the apps and the argocd-cm patch, with progress lines', async () => {
     const dir = scratchDir('argocd');
-    const r = await cli(['argocd', '--repo', 'https://git.example/mesh.git', '--revision', 'main', '-o', dir]);
+    const r = await cli(['argocd', '--repo', 'https://git.example/mesh.git', '--revision', 'main', '-o', dir, '--apps-path', 'dist/argocd/apps']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\[1\/\d+\] argocd root\.yaml/);
     const rootApp = load(readFileSync(join(dir, 'root.yaml'), 'utf8')) as { spec: { source: { repoURL: string } } };

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHARTS, DIST_CHARTS, UsageError, chartNamed } from '../charts';
-import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues, toManifest } from '../helm/chart';
+import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
 import { argoCdOptionsProblem, writeArgoCd, type ArgoCdOptions } from '../argocd';
 import { writeIdentity } from '../certs/write';
 import { trustDomainProblem } from '../certs/identity';
@@ -16,6 +16,7 @@ import { OutputError, inside, writeCharts, writeDist } from '../outputs';
 import { formatProblem } from '../values/model';
 import { SetSyntaxError, applySet, type SetKind } from '../values/set';
 import { YamlValuesError, mergeMaps, readValuesYaml } from '../values/yaml';
+import { writeManifest } from './manifest';
 import { LINKERD_VERSION, CHART_VERSION } from '../version';
 
 /** Bad input from the user (exit code 1): one line per problem. */
@@ -268,7 +269,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           name: (values['release-name'] as string | undefined) ?? DEFAULT_RELEASE.name,
           namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace,
         };
-        io.stdout(toManifest(chart, renderObjects(r.def, r.values, release)));
+        writeManifest(chart, renderObjects(r.def, r.values, release), io.stdout);
         return 0;
       }
       case 'validate': {

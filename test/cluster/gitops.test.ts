@@ -67,7 +67,7 @@ describe('dist/ applied server-side in Argo CD wave order', () => {
       const applied = out.stdout.split('\n').filter(Boolean);
       expect(applied.every((l) => / serverside-applied$/.test(l)), out.stdout).toBe(true);
       console.log(`wave ${w.wave} ${w.folder}: ${applied.length} objects applied`);
-      if (w.folder === 'linkerd-crds') await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-k', join(DIST_DIR, w.folder)]);
+      if (w.folder === 'linkerd-crds') await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', join(DIST_DIR, w.folder, 'linkerd-crds.yaml')]);
     }
   });
 

@@ -22,6 +22,12 @@ async function podSecurityRefusals(ns: string): Promise<Event[]> {
   return events.filter((e) => e.reason === 'FailedCreate' && /violates PodSecurity/.test(e.message));
 }
 
+/** The containers a PodSecurity refusal names (`container "a" must ...`, `containers "a", "b" must ...`). */
+function containersNamed(message: string): string[] {
+  const names = [...message.matchAll(/containers? ((?:"[^"]+"(?:, )?)+)/g)].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((n) => n[1]));
+  return [...new Set(names)].sort();
+}
+
 async function availableDeployments(ns: string): Promise<string[]> {
   return eventually(`Deployments in ${ns} Available`, 120, async () => {
     const ds = (await getJson<{ items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }>(['get', 'deployments', '-n', ns])).items;
@@ -61,8 +67,8 @@ describe('Pod Security admission', () => {
       const r = await podSecurityRefusals('linkerd');
       return new Set(r.map((e) => e.involvedObject.name.replace(/-[a-z0-9]+$/, ''))).size >= 3 ? r : undefined;
     });
-    // Refused for what proxy-init needs (NET_ADMIN, NET_RAW, running as root), nothing else.
-    for (const e of refused) expect(e.message).toMatch(/"linkerd-init"/);
+    // Refused for what proxy-init needs (NET_ADMIN, NET_RAW, running as root), and for no other container.
+    for (const e of refused) expect(containersNamed(e.message), e.message).toEqual(['linkerd-init']);
     console.log(`linkerd (restricted): refused ${[...new Set(refused.map((e) => e.involvedObject.name))].join(', ')}: ${refused[0].message.slice(0, 200)}`);
 
     await namespace('linkerd', 'privileged');

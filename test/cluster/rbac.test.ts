@@ -239,6 +239,7 @@ describe('RBAC: what the API server grants each ServiceAccount', () => {
   }
 
   beforeAll(async () => {
+    const started = Date.now();
     const docs = await Promise.all(CHARTS.map(render));
     crdsRendered = docs[0];
     rendered = docs.slice(1).flat().filter((o) => RBAC_KINDS.has(o.kind));
@@ -254,13 +255,14 @@ describe('RBAC: what the API server grants each ServiceAccount', () => {
       const names = new Set((await kubectl(['api-resources', '-o', 'name'])).stdout.split('\n').filter(Boolean));
       return names.has('servers.policy.linkerd.io') && names.has('serviceprofiles.linkerd.io') ? names : undefined;
     });
+    console.log(`rendered and applied ${applied.length} objects (${serviceAccounts.length} ServiceAccounts) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
   afterAll(async () => {
     const clusterScoped = applied.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
     const elsewhere = applied.filter((o) => o.metadata.namespace && !NAMESPACES.includes(o.metadata.namespace));
     if (clusterScoped.length + elsewhere.length) await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], listOf([...clusterScoped, ...elsewhere])).catch(() => undefined);
-    for (const ns of NAMESPACES) await deleteNamespace(ns);
+    await Promise.all(NAMESPACES.map(deleteNamespace));
   });
 
   it('linkerd-crds creates no ServiceAccount and no RBAC object', () => {

@@ -296,6 +296,26 @@ export async function down(log: Log = console.log): Promise<void> {
   log(procs.length ? `stopped ${procs.map((p) => `${p.name} (${p.pid})`).join(', ')}` : 'no cluster was running');
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[?::1\]?|\[?::ffff:127\.\d+\.\d+\.\d+\]?)$/;
+const ANY_PEER = /^(\*|0\.0\.0\.0|\[?::\]?)$/;
+
+/** True when an `ss -Htuanp` line shows a socket bound to, or talking to, anything but loopback. */
+export function leavesLoopback(line: string): boolean {
+  // netid state recv-q send-q local peer process
+  const cols = line.trim().split(/\s+/);
+  const [local, peer] = [cols[4], cols[5]].map((a) => a.slice(0, a.lastIndexOf(':')).replace(/%.*$/, ''));
+  const listening = cols[1] === 'LISTEN' || cols[1] === 'UNCONN';
+  return !LOOPBACK.test(local) || !(LOOPBACK.test(peer) || (listening && ANY_PEER.test(peer)));
+}
+
+/** Sockets of the cluster's processes that are not on loopback (from `ss`): empty unless something dialled or listened outside 127.0.0.0/8 and ::1. */
+export function nonLoopbackSockets(): string[] {
+  const procs = (readState()?.procs ?? []).filter(runs);
+  if (procs.length === 0) return [];
+  const lines = execFileSync('ss', ['-Htuanp'], { encoding: 'utf8' }).split('\n');
+  return lines.filter((l) => procs.some((p) => l.includes(`pid=${p.pid},`)) && leavesLoopback(l));
+}
+
 export function status(): { up: boolean; state?: State } {
   const state = readState();
   return { up: !!state && state.procs.length > 0 && state.procs.every(runs), state };

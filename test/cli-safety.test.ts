@@ -1,0 +1,284 @@
+/**
+ * The CLI never destroys or hangs: every refusal is one line with exit code 1 and leaves the
+ * file system as it was; writing commands keep files they did not write.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/cli/main';
+import { recordName } from '../src/outputs';
+import { scratchDir } from './support/render';
+
+const bin = join(__dirname, '..', 'bin', 'cdk8s-linkerd.js');
+const identity = join(__dirname, 'fixtures', 'identity');
+
+function cli(args: string[], opts: { cwd?: string; node?: string[]; timeout?: number; stdout?: number } = {}) {
+  const r = spawnSync(process.execPath, [...(opts.node ?? []), bin, ...args], {
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    timeout: opts.timeout ?? 60_000,
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** The command in this process (faster than a process each; the same `run`). */
+async function inProcess(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (x) => (stdout += x), stderr: (x) => (stderr += x), readFile: (p) => readFileSync(p, 'utf8') });
+  return { code, signal: null, stdout, stderr };
+}
+
+/** Every entry under `dir`: type, mode and content (hashed), so that any change shows. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (p: string) => {
+    const st = lstatSync(p);
+    const rel = relative(dir, p) || '.';
+    if (st.isSymbolicLink()) out[rel] = `link -> ${readlinkSync(p)}`;
+    else if (st.isDirectory()) {
+      out[rel] = `dir ${(st.mode & 0o777).toString(8)}`;
+      for (const name of readdirSync(p)) walk(join(p, name));
+    } else out[rel] = `file ${(st.mode & 0o777).toString(8)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+  };
+  walk(dir);
+  return out;
+}
+
+/** Exit code 1 and exactly one line on stderr, `error: …` matching `pattern`. */
+function expectOneLineError(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) {
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.replace(/\n$/, '').split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('certs', () => {
+  it('refuses to replace existing key material without --force, saying what is there; --force replaces it', async () => {
+    const root = scratchDir('certs-twice');
+    const dir = join(root, 'certs');
+    expect((await inProcess(['certs', '-o', dir])).code).toBe(0);
+    const before = snapshot(root);
+    const again = await inProcess(['certs', '-o', dir]);
+    expectOneLineError(again, /already holds ca\.crt, ca\.key, issuer\.crt, issuer\.key .*trust anchor.*--force/);
+    expect(snapshot(root)).toEqual(before);
+
+    // One file is enough to refuse, and it is named.
+    const partial = join(root, 'partial');
+    mkdirSync(partial);
+    writeFileSync(join(partial, 'issuer.key'), 'mine\n');
+    const p = snapshot(root);
+    expectOneLineError(await inProcess(['certs', '-o', partial]), /already holds issuer\.key \(private key of an existing issuer\)/);
+    expect(snapshot(root)).toEqual(p);
+
+    const key = readFileSync(join(dir, 'ca.key'), 'utf8');
+    const forced = await inProcess(['certs', '-o', dir, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'ca.key'), 'utf8')).not.toBe(key);
+    expect(lstatSync(join(dir, 'ca.key')).mode & 0o777).toBe(0o600);
+    expect(lstatSync(join(dir, 'issuer.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('never writes a key through a symbolic link, even with --force', async () => {
+    const root = scratchDir('certs-link');
+    const dir = join(root, 'certs');
+    mkdirSync(dir);
+    writeFileSync(join(root, 'elsewhere'), 'precious\n');
+    symlinkSync(join(root, 'elsewhere'), join(dir, 'ca.key'));
+    const before = snapshot(root);
+    expectOneLineError(await inProcess(['certs', '-o', dir, '--force']), /ca\.key is not a regular file/);
+    expect(snapshot(root)).toEqual(before);
+  });
+});
+
+describe('synth, charts and argocd outputs', () => {
+  it.runIf(process.platform === 'linux' && existsSync('/proc/self'))('synth -o /proc/nope: one line, exit 1, quickly (no spinning)', () => {
+    const t = Date.now();
+    const r = cli(['synth', '-o', '/proc/nope/dist'], { timeout: 30_000 });
+    expect(r.signal).toBeNull();
+    expectOneLineError(r, /cannot create the folder \/proc\/nope/);
+    expect(Date.now() - t).toBeLessThan(30_000);
+    expect(existsSync('/proc/nope')).toBe(false);
+  });
+
+  it('synth -o FILE/sub: one line, exit 1, nothing written', async () => {
+    const root = scratchDir('synth-file');
+    writeFileSync(join(root, 'FILE'), 'a file\n');
+    const before = snapshot(root);
+    expectOneLineError(await inProcess(['synth', '-o', join(root, 'FILE', 'sub')]), /FILE is a file, not a folder/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('synth into a folder where a generated file is a folder, or a symbolic link, writes nothing', async () => {
+    const root = scratchDir('synth-conflict');
+    const out = join(root, 'dist');
+    mkdirSync(join(out, 'linkerd-crds', 'kustomization.yaml'), { recursive: true });
+    let before = snapshot(root);
+    expectOneLineError(await inProcess(['synth', '-o', out]), /kustomization\.yaml is a folder where cdk8s-linkerd synth writes a file; nothing was written/);
+    expect(snapshot(root)).toEqual(before);
+
+    const out2 = join(root, 'dist2');
+    mkdirSync(join(out2, 'linkerd-crds'), { recursive: true });
+    writeFileSync(join(root, 'precious'), 'mine\n');
+    symlinkSync(join(root, 'precious'), join(out2, 'linkerd-crds', 'linkerd-crds.yaml'));
+    before = snapshot(root);
+    expectOneLineError(await inProcess(['synth', '-o', out2]), /linkerd-crds\.yaml is a symbolic link where cdk8s-linkerd synth writes a file/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('synth keeps files a user put in DIR/<chart>/, says so, and removes only stale files it wrote', async () => {
+    const out = join(scratchDir('synth-keep'), 'dist');
+    expect((await inProcess(['synth', '-o', out])).code).toBe(0);
+    const generated = snapshot(out);
+    expect(readdirSync(out)).toContain(recordName('synth'));
+
+    writeFileSync(join(out, 'linkerd-crds', 'my-patch.yaml'), 'mine: true\n');
+    mkdirSync(join(out, 'linkerd-viz', 'notes'));
+    writeFileSync(join(out, 'linkerd-viz', 'notes', 'README'), 'mine\n');
+    writeFileSync(join(out, 'top-level-file'), 'mine\n');
+    // A file an earlier version wrote (listed in the record) that this one no longer writes.
+    mkdirSync(join(out, 'linkerd-old'));
+    writeFileSync(join(out, 'linkerd-old', 'linkerd-old.yaml'), 'stale\n');
+    writeFileSync(join(out, recordName('synth')), `${readFileSync(join(out, recordName('synth')), 'utf8')}linkerd-old/linkerd-old.yaml\n`);
+    const r = await inProcess(['synth', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('removed 1 stale generated file: linkerd-old/linkerd-old.yaml');
+    expect(r.stderr).toMatch(/left alone 2 files that cdk8s-linkerd synth did not write: linkerd-crds\/my-patch\.yaml, linkerd-viz\/notes\/README/);
+    expect(readFileSync(join(out, 'linkerd-crds', 'my-patch.yaml'), 'utf8')).toBe('mine: true\n');
+    expect(readFileSync(join(out, 'linkerd-viz', 'notes', 'README'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'top-level-file'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(out, 'linkerd-old'))).toBe(false);
+    const after = snapshot(out);
+    for (const k of ['linkerd-crds/my-patch.yaml', 'linkerd-viz/notes', 'linkerd-viz/notes/README', 'top-level-file']) delete after[k];
+    expect(after).toEqual(generated);
+  });
+
+  it('charts removes a template it no longer writes (stale) but keeps one a user added', async () => {
+    const out = join(scratchDir('charts-keep'), 'charts');
+    expect((await inProcess(['charts', '-o', out])).code).toBe(0);
+    const generated = snapshot(out);
+    mkdirSync(join(out, 'linkerd-crds', 'templates', 'old'));
+    writeFileSync(join(out, 'linkerd-crds', 'templates', 'old', 'renamed.yaml'), 'stale\n');
+    writeFileSync(join(out, recordName('charts')), `${readFileSync(join(out, recordName('charts')), 'utf8')}linkerd-crds/templates/old/renamed.yaml\n`);
+    writeFileSync(join(out, 'linkerd-crds', 'templates', 'extra.yaml'), 'mine\n');
+    const r = await inProcess(['charts', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'linkerd-crds', 'templates', 'old'))).toBe(false);
+    expect(readFileSync(join(out, 'linkerd-crds', 'templates', 'extra.yaml'), 'utf8')).toBe('mine\n');
+    const after = snapshot(out);
+    delete after['linkerd-crds/templates/extra.yaml'];
+    expect(after).toEqual(generated);
+  });
+
+  it('a record cannot make synth delete anything outside its folder, or through a link', async () => {
+    const root = scratchDir('synth-record');
+    const out = join(root, 'dist');
+    expect((await inProcess(['synth', '-o', out])).code).toBe(0);
+    writeFileSync(join(root, 'outside'), 'mine\n');
+    mkdirSync(join(root, 'linked'));
+    writeFileSync(join(root, 'linked', 'x.yaml'), 'mine\n');
+    symlinkSync(join(root, 'linked'), join(out, 'link'));
+    writeFileSync(join(out, recordName('synth')), `${readFileSync(join(out, recordName('synth')), 'utf8')}../outside\n${join(root, 'outside')}\nlink/x.yaml\n`);
+    expect((await inProcess(['synth', '-o', out])).code).toBe(0);
+    expect(readFileSync(join(root, 'outside'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(root, 'linked', 'x.yaml'), 'utf8')).toBe('mine\n');
+  });
+
+  it('argocd -o X points root.yaml at X/apps in the repository, keeps other files, and refuses when it cannot tell', () => {
+    const repo = scratchDir('argocd-repo');
+    mkdirSync(join(repo, '.git')); // a Git work tree, as far as the command is concerned
+    writeFileSync(join(repo, 'README.md'), 'mine\n');
+    const args = ['argocd', '--repo', 'https://git.example/mesh.git', '--revision', 'main'];
+    const r = cli([...args, '--path', 'gitops/dist', '-o', 'gitops/argo'], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    const rootApp = load(readFileSync(join(repo, 'gitops', 'argo', 'root.yaml'), 'utf8')) as { spec: { source: { path: string } } };
+    expect(rootApp.spec.source.path).toBe('gitops/argo/apps');
+    const app = load(readFileSync(join(repo, 'gitops', 'argo', 'apps', 'linkerd-crds.yaml'), 'utf8')) as { spec: { source: { path: string } } };
+    expect(app.spec.source.path).toBe('gitops/dist/linkerd-crds');
+
+    // From a subfolder, an absolute -o: still its path in the work tree.
+    mkdirSync(join(repo, 'sub'));
+    expect(cli([...args, '-o', join(repo, 'deploy', 'argocd')], { cwd: join(repo, 'sub') }).code).toBe(0);
+    expect((load(readFileSync(join(repo, 'deploy', 'argocd', 'root.yaml'), 'utf8')) as typeof rootApp).spec.source.path).toBe('deploy/argocd/apps');
+
+    // -o . never deletes what is there.
+    expect(cli([...args, '-o', '.'], { cwd: repo }).code).toBe(0);
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('mine\n');
+    expect((load(readFileSync(join(repo, 'root.yaml'), 'utf8')) as typeof rootApp).spec.source.path).toBe('apps');
+
+    // Outside any work tree and the current folder: refused, nothing written; --apps-path says it.
+    const outside = join(scratchDir('argocd-outside'), 'argo');
+    const cwd = scratchDir('argocd-cwd');
+    const before = snapshot(join(outside, '..'));
+    expectOneLineError(cli([...args, '-o', outside], { cwd }), /neither in a Git work tree nor under the current folder.*--apps-path/);
+    expect(snapshot(join(outside, '..'))).toEqual(before);
+    expect(cli([...args, '-o', outside, '--apps-path', 'ops/argocd/apps'], { cwd }).code).toBe(0);
+    expect((load(readFileSync(join(outside, 'root.yaml'), 'utf8')) as typeof rootApp).spec.source.path).toBe('ops/argocd/apps');
+  });
+
+  it('argocd refuses a --repo that is not a Git URL (and bad names), writing nothing; accepts the URL forms Argo CD clones', () => {
+    const repo = scratchDir('argocd-url');
+    mkdirSync(join(repo, '.git'));
+    const before = snapshot(repo);
+    const base = ['argocd', '--revision', 'main', '-o', 'argo'];
+    expectOneLineError(cli([...base, '--repo', 'not-a-url'], { cwd: repo }), /--repo not-a-url: not a Git repository URL/);
+    expectOneLineError(cli([...base, '--repo', 'https://'], { cwd: repo }), /--repo https:\/\/: not a Git repository URL/);
+    expectOneLineError(cli([...base, '--repo', 'https://git.example/x.git', '--project', 'Not_A_Name'], { cwd: repo }), /--project Not_A_Name: not an AppProject name/);
+    expectOneLineError(cli([...base, '--repo', 'https://git.example/x.git', '--path', '../up'], { cwd: repo }), /--path \.\.\/up: not a path inside the repository/);
+    expect(snapshot(repo)).toEqual(before);
+    for (const url of ['https://github.com/org/mesh.git', 'ssh://git@github.com/org/mesh.git', 'git@github.com:org/mesh.git']) {
+      expect(cli(['argocd', '--revision', 'main', '-o', 'argo', '--repo', url], { cwd: repo }).code, url).toBe(0);
+    }
+  });
+});
+
+describe('values flags', () => {
+  it('--set-file with a missing file names the flag, the key and the file', async () => {
+    const r = await inProcess(['template', 'linkerd-crds', '--set-file', 'some.key=/nonexistent/file.txt']);
+    expectOneLineError(r, /^error: --set-file some\.key=\/nonexistent\/file\.txt: key some\.key: cannot read \/nonexistent\/file\.txt: no such file$/);
+  });
+
+  it('--set-json sets JSON values like Helm', async () => {
+    const r = await inProcess(['template', 'linkerd-crds', '--set-json', 'installGatewayAPI=false,bogus={"a":[1]}']);
+    expectOneLineError(r, /linkerd-crds: bogus: unknown key/);
+    expect((await inProcess(['validate', 'linkerd-crds', '--set-json', 'installGatewayAPI=false'])).code).toBe(0);
+    expectOneLineError(await inProcess(['validate', 'linkerd-crds', '--set-json', 'installGatewayAPI=nope']), /--set-json installGatewayAPI=nope: installGatewayAPI: not a JSON value/);
+  });
+
+  it('a 32 MB --set-file renders within a 1 GB heap', () => {
+    const dir = scratchDir('big-set-file');
+    const big = join(dir, 'big.txt');
+    const fd = openSync(big, 'w');
+    const line = `${'A'.repeat(75)}\n`.repeat(1024);
+    for (let i = 0; i < 32 * 1024 * 1024; i += line.length) writeSync(fd, line);
+    closeSync(fd);
+    const out = openSync(join(dir, 'out.yaml'), 'w');
+    const r = cli(
+      [
+        'template',
+        'linkerd-control-plane',
+        '--set-file',
+        `identityTrustAnchorsPEM=${join(identity, 'ca.crt')}`,
+        '--set-file',
+        `identity.issuer.tls.crtPEM=${join(identity, 'issuer.crt')}`,
+        '--set-file',
+        `identity.issuer.tls.keyPEM=${join(identity, 'issuer.key')}`,
+        '--set-file',
+        `podAnnotations.example\\.com/big=${big}`,
+      ],
+      { node: ['--max-old-space-size=1024'], timeout: 300_000, stdout: out },
+    );
+    closeSync(out);
+    expect(r.code, r.stderr.slice(0, 500)).toBe(0);
+    expect(lstatSync(join(dir, 'out.yaml')).size).toBeGreaterThan(5 * 32 * 1024 * 1024);
+  }, 320_000);
+});
+
+

@@ -1,7 +1,7 @@
 /** The TypeScript API for cdk8s apps: LinkerdMesh, proxy annotations, meshing by annotation or manually, policy helpers, and the examples. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { Shop } from '../examples/app-team/main';
@@ -70,9 +70,84 @@ describe('proxyAnnotations', () => {
     ['a bad CIDR', { skipSubnets: ['10.0.0.0'] }, 'skipSubnets'],
     ['an unknown setting', { opaquePort: [80] }, 'opaquePort'],
     ['a CPU ratio above 1', { resources: { cpuRatioLimit: 2 } }, 'resources.cpuRatioLimit'],
+    ['a day unit Go refuses', { shutdownGracePeriod: '1d' }, 'shutdownGracePeriod'],
+    ['a duration with text in front', { outboundConnectTimeout: 'hello 5s' }, 'outboundConnectTimeout'],
+    ['a negative duration', { inboundConnectTimeout: '-1s' }, 'inboundConnectTimeout'],
+    ['a negative CPU request as a number', { resources: { cpu: { request: -1 } } }, 'resources.cpu.request'],
   ])('refuses %s, naming the field', (_name, config, field) => {
     expect(() => proxyAnnotations(config as never)).toThrow(ProxyConfigError);
     expect(() => proxyAnnotations(config as never)).toThrow(new RegExp(`\\b${field.replace(/\./g, '\\.')}:`));
+  });
+});
+
+describe('manual injection and the workload\u2019s proxy annotations', () => {
+  const proxyEnv = (d: Doc | undefined) => {
+    const t = podTemplate(d);
+    const proxy = [...(t.spec.initContainers ?? []), ...t.spec.containers].find((c: { name: string }) => c.name === 'linkerd-proxy');
+    return Object.fromEntries(proxy.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+  };
+  const setup = () => {
+    const app = Testing.app(); // synthesizes into a temporary folder
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const worker = new kplus.Deployment(chart, 'worker', { containers: [{ image: 'worker:1', portNumber: 9090 }] });
+    return { app, cp, chart, worker: ApiObject.of(worker) };
+  };
+  const find = (chart: Chart, name: string) => (Testing.synth(chart) as Doc[]).find((d) => d.kind === 'Deployment' && d.metadata.name.startsWith(name));
+
+  it('meshWorkloads then injectProxy: the injected proxy follows the annotations, as the proxy injector would', () => {
+    const { cp, chart, worker } = setup();
+    meshWorkloads(chart, { defaultInboundPolicy: 'all-authenticated', opaquePorts: [5432], shutdownGracePeriod: '1m30s', resources: { cpu: { request: 0.1 } } });
+    injectProxy(worker, { controlPlane: cp });
+    const d = find(chart, 'shop-worker');
+    const env = proxyEnv(d);
+    expect(podTemplate(d).metadata.annotations).toMatchObject({ 'config.linkerd.io/default-inbound-policy': 'all-authenticated', 'config.linkerd.io/opaque-ports': '5432' });
+    expect(env.LINKERD2_PROXY_INBOUND_DEFAULT_POLICY).toBe('all-authenticated');
+    expect(env.LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION).toBe('5432');
+    expect(env.LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD).toBe('90000ms'); // the injector's conversion of a Go duration
+    const t = podTemplate(d);
+    const proxy = [...t.spec.initContainers, ...t.spec.containers].find((c: { name: string }) => c.name === 'linkerd-proxy');
+    expect(proxy.resources.requests.cpu).toBe('0.1');
+  });
+
+  it('injectProxy with config: the pod template gets the matching annotations', () => {
+    const { cp, chart, worker } = setup();
+    injectProxy(worker, { controlPlane: cp, config: { opaquePorts: [5432], defaultInboundPolicy: 'deny' } });
+    const d = find(chart, 'shop-worker');
+    expect(podTemplate(d).metadata.annotations).toMatchObject({ 'config.linkerd.io/opaque-ports': '5432', 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expect(proxyEnv(d).LINKERD2_PROXY_INBOUND_DEFAULT_POLICY).toBe('deny');
+  });
+
+  it('refuses a setting the annotations and injectProxy give differently, naming it', () => {
+    const { cp, chart, worker } = setup();
+    meshWorkloads(chart, { defaultInboundPolicy: 'all-authenticated', opaquePorts: [5432] });
+    expect(() => injectProxy(worker, { controlPlane: cp, config: { defaultInboundPolicy: 'deny' } })).toThrow(ProxyConfigError);
+    expect(() => injectProxy(worker, { controlPlane: cp, config: { defaultInboundPolicy: 'deny' } })).toThrow(/defaultInboundPolicy: .*"all-authenticated".*"deny"/);
+    // The same value both ways is fine.
+    expect(() => injectProxy(worker, { controlPlane: cp, config: { opaquePorts: [5432] } })).not.toThrow();
+  });
+
+  it('injectProxy then meshWorkloads with other settings: synthesis fails, naming the annotation', () => {
+    const { app, cp, chart, worker } = setup();
+    injectProxy(worker, { controlPlane: cp });
+    expect(() => meshWorkloads(chart, { defaultInboundPolicy: 'all-authenticated' })).toThrow(/config\.linkerd\.io\/default-inbound-policy: .*injectProxy/);
+    const later = setup();
+    meshWorkloads(later.chart, { opaquePorts: [5432] });
+    const late = new kplus.Deployment(later.chart, 'late', { containers: [{ image: 'late:1' }] });
+    injectProxy(ApiObject.of(late), { controlPlane: later.cp }); // added after meshWorkloads: injection still sees its annotations
+    expect(() => later.app.synth()).not.toThrow();
+    const lateDoc = find(later.chart, 'shop-late');
+    expect(podTemplate(lateDoc).metadata.annotations['config.linkerd.io/opaque-ports']).toBe('5432');
+    expect(proxyEnv(lateDoc).LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION).toBe('5432');
+    void app;
+  });
+
+  it('refuses annotations manual injection cannot honour, and inject: disabled', () => {
+    const { cp, chart, worker } = setup();
+    worker.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { 'config.linkerd.io/admin-port': '5000', 'linkerd.io/inject': 'disabled' }));
+    expect(() => injectProxy(worker, { controlPlane: cp })).toThrow(/config\.linkerd\.io\/admin-port: .*cannot honour/);
+    expect(() => injectProxy(worker, { controlPlane: cp })).toThrow(/linkerd\.io\/inject: .*disabled/);
+    void chart;
   });
 });
 

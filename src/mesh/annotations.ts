@@ -3,15 +3,17 @@
  * tell the proxy injector (`linkerd.io/inject`, `config.linkerd.io/*`,
  * `config.alpha.linkerd.io/*`), checked before synthesis.
  */
+import { DURATION, QUANTITY as QUANTITY_PATTERN } from '../values/model';
 
 /** A port (1-65535) or a range of ports (`"4000-4100"`). */
 export type PortOrRange = number | `${number}-${number}`;
 
 export type InboundPolicy = 'all-unauthenticated' | 'all-authenticated' | 'cluster-unauthenticated' | 'cluster-authenticated' | 'deny' | 'audit';
 
+/** Kubernetes quantities, as strings (`100m`, `64Mi`) or numbers (`0.5`). */
 export interface ResourcePair {
-  request?: string;
-  limit?: string;
+  request?: string | number;
+  limit?: string | number;
 }
 
 /** The proxy of one workload, as the proxy injector reads it from pod annotations. Every field is optional. */
@@ -44,7 +46,7 @@ export interface WorkloadProxyConfig {
   waitBeforeExitSeconds?: number;
   /** The proxy runs as a native sidecar (an init container that keeps running). */
   nativeSidecar?: boolean;
-  /** How long the proxy drains connections on shutdown (duration, e.g. `30s`). */
+  /** How long the proxy drains connections on shutdown (a Go duration, as the injector parses it: `30s`, `1m30s`). */
   shutdownGracePeriod?: string;
   /** HTTP access logs in the given format. */
   accessLog?: 'apache' | 'json';
@@ -91,8 +93,19 @@ export class ProxyConfigError extends Error {
   }
 }
 
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-const QUANTITY = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
+// The injector parses duration annotations with Go's time.ParseDuration; a negative one would reach the proxy as such.
+const GO_DURATION = new RegExp(DURATION.go);
+const QUANTITY = new RegExp(QUANTITY_PATTERN);
+
+/** Seconds in a Go duration (`1h30m`, `1.5s`, `500ms`), or undefined when Go would refuse it. */
+export function goDurationSeconds(value: string): number | undefined {
+  if (!GO_DURATION.test(value)) return undefined;
+  const sign = value.startsWith('-') ? -1 : 1;
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, '\u00b5s': 1e-6, '\u03bcs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  let seconds = 0;
+  for (const [, n, u] of value.replace(/^[-+]/, '').matchAll(/([0-9]*\.?[0-9]*)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g)) seconds += Number(n) * unit[u];
+  return sign * seconds;
+}
 const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3})$/;
 const LOG_LEVEL = /^(trace|debug|info|warn|error|off)(,[a-z0-9_:]+=(trace|debug|info|warn|error|off))*$|^[a-z0-9_:]+=(trace|debug|info|warn|error|off)(,[a-z0-9_:]+=(trace|debug|info|warn|error|off))*$/;
 
@@ -129,7 +142,8 @@ export function proxyAnnotations(config: WorkloadProxyConfig): Record<string, st
   };
   const duration = (field: string, value: string | undefined, key: string) => {
     if (value === undefined) return;
-    check(field, typeof value === 'string' && DURATION.test(value), `${JSON.stringify(value)} is not a duration (e.g. 500ms, 10s, 1m)`);
+    const seconds = typeof value === 'string' ? goDurationSeconds(value) : undefined;
+    check(field, seconds !== undefined && seconds >= 0, `${JSON.stringify(value)} is not a non-negative Go duration (e.g. 500ms, 10s, 1m30s; no d)`);
     set(key, value);
   };
   const flag = (field: string, value: boolean | undefined, key: string, yes = 'true', no = 'false') => {
@@ -162,7 +176,8 @@ export function proxyAnnotations(config: WorkloadProxyConfig): Record<string, st
     for (const f of ['request', 'limit'] as const) {
       const value = r[kind]?.[f];
       if (value === undefined) continue;
-      check(`resources.${kind}.${f}`, typeof value === 'string' && QUANTITY.test(value), `${JSON.stringify(value)} is not a Kubernetes quantity`);
+      const ok = (typeof value === 'string' && QUANTITY.test(value)) || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+      check(`resources.${kind}.${f}`, ok, `${JSON.stringify(value)} is not a Kubernetes quantity (e.g. 100m, 0.5, 64Mi)`);
       set(`${c}proxy-${key}-${f}`, value);
     }
   }
@@ -208,4 +223,82 @@ export function proxyAnnotations(config: WorkloadProxyConfig): Record<string, st
   }
   if (problems.length > 0) throw new ProxyConfigError(problems);
   return out;
+}
+
+/** What a workload's pod-template annotations say about its proxy, read back as a WorkloadProxyConfig. */
+export interface AnnotatedProxyConfig {
+  config: WorkloadProxyConfig;
+  /** Injector annotations present that have no WorkloadProxyConfig field (manual injection cannot honour them). */
+  unsupported: string[];
+  /** Annotations whose value the injector would not understand, with why. */
+  problems: { field: string; message: string }[];
+}
+
+/**
+ * Reads the injector's annotations (`linkerd.io/inject`, `config.linkerd.io/*`,
+ * `config.alpha.linkerd.io/*`) back into a WorkloadProxyConfig, the inverse of
+ * proxyAnnotations: what manual injection must honour, as the proxy injector would.
+ */
+export function proxyConfigFromAnnotations(annotations: Record<string, string>): AnnotatedProxyConfig {
+  const config: WorkloadProxyConfig = {};
+  const problems: { field: string; message: string }[] = [];
+  const unsupported: string[] = [];
+  const c = 'config.linkerd.io/';
+  const known = new Set<string>();
+  const read = (key: string, apply: (value: string) => void) => {
+    known.add(key);
+    const value = annotations[key];
+    if (value !== undefined) apply(value);
+  };
+  const flag = (key: string, yes: string, no: string, apply: (b: boolean) => void) =>
+    read(key, (value) => (value === yes ? apply(true) : value === no ? apply(false) : problems.push({ field: key, message: `${JSON.stringify(value)}: expected ${yes} or ${no}` })));
+  const ports = (value: string) => value.split(',').map((p) => (/^\d+$/.test(p.trim()) ? Number(p.trim()) : (p.trim() as PortOrRange)));
+  const integer = (key: string, apply: (n: number) => void) =>
+    read(key, (value) => (/^\d+$/.test(value) ? apply(Number(value)) : problems.push({ field: key, message: `${JSON.stringify(value)}: expected a whole number` })));
+  const set = <K extends keyof WorkloadProxyConfig>(field: K) => (value: string) => {
+    (config as Record<string, unknown>)[field] = value;
+  };
+
+  read('linkerd.io/inject', set('inject'));
+  read(`${c}proxy-image`, set('image'));
+  read(`${c}proxy-version`, set('version'));
+  read(`${c}image-pull-policy`, set('imagePullPolicy'));
+  for (const [kind, key] of [['cpu', 'cpu'], ['memory', 'memory'], ['ephemeralStorage', 'ephemeral-storage']] as const) {
+    for (const f of ['request', 'limit'] as const) {
+      read(`${c}proxy-${key}-${f}`, (value) => {
+        const resources = (config.resources ??= {});
+        resources[kind] = { ...resources[kind], [f]: value };
+      });
+    }
+  }
+  read(`${c}proxy-cpu-ratio-limit`, (value) => ((config.resources ??= {}).cpuRatioLimit = Number(value)));
+  read(`${c}proxy-log-level`, set('logLevel'));
+  read(`${c}proxy-log-format`, set('logFormat'));
+  read(`${c}proxy-log-http-headers`, set('logHttpHeaders'));
+  read(`${c}opaque-ports`, (value) => (config.opaquePorts = ports(value)));
+  read(`${c}skip-inbound-ports`, (value) => (config.skipInboundPorts = ports(value)));
+  read(`${c}skip-outbound-ports`, (value) => (config.skipOutboundPorts = ports(value)));
+  read(`${c}skip-subnets`, (value) => (config.skipSubnets = value.split(',').map((s) => s.trim())));
+  read(`${c}default-inbound-policy`, set('defaultInboundPolicy'));
+  read(`${c}proxy-require-identity-inbound-ports`, (value) => (config.requireIdentityOnInboundPorts = ports(value)));
+  flag(`${c}proxy-await`, 'enabled', 'disabled', (b) => (config.await = b));
+  integer('config.alpha.linkerd.io/proxy-wait-before-exit-seconds', (n) => (config.waitBeforeExitSeconds = n));
+  flag(`${c}proxy-enable-native-sidecar`, 'true', 'false', (b) => (config.nativeSidecar = b));
+  flag('config.alpha.linkerd.io/proxy-enable-native-sidecar', 'true', 'false', (b) => (config.nativeSidecar ??= b));
+  read(`${c}shutdown-grace-period`, set('shutdownGracePeriod'));
+  read(`${c}access-log`, set('accessLog'));
+  read(`${c}proxy-outbound-connect-timeout`, set('outboundConnectTimeout'));
+  read(`${c}proxy-inbound-connect-timeout`, set('inboundConnectTimeout'));
+  read(`${c}proxy-outbound-discovery-cache-unused-timeout`, set('outboundDiscoveryCacheUnusedTimeout'));
+  read(`${c}proxy-inbound-discovery-cache-unused-timeout`, set('inboundDiscoveryCacheUnusedTimeout'));
+  flag(`${c}proxy-disable-outbound-protocol-detect-timeout`, 'true', 'false', (b) => (config.disableOutboundProtocolDetectTimeout = b));
+  flag(`${c}proxy-disable-inbound-protocol-detect-timeout`, 'true', 'false', (b) => (config.disableInboundProtocolDetectTimeout = b));
+  flag(`${c}enable-external-profiles`, 'true', 'false', (b) => (config.enableExternalProfiles = b));
+  flag(`${c}proxy-admin-shutdown`, 'enabled', 'disabled', (b) => (config.adminShutdown = b));
+  flag(`${c}enable-debug-sidecar`, 'true', 'false', (b) => (config.enableDebugSidecar = b));
+  flag(`${c}proxy-metrics-hostname-labels`, 'true', 'false', (b) => (config.metricsHostnameLabels = b));
+  integer(`${c}proxy-uid`, (n) => (config.proxyUid = n));
+  integer(`${c}proxy-gid`, (n) => (config.proxyGid = n));
+  for (const key of INJECTOR_ANNOTATIONS) if (!known.has(key) && annotations[key] !== undefined) unsupported.push(key);
+  return { config, unsupported, problems };
 }

@@ -17,7 +17,7 @@ import { proxySettingsFromValues, type ProxySettings } from '../proxy/settings';
 import { clean } from '../helm/object';
 import { HelmValues } from '../helm/values';
 import { CHART_VERSION, LINKERD_VERSION } from '../version';
-import { proxyAnnotations, type WorkloadProxyConfig } from './annotations';
+import { ProxyConfigError, goDurationSeconds, proxyAnnotations, proxyConfigFromAnnotations, type WorkloadProxyConfig } from './annotations';
 
 /** Where each kind of workload keeps its pod template, and its proxy label (`linkerd.io/proxy-<kind>`). */
 export const WORKLOAD_KINDS: Record<string, { template: string[]; label: string }> = {
@@ -66,26 +66,72 @@ function addItems(obj: ApiObject, path: string[], items: unknown[], first = fals
 }
 
 const meshed = new WeakSet<ApiObject>();
+/** The configurations meshWorkloads gave each scope (applied to a workload before injectProxy reads its annotations). */
+const meshScopes = new WeakMap<IConstruct, WorkloadProxyConfig[]>();
+/** Workloads whose proxy injectProxy rendered in: their proxy annotations are fixed. */
+const injected = new WeakSet<ApiObject>();
 
-/** Annotates one workload's pod template for the proxy injector. */
+function podAnnotations(obj: ApiObject, template: string[]): Record<string, string> {
+  return ((at(obj.toJson() as Json, [...template, 'metadata', 'annotations']) ?? {}) as Record<string, string>);
+}
+
+/**
+ * Annotates one workload's pod template for the proxy injector. A workload whose proxy was
+ * already rendered in (injectProxy) only takes annotations that agree with that proxy;
+ * anything else throws ProxyConfigError naming the annotation.
+ */
 export function annotateWorkload(obj: ApiObject, config: WorkloadProxyConfig = {}): void {
   const kind = WORKLOAD_KINDS[obj.kind];
   if (!kind) throw new Error(`${obj.node.path}: ${obj.kind} is not a workload (${Object.keys(WORKLOAD_KINDS).join(', ')})`);
   if (meshed.has(obj)) return;
+  const wanted = proxyAnnotations(config);
+  if (injected.has(obj)) {
+    const current = podAnnotations(obj, kind.template);
+    const disagree = Object.entries(wanted).filter(([k, value]) => (k === 'linkerd.io/inject' ? value !== 'enabled' : current[k] !== value));
+    if (disagree.length > 0) {
+      throw new ProxyConfigError(
+        disagree.map(([k, value]) => ({
+          field: k,
+          message: `${obj.node.path}: its proxy was rendered in by injectProxy with ${current[k] === undefined ? 'the default' : JSON.stringify(current[k])}, not ${JSON.stringify(value)}; give the setting to injectProxy (config) or mesh the workload before injecting it`,
+        })),
+      );
+    }
+    meshed.add(obj);
+    return;
+  }
   meshed.add(obj);
-  addEntries(obj, [...kind.template, 'metadata', 'annotations'], proxyAnnotations(config));
+  addEntries(obj, [...kind.template, 'metadata', 'annotations'], wanted);
 }
 
 /**
  * Meshes every workload under `scope` (a chart, or the whole app) by annotation: those that
  * exist now, and — when the app is synthesized — those added later. The configuration is
- * checked here (ProxyConfigError names a bad field).
+ * checked here (ProxyConfigError names a bad field). Workloads injected with injectProxy
+ * after this call get a proxy that follows these annotations.
  */
 export function meshWorkloads(scope: IConstruct, config: WorkloadProxyConfig = {}): void {
   proxyAnnotations(config);
+  meshScopes.set(scope, [...(meshScopes.get(scope) ?? []), config]);
   const apply = () => workloadsIn(scope).forEach((w) => annotateWorkload(w, config));
   apply();
-  scope.node.addValidation({ validate: () => (apply(), []) });
+  scope.node.addValidation({
+    validate: () => {
+      try {
+        apply();
+        return [];
+      } catch (e) {
+        if (e instanceof ProxyConfigError) return [e.message];
+        throw e;
+      }
+    },
+  });
+}
+
+/** A Go duration (as the injector parses annotations) in the proxy's own format, as the injector writes it. */
+function proxyDuration(value: string | undefined, current: string, unit: 'ms' | 's'): string {
+  if (value === undefined) return current;
+  const seconds = goDurationSeconds(value) ?? 0;
+  return unit === 'ms' ? `${Math.trunc(seconds * 1000)}ms` : `${Math.trunc(seconds)}s`;
 }
 
 /** Proxy settings for a workload: the control plane's, with the workload's configuration over them. */
@@ -93,7 +139,7 @@ export function workloadProxySettings(base: ProxySettings, config: WorkloadProxy
   proxyAnnotations(config);
   const p = base.proxy;
   const r = config.resources;
-  const pair = (given: { request?: string; limit?: string } | undefined, current: { request: string | null; limit: string | null }) => ({
+  const pair = (given: { request?: string | number; limit?: string | number } | undefined, current: { request: string | number | null; limit: string | number | null }) => ({
     request: given?.request ?? current.request,
     limit: given?.limit ?? current.limit,
   });
@@ -113,18 +159,22 @@ export function workloadProxySettings(base: ProxySettings, config: WorkloadProxy
       await: config.await ?? p.await,
       waitBeforeExitSeconds: config.waitBeforeExitSeconds ?? p.waitBeforeExitSeconds,
       nativeSidecar: config.nativeSidecar ?? p.nativeSidecar,
-      shutdownGracePeriod: config.shutdownGracePeriod ?? p.shutdownGracePeriod,
+      // Durations are Go durations in the configuration (the injector parses them so) and the proxy's own format in the settings.
+      shutdownGracePeriod: proxyDuration(config.shutdownGracePeriod, p.shutdownGracePeriod, 'ms'),
       accessLog: config.accessLog ?? p.accessLog,
-      outboundConnectTimeout: config.outboundConnectTimeout ?? p.outboundConnectTimeout,
-      inboundConnectTimeout: config.inboundConnectTimeout ?? p.inboundConnectTimeout,
-      outboundDiscoveryCacheUnusedTimeout: config.outboundDiscoveryCacheUnusedTimeout ?? p.outboundDiscoveryCacheUnusedTimeout,
-      inboundDiscoveryCacheUnusedTimeout: config.inboundDiscoveryCacheUnusedTimeout ?? p.inboundDiscoveryCacheUnusedTimeout,
+      outboundConnectTimeout: proxyDuration(config.outboundConnectTimeout, p.outboundConnectTimeout, 'ms'),
+      inboundConnectTimeout: proxyDuration(config.inboundConnectTimeout, p.inboundConnectTimeout, 'ms'),
+      outboundDiscoveryCacheUnusedTimeout: proxyDuration(config.outboundDiscoveryCacheUnusedTimeout, p.outboundDiscoveryCacheUnusedTimeout, 's'),
+      inboundDiscoveryCacheUnusedTimeout: proxyDuration(config.inboundDiscoveryCacheUnusedTimeout, p.inboundDiscoveryCacheUnusedTimeout, 's'),
       disableOutboundProtocolDetectTimeout: config.disableOutboundProtocolDetectTimeout ?? p.disableOutboundProtocolDetectTimeout,
       disableInboundProtocolDetectTimeout: config.disableInboundProtocolDetectTimeout ?? p.disableInboundProtocolDetectTimeout,
       enableExternalProfiles: config.enableExternalProfiles ?? p.enableExternalProfiles,
       enableShutdownEndpoint: config.adminShutdown ?? p.enableShutdownEndpoint,
       uid: config.proxyUid ?? p.uid,
       gid: config.proxyGid ?? p.gid,
+      metrics: { ...p.metrics, hostnameLabels: config.metricsHostnameLabels ?? p.metrics.hostnameLabels },
+      runtime: { ...p.runtime, workers: { ...p.runtime.workers, maximumCPURatio: r?.cpuRatioLimit ?? p.runtime.workers.maximumCPURatio } },
+      isIngress: config.inject === 'ingress' ? true : p.isIngress,
     },
     proxyInit: {
       ...base.proxyInit,
@@ -138,14 +188,69 @@ export function workloadProxySettings(base: ProxySettings, config: WorkloadProxy
 export interface InjectOptions {
   /** The control plane whose proxy configuration the workload gets. */
   controlPlane: LinkerdControlPlane;
-  /** The workload's own proxy settings (as for annotation mode). */
+  /**
+   * The workload's own proxy settings (as for annotation mode). The workload's pod-template
+   * annotations (e.g. from meshWorkloads) apply too, as the proxy injector applies them; a
+   * setting given both ways must agree.
+   */
   config?: WorkloadProxyConfig;
+}
+
+/** Normalized annotation form of one field, to compare a field given in two ways. */
+function annotationsOf(config: WorkloadProxyConfig): string {
+  return JSON.stringify(Object.entries(proxyAnnotations(config)).sort());
+}
+
+/**
+ * The configuration manual injection honours: the workload's annotations, as the proxy
+ * injector reads them, with `config` over them. Throws ProxyConfigError for a setting the
+ * two give differently, for annotations manual injection cannot honour, and for
+ * `linkerd.io/inject: disabled` or the debug sidecar.
+ */
+function effectiveConfig(obj: ApiObject, annotations: Record<string, string>, given: WorkloadProxyConfig | undefined): WorkloadProxyConfig {
+  const { config: fromPod, unsupported, problems } = proxyConfigFromAnnotations(annotations);
+  const out: { field: string; message: string }[] = [...problems];
+  for (const key of unsupported) out.push({ field: key, message: `${obj.node.path}: manual injection (injectProxy) cannot honour this annotation; remove it or let the proxy injector mesh the workload` });
+  const merged: WorkloadProxyConfig = { ...fromPod, ...given };
+  const conflict = (field: string, pod: unknown, value: unknown) =>
+    out.push({ field, message: `${obj.node.path}: the pod annotations say ${JSON.stringify(pod)}, injectProxy was given ${JSON.stringify(value)}; give it one way` });
+  for (const [field, value] of Object.entries(given ?? {}) as [keyof WorkloadProxyConfig, unknown][]) {
+    if (field === 'resources') {
+      const podResources = (fromPod.resources ?? {}) as Record<string, unknown>;
+      const resources: Record<string, unknown> = { ...podResources };
+      for (const [kind, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+        const pod = podResources[kind];
+        if (v !== null && typeof v === 'object' && pod !== null && typeof pod === 'object') {
+          for (const [f, q] of Object.entries(v)) {
+            const podQ = (pod as Record<string, unknown>)[f];
+            if (q !== undefined && podQ !== undefined && String(q) !== String(podQ)) conflict(`resources.${kind}.${f}`, podQ, q);
+          }
+          resources[kind] = { ...pod, ...v };
+        } else {
+          if (pod !== undefined && v !== undefined && String(pod) !== String(v)) conflict(`resources.${kind}`, pod, v);
+          resources[kind] = v;
+        }
+      }
+      merged.resources = resources as WorkloadProxyConfig['resources'];
+      continue;
+    }
+    const pod = fromPod[field];
+    if (pod !== undefined && annotationsOf({ [field]: pod }) !== annotationsOf({ [field]: value })) conflict(field, pod, value);
+  }
+  if (merged.inject === 'disabled') out.push({ field: 'linkerd.io/inject', message: `${obj.node.path}: the workload is marked disabled, yet injectProxy was asked to mesh it` });
+  if (merged.enableDebugSidecar) out.push({ field: 'enableDebugSidecar', message: `${obj.node.path}: manual injection does not add the debug sidecar; let the proxy injector mesh the workload` });
+  if (out.length > 0) throw new ProxyConfigError(out);
+  proxyAnnotations(merged);
+  return merged;
 }
 
 /**
  * Renders the proxy into a workload's pod template (manual injection): proxy-init (or the
  * CNI network validator), the proxy (a native sidecar by default), their volumes, and the
- * labels and annotations the proxy injector would add.
+ * labels and annotations the proxy injector would add. The proxy follows the workload's own
+ * proxy annotations (`config.linkerd.io/*`, e.g. from meshWorkloads) as the proxy injector
+ * would, and the pod template gets the annotations of every setting `config` adds, so that
+ * annotations and proxy agree (the destination controller reads `opaque-ports` from them).
  */
 export function injectProxy(obj: ApiObject, options: InjectOptions | { settings: ProxySettings }): void {
   const kind = WORKLOAD_KINDS[obj.kind];
@@ -156,7 +261,15 @@ export function injectProxy(obj: ApiObject, options: InjectOptions | { settings:
   const template = kind.template;
   const podSpec = (at(json, [...template, 'spec']) ?? {}) as { containers?: { ports?: { containerPort: number }[] }[] };
   const podPorts = (podSpec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
-  const settings = 'settings' in options ? base : workloadProxySettings(base, options.config);
+  // A workload added after meshWorkloads gets its annotations at synthesis; injecting it now must see them.
+  for (const scope of obj.node.scopes) for (const config of meshScopes.get(scope) ?? []) annotateWorkload(obj, config);
+  const existing = podAnnotations(obj, template);
+  const config = effectiveConfig(obj, existing, 'settings' in options ? undefined : options.config);
+  const settings = workloadProxySettings(base, config);
+  const { inject: _inject, ...annotated } = config;
+  const missing = Object.fromEntries(Object.entries(proxyAnnotations(annotated)).filter(([k]) => k !== 'linkerd.io/inject' && existing[k] === undefined));
+  if (Object.keys(missing).length > 0) addEntries(obj, [...template, 'metadata', 'annotations'], missing);
+  injected.add(obj);
   const withPorts: ProxySettings = 'settings' in options ? settings : { ...settings, proxy: { ...settings.proxy, podInboundPorts: podPorts.join(',') } };
   const v = (cp?.values ?? concreteValues(withPorts.mesh.namespace)) as unknown as Values;
   const plain = clean(meshedPodParts(v, withPorts));

@@ -22,10 +22,10 @@ const PODINFO_DIR = '/var/run/linkerd/podinfo';
 const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
 export type ResourceKind = 'cpu' | 'memory' | 'ephemeral-storage';
-/** Requests and limits as strings (empty: not set); sections may be absent in optional overrides. */
-export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string | null; request?: string | null }>>;
+/** Requests and limits as quantities, strings or numbers (empty: not set); sections may be absent in optional overrides. */
+export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string | number | null; request?: string | number | null }>>;
 
-/** `resources` from requests and limits given as strings, empty ones left out (and the whole block when all are). */
+/** `resources` from requests and limits (quantities, as strings or numbers), empty ones left out (and the whole block when all are). */
 export function resourcesOf(v: Values, r: ResourcesConfig | undefined) {
   const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
   const value = (k: ResourceKind, field: 'limit' | 'request') => v.get(v.get(r, k), field) as string;

@@ -14,6 +14,49 @@ interface Doc {
   description: string;
 }
 
+/**
+ * Duration grammars, each written once and anchored. Which one a key takes depends on the
+ * program that parses it, not on how it looks:
+ * - `go`: Go's `time.ParseDuration` (identity, cert-manager, the OpenTelemetry collector,
+ *   Jaeger): an optional sign, then `0` or one or more decimal numbers (`1`, `1.5`, `.5`, `1.`)
+ *   each with a unit ns, us, µs (U+00B5), μs (U+03BC), ms, s, m or h (`1h30m`, `-1.5h`).
+ *   There is no `d`.
+ * - `proxy`: the Linkerd proxy and the network validator (Rust): a whole number with ms, s,
+ *   m, h or d, or `0`; no fractions, no sequences.
+ * - `prometheus`: Prometheus durations (Prometheus Operator's `Duration`): whole numbers with
+ *   y, w, d, h, m, s, ms, in that order (`1h30m`), or `0`; never empty.
+ */
+export const DURATION = {
+  go: '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$',
+  proxy: '^(0|[0-9]+(ms|s|m|h|d))$',
+  prometheus: '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$',
+} as const;
+export type DurationGrammar = keyof typeof DURATION;
+
+const DURATION_EXAMPLE: Record<DurationGrammar, string> = { go: '500ms, 10s, 1h30m (no d)', proxy: '500ms, 10s, 5m, 1d', prometheus: '30s, 1m, 1h30m' };
+
+/**
+ * A Kubernetes resource quantity (`resource.Quantity`) that a request or limit may hold: a
+ * non-negative decimal number with an optional binary (Ki … Ei), decimal (n, u, m, k, M … E)
+ * or exponent (`e3`) suffix. YAML numbers (`cpu: 1`, `0.5`) are quantities too.
+ */
+export const QUANTITY = '^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$';
+
+/**
+ * A DNS-1123 subdomain (lower-case letters, digits, `-` and `.`, each label starting and
+ * ending with a letter or digit), as Kubernetes names and Linkerd trust domains are. At most
+ * 253 characters (`maxLength`).
+ */
+export const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+/** Text with at least one PEM certificate block (what Linkerd's trust-anchor readers take; text around the blocks is ignored). */
+export const PEM_CERTIFICATES = '^[\\s\\S]*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----[\\s\\S]*$';
+
+/** `pattern`, or also the empty string (`^$|` in front of an anchored pattern). */
+export function orEmpty(pattern: string): string {
+  return `^$|${pattern}`;
+}
+
 /** Schema constructors for values. Objects reject unknown keys. */
 export const val = {
   object<P extends TProperties>(properties: P, doc: Doc): TObject<P> {
@@ -62,6 +105,22 @@ export const val = {
   intOrString(defaultValue: number | string, doc: Doc & { pattern?: string }) {
     return Type.Unsafe<number | string>({ ...doc, type: ['integer', 'string'], default: defaultValue });
   },
+  /**
+   * A duration in the grammar of the program that reads it (see DURATION); `optional`: the
+   * empty string (not set) is accepted too.
+   */
+  duration(grammar: DurationGrammar, defaultValue: string, doc: Doc & { optional?: boolean }) {
+    const { optional, ...rest } = doc;
+    const pattern = optional ? orEmpty(DURATION[grammar]) : DURATION[grammar];
+    return Type.String({ ...rest, default: defaultValue, pattern, minLength: optional ? 0 : 1 });
+  },
+  /**
+   * A Kubernetes quantity, as a string (`"100m"`, `"1Gi"`) or a YAML number (`1`, `0.5`);
+   * `optional`: the empty string (not set) is accepted too.
+   */
+  quantity(defaultValue: string, doc: Doc & { optional?: boolean }) {
+    return Type.Unsafe<string | number>({ ...quantitySchema(doc.optional), description: doc.description, default: defaultValue });
+  },
   /** A map with keys of a given shape (`additionalProperties: false` for other keys). */
   record<T extends TSchema>(keyPattern: string, value: T, defaultValue: Record<string, Static<T>>, doc: Doc) {
     return Type.Record(Type.String({ pattern: keyPattern }), value, { ...doc, default: defaultValue, additionalProperties: false });
@@ -71,6 +130,11 @@ export const val = {
     return Type.Optional(Type.Unsafe<Static<T>>({ ...stripSymbols(schema), examples: [example] }));
   },
 };
+
+/** The schema of a quantity (string or number), without description or default, for nesting in other schemas. */
+export function quantitySchema(optional = false): Record<string, unknown> {
+  return { type: ['string', 'number'], pattern: optional ? orEmpty(QUANTITY) : QUANTITY, minimum: 0 };
+}
 
 type JsonSchema = {
   type?: string | string[];
@@ -217,7 +281,37 @@ function valueAt(values: unknown, pointer: string): unknown {
   return cur;
 }
 
-function problemOf(e: ErrorObject, values: unknown): ValuesProblem {
+/**
+ * Keys that upstream Linkerd once had (and that its docs may still show) and that its chart no
+ * longer reads, by dotted path, with what replaced them. The schema still refuses them; the
+ * message says what to write instead.
+ */
+const replacedKeys = new WeakMap<TSchema, Record<string, string>>();
+
+/** Registers the replaced keys of a chart's values schema (see `replacedKeys`). */
+export function withReplacedKeys<T extends TSchema>(schema: T, table: Record<string, string>): T {
+  replacedKeys.set(schema, table);
+  return schema;
+}
+
+/** The replaced keys registered for a schema (dotted path: what replaced it). */
+export function replacedKeysOf(schema: TSchema): Record<string, string> {
+  return replacedKeys.get(schema) ?? {};
+}
+
+function patternMessage(pattern: string, got: unknown): string | undefined {
+  for (const [grammar, p] of Object.entries(DURATION) as [DurationGrammar, string][]) {
+    if (pattern === p || pattern === orEmpty(p)) {
+      return `expected a duration (${DURATION_EXAMPLE[grammar]}${pattern === p ? '' : '; empty: not set'}), got ${describeValue(got)}`;
+    }
+  }
+  if (pattern === PEM_CERTIFICATES || pattern === orEmpty(PEM_CERTIFICATES)) return `expected PEM certificate(s) ("-----BEGIN CERTIFICATE-----" blocks), got ${describeValue(got)}`;
+  if (pattern === DNS1123_SUBDOMAIN || pattern === orEmpty(DNS1123_SUBDOMAIN)) return `expected a DNS subdomain (lower-case letters, digits, '-' and '.'), got ${describeValue(got)}`;
+  if (pattern === QUANTITY || pattern === orEmpty(QUANTITY)) return `expected a Kubernetes quantity (e.g. 100m, 0.5, 1, 128Mi, 1Gi), got ${describeValue(got)}`;
+  return undefined;
+}
+
+function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, string>): ValuesProblem {
   const path = e.instancePath
     .split('/')
     .slice(1)
@@ -227,7 +321,14 @@ function problemOf(e: ErrorObject, values: unknown): ValuesProblem {
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      return { key: key ? `${key}.${extra}` : extra, message: 'unknown key (not a value of this chart)' };
+      const full = key ? `${key}.${extra}` : extra;
+      const replacement = replaced[full];
+      return { key: full, message: replacement ? `no longer a value of this chart (nor of upstream's): ${replacement}` : 'unknown key (not a value of this chart)' };
+    }
+    case 'pattern': {
+      const message = patternMessage((e.params as { pattern: string }).pattern, got);
+      if (message) return { key, message };
+      return { key, message: `${e.message ?? e.keyword}, got ${describeValue(got)}` };
     }
     case 'type':
       return { key, message: `expected ${(e.params as { type: string }).type}, got ${describeValue(got)}` };
@@ -260,8 +361,9 @@ export function validateValues(schema: TSchema, values: unknown): ValuesProblem[
   if (validate(values)) return [];
   // One problem per key: the first (ajv reports the type before narrower keywords).
   const byKey = new Map<string, ValuesProblem>();
+  const replaced = replacedKeysOf(schema);
   for (const e of validate.errors ?? []) {
-    const p = problemOf(e, values);
+    const p = problemOf(e, values, replaced);
     if (!byKey.has(p.key)) byKey.set(p.key, p);
   }
   return [...byKey.values()];

@@ -1,0 +1,224 @@
+/**
+ * The npm package as users get it: `npm pack` of this repository (npm runs `prepare`, which
+ * builds lib/), installed with `npm install --omit=dev` into two new cdk8s apps under
+ * os.tmpdir() that see only their own node_modules — one on the peer versions we develop
+ * with, one on the lowest versions that peerDependencies admits. Each app is compiled with
+ * `strict` and without `skipLibCheck`, synthesized with node, and runs the installed command.
+ * Helpers: scripts/packed-app.ts (also behind scripts/peer-floor.ts, which found the floors).
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCrds } from '../src/crds/index';
+import { createApp, isolatedDir, packageOf, packProject, requiredModules, ROOT, run, tarballFiles, type PackedApp, type Peers, type RunResult } from '../scripts/packed-app';
+
+interface PackageJson {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  license: string;
+}
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+const PEERS = ['cdk8s', 'constructs'] as const;
+const OPTIONAL_PEER = 'cdk8s-plus-27';
+
+/** `^2.0.0` → `2.0.0`: the lowest version a caret range admits (the only form we declare). */
+function floor(name: string): string {
+  const range = pkg.peerDependencies?.[name];
+  const m = range === undefined ? null : /^\^(\d+\.\d+\.\d+)$/.exec(range);
+  if (!m) throw new Error(`package.json: peerDependencies.${name} is ${range === undefined ? 'missing' : `"${range}"`}, expected ^X.Y.Z`);
+  return m[1];
+}
+
+/** What we develop and test with (devDependencies pin it), the optional cdk8s-plus peer included. */
+const CURRENT: Peers = { cdk8s: pkg.devDependencies.cdk8s, constructs: pkg.devDependencies.constructs, [OPTIONAL_PEER]: pkg.devDependencies[OPTIONAL_PEER] };
+/**
+ * The floors of the peer ranges. The optional peer is left out: its own floor (2.7.1) needs
+ * cdk8s >= 2.64.2, and this app also shows that the package works without it.
+ */
+const lowest = (): Peers => ({ cdk8s: floor('cdk8s'), constructs: floor('constructs') });
+
+type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } } & Record<string, unknown>;
+const docs = (text: string): Doc[] => (loadAll(text) as (Doc | null)[]).filter((d): d is Doc => d !== null);
+const ids = (ds: Doc[]) => ds.map((d) => `${d.kind}/${d.metadata.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata.name}`);
+
+/** Material generated anew at every synthesis (webhook certificates and the checksums over them), masked. */
+function masked(value: unknown, key = ''): unknown {
+  if (['caBundle', 'tls.crt', 'tls.key'].includes(key) || key.startsWith('checksum/')) return '<generated>';
+  if (Array.isArray(value)) return value.map((v) => masked(v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v, k)]));
+  return value;
+}
+
+/** Generous: on a busy two-core machine one strict compile of the app takes half a minute. */
+const SLOW = 600_000;
+
+const show = (r: RunResult) => `exit ${r.code}\n${r.stderr}\n${r.stdout}`.slice(0, 4000);
+
+describe('the packed package, installed into new cdk8s apps', () => {
+  const work = isolatedDir('cdk8s-linkerd-packed');
+  let tarball = '';
+  let files: string[] = [];
+  const apps: Record<'current' | 'lowest', PackedApp | undefined> = { current: undefined, lowest: undefined };
+  const installs: Record<string, RunResult> = {};
+  let lowestError: Error | undefined;
+  const compiles: Record<string, Promise<RunResult> | undefined> = {};
+
+  beforeAll(async () => {
+    tarball = await packProject(work);
+    files = await tarballFiles(tarball);
+    apps.current = createApp(tarball, CURRENT);
+    try {
+      apps.lowest = createApp(tarball, lowest());
+    } catch (e) {
+      lowestError = e as Error; // reported by the lowest app's tests; the current app still runs
+    }
+    // both at once: one npm cache (the user's), two installs
+    const [a, b] = await Promise.all([apps.current.install(), apps.lowest?.install()]);
+    installs.current = a;
+    if (b) installs.lowest = b;
+    // the compilations are the slow part: both start now, side by side; their tests await them
+    for (const which of ['current', 'lowest'] as const) compiles[which] = apps[which]?.compile();
+  }, 2 * SLOW);
+
+  afterAll(() => {
+    for (const d of [work, apps.current?.dir, apps.lowest?.dir]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('declares cdk8s and constructs as peers (not dependencies), cdk8s-plus-27 as an optional peer', () => {
+    for (const name of [...PEERS, OPTIONAL_PEER]) {
+      expect(pkg.dependencies[name], name).toBeUndefined();
+      expect(pkg.peerDependencies?.[name], name).toMatch(/^\^\d+\.\d+\.\d+$/);
+      // what we develop with is inside the range we declare: same major, not below the floor
+      const [dev, low] = [pkg.devDependencies[name], floor(name)].map((v) => v.split('.').map(Number));
+      expect(dev[0], name).toBe(low[0]);
+      expect(dev[1] * 1e6 + dev[2], name).toBeGreaterThanOrEqual(low[1] * 1e6 + low[2]);
+    }
+    expect(pkg.peerDependenciesMeta?.[OPTIONAL_PEER]?.optional).toBe(true);
+    expect(pkg.peerDependenciesMeta?.cdk8s?.optional).toBeFalsy();
+  });
+
+  it('packs lib/, bin/, the charts and the license, and no sources or tests', () => {
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('package.json');
+    expect(files).toContain('lib/index.js');
+    expect(files).toContain('lib/index.d.ts');
+    expect(files).toContain('bin/cdk8s-linkerd.js');
+    expect(files.some((f) => f.startsWith('charts/linkerd-crds/'))).toBe(true);
+    expect(files.filter((f) => /^(src|test|scripts|node_modules)\//.test(f))).toEqual([]);
+    expect(pkg.license).toBe('Apache-2.0');
+    const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+    expect(license).toContain('Apache License\n                           Version 2.0, January 2004');
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+  });
+
+  describe.each(['current', 'lowest'] as const)('on the %s peer versions', (which) => {
+    const app = (): PackedApp => {
+      const a = apps[which];
+      if (!a) throw lowestError ?? new Error(`no ${which} app`);
+      return a;
+    };
+
+    it('installs, with no missing or invalid dependency and one copy of cdk8s and constructs', async () => {
+      app(); // throws when the app could not be made
+      expect(installs[which].code, show(installs[which])).toBe(0);
+      const ls = await run('npm', ['ls', '--all', '--omit=dev'], app().dir);
+      expect(ls.code, show(ls)).toBe(0);
+      for (const name of PEERS) {
+        const copies = await run('npm', ['ls', name, '--all', '--parseable'], app().dir);
+        expect(copies.stdout.trim().split('\n'), name).toEqual([join(app().dir, 'node_modules', name)]);
+        const version = (JSON.parse(readFileSync(join(app().dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+        expect(version, name).toBe(app().peers[name]);
+      }
+      // the optional peer is installed only where the app asks for it
+      const plus = await run('npm', ['ls', OPTIONAL_PEER, '--parseable'], app().dir);
+      expect(plus.stdout.trim() !== '', OPTIONAL_PEER).toBe(app().peers[OPTIONAL_PEER] !== undefined);
+    }, SLOW);
+
+    it('resolves every module that lib/ and bin/ require, each a declared dependency or peer', async () => {
+      const pkgDir = join(app().dir, 'node_modules', 'cdk8s-linkerd');
+      const installed = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as PackageJson;
+      const declared = new Set([...Object.keys(installed.dependencies), ...Object.keys(installed.peerDependencies ?? {})]);
+      const required = requiredModules(pkgDir);
+      // bin/ loads tsx only in a source checkout (when src/ exists), which the package is not
+      expect(required.get('tsx/cjs')).toEqual(['bin/cdk8s-linkerd.js']);
+      required.delete('tsx/cjs');
+      expect(required.size).toBeGreaterThan(5);
+      expect([...required].filter(([spec]) => !declared.has(packageOf(spec))).map(([spec, where]) => `${spec} (${where.join(', ')})`)).toEqual([]);
+      const script = `const specs = ${JSON.stringify([...required.keys()])};
+        const out = {};
+        for (const s of specs) { try { out[s] = require.resolve(s, { paths: [${JSON.stringify(pkgDir)}] }); } catch (e) { out[s] = 'UNRESOLVED: ' + e.message.split('\\n')[0]; } }
+        console.log(JSON.stringify(out));`;
+      const r = await run(process.execPath, ['-e', script], app().dir);
+      expect(r.code, show(r)).toBe(0);
+      const resolved = JSON.parse(r.stdout) as Record<string, string>;
+      expect(Object.entries(resolved).filter(([, p]) => !p.startsWith(join(app().dir, 'node_modules')))).toEqual([]);
+    }, SLOW);
+
+    it('compiles a strict TypeScript app (no skipLibCheck) against the installed types', async () => {
+      app();
+      const r = await compiles[which]!;
+      expect(r.code, show(r)).toBe(0);
+    }, SLOW);
+
+    it('synthesizes the CRDs, the control plane with the given identity, viz and a Server', async () => {
+      const r = await app().synth();
+      expect(r.code, show(r)).toBe(0);
+      const out = app().output();
+      expect(Object.keys(out).sort()).toEqual(['linkerd-control-plane.k8s.yaml', 'linkerd-crds.k8s.yaml', 'linkerd-viz.k8s.yaml', 'shop.k8s.yaml']);
+
+      const crds = docs(out['linkerd-crds.k8s.yaml']);
+      expect(ids(crds).sort()).toEqual(allCrds.map((c) => `CustomResourceDefinition/${c.plural}.${c.group}`).sort());
+
+      const cp = docs(out['linkerd-control-plane.k8s.yaml']);
+      expect(ids(cp)).toEqual(
+        expect.arrayContaining(['Deployment/linkerd/linkerd-identity', 'Deployment/linkerd/linkerd-destination', 'Deployment/linkerd/linkerd-proxy-injector', 'ConfigMap/linkerd/linkerd-config']),
+      );
+      const roots = cp.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'linkerd-identity-trust-roots') as { data: Record<string, string> } | undefined;
+      const ca = readFileSync(join(ROOT, 'test', 'fixtures', 'identity', 'ca.crt'), 'utf8');
+      expect(roots?.data['ca-bundle.crt'].trim()).toBe(ca.trim());
+      const issuer = cp.find((d) => d.kind === 'Secret' && d.metadata.name === 'linkerd-identity-issuer') as { data: Record<string, string> } | undefined;
+      expect(Buffer.from(issuer?.data['crt.pem'] ?? '', 'base64').toString().trim()).toBe(readFileSync(join(ROOT, 'test', 'fixtures', 'identity', 'issuer.crt'), 'utf8').trim());
+
+      const viz = docs(out['linkerd-viz.k8s.yaml']);
+      expect(ids(viz)).toEqual(expect.arrayContaining(['Deployment/linkerd-viz/metrics-api', 'Deployment/linkerd-viz/tap', 'Deployment/linkerd-viz/web', 'Deployment/linkerd-viz/prometheus']));
+      expect(out['linkerd-viz.k8s.yaml']).toContain('--storage.tsdb.retention.time=24h');
+
+      const shop = docs(out['shop.k8s.yaml']);
+      const server = shop.find((d) => d.kind === 'Server');
+      expect(server).toMatchObject({
+        apiVersion: 'policy.linkerd.io/v1beta3',
+        metadata: { name: 'web-http', namespace: 'shop' },
+        spec: { podSelector: { matchLabels: { app: 'web' } }, port: 'http', proxyProtocol: 'HTTP/1' },
+      });
+      const deployments = shop.filter((d) => d.kind === 'Deployment') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }[];
+      if (app().peers[OPTIONAL_PEER] === undefined) expect(deployments).toEqual([]);
+      else {
+        expect(deployments).toHaveLength(1);
+        expect(deployments[0].spec.template.metadata.annotations).toMatchObject({ 'linkerd.io/inject': 'enabled', 'config.linkerd.io/opaque-ports': '5432' });
+      }
+    }, SLOW);
+
+    it('runs the installed cdk8s-linkerd command', async () => {
+      const help = await app().cli(['--help']);
+      expect(help.code, show(help)).toBe(0);
+      expect(help.stdout).toMatch(/^cdk8s-linkerd \d+\.\d+\.\d+/);
+      expect(help.stdout).toContain('template <chart>');
+      const crds = await app().cli(['template', 'linkerd-crds']);
+      expect(crds.code, show(crds)).toBe(0);
+      expect(ids(docs(crds.stdout)).sort()).toEqual(allCrds.map((c) => `CustomResourceDefinition/${c.plural}.${c.group}`).sort());
+    }, SLOW);
+  });
+
+  it('gives the same manifests on the lowest peers as on the current ones (generated certificates aside)', () => {
+    if (!apps.current || !apps.lowest) throw lowestError ?? new Error('an app is missing');
+    const [cur, low] = [apps.current.output(), apps.lowest.output()];
+    for (const file of ['linkerd-crds.k8s.yaml', 'linkerd-control-plane.k8s.yaml', 'linkerd-viz.k8s.yaml']) {
+      expect(masked(docs(low[file])), file).toEqual(masked(docs(cur[file])));
+    }
+    // the current app's shop chart also has the cdk8s-plus Deployment
+    expect(docs(low['shop.k8s.yaml'])).toEqual(docs(cur['shop.k8s.yaml']).filter((d) => d.kind !== 'Deployment'));
+  });
+});

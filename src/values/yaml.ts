@@ -136,7 +136,8 @@ function resolveImplicit(tag: string, text: string): Resolved {
   const fixed = FIXED.get(text);
   if (fixed) return { tag: fixed[0], value: fixed[1] };
   if (hint === '.') {
-    const f = parseGoFloat(text);
+    // Go's ParseFloat takes `_` between digits.
+    const f = /^\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?$/.test(text) ? parseGoFloat(text.replace(/_/g, '')) : undefined;
     if (f !== undefined) return { tag: FLOAT, value: f };
   } else if (hint === 'D' || hint === 'S') {
     if ((tag === '' || tag === TIMESTAMP) && isTimestamp(text)) return { tag: TIMESTAMP, value: text };
@@ -214,6 +215,8 @@ class Decoder {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly where: Where,
+    /** The document's text, when it may hold a double-quoted `\/` (YAML 1.2 only). */
+    private readonly source?: string,
   ) {}
 
   private fail(node: YamlNode | Pair | null | undefined, why: string): never {
@@ -356,6 +359,11 @@ class Decoder {
   }
 
   private scalar(node: Scalar): Json {
+    if (this.source !== undefined && node.type === 'QUOTE_DOUBLE' && node.range) {
+      // go-yaml knows YAML 1.1's escapes only.
+      const raw = this.source.slice(node.range[0], node.range[1]);
+      if (/(^|[^\\])(\\\\)*\\\//.test(raw)) this.fail(node, 'found unknown escape character (\\/ is YAML 1.2)');
+    }
     const { value } = this.resolveScalar(node);
     // JSON turns Go's integers into float64 (rounded as JavaScript rounds them).
     if (typeof value === 'bigint') return Number(value);
@@ -398,12 +406,18 @@ function splitDocuments(text: string): { text: string; line: number }[] {
 /** One document's content as Helm decodes it (through JSON). */
 function decodeDocument(text: string, firstLine: number): Json {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, lineCounter, prettyErrors: false, });
+  const docs = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, lineCounter, prettyErrors: false });
   const where: Where = (node) => {
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range ?? (node as { key?: { range?: [number] } } | null | undefined)?.key?.range;
     return range ? `line ${lineCounter.linePos(range[0]).line + firstLine - 1}: ` : '';
   };
   const list = Array.isArray(docs) ? docs : [];
+  // Directives without a document (go-yaml: "did not find expected <document start>"), as when
+  // Helm 4 cuts `%YAML 1.1` from the `---` that follows it.
+  if (/^%/m.test(text) && text.split('\n').every((l) => l.trim() === '' || l.startsWith('%') || l.trimStart().startsWith('#'))) {
+    const line = text.split('\n').findIndex((l) => l.startsWith('%'));
+    throw new YamlValuesError(`line ${line + firstLine}: did not find expected <document start> (a directive must be followed by --- and a document in the same part of the file)`);
+  }
   // go-yaml reads one document; what follows an explicit end (`...`) is not read.
   const doc = list[0];
   if (!doc) return null;
@@ -413,7 +427,7 @@ function decodeDocument(text: string, firstLine: number): Json {
     const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new YamlValuesError(`${pos ? `line ${pos.line + firstLine - 1}: ` : ''}${msg}`);
   }
-  return new Decoder(doc, where).value(doc.contents as YamlNode | null);
+  return new Decoder(doc, where, text.includes('\\/') ? text : undefined).value(doc.contents as YamlNode | null);
 }
 
 function isMapValue(v: unknown): v is Record<string, unknown> {

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { chartNamed } from '../src/charts';
 import { DEFAULT_RELEASE } from '../src/helm/chart';
-import { run } from '../src/cli/main';
+import { run, userValues } from '../src/cli/main';
 import { readValuesYaml } from '../src/values/yaml';
 import { HELM_MAJORS, type HelmMajor } from './support/helm';
 import { chartDir, helmTemplate, maskGenerated, normalize, pool, scratchDir, type K8sDoc } from './support/render';
@@ -148,6 +148,54 @@ describe('the values reader agrees with Helm', () => {
     writeFileSync(values, 'a: &a [*a]\n');
     expect(await run(['synth', '-f', values, '-o', join(dir, 'out2')], io)).toBe(1);
     expect(stderr).toContain('contains itself');
+  });
+});
+
+describe('--set, --set-string, --set-file and --set-json give the values Helm gives', () => {
+  const dir = scratchDir('set-flags');
+  const base = join(dir, 'base.yaml');
+  writeFileSync(base, 'l: [a, b, c]\nm: {x: 1}\ns: str\n');
+  writeFileSync(join(dir, 'f1.txt'), 'hi\n');
+  writeFileSync(join(dir, 'f2.txt'), 'there\n');
+  const f1 = join(dir, 'f1.txt');
+  const f2 = join(dir, 'f2.txt');
+  const cases: [string, string[], boolean][] = [
+    ['a list item from a values file', ['-f', base, '--set', 'l[1]=X'], true],
+    ['a key added to a map from a values file', ['-f', base, '--set', 'm.y=2'], true],
+    ['{} (a list of one empty string)', ['--set', 'a={}'], true],
+    ['lists with --set-string and --set-file', ['--set-string', 'a={x,y}', '--set-file', `b={${f1},${f2}}`], true],
+    ['text after }', ['--set', 'a={x}b=1'], true],
+    ['typing', ['--set', 'a=-0,b=+7,c=-01,d=007,e=0,f=TRUE,g=Null,h=1e3,i=9223372036854775808,j='], true],
+    ['JSON values', ['--set-json', 'a={"x":1},b=[1,2] , c=null,d='], true],
+    ['a JSON value in a list', ['--set-json', 'a.b[1]={"q":true}'], true],
+    ['--set-json before --set, whatever the order of the flags', ['-f', base, '--set', 'm.w=2', '--set-json', 'm={"z":1}'], true],
+    ['a map key under a string from a file', ['-f', base, '--set', 's.a=1'], false],
+    ['a list index on a map from a file', ['-f', base, '--set', 'm[0]=1'], false],
+    ['JSON followed by junk', ['--set-json', 'a=1x'], false],
+    ['not JSON', ['--set-json', 'a=bad'], false],
+    ['an empty key in a path', ['--set', 'a..b=1'], false],
+    ['a key without a value', ['--set', 'a.b'], false],
+  ];
+  const flagsOf = (args: string[]) => {
+    const flags: Record<string, string[]> = {};
+    for (let i = 0; i < args.length; i += 2) (flags[args[i] === '-f' ? 'values' : args[i].slice(2)] ??= []).push(args[i + 1]);
+    return flags;
+  };
+  const io = { stdout: () => {}, stderr: () => {}, readFile: (p: string) => readFileSync(p, 'utf8') };
+
+  it.each(cases)('%s', async (_, args, ok) => {
+    let ours: Read;
+    try {
+      ours = { ok: true, values: userValues(io, flagsOf(args)) };
+    } catch (e) {
+      ours = { ok: false, error: (e as Error).message };
+    }
+    expect(ours.ok, ours.ok ? '' : ours.error).toBe(ok);
+    for (const major of HELM_MAJORS) {
+      const r = await helmTemplate(major, echo(), args);
+      expect(r.ok, `Helm ${major}: ${r.stderr}`).toBe(ok);
+      if (r.ok && ours.ok) expect(sorted(ours.values), `Helm ${major}`).toEqual(sorted(JSON.parse((normalize(r.stdout)[0] as unknown as { data: { json: string } }).data.json)));
+    }
   });
 });
 

@@ -8,7 +8,10 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { writeManifest } from '../src/cli/manifest';
 import { run } from '../src/cli/main';
+import { chartNamed } from '../src/charts';
+import { DEFAULT_RELEASE, renderObjects, resolveValues, toManifest } from '../src/helm/chart';
 import { recordName } from '../src/outputs';
 import { scratchDir } from './support/render';
 
@@ -250,6 +253,18 @@ describe('values flags', () => {
     expectOneLineError(r, /linkerd-crds: bogus: unknown key/);
     expect((await inProcess(['validate', 'linkerd-crds', '--set-json', 'installGatewayAPI=false'])).code).toBe(0);
     expectOneLineError(await inProcess(['validate', 'linkerd-crds', '--set-json', 'installGatewayAPI=nope']), /--set-json installGatewayAPI=nope: installGatewayAPI: not a JSON value/);
+  });
+
+  it('template streams the very bytes toManifest writes, long strings with every kind of escape included', () => {
+    const chars = [0, 7, 9, 10, 13, 27, 34, 92, 0x7f, 0x85, 0xa0, 0xa1, 0x2028, 0x2029, 0xd800, 0xdc00, 0xfeff, 0xfffe, 0x1f600, 0x41, 0x20];
+    const long = Array.from({ length: 70_000 }, (_, i) => String.fromCodePoint(chars[i % chars.length])).join('') + '\ud83d';
+    const pem = (f: string) => readFileSync(join(identity, f), 'utf8');
+    const def = chartNamed('linkerd-control-plane');
+    const user = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } }, podAnnotations: { 'example.com/long': long, 'example.com/base60': `${'1:2:'.repeat(5000)}3` } };
+    const objects = renderObjects(def, resolveValues(def, user), DEFAULT_RELEASE);
+    let streamed = '';
+    writeManifest(def.name, objects, (x) => (streamed += x));
+    expect(streamed === toManifest(def.name, objects)).toBe(true);
   });
 
   it('a 32 MB --set-file renders within a 1 GB heap', () => {

@@ -167,7 +167,8 @@ export function createApp(tarball: string, peers: Peers, prefix = 'cdk8s-linkerd
     compile: () => run(process.execPath, [TSC, '-p', dir], dir),
     synth: () => run(process.execPath, [join('out', 'main.js')], dir),
     output: () => Object.fromEntries(readdirSync(join(dir, 'dist')).map((f) => [f, readFileSync(join(dir, 'dist', f), 'utf8')])),
-    cli: (args) => run(process.execPath, [join(dir, 'node_modules', '.bin', 'cdk8s-linkerd'), ...args], dir),
+    // the link npm made, run as `npx cdk8s-linkerd` runs it (its #! line picks node from PATH)
+    cli: (args) => run(join(dir, 'node_modules', '.bin', 'cdk8s-linkerd'), args, dir),
   };
 }
 

@@ -20,8 +20,12 @@ import { createApp, isolatedDir, packProject, type Peers } from './packed-app';
  * A copy of the tarball whose peer ranges admit every release of the peers' major versions, so
  * that npm installs the version under test instead of refusing it (ERESOLVE) by our own range.
  */
+const scratch: string[] = [];
+process.on('exit', () => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function widened(tarball: string): string {
   const dir = isolatedDir('cdk8s-linkerd-wide');
+  scratch.push(dir);
   execFileSync('tar', ['-xzf', tarball, '-C', dir]);
   const file = join(dir, 'package', 'package.json');
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { peerDependencies: Record<string, string> };
@@ -96,7 +100,9 @@ async function main(argv: string[]): Promise<void> {
     tarball = argv[tarballAt + 1];
     argv.splice(tarballAt, 2);
   } else {
-    tarball = await packProject(isolatedDir('cdk8s-linkerd-pack'));
+    const dir = isolatedDir('cdk8s-linkerd-pack');
+    scratch.push(dir);
+    tarball = await packProject(dir);
     process.stdout.write(`packed ${tarball}\n`);
   }
   tarball = widened(tarball);

@@ -83,7 +83,8 @@ describe('the packed package, installed into new cdk8s apps', () => {
     for (const which of ['current', 'lowest'] as const) compiles[which] = apps[which]?.compile();
   }, 2 * SLOW);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await Promise.all(Object.values(compiles)); // a filtered run may not have awaited them
     for (const d of [work, apps.current?.dir, apps.lowest?.dir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 

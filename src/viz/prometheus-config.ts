@@ -58,7 +58,8 @@ function controllerJob(jobName: string, keep: RelabelConfig, namespaces?: string
 /**
  * The proxies of the mesh: running pods whose proxy container's `linkerd-admin` port
  * belongs to this control plane. Pod labels become metric labels (`linkerd.io/proxy-*`
- * ones without the prefix, `job` as `k8s_job` so it does not clash with Prometheus' own).
+ * ones without the prefix, `job` as `k8s_job` so it does not clash with Prometheus' own;
+ * `cronjob` also for a CronJob's pods that the webhook injected).
  */
 function proxyJob(v: Vv): ScrapeConfig {
   const container = v.orElse(v.ref('proxyContainerName') as string, 'linkerd-proxy');
@@ -76,6 +77,15 @@ function proxyJob(v: Vv): ScrapeConfig {
       copy('__meta_kubernetes_namespace', 'namespace'),
       copy('__meta_kubernetes_pod_name', 'pod'),
       copy('__meta_kubernetes_pod_label_linkerd_io_proxy_job', 'k8s_job'),
+      // The injector's webhook labels a CronJob's pod with no workload (its owner is a Job
+      // that has an owner): name the CronJob after the Job, `<cronjob>-<scheduled minute>`.
+      {
+        source_labels: ['__meta_kubernetes_pod_label_linkerd_io_proxy_job', '__meta_kubernetes_pod_controller_kind', '__meta_kubernetes_pod_controller_name'],
+        regex: ';Job;(.+)-[0-9]+',
+        action: 'replace',
+        target_label: 'cronjob',
+        replacement: '$1',
+      },
       { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_linkerd_io_proxy_job' },
       { action: 'labelmap', regex: '__meta_kubernetes_pod_label_linkerd_io_proxy_(.+)' },
       { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_linkerd_io_proxy_(.+)' },

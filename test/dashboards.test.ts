@@ -203,7 +203,7 @@ describe('Grafana dashboards', () => {
     it('reports a metric Linkerd does not export, however it is selected', () => {
       expect(unknownMetrics('sum(rate(requests_total{a="b"}[$__rate_interval])) / sum(rate(response_total[5m]))')).toEqual(['requests_total']);
       expect(unknownMetrics('{__name__="http_requests_total", job="x"}')).toEqual(['http_requests_total']);
-      expect(unknownMetrics('{"container_cpu_usage_seconds_total", job="x"}')).toEqual(['container_cpu_usage_seconds_total']);
+      expect(unknownMetrics('{"container_spec_memory_limit_bytes", job="x"}')).toEqual(['container_spec_memory_limit_bytes']);
       expect(unknownMetrics('{__name__=~"request_.*"}')).toHaveLength(1);
       expect(unknownMetrics('{job="linkerd-proxy"}')).toEqual(['<selector without a metric name>']);
       expect(unknownMetrics('sum(rate(request_total[5m]))')).toEqual([]);

@@ -30,8 +30,59 @@ export type Labels = readonly string[];
 export type Series = readonly [expr: string, name: string];
 
 const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m.join(', ')}}` : metric);
-const by = (labels: Labels) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');
-const rate = (metric: string, m: Matchers) => `rate(${selector(metric, m)}[$__rate_interval])`;
+
+/**
+ * The label each kind of workload is named by in the proxy's metrics: Prometheus copies the
+ * injector's `linkerd.io/proxy-<kind>` pod label (`job` as `k8s_job`; `cronjob` for a
+ * CronJob's pods also from their Job), and the destination controller names the endpoint's
+ * owner the same way with a `dst_` prefix. A pod without an owner has only `pod`.
+ */
+export const WORKLOAD_KINDS: readonly (readonly [kind: string, label: string])[] = [
+  ['pod', 'pod'],
+  ['deployment', 'deployment'],
+  ['daemonset', 'daemonset'],
+  ['statefulset', 'statefulset'],
+  ['job', 'k8s_job'],
+  ['cronjob', 'cronjob'],
+  ['replicaset', 'replicaset'],
+  ['replicationcontroller', 'replicationcontroller'],
+];
+/** A breakdown label the queries derive: `<kind>/<name>` of the workload a series is about, whatever its kind. */
+export const WORKLOAD = 'workload';
+/** The same for the destination of outbound traffic (from the `dst_*` labels). */
+export const DST_WORKLOAD = 'dst_workload';
+
+/**
+ * `expr` with the derived workload labels its breakdown needs: one `label_replace` per
+ * workload kind, the pod first so that an owner, when there is one, names the workload.
+ */
+function withDerived(expr: string, labels: Labels): string {
+  let out = expr;
+  for (const [target, prefix] of [
+    [WORKLOAD, ''],
+    [DST_WORKLOAD, 'dst_'],
+  ] as const) {
+    if (!labels.includes(target)) continue;
+    for (const [kind, label] of WORKLOAD_KINDS) out = `label_replace(${out}, "${target}", "${kind}/$1", "${prefix}${label}", "(.+)")`;
+  }
+  return out;
+}
+const rate = (metric: string, m: Matchers, labels: Labels = []) => withDerived(`rate(${selector(metric, m)}[$__rate_interval])`, labels);
+const vector = (metric: string, m: Matchers, labels: Labels = []) => withDerived(selector(metric, m), labels);
+const sum = (inner: string, labels: Labels, aggregation = 'sum') => (labels.length > 0 ? `${aggregation} by (${labels.join(', ')}) (${inner})` : `${aggregation}(${inner})`);
+
+/**
+ * The side of a TCP connection a selector's proxies measure it on: a proxy counts every
+ * proxied connection twice, as the server that accepted it (`peer="src"`) and as the client
+ * that opened the next hop (`peer="dst"`). Inbound, the connection from the remote client is
+ * the `src` one; outbound, the connection to the remote endpoint is the `dst` one (the other
+ * ends are the proxy's own loopback connections with its application).
+ */
+export function tcpSide(m: Matchers): Matchers {
+  if (m.includes('direction="inbound"')) return [...m, 'peer="src"'];
+  if (m.includes('direction="outbound"')) return [...m, 'peer="dst"'];
+  throw new Error(`TCP panels need a direction: ${m.join(', ')}`);
+}
 
 /** The metrics one kind of HTTP traffic is measured with. */
 export interface Traffic {
@@ -93,21 +144,21 @@ export const GRPC_ROUTE_TRAFFIC: Traffic = {
   retries: 'outbound_grpc_route_retry_requests_total',
 };
 
-/** The PromQL the panels are made of. */
+/** The PromQL the panels are made of. Breakdowns may use the derived `workload` and `dst_workload` labels. */
 export const promql = {
   /** Share of successful responses. */
   successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) =>
-    `sum(${rate(t.responses, [...t.success, ...m])})${by(labels)} / sum(${rate(t.responses, m)})${by(labels)}`,
+    `${sum(rate(t.responses, [...t.success, ...m], labels), labels)} / ${sum(rate(t.responses, m, labels), labels)}`,
   /** Requests per second. */
-  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => `sum(${rate(t.requests, m)})${by(labels)}`,
+  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => sum(rate(t.requests, m, labels), labels),
   /** Per-second rate of any counter. */
-  counterRate: (metric: string, m: Matchers, labels: Labels = []) => `sum(${rate(metric, m)})${by(labels)}`,
+  counterRate: (metric: string, m: Matchers, labels: Labels = []) => sum(rate(metric, m, labels), labels),
   /** A quantile of a histogram (its `_bucket` series). */
-  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, sum(${rate(histogram, m)})${by(['le', ...labels])})`,
+  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, ${sum(rate(histogram, m, labels), ['le', ...labels])})`,
   /** A gauge, aggregated. */
-  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => `${aggregation}(${selector(metric, m)})${by(labels)}`,
+  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => sum(vector(metric, m, labels), labels, aggregation),
   /** How many distinct label combinations a metric has (meshed workloads, namespaces). */
-  distinct: (metric: string, m: Matchers, labels: Labels) => `count(count(${selector(metric, m)})${by(labels)})`,
+  distinct: (metric: string, m: Matchers, labels: Labels) => `count(${sum(vector(metric, m, labels), labels, 'count')})`,
 };
 
 /** Display name of a series broken down by `labels` (Grafana field variables), `fallback` without labels. */
@@ -211,30 +262,34 @@ export function goldenSignals(m: Matchers, labels: Labels, t: Traffic = PROXY_TR
   return [successRatePanel(m, labels, t), requestRatePanel(m, labels, t), latencyPanel(m, labels, t)];
 }
 
-/** Open TCP connections and connections opened per second. */
+/** Open TCP connections and connections opened per second (each connection once: see tcpSide). */
 export function tcpConnectionsPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
   const name = seriesName(labels);
+  const side = tcpSide(m);
   return timeseriesPanel('TCP connections', 'short', [
-    [promql.gauge('tcp_open_connections', m, labels), `open ${name}`],
-    [promql.counterRate('tcp_open_total', m, labels), `opened/s ${name}`],
+    [promql.gauge('tcp_open_connections', side, labels), `open ${name}`],
+    [promql.counterRate('tcp_open_total', side, labels), `opened/s ${name}`],
   ]);
 }
 
 /** TCP connections closed with an error, by errno. */
 export function tcpFailuresPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
-  return timeseriesPanel('TCP connection failures', 'cps', [[promql.counterRate('tcp_close_total', [...m, 'errno!=""'], [...labels, 'errno']), seriesName([...labels, 'errno'])]]);
-}
-
-/** Bytes per second read from and written to peers. */
-export function tcpBytesPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
-  const name = seriesName(labels);
-  return timeseriesPanel('TCP throughput', 'Bps', [
-    [promql.counterRate('tcp_read_bytes_total', m, labels), `read ${name}`],
-    [promql.counterRate('tcp_write_bytes_total', m, labels), `write ${name}`],
+  return timeseriesPanel('TCP connection failures', 'cps', [
+    [promql.counterRate('tcp_close_total', [...tcpSide(m), 'errno!=""'], [...labels, 'errno']), seriesName([...labels, 'errno'])],
   ]);
 }
 
-/** The TCP panels of a selector. */
+/** Bytes per second read from and written to the remote peers. */
+export function tcpBytesPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+  const name = seriesName(labels);
+  const side = tcpSide(m);
+  return timeseriesPanel('TCP throughput', 'Bps', [
+    [promql.counterRate('tcp_read_bytes_total', side, labels), `read ${name}`],
+    [promql.counterRate('tcp_write_bytes_total', side, labels), `write ${name}`],
+  ]);
+}
+
+/** The TCP panels of a selector (which must name the direction). */
 export function tcpPanels(m: Matchers, labels: Labels): PanelBuilder[] {
   return [tcpConnectionsPanel(m, labels), tcpFailuresPanel(m, labels), tcpBytesPanel(m, labels)];
 }
@@ -257,13 +312,13 @@ export function processPanels(m: Matchers, labels: Labels): PanelBuilder[] {
   ];
 }
 
-/** Headline numbers of a selector's proxy traffic. */
+/** Headline numbers of a selector's proxy traffic (the selector names the direction). */
 export function headline(m: Matchers): PanelBuilder[] {
   return [
     statPanel('Success rate', 'percentunit', promql.successRate(m)),
     statPanel('Request rate', 'reqps', promql.requestRate(m)),
     statPanel('P95 latency', 'ms', promql.quantile(0.95, PROXY_TRAFFIC.latency, m)),
-    statPanel('Open TCP connections', 'short', promql.gauge('tcp_open_connections', m)),
+    statPanel('Open TCP connections', 'short', promql.gauge('tcp_open_connections', tcpSide(m))),
   ];
 }
 

@@ -1,9 +1,12 @@
 /**
  * The health dashboard (`linkerd-health`): Linkerd itself. The control plane's and the
  * extensions' traffic (their proxies), the Go controllers (`linkerd-controller` scrape job,
- * labelled by container as `component`) and the resources of every proxy of the mesh.
+ * labelled by container as `component`) and the resources of every proxy of the mesh,
+ * with the time left on each namespace's first-expiring proxy certificate
+ * (`control_identity_cert_expiration_timestamp_seconds`, the proxy's name for it since it
+ * moved its identity metrics under `control_identity`).
  */
-import { goldenSignals, labelVariable, linkerdDashboard, processPanels, promql, quantilesPanel, seriesName, timeseriesPanel, type Matchers } from './builders';
+import { goldenSignals, labelVariable, linkerdDashboard, processPanels, promql, quantilesPanel, seriesName, timeseriesPanel, WORKLOAD, type Matchers } from './builders';
 
 /** Builds the health dashboard. */
 export function healthDashboard() {
@@ -23,7 +26,7 @@ export function healthDashboard() {
       }),
     ],
     rows: [
-      ['Control plane and extensions traffic', goldenSignals(linkerdPods, ['namespace', 'deployment'])],
+      ['Control plane and extensions traffic', goldenSignals(linkerdPods, ['namespace', WORKLOAD])],
       [
         'Controllers',
         [
@@ -50,7 +53,7 @@ export function healthDashboard() {
         [
           ...processPanels(['job="linkerd-proxy"'], ['namespace']),
           timeseriesPanel('Time to the first identity certificate expiry', 's', [
-            [`${promql.gauge('identity_cert_expiration_timestamp_seconds', ['job="linkerd-proxy"'], ['namespace'], 'min')} - time()`, seriesName(['namespace'])],
+            [`${promql.gauge('control_identity_cert_expiration_timestamp_seconds', ['job="linkerd-proxy"'], ['namespace'], 'min')} - time()`, seriesName(['namespace'])],
           ]),
         ],
       ],

@@ -9,6 +9,7 @@ import { daemonsetDashboard } from './daemonset';
 import { deploymentDashboard } from './deployment';
 import { healthDashboard } from './health';
 import { jobDashboard } from './job';
+import { kubernetesDashboard } from './kubernetes';
 import { namespaceDashboard } from './namespace';
 import { podDashboard } from './pod';
 import { prometheusDashboard } from './prometheus';
@@ -54,6 +55,7 @@ export const DASHBOARDS: readonly LinkerdDashboard[] = [
   authorityDashboard,
   routeDashboard,
   prometheusDashboard,
+  kubernetesDashboard,
 ].map(entry);
 
 /** Keys sorted at every level, so that the same dashboard always gives the same bytes. */

@@ -2,7 +2,8 @@
  * The metrics the Linkerd dashboards may query, each with what exports it: the proxy (admin
  * port 4191, scrape job `linkerd-proxy`), the Go controllers of the control plane and the
  * extensions (scrape job `linkerd-controller`, labelled by container as `component`), and the
- * viz Prometheus itself (scrape job `prometheus`). A test parses every dashboard query and
+ * viz Prometheus itself (scrape job `prometheus`), and cAdvisor (scrape job
+ * `kubernetes-nodes-cadvisor`). A test parses every dashboard query and
  * fails on any metric not listed here, so a misspelt name cannot ship as an empty panel.
  */
 export const LINKERD_METRICS: Readonly<Record<string, string>> = {
@@ -30,21 +31,19 @@ export const LINKERD_METRICS: Readonly<Record<string, string>> = {
   outbound_grpc_route_request_duration_seconds_sum: 'proxy: outbound request duration per GRPCRoute, seconds (sum)',
   outbound_grpc_route_request_duration_seconds_count: 'proxy: outbound request duration per GRPCRoute (count)',
   outbound_grpc_route_retry_requests_total: 'proxy: retries per GRPCRoute',
-  // Proxy: TCP.
+  // Proxy: TCP (each proxied connection twice: peer="src" as accepted, peer="dst" as opened).
   tcp_open_total: 'proxy: TCP connections opened',
   tcp_close_total: 'proxy: TCP connections closed, with errno when a connection failed',
   tcp_open_connections: 'proxy: TCP connections open now',
   tcp_read_bytes_total: 'proxy: bytes read from peers',
   tcp_write_bytes_total: 'proxy: bytes written to peers',
-  tcp_connection_duration_ms_bucket: 'proxy: TCP connection lifetime histogram, milliseconds (buckets)',
-  tcp_connection_duration_ms_sum: 'proxy: TCP connection lifetime histogram, milliseconds (sum)',
-  tcp_connection_duration_ms_count: 'proxy: TCP connection lifetime histogram (count)',
   // Proxy: policy and identity.
   inbound_http_authz_allow_total: 'proxy: inbound HTTP requests allowed by policy',
   inbound_http_authz_deny_total: 'proxy: inbound HTTP requests denied by policy',
   inbound_tcp_authz_allow_total: 'proxy: inbound TCP connections allowed by policy',
   inbound_tcp_authz_deny_total: 'proxy: inbound TCP connections denied by policy',
-  identity_cert_expiration_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate expires (Unix time)',
+  control_identity_cert_expiration_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate expires (Unix time)',
+  control_identity_cert_refresh_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate was last renewed (Unix time)',
   proxy_build_info: 'proxy: constant 1, labelled with the proxy\u2019s version',
   // Every process: proxies, controllers and Prometheus.
   process_start_time_seconds: 'proxy, controllers and Prometheus: process start time (lists meshed namespaces, workloads, pods)',
@@ -81,6 +80,15 @@ export const LINKERD_METRICS: Readonly<Record<string, string>> = {
   prometheus_tsdb_compactions_failed_total: 'Prometheus: failed block compactions',
   prometheus_tsdb_storage_blocks_bytes: 'Prometheus: bytes of the persisted blocks',
   prometheus_engine_query_duration_seconds: 'Prometheus: query duration summary, by slice and quantile',
+  // cAdvisor (scrape job kubernetes-nodes-cadvisor; node labels such as kubernetes_io_hostname).
+  container_cpu_usage_seconds_total: 'cAdvisor: CPU time per cgroup (container, pod, or the node root id="/")',
+  container_memory_working_set_bytes: 'cAdvisor: working-set memory per cgroup',
+  container_cpu_cfs_periods_total: 'cAdvisor: CFS enforcement periods of a container',
+  container_cpu_cfs_throttled_periods_total: 'cAdvisor: CFS periods in which a container was throttled',
+  container_network_receive_bytes_total: 'cAdvisor: bytes received, per pod cgroup and interface',
+  container_network_transmit_bytes_total: 'cAdvisor: bytes sent, per pod cgroup and interface',
+  machine_cpu_cores: 'cAdvisor: CPU cores of the node',
+  machine_memory_bytes: 'cAdvisor: memory of the node',
 };
 
 /** Whether the dashboards may query `name`. */

@@ -1,5 +1,5 @@
-/** The namespace dashboard (`linkerd-namespace`): every meshed workload of one namespace. */
-import { goldenSignals, goldenSignalsTable, headline, labelVariable, linkerdDashboard, processPanels, trafficRow, type Matchers } from './builders';
+/** The namespace dashboard (`linkerd-namespace`): every meshed workload of one namespace, whatever its kind. */
+import { goldenSignals, goldenSignalsTable, headline, labelVariable, linkerdDashboard, processPanels, trafficRow, WORKLOAD, type Matchers } from './builders';
 
 /** Builds the namespace dashboard. */
 export function namespaceDashboard() {
@@ -7,11 +7,11 @@ export function namespaceDashboard() {
   return linkerdDashboard({
     uid: 'linkerd-namespace',
     title: 'Linkerd Namespace',
-    description: 'Golden signals and TCP of the meshed Deployments and pods of one namespace.',
+    description: 'Golden signals and TCP of the meshed workloads (of every kind) and pods of one namespace.',
     variables: [labelVariable('namespace', 'label_values(process_start_time_seconds{job="linkerd-proxy"}, namespace)')],
     rows: [
-      ['Overview', [...headline(inbound), goldenSignalsTable('Deployments', inbound, ['deployment'])]],
-      trafficRow('By Deployment', inbound, ['deployment']),
+      ['Overview', [...headline(inbound), goldenSignalsTable('Workloads', inbound, [WORKLOAD])]],
+      trafficRow('By workload', inbound, [WORKLOAD]),
       ['By pod', goldenSignals(inbound, ['pod'])],
       ['Proxy resources', processPanels(['job="linkerd-proxy"', 'namespace="$namespace"'], ['pod'])],
     ],

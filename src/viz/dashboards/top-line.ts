@@ -1,5 +1,5 @@
 /** The top-line dashboard (`linkerd-top-line`, Grafana's home): the whole mesh at a glance. */
-import { goldenSignals, goldenSignalsTable, headline, labelVariable, linkerdDashboard, promql, statPanel, type Matchers } from './builders';
+import { goldenSignals, goldenSignalsTable, headline, labelVariable, linkerdDashboard, promql, statPanel, WORKLOAD, type Matchers } from './builders';
 
 /** Builds the top-line dashboard. */
 export function topLineDashboard() {
@@ -7,7 +7,7 @@ export function topLineDashboard() {
   return linkerdDashboard({
     uid: 'linkerd-top-line',
     title: 'Linkerd Top Line',
-    description: 'The mesh at a glance: golden signals of every meshed namespace and Deployment.',
+    description: 'The mesh at a glance: golden signals of every meshed namespace and workload (of every kind).',
     variables: [labelVariable('namespace', 'label_values(process_start_time_seconds{job="linkerd-proxy"}, namespace)', { all: true })],
     rows: [
       [
@@ -16,11 +16,11 @@ export function topLineDashboard() {
           ...headline(inbound),
           statPanel('Meshed namespaces', 'short', promql.distinct('process_start_time_seconds', ['job="linkerd-proxy"', 'namespace=~"$namespace"'], ['namespace']), 12),
           statPanel('Meshed pods', 'short', promql.distinct('process_start_time_seconds', ['job="linkerd-proxy"', 'namespace=~"$namespace"'], ['namespace', 'pod']), 12),
-          goldenSignalsTable('Deployments', inbound, ['namespace', 'deployment']),
+          goldenSignalsTable('Workloads', inbound, ['namespace', WORKLOAD]),
         ],
       ],
       ['By namespace', goldenSignals(inbound, ['namespace'])],
-      ['By Deployment', goldenSignals(inbound, ['namespace', 'deployment'])],
+      ['By workload', goldenSignals(inbound, ['namespace', WORKLOAD])],
     ],
   });
 }

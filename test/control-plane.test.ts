@@ -179,3 +179,21 @@ describe('linkerd-control-plane: certificate faults are rejected, naming the key
     ]);
   });
 });
+
+describe('quantities given as YAML numbers', () => {
+  it('stay numbers in container resources and become strings in linkerd-config, which the proxy injector reads into string fields', async () => {
+    const user = { ...certs(), proxy: { resources: { cpu: { request: 0.1, limit: 1 }, memory: { request: 20971520 } } } };
+    const docs = ourObjects(linkerdControlPlaneChart, user, release);
+    type Pod = { spec: { template: { spec: { initContainers?: { name: string; resources: unknown }[]; containers: { name: string; resources: unknown }[] } } } };
+    const identity = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'linkerd-identity') as unknown as Pod;
+    const pod = identity.spec.template.spec;
+    const proxy = [...(pod.initContainers ?? []), ...pod.containers].find((c) => c.name === 'linkerd-proxy');
+    expect(proxy?.resources).toEqual({ limits: { cpu: 1 }, requests: { cpu: 0.1, memory: 20971520 } });
+    const config = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'linkerd-config') as unknown as { data: { values: string } };
+    const { load } = await import('js-yaml');
+    const values = load(config.data.values) as { proxy: { resources: { cpu: { request: unknown; limit: unknown }; memory: { request: unknown } } } };
+    // As Helm prints a float64 (which Kubernetes reads as the same quantity).
+    expect(values.proxy.resources).toMatchObject({ cpu: { request: '0.1', limit: '1' }, memory: { request: '2.097152e+07' } });
+    expect(schemaProblems(docs)).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@
  * The linkerd-control-plane chart: linkerd-config, identity, destination (with the policy
  * controller and the validators), the proxy injector and the heartbeat.
  */
-import { checkIdentityPems } from '../certs/identity';
+import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
 import { proxySettingsFromValues } from '../proxy/settings';
 import type { ValuesProblem } from '../values/model';
@@ -38,6 +38,9 @@ export function checkControlPlaneValues(values: ControlPlaneValues, now: Date = 
         now,
       ),
     );
+  } else if (values.identityTrustAnchorsPEM.trim()) {
+    // An external CA (cert-manager) or a kubernetes.io/tls issuer: the anchors are still what every proxy trusts.
+    problems.push(...checkTrustAnchors(values.identityTrustAnchorsPEM, now));
   }
   problems.push(...checkWebhookValues(values));
   problems.push(...checkCertManagerValues(values), ...checkPodMonitorValues(values));

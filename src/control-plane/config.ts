@@ -6,6 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
+import { quantityText } from '../proxy/containers';
 import { componentLabels, createdBy, type CpValues } from './metadata';
 
 /** Where linkerd-config keeps the values: YAML text inside the ConfigMap (tests compare it as data). */
@@ -16,8 +17,21 @@ export class Config extends Component {
     super(scope, id, 'config.yaml');
     const ns = v.release.namespace;
     // Never publish private keys: the issuer's and the webhooks'.
+    // The proxy injector reads these values into Go string fields: a quantity given as a YAML
+    // number (`cpu: 1`) would fail that read, and with it every injection; it is written as a string.
+    const quantities = Object.fromEntries(
+      (['proxy.resources', 'policyController.resources'] as const).flatMap((section) =>
+        (['cpu', 'memory', 'ephemeral-storage'] as const).flatMap((kind) =>
+          (['limit', 'request'] as const).map((field) => {
+            const path = `${section}.${kind}.${field}` as 'proxy.resources.cpu.limit';
+            return [path, quantityText(v, v.ref(path))];
+          }),
+        ),
+      ),
+    );
     const values = v.valuesView(['identity.issuer.tls.keyPEM', 'profileValidator.keyPEM', 'proxyInjector.keyPEM', 'policyValidator.keyPEM'], {
       identityTrustDomain: v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain')),
+      ...quantities,
     });
     new K8sObject(this, 'config', {
       kind: 'ConfigMap',

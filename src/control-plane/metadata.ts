@@ -19,7 +19,7 @@ export function componentLabels(v: CpValues, component: string, extra: Record<st
 
 /** The `linkerd.io/created-by` annotation. */
 export function createdBy(v: CpValues): Record<string, string> {
-  return { 'linkerd.io/created-by': v.fmt`linkerd/helm ${v.ref('linkerdVersion')}` };
+  return { 'linkerd.io/created-by': v.orElse(v.ref('cliVersion'), v.fmt`linkerd/helm ${v.ref('linkerdVersion')}`) };
 }
 
 /** Metadata of a namespaced control-plane object. */

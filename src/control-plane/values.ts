@@ -7,14 +7,13 @@
 import { Type } from '@sinclair/typebox';
 import {
   debugContainerValues,
-  durationPattern,
   networkValidatorValues,
   proxyInitValues,
   proxyValues,
   resourcesOverride,
   resourcesValues,
 } from '../proxy/values';
-import { val, type Static } from '../values/model';
+import { DNS1123_SUBDOMAIN, PEM_CERTIFICATES, orEmpty, val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const ADDITION = '(cdk8s-linkerd addition)';
@@ -89,7 +88,27 @@ const issuerRef = (name: string, kind: 'Issuer' | 'ClusterIssuer', description: 
 const honorTimestamps = (what: string) =>
   val.boolean(false, { description: `Keeps the timestamps ${what} exposes instead of the scrape time.` });
 
-export const controlPlaneValues = val.object(
+/**
+ * Upstream keys its chart no longer reads (Linkerd's docs for older releases still show some),
+ * with what replaced them: the error for such a key says what to write instead.
+ */
+export const CONTROL_PLANE_REPLACED_KEYS: Record<string, string> = {
+  'proxyInit.image':
+    'proxy-init runs from the proxy image since linkerd/linkerd2#14577 (edge-25.11.3): set proxy.image.name, proxy.image.version and proxy.image.pullPolicy instead',
+  'proxyInit.resources': 'proxy-init uses the proxy\u2019s resources: set proxy.resources instead',
+  'policyController.image':
+    'the policy controller runs from the controller image since linkerd/linkerd2#14348 (edge-25.8.3): set controllerImage and controllerImageVersion instead',
+  'policyController.defaultAllowPolicy': 'replaced by proxy.defaultInboundPolicy (Linkerd 2.12)',
+  'controlPlaneTracing': 'replaced by controller.tracing.enabled',
+  'controlPlaneTracingNamespace': 'replaced by controller.tracing.collector.endpoint (the collector address)',
+  'namespace': 'the chart installs into the Helm release namespace: use helm install -n <namespace> (Linkerd 2.12)',
+  'installNamespace': 'the chart installs into the Helm release namespace: use helm install -n <namespace> (Linkerd 2.12)',
+  'omitWebhookSideEffects': 'removed: the webhooks always declare sideEffects: None',
+  'identity.issuer.crtExpiry': 'removed: the issuer\u2019s expiry is read from identity.issuer.tls.crtPEM itself',
+  'global': 'Linkerd 2.10 moved the global.* keys to the top level (e.g. global.proxy.logLevel is proxy.logLevel)',
+};
+
+export const controlPlaneValues = withReplacedKeys(val.object(
   {
     clusterDomain: val.string('cluster.local', { description: 'The Kubernetes cluster DNS domain.', minLength: 1 }),
     clusterNetworks: val.string('10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8', {
@@ -104,6 +123,7 @@ export const controlPlaneValues = val.object(
     }),
     controllerLogFormat: val.enum(['plain', 'json'] as const, 'plain', { description: 'Log format of the control-plane controllers.' }),
     linkerdVersion: val.string(LINKERD_VERSION, { description: 'Image tag of the control plane (and the default of every image version below).', minLength: 1 }),
+    cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.' }),
     deploymentStrategy: val.freeform<{ rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } } & Record<string, unknown>>(
       { rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
       { description: 'The update strategy of the control-plane Deployments.' },
@@ -138,9 +158,14 @@ export const controlPlaneValues = val.object(
       description: 'The Linkerd CNI plugin redirects pod traffic: pods get the network validator instead of the privileged proxy-init.',
     }),
     identityTrustAnchorsPEM: val.string('', {
-      description: 'PEM trust anchor(s) of the mesh: every proxy trusts certificates that chain to them (required unless identity.externalCA).',
+      description: 'PEM trust anchor(s) of the mesh: every proxy trusts certificates that chain to them (required, also with identity.externalCA).',
+      pattern: orEmpty(PEM_CERTIFICATES),
     }),
-    identityTrustDomain: val.string('', { description: 'Trust domain of mesh identities (empty: clusterDomain).' }),
+    identityTrustDomain: val.string('', {
+      description: 'Trust domain of mesh identities, a DNS subdomain (empty: clusterDomain).',
+      pattern: orEmpty(DNS1123_SUBDOMAIN),
+      maxLength: 253,
+    }),
     kubeAPI: val.object(
       {
         clientQPS: val.integer(100, { description: 'Requests per second the controllers may send to the Kubernetes API.', minimum: 1 }),
@@ -209,8 +234,8 @@ export const controlPlaneValues = val.object(
             scheme: val.enum(['linkerd.io/tls', 'kubernetes.io/tls'] as const, 'linkerd.io/tls', {
               description: 'Format of the issuer Secret: linkerd.io/tls (crt.pem/key.pem) or kubernetes.io/tls (tls.crt/tls.key, as cert-manager writes it).',
             }),
-            clockSkewAllowance: val.string('20s', { description: 'Clock skew tolerated when issuing workload certificates.', pattern: durationPattern }),
-            issuanceLifetime: val.string('24h0m0s', { description: 'Lifetime of the workload certificates identity issues.', pattern: durationPattern }),
+            clockSkewAllowance: val.duration('go', '20s', { description: 'Clock skew tolerated when issuing workload certificates.' }),
+            issuanceLifetime: val.duration('go', '24h0m0s', { description: 'Lifetime of the workload certificates identity issues.' }),
             tls: val.object(
               {
                 crtPEM: val.string('', { description: 'PEM certificate of the issuer (signed by the trust anchor).' }),
@@ -281,8 +306,8 @@ export const controlPlaneValues = val.object(
     podMonitor: val.object(
       {
         enabled: val.boolean(false, { description: 'Creates Prometheus Operator PodMonitors for the control plane and the proxies.' }),
-        scrapeInterval: val.string('10s', { description: 'Scrape interval of the PodMonitors.', pattern: durationPattern }),
-        scrapeTimeout: val.string('10s', { description: 'Scrape timeout of the PodMonitors.', pattern: durationPattern }),
+        scrapeInterval: val.duration('prometheus', '10s', { description: 'Scrape interval of the PodMonitors.' }),
+        scrapeTimeout: val.duration('prometheus', '10s', { description: 'Scrape timeout of the PodMonitors.' }),
         labels: val.stringMap({}, { description: 'Labels of the PodMonitors (to match a Prometheus podMonitorSelector).' }),
         controller: val.object(
           {
@@ -316,8 +341,8 @@ export const controlPlaneValues = val.object(
                 'Renders a cert-manager Certificate that keeps the identity issuer (Secret linkerd-identity-issuer) signed by issuerRef and rotated; needs identity.externalCA and identity.issuer.scheme kubernetes.io/tls.',
             }),
             issuerRef: issuerRef('linkerd-trust-anchor', 'ClusterIssuer', 'The cert-manager issuer of the trust anchor (a CA issuer holding its key).'),
-            duration: val.string('48h0m0s', { description: 'Lifetime of the identity issuer certificate.', pattern: durationPattern }),
-            renewBefore: val.string('25h0m0s', { description: 'How long before expiry cert-manager renews it.', pattern: durationPattern }),
+            duration: val.duration('go', '48h0m0s', { description: 'Lifetime of the identity issuer certificate.' }),
+            renewBefore: val.duration('go', '25h0m0s', { description: 'How long before expiry cert-manager renews it.' }),
           },
           { description: 'The identity issuer certificate.' },
         ),
@@ -328,8 +353,8 @@ export const controlPlaneValues = val.object(
                 'Renders cert-manager Certificates for the proxy-injector, sp-validator and policy-validator webhooks and lets cert-manager inject their CA (implies externalSecret; no PEM values).',
             }),
             issuerRef: issuerRef('', 'Issuer', 'The issuer of the webhook certificates (empty name: the chart renders a self-signed CA and an Issuer in the release namespace).'),
-            duration: val.string('8760h0m0s', { description: 'Lifetime of the webhook certificates.', pattern: durationPattern }),
-            renewBefore: val.string('720h0m0s', { description: 'How long before expiry cert-manager renews them.', pattern: durationPattern }),
+            duration: val.duration('go', '8760h0m0s', { description: 'Lifetime of the webhook certificates.' }),
+            renewBefore: val.duration('go', '720h0m0s', { description: 'How long before expiry cert-manager renews them.' }),
           },
           { description: 'The admission webhook certificates.' },
         ),
@@ -382,6 +407,6 @@ export const controlPlaneValues = val.object(
     spValidatorResources: resourcesOverride('service profile validator container'),
   },
   { description: 'Values of the linkerd-control-plane chart.' },
-);
+), CONTROL_PLANE_REPLACED_KEYS);
 
 export type ControlPlaneValues = Static<typeof controlPlaneValues>;

@@ -13,6 +13,13 @@ const gatewayApiDoc =
 
 export const crdsValues = val.object(
   {
+    linkerdVersion: val.string(LINKERD_VERSION, {
+      description: 'The Linkerd version, shown in the linkerd.io/created-by annotation of every CRD (as `linkerd/helm <version>`).',
+      minLength: 1,
+    }),
+    cliVersion: val.string('', {
+      description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.',
+    }),
     installGatewayAPI: val.unset(Type.Literal(false, { description: `Upstream's switch for bundling the Gateway API CRDs. ${gatewayApiDoc}` }), false),
     enableHttpRoutes: val.unset(Type.Literal(false, { description: `Upstream's switch for the Gateway API HTTPRoute and GRPCRoute CRDs. ${gatewayApiDoc}` }), false),
     enableTlsRoutes: val.unset(Type.Literal(false, { description: `Upstream's switch for the Gateway API TLSRoute CRD. ${gatewayApiDoc}` }), false),
@@ -60,7 +67,7 @@ export const linkerdCrdsChart: ChartDefinition<typeof crdsValues> = {
         ...body,
         metadata: {
           name: body.metadata.name,
-          annotations: { 'linkerd.io/created-by': `linkerd/helm ${LINKERD_VERSION}` },
+          annotations: { 'linkerd.io/created-by': v.orElse(v.ref('cliVersion'), v.fmt`linkerd/helm ${v.ref('linkerdVersion')}`) },
           labels: {
             'helm.sh/chart': v.fmt`${v.chart.name}-${v.chart.version}`,
             'linkerd.io/control-plane-ns': v.release.namespace,

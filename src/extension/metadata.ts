@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
-import { resourcesOf } from '../proxy/containers';
+import { quantityText, resourcesOf } from '../proxy/containers';
 
 /** An extension chart's values (each has commonLabels, podLabels, linkerdVersion, scheduling keys, …). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,7 +39,7 @@ export function extensionLabels(v: Ev, component?: string, opts: { namespace?: s
 }
 
 export function createdBy(v: Ev): Record<string, string> {
-  return { 'linkerd.io/created-by': v.fmt`linkerd/helm ${v.ref('linkerdVersion')}` };
+  return { 'linkerd.io/created-by': v.orElse(v.ref('cliVersion'), v.fmt`linkerd/helm ${v.ref('linkerdVersion')}`) };
 }
 
 /** Metadata of a namespaced extension object. */
@@ -71,7 +71,8 @@ export function proxyResourceAnnotations(v: Ev, section: string): Record<string,
   const resources = v.get(v.ref(`${section}.proxy`), 'resources');
   const entry = (kind: 'cpu' | 'memory', field: 'request' | 'limit') => {
     const value = v.get(v.get(resources, kind), field) as string;
-    return { [`config.linkerd.io/proxy-${kind}-${field}`]: v.maybe(v.truthy(value), value) };
+    // Annotation values are strings; a quantity given as a YAML number is written as Go prints it.
+    return { [`config.linkerd.io/proxy-${kind}-${field}`]: v.maybe(v.truthy(value), quantityText(v, value)) };
   };
   return { ...entry('cpu', 'request'), ...entry('cpu', 'limit'), ...entry('memory', 'request'), ...entry('memory', 'limit') } as Record<string, string>;
 }

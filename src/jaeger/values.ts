@@ -7,8 +7,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { proxyOverride } from '../extension/values';
-import { durationPattern, resourcesValues } from '../proxy/values';
-import { val, type Static } from '../values/model';
+import { resourcesValues } from '../proxy/values';
+import { val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const pullPolicy = (what: string) =>
@@ -25,11 +25,19 @@ const image = (name: string, version: string, what: string) =>
 const nodeSelector = (what: string) => val.stringMap({ 'kubernetes.io/os': 'linux' }, { description: `nodeSelector of the ${what} pods.` });
 const tolerations = (what: string) => val.nullable(Type.Array(Type.Unknown()), null, { description: `Tolerations of the ${what} pods.` });
 const id = (kind: 'UID' | 'GID', what: string) => val.nullable(Type.Integer({ minimum: 0 }), null, { description: `${kind} the ${what} runs as (empty: default${kind}).` });
-const QUANTITY = '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$';
 
-export const jaegerValues = val.object(
+/** Upstream (Linkerd 2.18) keys this chart does not read, with what replaced them (see docs/parity.md). */
+export const JAEGER_REPLACED_KEYS: Record<string, string> = {
+  webhook:
+    'the jaeger injector is gone: the proxy exports spans natively; set proxy.tracing and controller.tracing in linkerd-control-plane (values-tracing.yaml) instead',
+  'collector.config': 'the collector configuration is generated: set collector.batch, collector.memoryLimitPercentage and collector.env instead',
+  'jaeger.args': 'Jaeger v2 is configured from jaeger.storage (memory or badger) instead of command-line flags',
+};
+
+export const jaegerValues = withReplacedKeys(val.object(
   {
     linkerdVersion: val.string(LINKERD_VERSION, { description: 'The Linkerd version (namespace-metadata image tag default, created-by annotation).', minLength: 1 }),
+    cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.' }),
     linkerdNamespace: val.string('linkerd', { description: 'Namespace of the Linkerd control plane.', minLength: 1 }),
     vizNamespace: val.string('linkerd-viz', { description: 'Namespace of linkerd-viz (its web dashboard may open the Jaeger UI, its Prometheus may scrape Jaeger). (cdk8s-linkerd addition)', minLength: 1 }),
     clusterDomain: val.string('cluster.local', { description: 'The Kubernetes cluster DNS domain.', minLength: 1 }),
@@ -60,7 +68,7 @@ export const jaegerValues = val.object(
         GID: id('GID', 'collector'),
         batch: val.object(
           {
-            timeout: val.string('5s', { description: 'How long the collector waits to fill a batch.', pattern: durationPattern }),
+            timeout: val.duration('go', '5s', { description: 'How long the collector waits to fill a batch.' }),
             sendBatchSize: val.integer(8192, { description: 'Spans per batch that trigger a send.', minimum: 1 }),
           },
           { description: 'Batching of spans before export. (cdk8s-linkerd addition)' },
@@ -86,9 +94,9 @@ export const jaegerValues = val.object(
             maxTraces: val.integer(100000, { description: 'Traces kept by the memory store.', minimum: 1 }),
             badger: val.object(
               {
-                size: val.string('10Gi', { description: 'Size of the volume.', pattern: QUANTITY }),
+                size: val.quantity('10Gi', { description: 'Size of the volume.' }),
                 storageClass: val.string('', { description: 'Storage class of the volume (empty: the cluster default).' }),
-                ttl: val.string('72h0m0s', { description: 'How long spans are kept.', pattern: durationPattern }),
+                ttl: val.duration('go', '72h0m0s', { description: 'How long spans are kept.' }),
               },
               { description: 'The badger store (storage.type badger).' },
             ),
@@ -116,6 +124,6 @@ export const jaegerValues = val.object(
     ),
   },
   { description: 'Values of the linkerd-jaeger chart.' },
-);
+), JAEGER_REPLACED_KEYS);
 
 export type JaegerValues = Static<typeof jaegerValues>;

@@ -6,6 +6,7 @@
  * Facts (env, args, ports, probes, security contexts) follow upstream edge-26.8.3.
  */
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1';
+import { goFloatString } from '../helm/expr';
 import type { HelmValues } from '../helm/values';
 import type { ProxySettings } from './settings';
 import { RESTRICTED_NOBODY } from './values';
@@ -24,6 +25,14 @@ const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom
 export type ResourceKind = 'cpu' | 'memory' | 'ephemeral-storage';
 /** Requests and limits as quantities, strings or numbers (empty: not set); sections may be absent in optional overrides. */
 export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string | number | null; request?: string | number | null }>>;
+
+/**
+ * A quantity (string or number) as text, as Helm prints it: numbers from a values file are
+ * float64 to Go (`2.097152e+07`), which Kubernetes reads as the same quantity.
+ */
+export function quantityText(v: Values, value: string | number | null | undefined): string {
+  return typeof value === 'number' ? goFloatString(value) : v.fmt`${value}`;
+}
 
 /** `resources` from requests and limits (quantities, as strings or numbers), empty ones left out (and the whole block when all are). */
 export function resourcesOf(v: Values, r: ResourcesConfig | undefined) {

@@ -6,11 +6,10 @@
  */
 import { Type } from '@sinclair/typebox';
 import { SNAKE_SAFE_KEY } from '../helm/expr';
-import { val } from '../values/model';
+import { QUANTITY, orEmpty, val } from '../values/model';
 
-/** A Kubernetes quantity, or empty for "not set". */
-const quantity = (description: string) =>
-  val.string('', { description, pattern: '^$|^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$' });
+/** A Kubernetes quantity (string or number), or empty for "not set". */
+const quantity = (description: string) => val.quantity('', { description, optional: true });
 
 /**
  * `cpu`/`memory`/`ephemeral-storage` requests and limits; empty strings are left out.
@@ -34,10 +33,13 @@ export function resourcesValues(what: string, opts: { nullCpuMemory?: boolean } 
 
 /**
  * Same shape as `resourcesValues`, as an optional override that upstream leaves commented
- * out; a proxy override may also fix the worker threads (`cores`).
+ * out; a proxy override may also fix the worker threads (`cores`). Quantities are strings here
+ * (quote `"1"`): linkerd-config carries these sections as given.
  */
 export function resourcesOverride(what: string, withCores = false) {
-  const q = Type.String({ pattern: '^$|^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$' });
+  // Strings only: the proxy injector reads these optional sections from linkerd-config into Go
+  // string fields (a YAML number would break every injection), and the chart copies them as given.
+  const q = Type.String({ pattern: orEmpty(QUANTITY) });
   const pair = Type.Object({ limit: Type.Optional(q), request: Type.Optional(q) }, { additionalProperties: false });
   const schema = Type.Object(
     {
@@ -55,10 +57,9 @@ export function resourcesOverride(what: string, withCores = false) {
   );
 }
 
-export const durationPattern = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$';
-const duration = (defaultValue: string, description: string) => val.string(defaultValue, { description, pattern: durationPattern });
-const optionalDuration = (defaultValue: string, description: string) =>
-  val.string(defaultValue, { description, pattern: `^$|${durationPattern.slice(1)}` });
+/** A duration the proxy (or the network validator) parses: a whole number with ms, s, m, h or d. */
+const duration = (defaultValue: string, description: string) => val.duration('proxy', defaultValue, { description });
+const optionalDuration = (defaultValue: string, description: string) => val.duration('proxy', defaultValue, { description, optional: true });
 const port = (defaultValue: number, description: string) => val.integer(defaultValue, { description, minimum: 1, maximum: 65535 });
 /** A comma-separated list of ports and port ranges (`25,587,4000-4100`), or empty. */
 export const portList = (defaultValue: string, description: string) =>

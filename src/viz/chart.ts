@@ -23,6 +23,8 @@ const BOTH_GRAFANAS = 'cannot be set with grafana.url (in-cluster Grafana) — p
 const BY_CERT_MANAGER = 'cannot be set when certManager.enabled (cert-manager issues the certificate and injects its CA)';
 const TLS_VALUES = ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const;
 const BUNDLED_GRAFANA = 'cannot be set while the bundled Grafana is enabled; set grafana.enabled: false to use an external Grafana';
+const BUNDLED_GRAFANA_URL =
+  'cannot be set while the bundled Grafana is enabled (it would be deployed and never used); set grafana.enabled: false to use your own Grafana';
 
 /** Rules between keys (TypeScript side). */
 export function checkVizValues(values: VizValues): ValuesProblem[] {
@@ -30,6 +32,7 @@ export function checkVizValues(values: VizValues): ValuesProblem[] {
   if (!values.prometheus.enabled && !values.prometheusUrl) problems.push({ key: 'prometheusUrl', message: NEEDS_PROMETHEUS });
   if (values.grafana.url && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BOTH_GRAFANAS });
   if (values.grafana.enabled && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BUNDLED_GRAFANA });
+  if (values.grafana.enabled && values.grafana.url) problems.push({ key: 'grafana.url', message: BUNDLED_GRAFANA_URL });
   for (const section of ['tap', 'tapInjector'] as const) {
     problems.push(...checkWebhookTls(section, values[section] as WebhookTls, { managed: values.certManager.enabled }));
     if (values.certManager.enabled) {
@@ -55,9 +58,10 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     '```',
     '',
     'For high availability add `-f charts/linkerd-viz/values-ha.yaml`. The web dashboard serves the',
-    'bundled Grafana under `/grafana`; with `grafana.enabled: false` give `grafana.url` (an in-cluster',
-    'Grafana the dashboard proxies) or `grafana.externalUrl`. With `prometheus.enabled: false` give',
-    '`prometheusUrl`.',
+    'bundled Grafana under `/grafana`. To use your own Grafana instead, set `grafana.enabled: false` and give',
+    '`grafana.url` (an in-cluster Grafana the dashboard proxies) or `grafana.externalUrl`; either of them with',
+    'the bundled Grafana enabled is refused (it would be deployed and never used). With `prometheus.enabled: false`',
+    'give `prometheusUrl`.',
   ].join('\n'),
   notes: (v) => [
     'The Linkerd viz extension is installed in the ',
@@ -71,6 +75,7 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     { failWhen: v.and(v.not('prometheus.enabled'), v.not('prometheusUrl')), message: `prometheusUrl: ${NEEDS_PROMETHEUS}` },
     { failWhen: v.and(v.truthy(v.ref('grafana.url')), v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BOTH_GRAFANAS}` },
     { failWhen: v.and('grafana.enabled', v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BUNDLED_GRAFANA}` },
+    { failWhen: v.and('grafana.enabled', v.truthy(v.ref('grafana.url'))), message: `grafana.url: ${BUNDLED_GRAFANA_URL}` },
     ...(['tap', 'tapInjector'] as const).flatMap((section) => [
       ...webhookTlsHelmChecks(v, section, { managed: 'certManager.enabled' }),
       ...TLS_VALUES.map((key) => ({ failWhen: v.and('certManager.enabled', v.truthy(v.ref(`${section}.${key}`))), message: `${section}.${key}: ${BY_CERT_MANAGER}` })),

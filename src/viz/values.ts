@@ -6,12 +6,11 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { proxyOverride } from '../extension/values';
-import { durationPattern as DURATION, resourcesValues } from '../proxy/values';
-import { val, type Static } from '../values/model';
+import { resourcesValues } from '../proxy/values';
+import { DNS1123_SUBDOMAIN, orEmpty, quantitySchema, val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const ADDITION = '(cdk8s-linkerd addition)';
-const QUANTITY = '^$|^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$';
 
 const logLevel = (what: string) =>
   val.enum(['', 'trace', 'debug', 'info', 'warn', 'error'] as const, '', { description: `Log level of the ${what} (empty: defaultLogLevel).` });
@@ -52,13 +51,21 @@ const tls = (what: string) => ({
 
 const list = (description: string, item: TSchema = Type.Unknown()) => val.nullable(Type.Array(item), null, { description });
 
-export const vizValues = val.object(
+/** Upstream keys its chart no longer reads, with what replaced them (see CONTROL_PLANE_REPLACED_KEYS). */
+export const VIZ_REPLACED_KEYS: Record<string, string> = {
+  grafanaUrl: 'replaced by grafana.url (Linkerd 2.12), with grafana.enabled: false',
+  namespace: 'the chart installs into the Helm release namespace: use helm install -n <namespace> (Linkerd 2.12)',
+  installNamespace: 'the chart installs into the Helm release namespace: use helm install -n <namespace> (Linkerd 2.12)',
+};
+
+export const vizValues = withReplacedKeys(val.object(
   {
     linkerdVersion: val.string(LINKERD_VERSION, { description: 'Version of the viz images (default tag).', minLength: 1 }),
+    cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.' }),
     clusterDomain: val.string('cluster.local', { description: 'The Kubernetes cluster DNS domain.', minLength: 1 }),
     podLabels: val.stringMap({}, { description: 'Labels added to every viz pod.' }),
     commonLabels: val.stringMap({}, { description: 'Labels added to every viz object.' }),
-    identityTrustDomain: val.string('', { description: 'Trust domain of mesh identities (empty: clusterDomain).' }),
+    identityTrustDomain: val.string('', { description: 'Trust domain of mesh identities, a DNS subdomain (empty: clusterDomain).', pattern: orEmpty(DNS1123_SUBDOMAIN), maxLength: 253 }),
     revisionHistoryLimit: val.integer(10, { description: 'Old ReplicaSets kept for rollback.', minimum: 0 }),
     defaultRegistry: val.string('cr.l5d.io/linkerd', { description: 'Registry of the viz images.', minLength: 1 }),
     defaultImagePullPolicy: val.enum(['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent', { description: 'Pull policy of the viz images.' }),
@@ -175,7 +182,7 @@ export const vizValues = val.object(
     ),
     grafana: val.object(
       {
-        url: val.nullable(Type.String(), null, { description: 'Address of an in-cluster Grafana the dashboard proxies under /grafana (empty with grafana.enabled: the bundled one).' }),
+        url: val.nullable(Type.String(), null, { description: 'Address of your in-cluster Grafana, which the dashboard proxies under /grafana (needs grafana.enabled false; empty: the bundled one).' }),
         externalUrl: val.nullable(Type.String(), null, { description: 'URL of an external Grafana the dashboard links to (needs grafana.enabled false).' }),
         uidPrefix: val.nullable(Type.String(), null, { description: 'Prefix of the dashboard uids in an external Grafana.' }),
         enabled: val.boolean(true, { description: `Installs Grafana with the Linkerd dashboards, served under the web dashboard\u2019s /grafana. ${ADDITION}` }),
@@ -205,8 +212,8 @@ export const vizValues = val.object(
           },
           { description: 'The cert-manager issuer.' },
         ),
-        duration: val.string('8760h0m0s', { description: 'Lifetime of the certificates.', pattern: DURATION }),
-        renewBefore: val.string('720h0m0s', { description: 'How long before expiry cert-manager renews them.', pattern: DURATION }),
+        duration: val.duration('go', '8760h0m0s', { description: 'Lifetime of the certificates.' }),
+        renewBefore: val.duration('go', '720h0m0s', { description: 'How long before expiry cert-manager renews them.' }),
       },
       { description: `cert-manager certificates for tap and the tap injector. ${ADDITION}` },
     ),
@@ -243,7 +250,7 @@ export const vizValues = val.object(
             {
               storageClass: Type.Optional(Type.String({ description: 'Storage class of the volume.' })),
               accessMode: Type.String({ description: 'Access mode of the volume, e.g. ReadWriteOnce.', enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] }),
-              size: Type.String({ description: 'Size of the volume, e.g. 8Gi.', pattern: QUANTITY }),
+              size: Type.Unsafe<string | number>({ ...quantitySchema(), description: 'Size of the volume, e.g. 8Gi.' }),
             },
             { additionalProperties: false, description: 'A PersistentVolumeClaim for the Prometheus data (experimental upstream).' },
           ),
@@ -258,6 +265,6 @@ export const vizValues = val.object(
     ),
   },
   { description: 'Values of the linkerd-viz chart.' },
-);
+), VIZ_REPLACED_KEYS);
 
 export type VizValues = Static<typeof vizValues>;

@@ -20,6 +20,8 @@ const certs = {
 /** Random webhook settings mostly contradict each other; keep the choices, make them consistent. */
 function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(user);
+  // Random text can never be a trust anchor (it is parsed, also with identity.externalCA): keep the base's.
+  delete out.identityTrustAnchorsPEM;
   const certManager = out.certManager as { identityIssuer?: { enabled?: boolean }; webhooks?: { enabled?: boolean } } | undefined;
   repairWebhookTls(out, ['proxyInjector', 'profileValidator', 'policyValidator'], Boolean(certManager?.webhooks?.enabled));
   const selector = (out.podMonitor as { controller?: { namespaceSelector?: string } } | undefined)?.controller;
@@ -46,6 +48,14 @@ describeChart(linkerdControlPlaneChart, {
     'cniEnabled=true': { cniEnabled: true },
     'external CA': { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
     'values-gitops.yaml': gitopsValues,
+    'CPU and memory as YAML numbers, durations in each grammar': {
+      proxy: { resources: { cpu: { request: 0.1, limit: 1 }, memory: { request: 20971520, limit: '250Mi' } }, shutdownGracePeriod: '30s', outboundConnectTimeout: '2s', control: { streams: { lifetime: '1d' } } },
+      policyController: { resources: { cpu: { request: 0.05 } } },
+      destinationProxyResources: { cpu: { limit: '2' } },
+      identity: { issuer: { issuanceLifetime: '12h30m', clockSkewAllowance: '1.5m' } },
+      podMonitor: { enabled: true, scrapeInterval: '1m30s', scrapeTimeout: '30s' },
+      networkValidator: { timeout: '1m' },
+    },
     'PodMonitors': { podMonitor: { enabled: true, labels: { release: 'prometheus' }, controller: { namespaceSelector: 'any: true\n' } } },
     'cert-manager with our own issuers': {
       identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } },
@@ -61,7 +71,15 @@ describeChart(linkerdControlPlaneChart, {
     { name: 'no issuer certificate', values: { identity: { issuer: { tls: { crtPEM: '' } } } }, key: 'identity.issuer.tls.crtPEM' },
     { name: 'no issuer key', values: { identity: { issuer: { tls: { keyPEM: ' ' } } } }, key: 'identity.issuer.tls.keyPEM' },
     { name: 'an issuer key that is not PEM', values: { identity: { issuer: { tls: { keyPEM: 'secret' } } } }, key: 'identity.issuer.tls.keyPEM', helm: false },
-    { name: 'trust anchors that are not PEM', values: { identityTrustAnchorsPEM: 'not a certificate' }, key: 'identityTrustAnchorsPEM', helm: false },
+    { name: 'trust anchors that are not PEM', values: { identityTrustAnchorsPEM: 'not a certificate' }, key: 'identityTrustAnchorsPEM' },
+    { name: 'garbage trust anchors with values-gitops.yaml', values: { ...gitopsValues, identityTrustAnchorsPEM: 'garbage' }, key: 'identityTrustAnchorsPEM' },
+    {
+      name: 'a PEM-shaped but unparseable trust anchor with an external CA',
+      values: { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } }, identityTrustAnchorsPEM: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' },
+      key: 'identityTrustAnchorsPEM',
+      helm: false,
+    },
+    { name: 'a trust domain that is not a DNS name', values: { identityTrustDomain: 'Bad Domain!' }, key: 'identityTrustDomain' },
     { name: 'an issuer signed by another anchor', values: { identityTrustAnchorsPEM: pem('issuer.crt') }, key: 'identity', helm: false },
     { name: 'a string for replicas', values: { controllerReplicas: 'three' }, key: 'controllerReplicas' },
     { name: 'zero replicas', values: { controllerReplicas: 0 }, key: 'controllerReplicas' },
@@ -104,5 +122,20 @@ describeChart(linkerdControlPlaneChart, {
     { name: 'a bad certificate duration', values: { certManager: { identityIssuer: { duration: '2 days' } } }, key: 'duration' },
     { name: 'a PodSecurityPolicy (gone since Kubernetes 1.25)', values: { enablePSP: true }, key: 'enablePSP' },
     { name: 'a tracing label with a line break', values: { proxy: { tracing: { labels: { a: 'x\ny' } } } }, key: 'labels' },
+    { name: 'a grace period with text in front (unanchored pattern)', values: { proxy: { shutdownGracePeriod: 'hello 5s' } }, key: 'shutdownGracePeriod' },
+    { name: 'a day unit Go refuses (issuance lifetime)', values: { identity: { issuer: { issuanceLifetime: '1d' } } }, key: 'issuanceLifetime' },
+    { name: 'a day unit Go refuses (clock skew)', values: { identity: { issuer: { clockSkewAllowance: '1d' } } }, key: 'clockSkewAllowance' },
+    { name: 'a day unit Go refuses (cert-manager)', values: { certManager: { webhooks: { renewBefore: '30d' } } }, key: 'renewBefore' },
+    { name: 'a fraction the proxy refuses', values: { proxy: { outboundConnectTimeout: '1.5s' } }, key: 'outboundConnectTimeout' },
+    { name: 'a sequence the proxy refuses', values: { proxy: { control: { streams: { lifetime: '1h30m' } } } }, key: 'lifetime' },
+    { name: 'a number without unit for the network validator', values: { networkValidator: { timeout: '10' } }, key: 'timeout' },
+    { name: 'a fraction Prometheus refuses', values: { podMonitor: { scrapeInterval: '1.5s' } }, key: 'scrapeInterval' },
+    { name: 'a negative CPU request as a number', values: { proxy: { resources: { cpu: { request: -0.1 } } } }, key: 'request' },
+    { name: 'a negative memory limit', values: { policyController: { resources: { memory: { limit: '-1Gi' } } } }, key: 'limit' },
+    { name: 'a bad override quantity', values: { identityProxyResources: { cpu: { limit: 'max' } } }, key: 'limit' },
+    { name: 'a number in an override linkerd-config carries as given', values: { identityProxyResources: { cpu: { limit: 2 } } }, key: 'limit' },
+    { name: "upstream's removed proxyInit.image.name", values: { proxyInit: { image: { name: 'registry.example/proxy-init' } } }, key: 'proxyInit.image' },
+    { name: "upstream's removed policyController.image.name", values: { policyController: { image: { name: 'registry.example/policy-controller' } } }, key: 'policyController.image' },
+    { name: "upstream's removed identity.issuer.crtExpiry", values: { identity: { issuer: { crtExpiry: '2030-01-01T00:00:00Z' } } }, key: 'identity.issuer.crtExpiry' },
   ],
 });

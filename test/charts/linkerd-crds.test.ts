@@ -2,6 +2,10 @@ import { linkerdCrdsChart } from '../../src/crds/chart';
 import { describeChart } from '../support/chart-suite';
 
 describeChart(linkerdCrdsChart, {
+  presets: {
+    'linkerdVersion set': { linkerdVersion: 'edge-26.9.1' },
+    'cliVersion set, as linkerd install does': { cliVersion: 'linkerd/cli edge-26.8.3' },
+  },
   randomRuns: 100,
   byteIdenticalDefaults: true,
   badValues: [
@@ -16,5 +20,7 @@ describeChart(linkerdCrdsChart, {
     { name: 'a misspelt key', values: { installGatewayApi: false }, key: 'installGatewayApi' },
     { name: 'an unknown nested key', values: { gatewayAPI: { install: true } }, key: 'gatewayAPI' },
     { name: "a control-plane key given to the CRDs chart", values: { proxy: { logLevel: 'debug' } }, key: 'proxy' },
+    { name: 'an empty linkerdVersion', values: { linkerdVersion: '' }, key: 'linkerdVersion' },
+    { name: 'a number for cliVersion', values: { cliVersion: 2 }, key: 'cliVersion' },
   ],
 });

@@ -6,6 +6,10 @@ describeChart(linkerdJaegerChart, {
   presets: {
     'badger storage': { jaeger: { storage: { type: 'badger', badger: { size: '50Gi', storageClass: 'fast', ttl: '168h' } } } },
     'collector only, tuned': { jaeger: { enabled: false }, collector: { replicas: 3, batch: { timeout: '1s', sendBatchSize: 1024 }, env: [{ name: 'GOMEMLIMIT', value: '400MiB' }] }, enablePodAntiAffinity: true },
+    'CPU and memory as YAML numbers, a Go duration sequence': {
+      collector: { resources: { cpu: { request: 0.1, limit: 1 }, memory: { request: 268435456, limit: '512Mi' } }, batch: { timeout: '1m30s' } },
+      jaeger: { storage: { type: 'badger', badger: { size: 10737418240, ttl: '1h30m' } } },
+    },
     'no namespace Job, custom images': {
       createNamespaceMetadataJob: false,
       collector: { image: { name: 'registry.example/otelcol', version: '1.0.0', pullPolicy: 'Always' }, UID: 10001 },
@@ -26,5 +30,11 @@ describeChart(linkerdJaegerChart, {
     { name: 'a PodSecurityPolicy', values: { enablePSP: true }, key: 'enablePSP' },
     { name: 'an unknown nested key', values: { collector: { config: {} } }, key: 'config' },
     { name: 'a string for a boolean', values: { collector: { enabled: 'yes' } }, key: 'enabled' },
+    { name: 'a day unit Go refuses (batch timeout)', values: { collector: { batch: { timeout: '1d' } } }, key: 'timeout' },
+    { name: 'a day unit Go refuses (badger ttl)', values: { jaeger: { storage: { badger: { ttl: '7d' } } } }, key: 'ttl' },
+    { name: 'a duration with text in front', values: { jaeger: { storage: { badger: { ttl: 'hello 5s' } } } }, key: 'ttl' },
+    { name: 'a negative CPU request', values: { collector: { resources: { cpu: { request: -1 } } } }, key: 'request' },
+    { name: 'a quantity with a space', values: { jaeger: { resources: { memory: { limit: '512 Mi' } } } }, key: 'limit' },
+    { name: 'the removed jaeger args', values: { jaeger: { args: ['--memory.max-traces=1'] } }, key: 'jaeger.args' },
   ],
 });

@@ -11,6 +11,7 @@ function repair(user: Record<string, unknown>): Record<string, unknown> {
   if (prometheus?.enabled === false && !out.prometheusUrl) out.prometheusUrl = 'http://prometheus.example:9090';
   const grafana = out.grafana as { enabled?: boolean; url?: string | null; externalUrl?: string | null } | undefined;
   if (grafana?.externalUrl && (grafana.url || grafana.enabled !== false)) delete grafana.externalUrl;
+  if (grafana?.url && grafana.enabled !== false) grafana.enabled = false;
   return out;
 }
 
@@ -38,6 +39,11 @@ describeChart(linkerdVizChart, {
     'external Prometheus': { prometheus: { enabled: false }, prometheusUrl: 'http://prometheus.monitoring.svc:9090', prometheusCredsSecret: 'prom-creds' },
     'external Grafana': { grafana: { enabled: false, externalUrl: 'https://grafana.example.com', uidPrefix: 'mesh' }, jaegerUrl: 'jaeger.linkerd-jaeger:16686' },
     'prometheus rules, storage and remote write': rulesAndStorage,
+    'CPU and memory as YAML numbers': {
+      metricsAPI: { resources: { cpu: { request: 0.1, limit: 1 }, memory: { request: 67108864 } }, proxy: { resources: { cpu: { request: 0.05 } } } },
+      prometheus: { resources: { cpu: { limit: 2 } }, persistence: { accessMode: 'ReadWriteOnce', size: 8589934592 } },
+      certManager: { enabled: true, duration: '2160h', renewBefore: '360h30m' },
+    },
     'restricted dashboard, no namespace Job': { dashboard: { restrictPrivileges: true, enforcedHostRegexp: '.*' }, createNamespaceMetadataJob: false },
     'tap certificates from cert-manager': {
       tap: { externalSecret: true, injectCaFrom: 'linkerd-viz/tap' },
@@ -49,6 +55,7 @@ describeChart(linkerdVizChart, {
     { name: 'no Prometheus at all', values: { prometheus: { enabled: false } }, key: 'prometheusUrl' },
     { name: 'both Grafana URLs', values: { grafana: { enabled: false, url: 'grafana:3000', externalUrl: 'https://g.example' } }, key: 'grafana.externalUrl' },
     { name: 'an external Grafana while the bundled one is on', values: { grafana: { externalUrl: 'https://g.example' } }, key: 'grafana.externalUrl' },
+    { name: 'your Grafana (grafana.url) while the bundled one is on', values: { grafana: { url: 'grafana.grafana:3000' } }, key: 'grafana.url' },
     { name: 'both tap CA injections', values: { tap: { externalSecret: true, injectCaFrom: 'a/b', injectCaFromSecret: 'a/c' } }, key: 'tap.injectCaFromSecret' },
     { name: 'an external tap secret without a CA', values: { tapInjector: { externalSecret: true } }, key: 'tapInjector.externalSecret' },
     { name: 'a tap certificate without its key', values: { tap: { crtPEM: 'x' } }, key: 'tap.keyPEM' },
@@ -68,5 +75,13 @@ describeChart(linkerdVizChart, {
     { name: 'cert-manager with a given tap certificate', values: { certManager: { enabled: true }, tap: { crtPEM: 'x', keyPEM: 'y' } }, key: 'tap.crtPEM' },
     { name: 'a bad issuer kind', values: { certManager: { issuerRef: { kind: 'Vault' } } }, key: 'kind' },
     { name: 'a boolean as a string', values: { grafana: { enabled: 'false' } }, key: 'enabled' },
+    { name: 'a day unit Go refuses (cert-manager)', values: { certManager: { duration: '365d' } }, key: 'duration' },
+    { name: 'a renewal with text in front', values: { certManager: { renewBefore: 'in 30h' } }, key: 'renewBefore' },
+    { name: 'a negative volume size', values: { prometheus: { persistence: { accessMode: 'ReadWriteOnce', size: '-8Gi' } } }, key: 'size' },
+    { name: 'a negative CPU limit as a number', values: { tap: { resources: { cpu: { limit: -0.5 } } } }, key: 'limit' },
+    { name: 'a bad proxy quantity', values: { dashboard: { proxy: { resources: { memory: { limit: 'lots' } } } } }, key: 'limit' },
+    { name: 'a trust domain that is not a DNS name', values: { identityTrustDomain: 'Bad Domain!' }, key: 'identityTrustDomain' },
+    { name: "Linkerd 2.10's grafanaUrl", values: { grafanaUrl: 'grafana.grafana:3000' }, key: 'grafanaUrl' },
+    { name: "Linkerd 2.10's namespace key", values: { namespace: 'viz' }, key: 'namespace' },
   ],
 });

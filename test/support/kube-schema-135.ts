@@ -30,6 +30,20 @@ const PRIMITIVES: Record<string, (x: unknown) => boolean> = {
   IntOrString: (x) => typeof x === 'string' || (typeof x === 'number' && Number.isInteger(x)),
 };
 
+/**
+ * Fields of type resource.Quantity, which the client's models type as strings: the API takes a
+ * JSON number too (its OpenAPI v3 document says string or number; `cpu: 1` is a quantity).
+ */
+const QUANTITY_FIELDS = new Set([
+  'V1ResourceRequirements.limits',
+  'V1ResourceRequirements.requests',
+  'V1VolumeResourceRequirements.limits',
+  'V1VolumeResourceRequirements.requests',
+  'V1EmptyDirVolumeSource.sizeLimit',
+]);
+const QUANTITY_MAP = '{ [key: string]: Quantity; }';
+PRIMITIVES.Quantity = (x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+
 function check(value: unknown, type: string, path: string, out: string[]): void {
   if (value === null || value === undefined) return;
   const array = /^Array<(.+)>$/.exec(type);
@@ -58,7 +72,8 @@ function check(value: unknown, type: string, path: string, out: string[]): void 
   const attributes = new Map(model.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    const t = attributes.get(k);
+    const field = attributes.get(k);
+    const t = QUANTITY_FIELDS.has(`${type}.${k}`) ? (field?.startsWith('{') ? QUANTITY_MAP : 'Quantity') : field;
     if (!t) out.push(`${path}.${k}: unknown field (${type})`);
     else check(v, t, `${path}.${k}`, out);
   }

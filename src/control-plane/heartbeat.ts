@@ -47,8 +47,7 @@ export class Heartbeat extends Component {
               template: {
                 metadata: {
                   labels: {
-                    'linkerd.io/control-plane-component': COMPONENT,
-                    'linkerd.io/workload-ns': ns,
+                    ...v.owned({ 'linkerd.io/control-plane-component': COMPONENT, 'linkerd.io/workload-ns': ns }),
                     ...v.spreadMap(v.merge(v.ref('podLabels'), v.ref('heartbeat.podLabels'))),
                   },
                   annotations: { ...createdBy(v), ...v.spreadMap(v.ref('podAnnotations')) },
@@ -97,7 +96,7 @@ export class Heartbeat extends Component {
       });
 
       // RBAC: read linkerd-config, list namespaces and service profiles (for the report).
-      const labels = { 'linkerd.io/control-plane-ns': ns, ...v.spreadMap(v.ref('commonLabels')) };
+      const labels = { ...v.owned({ 'linkerd.io/control-plane-ns': ns }), ...v.spreadMap(v.ref('commonLabels')) };
       const subjects = [{ kind: 'ServiceAccount', name: NAME, namespace: ns }];
       new K8sObject(this, 'role', {
         apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -48,7 +48,7 @@ export class PodMonitors extends Component {
           metadata: {
             name,
             namespace: ns,
-            labels: { 'linkerd.io/control-plane-ns': ns, ...v.spreadMap(v.ref('commonLabels')), ...v.spreadMap(pm.labels) },
+            labels: { ...v.owned({ 'linkerd.io/control-plane-ns': ns }), ...v.spreadMap(v.ref('commonLabels')), ...v.spreadMap(pm.labels) },
             annotations: createdBy(v),
           },
           spec,

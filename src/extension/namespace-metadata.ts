@@ -58,7 +58,7 @@ export class NamespaceMetadata extends Component {
           template: {
             metadata: {
               annotations: { ...createdBy(v), 'linkerd.io/inject': 'disabled' },
-              labels: { 'linkerd.io/extension': extensionOf(v), ...labels, ...v.spreadMap(v.ref('podLabels')) },
+              labels: { ...v.owned({ 'linkerd.io/extension': extensionOf(v) }), ...labels, ...v.spreadMap(v.ref('podLabels')) },
             },
             spec: {
               tolerations: v.maybe(v.truthy(tolerations), tolerations),

@@ -20,7 +20,8 @@ import {
   type ValuesProblem,
 } from '../values/model';
 import { YAML_OPTS, emitDocument, emitFailWhen, emitText } from './emit';
-import { Expr, GeneratedCertField, type RenderContext } from './expr';
+import { Expr, GeneratedCertField, goTruthy, type RenderContext } from './expr';
+import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { K8sObject, ValuesChart } from './object';
 import { HelmValues } from './values';
 
@@ -83,10 +84,40 @@ export function mergeUserValues(...sources: Record<string, unknown>[]): Record<s
   return sources.reduce((acc, s) => merge(acc, s), {});
 }
 
+interface MapAnalysis {
+  rules: MapRule[];
+  merges: ReadonlyMap<string, MapMerge>;
+}
+const analyses = new WeakMap<object, MapAnalysis>();
+
+/**
+ * How a chart's objects merge user maps with its own keys, and the rules for the keys it owns
+ * (maps.ts): found once per chart by building it in template mode. A chart that cannot be
+ * built in template mode has none here (writing its templates reports why).
+ */
+export function mapAnalysis<S extends TObject>(def: ChartDefinition<S>): MapAnalysis {
+  let a = analyses.get(def);
+  if (!a) {
+    try {
+      const { v } = templateBuild(def);
+      a = { rules: v.mapRules, merges: v.mapMerges };
+    } catch {
+      a = { rules: [], merges: new Map() };
+    }
+    analyses.set(def, a);
+  }
+  return a;
+}
+
 /** The full values of a release: defaults coalesced with the user's, validated. Throws ValuesError. */
 export function resolveValues<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown> = {}): Static<S> {
   const values = coalesce(defaultsOf(def.values), user);
   const problems = validateValues(def.values, values);
+  if (problems.length === 0) {
+    // The same expressions Helm checks in validate-values.yaml.
+    const ctx = context(def, values, DEFAULT_RELEASE);
+    for (const r of mapAnalysis(def).rules) if (goTruthy(r.failWhen.evaluate(ctx))) problems.push({ key: r.key, message: r.message });
+  }
   if (problems.length === 0 && def.check) problems.push(...def.check(values as Static<S>));
   if (problems.length > 0) throw new ValuesError(def.name, problems);
   return values as Static<S>;
@@ -179,12 +210,18 @@ export function toManifest(chartName: string, objects: RenderedObject[]): string
     .join('');
 }
 
-/** The template files of a chart: path under `templates/` → text. */
-export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map<string, string> {
-  const symbolic: RenderContext = { values: {}, release: { name: '', namespace: '', service: '' }, chart: { name: '', version: '', appVersion: '' } };
-  const v = new HelmValues<Static<S>>('template', def.values, symbolic);
+const SYMBOLIC: RenderContext = { values: {}, release: { name: '', namespace: '', service: '' }, chart: { name: '', version: '', appVersion: '' } };
+
+function templateBuild<S extends TObject>(def: ChartDefinition<S>): { v: HelmValues<Static<S>>; chart: ValuesChart<Static<S>> } {
+  const v = new HelmValues<Static<S>>('template', def.values, SYMBOLIC);
   const chart = new ValuesChart(new App(), def.name, v);
   def.build(chart, v);
+  return { v, chart };
+}
+
+/** The template files of a chart: path under `templates/` → text. */
+export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map<string, string> {
+  const { v, chart } = templateBuild(def);
   const files = new Map<string, string[]>();
   for (const o of objectsOf(chart)) {
     const docs = files.get(o.file) ?? [];
@@ -197,8 +234,11 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
     out.set(file, `${[...GeneratedCertField.declarations(body), body].join('\n')}\n`);
   }
   out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
-  const checks = def.helmChecks?.(v) ?? [];
-  if (checks.length > 0) out.set('validate-values.yaml', `${checks.map((c) => emitFailWhen(c.failWhen as unknown as Expr, c.message)).join('\n')}\n`);
+  const checks = [
+    ...(def.helmChecks?.(v) ?? []).map((c) => ({ failWhen: c.failWhen as unknown as Expr, message: c.message })),
+    ...v.mapRules.map((r) => ({ failWhen: r.failWhen, message: `${r.key}: ${r.message}` })),
+  ];
+  if (checks.length > 0) out.set('validate-values.yaml', `${checks.map((c) => emitFailWhen(c.failWhen, c.message)).join('\n')}\n`);
   return out;
 }
 
@@ -246,11 +286,25 @@ export function chartFiles<S extends TObject>(def: ChartDefinition<S>): Map<stri
       '',
       '## Values',
       '',
-      valuesTableOf(def.values),
+      withMergeNotes(valuesTableOf(def.values), mapAnalysis(def).merges),
       '',
     ].join('\n'),
   );
   return files;
+}
+
+/** The values table with, for each user map merged with the chart's keys, how (appended to its description). */
+function withMergeNotes(table: string, merges: ReadonlyMap<string, MapMerge>): string {
+  return table
+    .split('\n')
+    .map((row) => {
+      const path = /^\| `([^`]+)` \|/.exec(row)?.[1];
+      const m = path === undefined ? undefined : merges.get(path);
+      const note = m ? describeMerge(m).replace(/\|/g, '\\|') : '';
+      if (!note) return row;
+      return row.replace(/ \|$/, ` ${note} |`);
+    })
+    .join('\n');
 }
 
 /** Writes the chart into `dir/<name>`, replacing what was there. */

@@ -12,8 +12,9 @@
  * when none is present, so they render as the concrete mode does.
  */
 import { dump } from 'js-yaml';
-import { Expr, Lit, Logic, Not, Truthy } from './expr';
-import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Range, Splice, YamlText, isPlain } from './tree';
+import { Expr, Lit, Logic, Not, Omit, Truthy, mapOrEmpty } from './expr';
+import { overriders, ownedKeys, settersOf, spliceLines, type Setter } from './maps';
+import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, isPlain } from './tree';
 import { isEntryList } from './values';
 
 /**
@@ -54,38 +55,62 @@ function presence(node: unknown): Expr | null {
 }
 
 /** `{{- if not (or …) }} {}{{- end }}` after `key:` when every entry is conditional. */
-function emptyGuard(entries: unknown[], empty: '{}' | '[]'): string {
+function emptyGuard(entries: unknown[], empty: '{}' | '[]', conds: (Expr | null)[] = entries.map(presence)): string {
   if (entries.length === 0) return ` ${empty}`;
-  const conds = entries.map(presence);
   if (conds.some((c) => c === null)) return '';
   return `{{ if ${new Not(new Logic('or', conds as Expr[])).goCond()} }} ${empty}{{ end }}`;
 }
 
+/** The guard of an object: a user map contributes only the keys that no later entry sets. */
+function mapGuard(obj: Record<string, unknown>): string {
+  const entries = mapEntries(obj);
+  const conds = entries.map(([, v], i) => {
+    if (!(v instanceof MapSplice)) return presence(v);
+    const always = entries.slice(i + 1).flatMap(([k, x]) => settersOf(k, x, null).flatMap((s) => (s.kind === 'key' && !s.cond ? [s.key] : [])));
+    return new Truthy(always.length ? new Omit(mapOrEmpty(v.map), [...new Set(always)]) : v.map);
+  });
+  return emptyGuard(entries.map(([, v]) => v), '{}', conds);
+}
+
 function mapEntries(obj: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(obj).filter(([, v]) => v !== undefined);
+  return Object.entries(obj).filter(([, v]) => v !== undefined && !(v instanceof Owned));
 }
 
 function checkKey(k: string): void {
   if (k.includes('{{')) throw new Error(`object key ${JSON.stringify(k)} contains '{{'`);
 }
 
-/** Lines for the entries of an object at `indent`. */
-export function emitMap(obj: Record<string, unknown>, indent: number): string[] {
+/**
+ * Lines for the entries of an object at `indent`. Where user maps are spliced in, every key is
+ * written once, by the last entry that sets it (maps.ts). `outer`: for the branches of a
+ * Fields marker, what follows the marker in its object and the keys that object owns.
+ */
+export function emitMap(obj: Record<string, unknown>, indent: number, outer?: { later: readonly Setter[]; owned: ReadonlySet<string> }): string[] {
   const lines: string[] = [];
-  for (const [k, v] of mapEntries(obj)) {
+  const entries = mapEntries(obj);
+  const owned = outer?.owned ?? ownedKeys(obj);
+  const laterThan = (i: number): Setter[] => [...entries.slice(i + 1).flatMap(([k, v]) => settersOf(k, v, null)), ...(outer?.later ?? [])];
+  entries.forEach(([k, v], i) => {
     if (k.startsWith(FIELDS_KEY_PREFIX) && v instanceof MapSplice) {
-      lines.push(`${pad(indent)}{{- with ${v.map.go()} }}`, `${pad(indent)}{{- toYaml . | nindent ${indent} }}`, `${pad(indent)}{{- end }}`);
+      lines.push(...spliceLines(v.map, laterThan(i), indent));
     } else if (k.startsWith(FIELDS_KEY_PREFIX)) {
       const f = v as Fields;
-      lines.push(`${pad(indent)}{{- if ${f.cond.goCond()} }}`, ...emitMap(f.then, indent));
-      if (f.otherwise && Object.keys(f.otherwise).length > 0) lines.push(`${pad(indent)}{{- else }}`, ...emitMap(f.otherwise, indent));
+      const inner = { later: laterThan(i), owned };
+      lines.push(`${pad(indent)}{{- if ${f.cond.goCond()} }}`, ...emitMap(f.then, indent, inner));
+      if (f.otherwise && Object.keys(f.otherwise).length > 0) lines.push(`${pad(indent)}{{- else }}`, ...emitMap(f.otherwise, indent, inner));
       lines.push(`${pad(indent)}{{- end }}`);
-    } else if (v instanceof Maybe) {
-      lines.push(`${pad(indent)}{{- if ${v.cond.goCond()} }}`, ...emitEntry(k, v.node, indent), `${pad(indent)}{{- end }}`);
     } else {
-      lines.push(...emitEntry(k, v, indent));
+      const over = overriders(k, laterThan(i), owned);
+      if (over === 'always') return;
+      const conds = [...(v instanceof Maybe ? [v.cond] : []), ...(over.length ? [new Not(new Logic('or', over))] : [])];
+      const node = v instanceof Maybe ? v.node : v;
+      if (conds.length === 0) lines.push(...emitEntry(k, node, indent));
+      else {
+        const cond = conds.length === 1 ? conds[0] : new Logic('and', conds);
+        lines.push(`${pad(indent)}{{- if ${cond.goCond()} }}`, ...emitEntry(k, node, indent), `${pad(indent)}{{- end }}`);
+      }
     }
-  }
+  });
   return lines;
 }
 
@@ -112,8 +137,7 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
     throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);
   }
   if (Array.isArray(v)) return [`${pad(indent)}${key}${emptyGuard(v.filter((x) => x !== undefined), '[]')}`, ...emitList(v, indent)];
-  const entries = Object.values(v as Record<string, unknown>).filter((x) => x !== undefined);
-  return [`${pad(indent)}${key}${emptyGuard(entries, '{}')}`, ...emitMap(v as Record<string, unknown>, indent + 2)];
+  return [`${pad(indent)}${key}${mapGuard(v as Record<string, unknown>)}`, ...emitMap(v as Record<string, unknown>, indent + 2)];
 }
 
 /** Lines for the items of a list whose dashes sit at `indent`. */
@@ -148,7 +172,7 @@ function emitItem(item: unknown, indent: number): string[] {
   }
   if (item !== null && typeof item === 'object') {
     const body = emitMap(item as Record<string, unknown>, indent + 2);
-    const guard = emptyGuard(Object.values(item).filter((x) => x !== undefined), '{}');
+    const guard = mapGuard(item as Record<string, unknown>);
     if (guard) return [`${pad(indent)}-${guard}`, ...body];
     // The first line carries the dash; a control line there trims the space after it, which YAML accepts.
     return [`${pad(indent)}- ${body[0].slice(indent + 2)}`, ...body.slice(1)];

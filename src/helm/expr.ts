@@ -749,3 +749,86 @@ export class MergeMaps extends Expr {
 export function toExpr(v: Expr | string | number | boolean | null): Expr {
   return v instanceof Expr ? v : new Lit(v);
 }
+
+/** Whether a map value has a key (`hasKey`); the key may be a range variable. A nil map has none. */
+export class HasKeyIn extends Expr {
+  constructor(
+    public readonly map: Expr,
+    public readonly key: Expr,
+  ) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const obj = this.map.evaluate(ctx);
+    return obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, String(this.key.evaluate(ctx)));
+  }
+  go(): string {
+    return `(hasKey ${this.map.go()} ${this.key.go()})`;
+  }
+  describe(): string {
+    return `${this.map.describe()} has key ${this.key.describe()}`;
+  }
+}
+
+/** A map value without some keys (sprig `omit`; a nil map gives an empty one). */
+export class Omit extends Expr {
+  constructor(
+    public readonly map: Expr,
+    public readonly keys: readonly string[],
+  ) {
+    super('object');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const obj = (this.map.evaluate(ctx) ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(obj).filter(([k]) => !this.keys.includes(k)));
+  }
+  go(): string {
+    return `(omit ${this.map.go()}${this.keys.map((k) => ` ${goString(k)}`).join('')})`;
+  }
+  describe(): string {
+    return `${this.map.describe()} without ${this.keys.join(', ')}`;
+  }
+}
+
+/** An empty map (`dict`). */
+export class EmptyDict extends Expr {
+  constructor() {
+    super('object');
+  }
+  evaluate(): unknown {
+    return {};
+  }
+  go(): string {
+    return '(dict)';
+  }
+  describe(): string {
+    return 'an empty map';
+  }
+}
+
+/** A map value, or an empty map when it is absent (so that `hasKey` and `omit` accept it). */
+export function mapOrEmpty(e: Expr): Expr {
+  return new Default(e, new EmptyDict());
+}
+
+/**
+ * Template text with every reference to the root context (`.Values`, `.Release`, `.Chart`)
+ * spelled from `$`, for use inside `range` or `with`, where `.` is something else.
+ */
+export function rooted(go: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < go.length; i++) {
+    const c = go[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += go[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    if (c === '.' && /^\.(Values|Release|Chart)\b/.test(go.slice(i)) && (i === 0 || /[\s(]/.test(go[i - 1]))) out += '$';
+    out += c;
+  }
+  return out;
+}

@@ -89,6 +89,7 @@ export class K8sObject<P extends ObjectProps = ObjectProps> extends ApiObject {
     super(scope, id, { apiVersion: 'v1', kind: fields.kind, metadata: { name: id.toLowerCase() } });
     const chart = ValuesChart.find(this);
     this.guards = chart.values.guards;
+    chart.values.noteObject(fields);
     let c: IConstruct | undefined = this.node.scope;
     while (c && !(c instanceof Component)) c = c.node.scope;
     if (!c) throw new Error(`${this.node.path}: every object must belong to a Component (its template file)`);

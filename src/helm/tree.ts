@@ -47,9 +47,22 @@ export class Lines {
   ) {}
 }
 
-/** The entries of a map value merged into the enclosing object (`{{- with X }}{{ toYaml . }}`). */
+/**
+ * The entries of a map value merged into the enclosing object, with the enclosing object's
+ * order as precedence (as JavaScript spreads it): the splice wins over the keys written before
+ * it and loses to the keys and splices written after it. See maps.ts.
+ */
 export class MapSplice {
   constructor(public readonly map: Expr) {}
+}
+
+/**
+ * Keys of the enclosing object that the chart owns (selector labels, Linkerd's own labels): a
+ * user map spliced into the same object may not set them (a values error naming the key, from
+ * Helm and from TypeScript). Emits nothing itself.
+ */
+export class Owned {
+  constructor(public readonly keys: readonly string[]) {}
 }
 
 /**
@@ -70,7 +83,7 @@ export function fieldsKey(): string {
 }
 
 export function isMarker(node: unknown): boolean {
-  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice || node instanceof YamlText;
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice || node instanceof Owned || node instanceof YamlText;
 }
 
 /** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */

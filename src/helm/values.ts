@@ -41,7 +41,8 @@ import {
   type RenderContext,
   type ValueType,
 } from './expr';
-import { Fields, Lines, MapSplice, Maybe, Range, Splice, YamlText, fieldsKey, isPlain } from './tree';
+import { analyzeObject, walkObjects, type MapMerge, type MapRule } from './maps';
+import { Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, fieldsKey, isPlain } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -148,6 +149,8 @@ const YAML_TEXT_OPTS = { lineWidth: -1, noRefs: true, skipInvalid: true };
 export class HelmValues<V> {
   private readonly guardStack: Expr[] = [];
   private rangeDepth = 0;
+  private readonly merges = new Map<string, MapMerge>();
+  private readonly rules = new Map<string, MapRule>();
 
   constructor(
     readonly mode: Mode,
@@ -360,10 +363,44 @@ export class HelmValues<V> {
     return { [fieldsKey()]: new Fields(cond, then as Record<string, unknown>, otherwise as Record<string, unknown> | undefined) } as Partial<T & E>;
   }
 
-  /** The entries of a map value, to spread into an object: `{ a: 'x', ...v.spreadMap(v.ref('commonLabels')) }`. */
+  /**
+   * The entries of a map value, to spread into an object. The object's order is the
+   * precedence, in both modes (JavaScript's spread): `{ a: 'x', ...v.spreadMap(m) }` — m's
+   * `a` wins; `{ ...v.spreadMap(m), a: 'x' }` — the chart's `a` wins; of two maps the later
+   * wins. Keys the object owns (`v.owned`) may not be in m at all. A merged map
+   * (`v.merge(a, b)`) is spliced as its two maps. For maps of scalars (labels, annotations).
+   */
   spreadMap<T extends Record<string, unknown>>(map: T | undefined): Partial<T> {
     if (this.mode === 'concrete') return { ...(map ?? {}) } as Partial<T>;
-    return { [fieldsKey()]: new MapSplice(this.expr(map)) } as Partial<T>;
+    const parts = (e: Expr): Expr[] => (e instanceof MergeMaps ? [...parts(e.base), ...parts(e.over)] : [e]);
+    return Object.fromEntries(parts(this.expr(map)).map((p) => [fieldsKey(), new MapSplice(p)])) as Partial<T>;
+  }
+
+  /**
+   * Fields that the chart owns — selector labels, the labels Linkerd itself reads: a user map
+   * spread into the same object (`v.spreadMap`) may not set them. Setting one is a values error
+   * (`podLabels.component: set by the chart; cannot be overridden`), from Helm
+   * (validate-values.yaml) and from TypeScript (`resolveValues`) alike.
+   */
+  owned<T extends Record<string, unknown>>(fields: T): T {
+    if (this.mode === 'concrete') return fields;
+    const keys = Object.keys(fields).filter((k) => fields[k] !== undefined);
+    return { ...fields, [fieldsKey()]: new Owned(keys) } as T;
+  }
+
+  /** Records how an object's user maps merge with its keys (template mode; see maps.ts). */
+  noteObject(tree: unknown): void {
+    if (this.mode === 'template') walkObjects(tree, (obj) => analyzeObject(obj, this.merges, this.rules));
+  }
+
+  /** The rules for the keys the chart owns, found in the objects built so far (template mode). */
+  get mapRules(): MapRule[] {
+    return [...this.rules.values()];
+  }
+
+  /** How each user map (by values path) merges with the chart's keys, for the objects built so far. */
+  get mapMerges(): ReadonlyMap<string, MapMerge> {
+    return this.merges;
   }
 
   /**

@@ -3,6 +3,8 @@
  * (@prometheus-io/lezer-promql) and selects only metrics Linkerd exports, every query goes
  * through the datasource variable, and the JSON is the same bytes on every build.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARDS, dashboardJson, type LinkerdDashboard } from '../src/viz/dashboards';
@@ -177,6 +179,19 @@ describe('Grafana dashboards', () => {
     }
     const ids = panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('docs/dashboards.md names every dashboard and every panel of its rows', () => {
+    const doc = readFileSync(join(__dirname, '..', 'docs', 'dashboards.md'), 'utf8');
+    for (const d of DASHBOARDS) {
+      expect(doc, d.uid).toContain(`\`${d.uid}\``);
+      let row = '';
+      for (const p of panelsOf(modelOf(d))) {
+        if (p.type === 'row') row = p.title;
+        // The seven workload dashboards share one table (Deployment's).
+        else if (!/^linkerd-(daemonset|statefulset|job|cronjob|replicaset|replicationcontroller)$/.test(d.uid)) expect(doc, `${d.uid}: ${row} / ${p.title}`).toContain(`| ${row} | ${p.title} (${p.type}) |`);
+      }
+    }
   });
 
   it('the allowlist describes every metric', () => {

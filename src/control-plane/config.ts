@@ -44,7 +44,7 @@ export class Config extends Component {
       },
     });
 
-    const labels = { 'linkerd.io/control-plane-ns': ns, ...v.spreadMap(v.ref('commonLabels')) };
+    const labels = { ...v.owned({ 'linkerd.io/control-plane-ns': ns }), ...v.spreadMap(v.ref('commonLabels')) };
     new K8sObject(this, 'reader-role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',

@@ -11,8 +11,7 @@ export type CpValues = HelmValues<ControlPlaneValues>;
 export function componentLabels(v: CpValues, component: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...extra,
-    'linkerd.io/control-plane-component': component,
-    'linkerd.io/control-plane-ns': v.release.namespace,
+    ...v.owned({ 'linkerd.io/control-plane-component': component, 'linkerd.io/control-plane-ns': v.release.namespace }),
     ...v.spreadMap(v.ref('commonLabels')),
   };
 }
@@ -122,10 +121,12 @@ export function controllerDeployment(scope: Construct, v: CpValues, o: Controlle
             ...o.podAnnotations,
           },
           labels: {
-            'linkerd.io/control-plane-component': o.component,
-            'linkerd.io/control-plane-ns': ns,
-            'linkerd.io/workload-ns': ns,
-            'linkerd.io/proxy-deployment': o.name,
+            ...v.owned({
+              'linkerd.io/control-plane-component': o.component,
+              'linkerd.io/control-plane-ns': ns,
+              'linkerd.io/workload-ns': ns,
+              'linkerd.io/proxy-deployment': o.name,
+            }),
             ...v.spreadMap(v.merge(v.ref('podLabels'), v.ref(`${o.section}.podLabels`))),
           },
         },

@@ -30,10 +30,9 @@ export function extensionOf(v: Ev): string {
 /** `linkerd.io/extension: <name>`, `component`, optionally `namespace`, then the user's commonLabels. */
 export function extensionLabels(v: Ev, component?: string, opts: { namespace?: string; extra?: Record<string, string> } = {}): Record<string, string> {
   return {
-    'linkerd.io/extension': extensionOf(v),
+    ...v.owned({ 'linkerd.io/extension': extensionOf(v) }),
     ...opts.extra,
-    ...(component ? { component } : {}),
-    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...v.owned({ ...(component ? { component } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}) }),
     ...v.spreadMap(v.ref('commonLabels')),
   };
 }
@@ -150,7 +149,7 @@ export function extensionDeployment(scope: Construct, v: Ev, o: ExtensionDeploym
             'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
             ...(o.safeToEvict ? { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' } : {}),
           },
-          labels: { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel, ...v.spreadMap(v.ref('podLabels')) },
+          labels: { ...v.owned({ 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel }), ...v.spreadMap(v.ref('podLabels')) },
         },
         spec: {
           tolerations: v.maybe(v.truthy(tolerations), tolerations),

@@ -233,6 +233,21 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     expect(total).toBeCloseTo(8, 3); // mTLS share: report 4 + node-agent 2 + legacy 1 + debug 1
   });
 
+  it('more numbers: success rate, denials, ServiceProfile and Gateway API route rates, as the fixture generates them', async () => {
+    const web = { namespace: 'shop', deployment: 'web' };
+    // (10 x 0.98 + 4 x 0.75 + 2 + 1 x 0.9 + 1) / 18
+    const success = await seriesOf('linkerd-deployment', web, 'Overview', 'Success rate');
+    expect(last(success.series[0].values)).toBeCloseTo(16.7 / 18, 3);
+    const denied = await seriesOf('linkerd-deployment', { namespace: 'shop', deployment: 'api' }, 'Inbound policy', 'HTTP authorization', 'denied');
+    expect(last(denied.series[0].values)).toBeCloseTo(0.5, 3);
+    const route = await seriesOf('linkerd-route', { namespace: 'shop', route: 'GET /items/{id}' }, 'ServiceProfile route: served', 'Request rate');
+    expect(route.series.map((x) => [x.labels.workload, last(x.values)])).toEqual([['replicaset/cache', expect.closeTo(3, 3)]]);
+    const http = await seriesOf('linkerd-route', { namespace: 'shop', route: 'GET /items/{id}' }, 'HTTPRoutes', 'Request rate');
+    expect(http.series.map((x) => [x.labels.route_name, last(x.values)])).toEqual([['web-route', expect.closeTo(8, 3)]]);
+    const grpc = await seriesOf('linkerd-route', { namespace: 'shop', route: 'GET /items/{id}' }, 'GRPCRoutes', 'Request rate');
+    expect(grpc.series.map((x) => [x.labels.route_name, last(x.values)])).toEqual([['api-grpc', expect.closeTo(12.5, 3)]]);
+  });
+
   describe('the findings of issue 14', () => {
     it('Authority: the authority variable lists the fixture\'s authorities and the panels count only that authority\'s traffic', async () => {
       const { vars, problems } = await variables('linkerd-authority', { namespace: 'shop' });

@@ -35,10 +35,12 @@ const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m
  * The label each kind of workload is named by in the proxy's metrics: Prometheus copies the
  * injector's `linkerd.io/proxy-<kind>` pod label (`job` as `k8s_job`; `cronjob` for a
  * CronJob's pods also from their Job), and the destination controller names the endpoint's
- * owner the same way with a `dst_` prefix. A pod without an owner has only `pod`.
+ * owner the same way with a `dst_` prefix. A pod without an owner has only `pod`; an
+ * ExternalWorkload endpoint has `dst_external_workload` (and its owner's label, if any).
  */
 export const WORKLOAD_KINDS: readonly (readonly [kind: string, label: string])[] = [
   ['pod', 'pod'],
+  ['externalworkload', 'external_workload'],
   ['deployment', 'deployment'],
   ['daemonset', 'daemonset'],
   ['statefulset', 'statefulset'],

@@ -73,7 +73,8 @@ const EXPECTED_EMPTY: [RegExp, string][] = [
     /^linkerd-statefulset \| [^|]+\| (Overview \| (Success rate|Request rate|P95 latency)|(Inbound traffic|Traffic from callers) \| (Success rate|Request rate|Latency)|Inbound policy \| HTTP authorization) \|/,
     'db speaks opaque TCP (PostgreSQL): no HTTP metrics',
   ],
-  [/^linkerd-(statefulset|replicaset) \| [^|]+\| (Overview \| Callees|Traffic to callees) \|/, 'db and cache call no one'],
+  [/^linkerd-statefulset \| [^|]+\| (Overview \| Callees|Traffic to callees) \|/, 'db calls no one'],
+  [/^linkerd-replicaset \| [^|]+\| Traffic to callees \| (Success rate|Request rate|Latency) \|/, 'cache calls only db, over opaque TCP'],
   [
     /^linkerd-service \| shop\/db [^|]*\| (Overview \| (Success rate|Request rate|P95 latency)|By client workload \| (Success rate|Request rate|Latency)|By client pod|By HTTPRoute|By GRPCRoute) \|/,
     'an opaque TCP Service: no HTTP metrics, no routes',
@@ -311,7 +312,7 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
       expect(messages(problems)).toEqual([]);
       expect(vars.get('service')?.options).toEqual(['api', 'cache', 'db', 'node-agent', 'web']);
       const { series } = await seriesOf('linkerd-service', { namespace: 'shop', service: 'db' }, 'Overview', 'Open TCP connections');
-      expect(last(series[0].values)).toBe(2); // api and migrate, one connection each
+      expect(last(series[0].values)).toBe(3); // api, migrate and cache, one connection each
     });
 
     it('Kubernetes: a dashboard of the cadvisor job shows CPU and memory of the fixture\'s nodes and pods', async () => {

@@ -55,10 +55,12 @@ level = ${grafanaLevel}
 [dashboards]
 default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
 `;
+      // timeInterval is the scrape interval of the viz Prometheus (prometheus.globalConfig's default,
+      // 10s): $__rate_interval is four of it, so rate panels always span enough samples.
       const datasources = v.yamlText({
         apiVersion: 1,
         datasources: [
-          { name: 'prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: '5s' } },
+          { name: 'prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: '10s' } },
         ],
       });
       const providers = v.yamlText({

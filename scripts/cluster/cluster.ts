@@ -25,8 +25,12 @@ const STATE = join(CLUSTER_DIR, 'state.json');
 const PKI = join(CLUSTER_DIR, 'pki');
 const LOGS = join(CLUSTER_DIR, 'logs');
 
-/** Fake nodes: three, so that the HA presets' required pod anti-affinity can be met. */
-export const NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'];
+/**
+ * Fake nodes: four. The HA presets' required pod anti-affinity needs three; the fourth leaves a
+ * free node while a rolling update replaces three HA pods, so a new pod is never unschedulable
+ * only because the old ones are still terminating.
+ */
+export const NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2', 'kwok-node-3'];
 export const POD_CIDR = '127.64.0.0/16';
 export const SERVICE_CIDR = '10.96.0.0/16';
 
@@ -250,7 +254,9 @@ export async function up(log: Log = console.log): Promise<State> {
     '--use-service-account-credentials=true',
     '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
   ], procs);
-  start('kube-scheduler', toolPath('kubernetes', 'kube-scheduler'), [`--kubeconfig=${KUBECONFIG}`, '--bind-address=127.0.0.1', '--secure-port=0', '--leader-elect=false'], procs);
+  // A pod found unschedulable is retried on cluster events, and at the latest after this much time
+  // (5 minutes by default: as long as Helm's --wait, so one missed event failed an upgrade).
+  start('kube-scheduler', toolPath('kubernetes', 'kube-scheduler'), [`--kubeconfig=${KUBECONFIG}`, '--bind-address=127.0.0.1', '--secure-port=0', '--leader-elect=false', '--pod-max-in-unschedulable-pods-duration=20s'], procs);
   const stages = ['node-initialize', 'node-heartbeat-with-lease', 'pod-ready', 'pod-complete', 'pod-delete'].map((s) => toolPath('kwok', `stages/${s}.yaml`));
   start('kwok', toolPath('kwok'), [
     `--kubeconfig=${KUBECONFIG}`,

@@ -42,14 +42,33 @@ export function kubectl(args: string[], input?: string): Promise<Run> {
   return run(kubectlPath(), 'kubectl', args, input);
 }
 
-/** Helm with its own caches under the cluster's state, so nothing of the user's Helm setup is read or written. */
-export function helm(major: HelmMajor, args: string[], input?: string): Promise<Run> {
+/**
+ * Helm with its own caches under the cluster's state, so nothing of the user's Helm setup is read
+ * or written. When a waiting command fails, the error carries what the namespace's pods wait for.
+ */
+export async function helm(major: HelmMajor, args: string[], input?: string): Promise<Run> {
   const home = join(KUBECONFIG, '..', `helm${major}-home`);
-  return run(helmBinary(major), `helm${major}`, args, input, {
-    HELM_CACHE_HOME: join(home, 'cache'),
-    HELM_CONFIG_HOME: join(home, 'config'),
-    HELM_DATA_HOME: join(home, 'data'),
-  });
+  try {
+    return await run(helmBinary(major), `helm${major}`, args, input, {
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_DATA_HOME: join(home, 'data'),
+    });
+  } catch (e) {
+    if (!args.some((a) => a.startsWith('--wait')) || !args.includes('-n')) throw e;
+    throw new Error(`${(e as Error).message}\n${await waitingFor(args[args.indexOf('-n') + 1])}`);
+  }
+}
+
+/** The namespace's workloads and pods, and its latest warning events: why a --wait did not end. */
+async function waitingFor(ns: string): Promise<string> {
+  const show = async (args: string[]) => (await kubectl(args).catch((e: Error) => ({ stdout: e.message }))).stdout.trim();
+  return [
+    `--- kubectl get deployments,replicasets,daemonsets,statefulsets,pods -n ${ns} -o wide`,
+    await show(['get', 'deployments,replicasets,daemonsets,statefulsets,pods', '-n', ns, '-o', 'wide']),
+    `--- warning events in ${ns} (latest 30)`,
+    (await show(['get', 'events', '-n', ns, '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp'])).split('\n').slice(-30).join('\n'),
+  ].join('\n');
 }
 
 export async function getJson<T = Record<string, unknown>>(args: string[]): Promise<T> {

@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'charts/**', 'dist/**', 'node_modules/**', '.tools/**', 'scratch/**'] },
+  { ignores: ['lib/**', 'charts/**', 'dist/**', 'node_modules/**', '.tools/**', 'scratch/**', 'validators/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

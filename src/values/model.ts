@@ -4,7 +4,7 @@
  * runtime validation, and the values table in the chart README.
  */
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { AJV_OPTIONS, precompiledValidator } from './precompiled';
 import { dump } from 'js-yaml';
 
@@ -357,7 +357,9 @@ export function validateValues(schema: TSchema, values: unknown): ValuesProblem[
   let validate = validators.get(schema);
   if (!validate) {
     const json = stripSymbols(schema);
-    validate = precompiledValidator(json) ?? (ajv ??= new Ajv(AJV_OPTIONS)).compile(json);
+    // ajv itself is loaded only for a schema without a precompiled validator.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    validate = precompiledValidator(json) ?? (ajv ??= new (require('ajv').default as typeof Ajv)(AJV_OPTIONS)).compile(json);
     validators.set(schema, validate);
   }
   if (validate(values)) return [];

@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'charts/**', 'dist/**', 'node_modules/**', '.tools/**', 'scratch/**'] },
+  { ignores: ['lib/**', 'charts/**', 'dist/**', 'node_modules/**', '.tools/**', 'scratch/**', 'validators/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.mjs'],
+    files: ['bin/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js'],
     languageOptions: { globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -6,13 +6,17 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const source = join(__dirname, '..', 'src', 'cli', 'main.ts');
-let cli;
-if (existsSync(source)) {
+
+async function load() {
+  if (!existsSync(source)) return require(join(__dirname, '..', 'lib', 'cli', 'main.js'));
   require('tsx/cjs');
-  cli = require(source);
-} else {
-  cli = require(join(__dirname, '..', 'lib', 'cli', 'main.js'));
+  // The CLI loads some modules with import() (docs/performance.md): tsx's ESM hooks read those.
+  (await import('tsx/esm/api')).register();
+  return require(source);
 }
-cli.run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+
+load()
+  .then((cli) => cli.run(process.argv.slice(2)))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -188,7 +188,7 @@ export function requiredModules(pkgDir: string): Map<string, string[]> {
       }
     }
   };
-  for (const d of ['lib', 'bin']) if (existsSync(join(pkgDir, d))) scan(join(pkgDir, d));
+  for (const d of ['lib', 'bin', 'validators']) if (existsSync(join(pkgDir, d))) scan(join(pkgDir, d));
   return found;
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { dump } from 'js-yaml';
-import { CERTIFICATES_FOLDER } from './charts';
+import { CERTIFICATES_FOLDER } from './chart-registry';
 import { YAML_OPTS } from './helm/emit';
 import { distFolders, writeTree, type DistFolder, type Progress } from './outputs';
 

@@ -5,11 +5,16 @@
  */
 import { join } from 'node:path';
 import { writeArgoCd } from './argocd';
-import { EXAMPLE_REPO } from './charts';
+import { CHARTS, EXAMPLE_REPO } from './charts';
 import { writeCharts, writeDist } from './outputs';
+import { writeValidators } from './values/precompiled';
+import { stripSymbols } from './values/model';
 
 const root = join(__dirname, '..');
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 writeCharts(join(root, 'charts'), progress);
 writeDist(join(root, 'dist'), {}, progress);
 writeArgoCd(join(root, 'dist', 'argocd'), { repo: EXAMPLE_REPO, revision: 'main' }, progress);
+// The values validators of every chart, compiled ahead (src/values/precompiled.ts).
+writeValidators(join(root, 'validators'), Object.values(CHARTS).map((d) => stripSymbols(d.values) as object));
+progress('validators/ written');

@@ -108,6 +108,7 @@ describe('the packed package, installed into new cdk8s apps', () => {
     expect(files).toContain('lib/index.d.ts');
     expect(files).toContain('bin/cdk8s-linkerd.js');
     expect(files.some((f) => f.startsWith('charts/linkerd-crds/'))).toBe(true);
+    expect(files.filter((f) => f.startsWith('validators/')).length).toBeGreaterThanOrEqual(4); // precompiled values validators
     expect(files.filter((f) => /^(src|test|scripts|node_modules)\//.test(f))).toEqual([]);
     expect(pkg.license).toBe('Apache-2.0');
     const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
@@ -144,8 +145,10 @@ describe('the packed package, installed into new cdk8s apps', () => {
       const declared = new Set([...Object.keys(installed.dependencies), ...Object.keys(installed.peerDependencies ?? {})]);
       const required = requiredModules(pkgDir);
       // bin/ loads tsx only in a source checkout (when src/ exists), which the package is not
-      expect(required.get('tsx/cjs')).toEqual(['bin/cdk8s-linkerd.js']);
-      required.delete('tsx/cjs');
+      for (const spec of ['tsx/cjs', 'tsx/esm/api']) {
+        expect(required.get(spec), spec).toEqual(['bin/cdk8s-linkerd.js']);
+        required.delete(spec);
+      }
       expect(required.size).toBeGreaterThan(5);
       expect([...required].filter(([spec]) => !declared.has(packageOf(spec))).map(([spec, where]) => `${spec} (${where.join(', ')})`)).toEqual([]);
       const script = `const specs = ${JSON.stringify([...required.keys()])};

@@ -7,8 +7,8 @@
  */
 import { X509Certificate, createPrivateKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 // @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+// Both are loaded by generateIdentity, not with this module: checking PEMs needs only node:crypto.
+import type * as X509 from '@peculiar/x509';
 import { DNS1123_SUBDOMAIN, type ValuesProblem } from '../values/model';
 
 /** Where the PEMs sit in the linkerd-control-plane values. */
@@ -171,6 +171,8 @@ function serial(): string {
 
 /** A fresh ECDSA P-256 trust anchor and an issuer signed by it, as Linkerd's docs prescribe. */
 export async function generateIdentity(opts: GenerateOptions = {}): Promise<GeneratedIdentity> {
+  await import('reflect-metadata');
+  const x509: typeof X509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const problem = trustDomainProblem(trustDomain);

@@ -7,17 +7,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHARTS, DIST_CHARTS, UsageError, chartNamed } from '../charts';
+import { CHART_NAMES, DIST_CHARTS, UsageError, loadChart } from '../chart-registry';
 import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
-import { argoCdOptionsProblem, writeArgoCd, type ArgoCdOptions } from '../argocd';
-import { writeIdentity } from '../certs/write';
+import type { ArgoCdOptions } from '../argocd';
 import { trustDomainProblem } from '../certs/identity';
-import { OutputError, inside, writeCharts, writeDist } from '../outputs';
 import { formatProblem } from '../values/model';
 import { SetSyntaxError, applySet, type SetKind } from '../values/set';
 import { YamlValuesError, mergeMaps, readValuesYaml } from '../values/yaml';
 import { writeManifest } from './manifest';
 import { LINKERD_VERSION, CHART_VERSION } from '../version';
+
+/*
+ * What only some commands use is loaded by those commands (docs/performance.md): `template` and
+ * `validate` load one chart and nothing that writes folders, Argo CD Applications or certificates.
+ */
+const outputs = () => import('../outputs');
 
 /** Bad input from the user (exit code 1): one line per problem. */
 export class InputError extends Error {
@@ -59,7 +63,7 @@ Commands:
   certs              create a trust anchor and issuer for Linkerd identity
   argocd             write Argo CD Applications (app of apps) that deploy dist/
 
-Charts: ${Object.keys(CHARTS).join(', ')}
+Charts: ${CHART_NAMES.join(', ')}
 Run 'cdk8s-linkerd <command> --help' for a command's flags.
 Exit codes: 0 ok, 1 invalid input, 2 bad usage, 70 internal error.
 `,
@@ -215,8 +219,8 @@ function parse(args: string[], options: FlagSpec): { values: Flags; positionals:
   }
 }
 
-function resolveOrFail(chart: string, user: Record<string, unknown>) {
-  const def = chartNamed(chart);
+async function resolveOrFail(chart: string, user: Record<string, unknown>) {
+  const def = await loadChart(chart);
   try {
     return { def, values: resolveValues(def, user) };
   } catch (e) {
@@ -226,7 +230,7 @@ function resolveOrFail(chart: string, user: Record<string, unknown>) {
 }
 
 function oneChart(positionals: string[], command: string): string {
-  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one chart (charts: ${Object.keys(CHARTS).join(', ')})`);
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one chart (charts: ${CHART_NAMES.join(', ')})`);
   return positionals[0];
 }
 
@@ -234,7 +238,8 @@ function oneChart(positionals: string[], command: string): string {
  * Where `dir` is in its repository: its path in the Git work tree that holds it (a folder
  * with `.git`), else under the current folder; undefined when neither holds it.
  */
-function repositoryPath(dir: string): string | undefined {
+async function repositoryPath(dir: string): Promise<string | undefined> {
+  const { inside } = await outputs();
   for (let cur = dir; ; cur = dirname(cur)) {
     if (existsSync(join(cur, '.git'))) return inside(cur, dir);
     if (dirname(cur) === cur) break;
@@ -264,7 +269,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         });
         if (values.help) return io.stdout(HELP.template), 0;
         const chart = oneChart(positionals, 'template');
-        const r = resolveOrFail(chart, userValues(io, values));
+        const r = await resolveOrFail(chart, userValues(io, values));
         const release = {
           name: (values['release-name'] as string | undefined) ?? DEFAULT_RELEASE.name,
           namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace,
@@ -276,7 +281,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         const { values, positionals } = parse(rest, valueOptions);
         if (values.help) return io.stdout(HELP.validate), 0;
         const chart = oneChart(positionals, 'validate');
-        resolveOrFail(chart, userValues(io, values));
+        await resolveOrFail(chart, userValues(io, values));
         io.stdout(`${chart}: values are valid\n`);
         return 0;
       }
@@ -300,7 +305,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           const chartValues = byChart[name];
           if (chartValues !== undefined && (chartValues === null || typeof chartValues !== 'object' || Array.isArray(chartValues))) continue;
           try {
-            resolveOrFail(name, mergeUserValues(dist.values, (chartValues as Record<string, unknown> | undefined) ?? {}));
+            await resolveOrFail(name, mergeUserValues(dist.values, (chartValues as Record<string, unknown> | undefined) ?? {}));
           } catch (e) {
             if (e instanceof InputError) problems.push(...e.lines);
             else throw e;
@@ -308,7 +313,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         }
         if (problems.length > 0) throw new InputError(problems);
         const out = (values['output-dir'] as string | undefined) ?? 'dist';
-        writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`));
+        (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`));
         return 0;
       }
       case 'charts': {
@@ -318,7 +323,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         });
         if (values.help) return io.stdout(HELP.charts), 0;
         if (positionals.length > 0) throw new UsageError(`charts takes no arguments (got ${positionals.join(' ')})`);
-        writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`));
+        (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`));
         return 0;
       }
       case 'certs': {
@@ -335,7 +340,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         const trustDomain = values['trust-domain'] as string | undefined;
         const domainProblem = trustDomain === undefined ? undefined : trustDomainProblem(trustDomain);
         if (domainProblem) throw new InputError([`--trust-domain: ${domainProblem}`]);
-        const written = await writeIdentity(dir, { trustDomain, force: values.force === true });
+        const written = await (await import('../certs/write')).writeIdentity(dir, { trustDomain, force: values.force === true });
         for (const f of written) io.stderr(`wrote ${f}\n`);
         io.stderr(
           `They are the identity values of the linkerd-control-plane chart:\n  helm install linkerd-control-plane <chart> -n linkerd \\\n` +
@@ -370,12 +375,13 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           argoNamespace: values['argocd-namespace'] as string | undefined,
           project: values.project as string | undefined,
         };
+        const { argoCdOptionsProblem, writeArgoCd } = await import('../argocd');
         const problem = argoCdOptionsProblem(options);
         if (problem) throw new InputError([problem]);
         const given = values['output-dir'] as string | undefined;
         const out = given ?? join((options.path ?? 'dist').replace(/\/+$/, ''), 'argocd');
         if (options.appsPath === undefined) {
-          const where = repositoryPath(resolve(out));
+          const where = await repositoryPath(resolve(out));
           if (where === undefined) {
             throw new InputError([
               `-o ${out}: neither in a Git work tree nor under the current folder, so root.yaml cannot name the repository path of its apps/ folder: pass --apps-path PATH`,
@@ -390,7 +396,8 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts, certs, argocd)`);
     }
   } catch (e) {
-    if (e instanceof OutputError) {
+    // Only a command that loaded src/outputs.ts can have thrown its OutputError.
+    if (e instanceof Error && e.name === 'OutputError' && e instanceof (await outputs()).OutputError) {
       io.stderr(`error: ${e.message}\n`);
       return 1;
     }

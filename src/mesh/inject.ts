@@ -42,27 +42,69 @@ export function workloadsIn(scope: IConstruct): ApiObject[] {
   return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind in WORKLOAD_KINDS);
 }
 
+/*
+ * addEntries and addItems patch the object and make the same change to `json`, the object's
+ * JSON as its patches leave it, so that one toJson() (the costly part: cdk8s-plus objects
+ * serialize all their props) serves every patch of an injection.
+ */
+
 /** Adds entries to a map in the object (creating the map and its parents as needed). */
-function addEntries(obj: ApiObject, path: string[], entries: Record<string, string>): void {
-  const json = obj.toJson() as Json;
-  for (let i = 1; i <= path.length; i++) {
-    if (at(json, path.slice(0, i)) === undefined) {
-      obj.addJsonPatch(JsonPatch.add(pointer(path.slice(0, i)), {}));
+function addEntries(obj: ApiObject, json: Json, path: string[], entries: Record<string, string>): void {
+  let map = json;
+  for (let i = 0; i < path.length; i++) {
+    if (map[path[i]] === undefined || map[path[i]] === null) {
+      obj.addJsonPatch(JsonPatch.add(pointer(path.slice(0, i + 1)), {}));
+      for (const k of path.slice(i)) map = map[k] = {};
       break;
     }
+    map = map[path[i]] as Json;
   }
-  for (const [k, v] of Object.entries(entries)) obj.addJsonPatch(JsonPatch.add(pointer([...path, k]), v));
+  for (const [k, v] of Object.entries(entries)) {
+    obj.addJsonPatch(JsonPatch.add(pointer([...path, k]), v));
+    map[k] = v;
+  }
 }
 
 /** Appends (or, with `first`, prepends) items to a list in the object, creating it as needed. */
-function addItems(obj: ApiObject, path: string[], items: unknown[], first = false): void {
+function addItems(obj: ApiObject, json: Json, path: string[], items: readonly unknown[], first = false): void {
   if (items.length === 0) return;
-  const json = obj.toJson() as Json;
-  if (!Array.isArray(at(json, path))) {
+  const parent = at(json, path.slice(0, -1)) as Json;
+  const list = parent[path[path.length - 1]];
+  if (!Array.isArray(list)) {
     obj.addJsonPatch(JsonPatch.add(pointer(path), items));
+    parent[path[path.length - 1]] = [...items];
     return;
   }
   items.forEach((item, i) => obj.addJsonPatch(JsonPatch.add(first ? pointer([...path, String(i)]) : `${pointer(path)}/-`, item)));
+  if (first) list.unshift(...items);
+  else list.push(...items);
+}
+
+/*
+ * The proxy's containers and volumes, shared by every workload with the same settings: a patch's
+ * value is cloned when the object is serialized, so one copy serves them all (manual injection
+ * of many workloads then costs about what annotating them does: docs/performance.md).
+ */
+const podPartsCache = new WeakMap<object, Map<string, PodParts>>();
+type PodParts = { initContainers: unknown[]; containers: unknown[]; volumes: unknown[] };
+function sharedPodParts(v: Values, settings: ProxySettings, propsForm: boolean): PodParts {
+  let byKey = podPartsCache.get(v);
+  if (!byKey) podPartsCache.set(v, (byKey = new Map()));
+  const key = `${propsForm}:${JSON.stringify(settings)}`;
+  let parts = byKey.get(key);
+  if (!parts) {
+    const plain = clean(meshedPodParts(v, settings));
+    parts = (propsForm ? propsShape(plain) : plain) as PodParts;
+    byKey.set(key, parts);
+  }
+  return parts;
+}
+
+const trustRootDigests = new Map<string, string>();
+function trustRootSha256(pem: string): string {
+  let d = trustRootDigests.get(pem);
+  if (d === undefined) trustRootDigests.set(pem, (d = createHash('sha256').update(pem).digest('hex')));
+  return d;
 }
 
 const meshed = new WeakSet<ApiObject>();
@@ -100,7 +142,7 @@ export function annotateWorkload(obj: ApiObject, config: WorkloadProxyConfig = {
     return;
   }
   meshed.add(obj);
-  addEntries(obj, [...kind.template, 'metadata', 'annotations'], wanted);
+  addEntries(obj, obj.toJson() as Json, [...kind.template, 'metadata', 'annotations'], wanted);
 }
 
 /**
@@ -257,35 +299,34 @@ export function injectProxy(obj: ApiObject, options: InjectOptions | { settings:
   if (!kind) throw new Error(`${obj.node.path}: ${obj.kind} is not a workload (${Object.keys(WORKLOAD_KINDS).join(', ')})`);
   const cp = 'controlPlane' in options ? options.controlPlane : undefined;
   const base = 'settings' in options ? options.settings : proxySettingsFromValues(cp!.values);
-  const json = obj.toJson() as Json;
   const template = kind.template;
-  const podSpec = (at(json, [...template, 'spec']) ?? {}) as { containers?: { ports?: { containerPort: number }[] }[] };
-  const podPorts = (podSpec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
   // A workload added after meshWorkloads gets its annotations at synthesis; injecting it now must see them.
   for (const scope of obj.node.scopes) for (const config of meshScopes.get(scope) ?? []) annotateWorkload(obj, config);
-  const existing = podAnnotations(obj, template);
+  const json = obj.toJson() as Json;
+  const podSpec = (at(json, [...template, 'spec']) ?? {}) as { containers?: { ports?: { containerPort: number }[] }[] };
+  const podPorts = (podSpec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
+  const existing = { ...((at(json, [...template, 'metadata', 'annotations']) ?? {}) as Record<string, string>) };
   const config = effectiveConfig(obj, existing, 'settings' in options ? undefined : options.config);
   const settings = workloadProxySettings(base, config);
   const { inject: _inject, ...annotated } = config;
   const missing = Object.fromEntries(Object.entries(proxyAnnotations(annotated)).filter(([k]) => k !== 'linkerd.io/inject' && existing[k] === undefined));
-  if (Object.keys(missing).length > 0) addEntries(obj, [...template, 'metadata', 'annotations'], missing);
+  if (Object.keys(missing).length > 0) addEntries(obj, json, [...template, 'metadata', 'annotations'], missing);
   injected.add(obj);
   const withPorts: ProxySettings = 'settings' in options ? settings : { ...settings, proxy: { ...settings.proxy, podInboundPorts: podPorts.join(',') } };
   const v = (cp?.values ?? concreteValues(withPorts.mesh.namespace)) as unknown as Values;
-  const plain = clean(meshedPodParts(v, withPorts));
-  const parts = (serializesProps(obj) ? propsShape(plain) : plain) as { initContainers: unknown[]; containers: unknown[]; volumes: unknown[] };
-  addItems(obj, [...template, 'spec', 'initContainers'], parts.initContainers);
-  addItems(obj, [...template, 'spec', 'containers'], parts.containers, true);
-  addItems(obj, [...template, 'spec', 'volumes'], parts.volumes);
+  const parts = sharedPodParts(v, withPorts, serializesProps(obj));
+  addItems(obj, json, [...template, 'spec', 'initContainers'], parts.initContainers);
+  addItems(obj, json, [...template, 'spec', 'containers'], parts.containers, true);
+  addItems(obj, json, [...template, 'spec', 'volumes'], parts.volumes);
   const mesh = withPorts.mesh;
   const name = (json.metadata as { name?: string } | undefined)?.name ?? obj.name;
   const namespace = (json.metadata as { namespace?: string } | undefined)?.namespace ?? 'default';
-  addEntries(obj, [...template, 'metadata', 'annotations'], {
+  addEntries(obj, json, [...template, 'metadata', 'annotations'], {
     'linkerd.io/created-by': `cdk8s-linkerd/${CHART_VERSION}`,
     'linkerd.io/proxy-version': withPorts.proxy.image.version || mesh.linkerdVersion,
-    'linkerd.io/trust-root-sha256': createHash('sha256').update(mesh.identityTrustAnchorsPEM).digest('hex'),
+    'linkerd.io/trust-root-sha256': trustRootSha256(mesh.identityTrustAnchorsPEM),
   });
-  addEntries(obj, [...template, 'metadata', 'labels'], {
+  addEntries(obj, json, [...template, 'metadata', 'labels'], {
     'linkerd.io/control-plane-ns': mesh.namespace,
     'linkerd.io/workload-ns': namespace,
     [`linkerd.io/proxy-${kind.label}`]: name,

@@ -4,7 +4,8 @@
  * runtime validation, and the values table in the chart README.
  */
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, precompiledValidator } from './precompiled';
 import { dump } from 'js-yaml';
 
 export type { Static };
@@ -348,14 +349,17 @@ function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, str
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new WeakMap<TSchema, ReturnType<typeof ajv.compile>>();
+let ajv: Ajv | undefined;
+const validators = new WeakMap<TSchema, ValidateFunction>();
 
 /** Checks values against the chart's schema; one problem per offending key. */
 export function validateValues(schema: TSchema, values: unknown): ValuesProblem[] {
   let validate = validators.get(schema);
   if (!validate) {
-    validate = ajv.compile(stripSymbols(schema));
+    const json = stripSymbols(schema);
+    // ajv itself is loaded only for a schema without a precompiled validator.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    validate = precompiledValidator(json) ?? (ajv ??= new (require('ajv').default as typeof Ajv)(AJV_OPTIONS)).compile(json);
     validators.set(schema, validate);
   }
   if (validate(values)) return [];

@@ -1,0 +1,16 @@
+/** The charts loaded one by one (the CLI's registry) are the charts the library and the outputs ship. */
+import { describe, expect, it } from 'vitest';
+import { CHART_LOADERS, CHART_NAMES, UsageError, loadChart } from '../src/chart-registry';
+import { CHARTS } from '../src/charts';
+
+describe('chart registry', () => {
+  it('lists every chart of CHARTS, in the same order, each loading the same definition', async () => {
+    expect(CHART_NAMES).toEqual(Object.keys(CHARTS));
+    for (const name of CHART_NAMES) expect(await CHART_LOADERS[name]()).toBe(CHARTS[name]);
+  });
+  it('names the charts when asked for an unknown one (also for names of Object.prototype)', async () => {
+    for (const name of ['linkerd-nope', 'constructor', 'toString']) {
+      await expect(loadChart(name)).rejects.toThrow(new UsageError(`unknown chart '${name}' (charts: ${CHART_NAMES.join(', ')})`));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /** The charts this distribution ships, by name. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { linkerd2CniChart } from './cni/chart';
 import { linkerdControlPlaneChart } from './control-plane/chart';
 import { gitopsValues } from './control-plane/presets';
 import { linkerdCrdsChart } from './crds/chart';
@@ -15,6 +16,7 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdControlPlaneChart.name]: linkerdControlPlaneChart,
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
+  [linkerd2CniChart.name]: linkerd2CniChart,
 };
 
 /**
@@ -37,6 +39,9 @@ export interface DistChart {
   split?: { files: string[]; folder: string };
 }
 
+/** The namespace of the CNI plugin (upstream's `linkerd install-cni` default). */
+export const CNI_NAMESPACE = 'linkerd-cni';
+
 /** The folder of dist/ that holds the control plane's cert-manager and trust-manager objects. */
 export const CERTIFICATES_FOLDER = 'linkerd-certificates';
 
@@ -50,6 +55,7 @@ export const DIST_CHARTS: Record<string, DistChart> = {
   },
   [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: vizGitopsValues },
   [linkerdJaegerChart.name]: { namespace: 'linkerd-jaeger', values: {} },
+  [linkerd2CniChart.name]: { namespace: CNI_NAMESPACE, values: {} },
 };
 
 export function chartNamed(name: string): ChartDefinition {

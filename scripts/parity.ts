@@ -230,6 +230,9 @@ function cniParity(upstream: string): string[] {
       ours: { ignoreInboundPorts: '25,4000-4100', ignoreOutboundPorts: '3306', portsToRedirect: '8080,9090', proxyGID: 2102, destCNIBinDir: '/cni', destCNINetDir: '/cni', disableIPv6: false },
     },
   ];
+  // Upstream's own values file, given to both charts unchanged.
+  const upstreamValues = load(readFileSync(join(upstream, 'charts', 'linkerd2-cni', 'values.yaml'), 'utf8')) as Record<string, unknown>;
+  cases.push({ name: 'upstream values.yaml (-f, unchanged)', args: [], files: ['values.yaml'], ours: upstreamValues });
   const release = { name: 'linkerd2-cni', namespace: 'linkerd-cni' };
   return compareCases(cases, CNI_EXPECTED, (c) => ({
     theirs: renderUpstream(upstream, 'linkerd2-cni', c.args, c.files, release.namespace),

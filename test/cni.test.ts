@@ -92,6 +92,13 @@ describe('LinkerdCni', () => {
     expect(c.log_level).toBe('debug');
     expect(c.linkerd).toMatchObject({ 'incoming-proxy-port': 14143, 'outgoing-proxy-port': 14140, 'proxy-uid': 3000, 'proxy-gid': 3001, 'inbound-ports-to-ignore': ['14191', '14190'] });
   });
+
+  it('refuses a redirect setting that disagrees with the control plane\u2019s proxy, naming the key', () => {
+    const app = new App();
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...certs, cniEnabled: true, proxy: { uid: 3000 } } });
+    expect(() => new LinkerdCni(app, 'cni-a', { controlPlane, values: { proxyUID: 2102 } })).toThrow(/proxyUID: .*disagrees with the control plane/);
+    expect(() => new LinkerdCni(app, 'cni-b', { controlPlane, values: { proxyUID: 3000, inboundProxyPort: 4143 } })).not.toThrow();
+  });
 });
 
 describe('LinkerdMesh with the CNI plugin', () => {

@@ -1,7 +1,7 @@
 /** The linkerd2-cni chart as a construct, its redirect settings taken from the control plane. */
 import type { Construct } from 'constructs';
 import type { LinkerdControlPlane } from '../control-plane/construct';
-import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
+import { ConcreteChart, ValuesError, type Release, type UserValues } from '../helm/chart';
 import { CNI_NAMESPACE } from '../charts';
 import { linkerd2CniChart } from './chart';
 import type { CniValues, cniValues } from './values';
@@ -13,7 +13,7 @@ export interface LinkerdCniProps {
   namespace?: string;
   /**
    * The control plane whose proxies the plugin redirects traffic to: the proxy's ports, UID and
-   * GID are taken from its values (given values still win).
+   * GID are taken from its values (a given value that differs is refused with ValuesError).
    */
   controlPlane?: LinkerdControlPlane;
 }
@@ -40,7 +40,17 @@ export function cniValuesFor(controlPlane: LinkerdControlPlane): UserValues<CniV
 export class LinkerdCni extends ConcreteChart<typeof cniValues> {
   constructor(scope: Construct, id: string, props: LinkerdCniProps = {}) {
     const release: Release = { name: id, namespace: props.namespace ?? CNI_NAMESPACE };
-    const values = { ...(props.controlPlane ? cniValuesFor(props.controlPlane) : {}), ...props.values } as UserValues<CniValues>;
+    const derived = props.controlPlane ? cniValuesFor(props.controlPlane) : {};
+    // A redirect setting that disagrees with the proxy's breaks every meshed pod's traffic.
+    const given = (props.values ?? {}) as Record<string, unknown>;
+    const conflicts = Object.entries(derived).filter(([k, want]) => given[k] !== undefined && given[k] !== null && given[k] !== want);
+    if (conflicts.length > 0) {
+      throw new ValuesError(
+        linkerd2CniChart.name,
+        conflicts.map(([k, want]) => ({ key: k, message: `${JSON.stringify(given[k])} disagrees with the control plane's proxy (${JSON.stringify(want)}); leave it out to take the control plane's` })),
+      );
+    }
+    const values = { ...derived, ...props.values } as UserValues<CniValues>;
     super(scope, id, linkerd2CniChart, values, release);
   }
 }

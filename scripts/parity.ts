@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
+import { linkerd2CniChart } from '../src/cni/chart';
 import { linkerdControlPlaneChart } from '../src/control-plane/chart';
 import { haValues } from '../src/control-plane/presets';
 import { tracingValues } from '../src/jaeger/wiring';
@@ -152,7 +153,7 @@ interface ParityCase {
 }
 
 /** ConfigMaps whose data holds YAML text are compared as data. */
-const YAML_DATA: Record<string, string> = { 'ConfigMap/linkerd-config': 'values', 'ConfigMap/prometheus-config': 'prometheus.yml' };
+const YAML_DATA: Record<string, string> = { 'ConfigMap/linkerd-config': 'values', 'ConfigMap/prometheus-config': 'prometheus.yml', 'ConfigMap/linkerd-cni-config': 'cni_network_config' };
 
 /** Object-by-object comparison of upstream's and our rendering for each case; differences matching `expected` are not reported. */
 function compareCases(cases: ParityCase[], expected: RegExp[], render: (c: ParityCase) => { theirs: Record<string, Json>[]; ours: Record<string, Json>[] }): string[] {
@@ -210,6 +211,35 @@ function vizParity(upstream: string): string[] {
   }));
 }
 
+/** CNI differences documented in docs/parity.md. */
+const CNI_EXPECTED = [
+  /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
+  /^DaemonSet\/linkerd-cni\.spec\.template\.spec\.automountServiceAccountToken: extra in ours/, // token mounted by hand
+  /^DaemonSet\/linkerd-cni\.spec\.template\.spec\.volumes\.\d: extra in ours \(\{"name":"kube-api-access"/,
+  /^DaemonSet\/linkerd-cni\.spec\.template\.spec\.containers\.\d\.volumeMounts(\.\d)?: extra in ours \((\[)?\{"mountPath":"\/var\/run\/secrets\/kubernetes\.io\/serviceaccount"/,
+];
+
+function cniParity(upstream: string): string[] {
+  const cases: ParityCase[] = [
+    { name: 'defaults', args: [], files: [], ours: {} },
+    { name: 'repairController.enabled=true', args: ['--set', 'repairController.enabled=true'], files: [], ours: { repairController: { enabled: true } } },
+    {
+      name: 'ports, ignored ports, GID, one CNI directory',
+      args: ['--set', 'ignoreInboundPorts=25\\,4000-4100', '--set', 'ignoreOutboundPorts=3306', '--set', 'portsToRedirect=8080\\,9090', '--set', 'proxyGID=2102', '--set', 'destCNIBinDir=/cni', '--set', 'destCNINetDir=/cni', '--set', 'disableIPv6=false'],
+      files: [],
+      ours: { ignoreInboundPorts: '25,4000-4100', ignoreOutboundPorts: '3306', portsToRedirect: '8080,9090', proxyGID: 2102, destCNIBinDir: '/cni', destCNINetDir: '/cni', disableIPv6: false },
+    },
+  ];
+  // Upstream's own values file, given to both charts unchanged.
+  const upstreamValues = load(readFileSync(join(upstream, 'charts', 'linkerd2-cni', 'values.yaml'), 'utf8')) as Record<string, unknown>;
+  cases.push({ name: 'upstream values.yaml (-f, unchanged)', args: [], files: ['values.yaml'], ours: upstreamValues });
+  const release = { name: 'linkerd2-cni', namespace: 'linkerd-cni' };
+  return compareCases(cases, CNI_EXPECTED, (c) => ({
+    theirs: renderUpstream(upstream, 'linkerd2-cni', c.args, c.files, release.namespace),
+    ours: renderObjects(linkerd2CniChart, resolveValues(linkerd2CniChart, c.ours), release).map((o) => o.object),
+  }));
+}
+
 function main(): void {
   const upstream = arg('--upstream');
   if (!upstream) {
@@ -221,6 +251,7 @@ function main(): void {
   if (process.env.PARITY_ONLY) return;
   process.stdout.write(`linkerd-control-plane:\n${controlPlaneParity(upstream).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd-viz:\n${vizParity(upstream).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd2-cni:\n${cniParity(upstream).map((l) => `  ${l}\n`).join('')}`);
 }
 
 main();

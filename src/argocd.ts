@@ -66,10 +66,14 @@ function isRepoPath(p: string): boolean {
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
-/** Install order: CRDs, then the certificates the control plane starts with, then it, then the extensions. */
+/**
+ * Install order: CRDs, then the certificates the control plane starts with and the CNI plugin
+ * (on the nodes before a cniEnabled control plane's pods), then it, then the extensions.
+ */
 export const SYNC_WAVES: Record<string, number> = {
   'linkerd-crds': 0,
   [CERTIFICATES_FOLDER]: 1,
+  'linkerd2-cni': 1,
   'linkerd-control-plane': 2,
   'linkerd-viz': 3,
   'linkerd-jaeger': 3,
@@ -84,6 +88,15 @@ const INJECTED_CA_BUNDLES: NonNullable<IApplication['spec']['ignoreDifferences']
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
   { group: 'apiregistration.k8s.io', kind: 'APIService', jsonPointers: ['/spec/caBundle'] },
 ];
+
+/**
+ * Labels of the namespaces Argo CD creates (CreateNamespace=true), by folder: the CNI plugin
+ * mounts the nodes' directories (hostPath), which only Pod Security "privileged" admits, and
+ * its namespace is never injected (as `linkerd install-cni` labels it).
+ */
+export const NAMESPACE_LABELS: Record<string, Record<string, string>> = {
+  'linkerd2-cni': { 'linkerd.io/cni-resource': 'true', 'config.linkerd.io/admission-webhooks': 'disabled', 'pod-security.kubernetes.io/enforce': 'privileged' },
+};
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
@@ -106,6 +119,7 @@ function application(f: DistFolder, o: Required<ArgoCdOptions>): IApplication {
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions,
+        ...(NAMESPACE_LABELS[f.folder] ? { managedNamespaceMetadata: { labels: NAMESPACE_LABELS[f.folder] } } : {}),
         retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
       },
     },

@@ -16,6 +16,7 @@ export const CHART_LOADERS: Record<string, () => Promise<ChartDefinition<any>>> 
   'linkerd-control-plane': async () => (await import('./control-plane/chart')).linkerdControlPlaneChart,
   'linkerd-viz': async () => (await import('./viz/chart')).linkerdVizChart,
   'linkerd-jaeger': async () => (await import('./jaeger/chart')).linkerdJaegerChart,
+  'linkerd2-cni': async () => (await import('./cni/chart')).linkerd2CniChart,
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -57,6 +58,9 @@ export interface DistChart {
   split?: { files: string[]; folder: string };
 }
 
+/** The namespace of the CNI plugin (upstream's `linkerd install-cni` default). */
+export const CNI_NAMESPACE = 'linkerd-cni';
+
 /** The folder of dist/ that holds the control plane's cert-manager and trust-manager objects. */
 export const CERTIFICATES_FOLDER = 'linkerd-certificates';
 
@@ -70,4 +74,5 @@ export const DIST_CHARTS: Record<string, DistChart> = {
   },
   'linkerd-viz': { namespace: 'linkerd-viz', values: vizGitopsValues },
   'linkerd-jaeger': { namespace: 'linkerd-jaeger', values: {} },
+  'linkerd2-cni': { namespace: CNI_NAMESPACE, values: {} },
 };

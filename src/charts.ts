@@ -1,5 +1,6 @@
 /** The charts this distribution ships, by name, loaded together (chart-registry.ts loads them one by one). */
 import { UsageError } from './chart-registry';
+import { linkerd2CniChart } from './cni/chart';
 import { linkerdControlPlaneChart } from './control-plane/chart';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
@@ -8,6 +9,7 @@ import { linkerdVizChart } from './viz/chart';
 
 export {
   CERTIFICATES_FOLDER,
+  CNI_NAMESPACE,
   DIST_CHARTS,
   DIST_NAMESPACE,
   EXAMPLE_REPO,
@@ -22,6 +24,7 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdControlPlaneChart.name]: linkerdControlPlaneChart,
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
+  [linkerd2CniChart.name]: linkerd2CniChart,
 };
 
 export function chartNamed(name: string): ChartDefinition {

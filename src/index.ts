@@ -47,6 +47,11 @@ export { jaegerValues, type JaegerValues } from './jaeger/values';
 export { collectorConfig, jaegerConfig, collectorEndpoint, type CollectorConfig } from './jaeger/config';
 export { tracingValues, vizJaegerValues } from './jaeger/wiring';
 
+// The CNI plugin
+export { linkerd2CniChart } from './cni/chart';
+export { LinkerdCni, cniValuesFor, type LinkerdCniProps } from './cni/construct';
+export { cniValues, type CniValues } from './cni/values';
+
 // Meshing cdk8s apps
 export { LinkerdMesh, type LinkerdMeshProps } from './mesh/mesh';
 export { proxyAnnotations, ProxyConfigError, INJECTOR_ANNOTATIONS, type WorkloadProxyConfig, type PortOrRange, type InboundPolicy } from './mesh/annotations';

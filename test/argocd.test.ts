@@ -26,6 +26,8 @@ describe('Argo CD objects', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(new Set(out.applications.map(wave)).size).toBeGreaterThanOrEqual(3);
     expect(wave(app('linkerd-jaeger'))).toBeGreaterThan(wave(app('linkerd-control-plane')));
+    // The CNI plugin is on the nodes before a cniEnabled control plane's pods are created.
+    expect(wave(app('linkerd2-cni'))).toBeLessThan(wave(app('linkerd-control-plane')));
     expect(wave(out.project)).toBeLessThan(Math.min(...out.applications.map(wave)));
     expect(Object.keys(SYNC_WAVES).sort()).toEqual(folders.map((f) => f.folder).sort());
   });
@@ -45,6 +47,12 @@ describe('Argo CD objects', () => {
     expect(app('linkerd-control-plane').spec.syncPolicy?.syncOptions).toContain('RespectIgnoreDifferences=true');
     const ignored = app('linkerd-control-plane').spec.ignoreDifferences ?? [];
     expect(ignored.map((i) => i.kind)).toEqual(expect.arrayContaining(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService']));
+  });
+
+  it('create the CNI plugin\u2019s namespace privileged (hostPath) and exempt from injection', () => {
+    expect(app('linkerd2-cni').spec.syncPolicy?.syncOptions).toContain('CreateNamespace=true');
+    expect(app('linkerd2-cni').spec.syncPolicy?.managedNamespaceMetadata?.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'privileged', 'config.linkerd.io/admission-webhooks': 'disabled' });
+    expect(app('linkerd-control-plane').spec.syncPolicy?.managedNamespaceMetadata).toBeUndefined();
   });
 
   it('admit exactly the namespaces and cluster-scoped kinds dist/ holds', () => {

@@ -14,20 +14,31 @@ const rows = audit();
 /** Pods that talk to the API server (and so get the hand-mounted token). */
 const API_CLIENTS = new Set([
   'linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector', 'linkerd-heartbeat',
-  'metrics-api', 'tap', 'tap-injector', 'web', 'prometheus', 'namespace-metadata', 'collector',
+  'metrics-api', 'tap', 'tap-injector', 'web', 'prometheus', 'namespace-metadata', 'collector', 'linkerd-cni',
 ]);
 
 describe('Pod Security', () => {
   it('covers every pod of every chart and variant', () => {
     expect(rows.length).toBeGreaterThan(50);
-    expect(new Set(rows.map((r) => r.chart))).toEqual(new Set(['linkerd-control-plane', 'linkerd-viz', 'linkerd-jaeger']));
+    expect(new Set(rows.map((r) => r.chart))).toEqual(new Set(['linkerd-control-plane', 'linkerd-viz', 'linkerd-jaeger', 'linkerd2-cni']));
   });
 
-  it('is restricted everywhere except proxy-init, which needs NET_ADMIN and NET_RAW', () => {
-    for (const r of rows) {
+  it('is restricted everywhere except proxy-init, which needs NET_ADMIN and NET_RAW, and the CNI plugin', () => {
+    for (const r of rows.filter((x) => x.chart !== 'linkerd2-cni')) {
       const other = r.report.findings.filter((f) => f.where !== 'linkerd-init');
       expect(other, `${r.chart} ${r.variant} ${r.workload}`).toEqual([]);
       for (const f of r.report.findings) expect(f.rule, `${r.workload}`).toMatch(/NET_ADMIN|NET_RAW|drop ALL/);
+    }
+  });
+
+  it('the CNI plugin is privileged only for the node directories it writes (hostPath); its repair controller breaks only runAsNonRoot (the image runs as root, as upstream)', () => {
+    const cni = rows.filter((r) => r.chart === 'linkerd2-cni');
+    expect(cni.length).toBe(2);
+    for (const r of cni) {
+      expect(r.report.level).toBe('privileged');
+      const privileged = r.report.findings.filter((f) => f.level === 'privileged').map((f) => f.rule);
+      expect(privileged, r.variant).toEqual(['hostPath volume cni-bin-dir', 'hostPath volume cni-net-dir']);
+      expect(r.report.findings.filter((f) => f.where === 'repair-controller').map((f) => f.rule), r.variant).toEqual(r.variant === 'defaults' ? [] : ['runAsNonRoot is not true']);
     }
   });
 

@@ -1,5 +1,7 @@
-/** The whole mesh in one construct: CRDs, control plane, viz and jaeger, wired together. */
+/** The whole mesh in one construct: CRDs, the CNI plugin, control plane, viz and jaeger, wired together. */
 import { Construct } from 'constructs';
+import { LinkerdCni } from '../cni/construct';
+import type { CniValues } from '../cni/values';
 import { LinkerdControlPlane } from '../control-plane/construct';
 import type { ControlPlaneValues } from '../control-plane/values';
 import { LinkerdCrds, type LinkerdCrdsValues } from '../crds/construct';
@@ -20,7 +22,12 @@ export interface LinkerdMeshProps {
   viz?: UserValues<VizValues> | false;
   /** Jaeger values, or false for no tracing. Default: no tracing. */
   jaeger?: UserValues<JaegerValues> | false;
-  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string };
+  /**
+   * CNI plugin values, or false for none. Default: the plugin when the control plane has
+   * `cniEnabled: true`. Given (even `{}`), the control plane gets `cniEnabled: true`.
+   */
+  cni?: UserValues<CniValues> | false;
+  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string; cni?: string };
   /** The cluster's DNS domain, given to every chart. Default `cluster.local`. */
   clusterDomain?: string;
 }
@@ -28,7 +35,8 @@ export interface LinkerdMeshProps {
 /**
  * Linkerd with its extensions. The cross-chart settings are done here: every chart gets the
  * same cluster domain and the control plane's namespace; with jaeger, the proxies trace to
- * its collector and the dashboard links to it.
+ * its collector and the dashboard links to it; with `cniEnabled` (or `cni`), the CNI plugin
+ * is installed with the control plane's proxy ports and UID.
  *
  *     new LinkerdMesh(app, 'mesh', { controlPlane: { identityTrustAnchorsPEM, identity: { issuer: { tls } } }, jaeger: {} });
  */
@@ -37,16 +45,26 @@ export class LinkerdMesh extends Construct {
   readonly controlPlane: LinkerdControlPlane;
   readonly viz?: LinkerdViz;
   readonly jaeger?: LinkerdJaeger;
+  readonly cni?: LinkerdCni;
 
   constructor(scope: Construct, id: string, props: LinkerdMeshProps) {
     super(scope, id);
     const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', ...props.namespaces };
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.crds = new LinkerdCrds(this, 'linkerd-crds', { values: props.crds });
+    // The CNI plugin replaces proxy-init: cniEnabled implies it, and asking for it implies cniEnabled.
+    const cniEnabled = props.controlPlane.cniEnabled;
+    if (props.cni !== undefined && props.cni !== false && cniEnabled === false) {
+      throw new Error('LinkerdMesh: cni is given but controlPlane.cniEnabled is false; the CNI plugin replaces proxy-init, so set cniEnabled: true (or leave it out)');
+    }
+    const withCni = props.cni !== false && (props.cni !== undefined || cniEnabled === true);
     this.controlPlane = new LinkerdControlPlane(this, 'linkerd-control-plane', {
       namespace: ns.controlPlane,
-      values: { ...props.controlPlane, clusterDomain } as UserValues<ControlPlaneValues>,
+      values: { ...props.controlPlane, clusterDomain, ...(withCni ? { cniEnabled: true } : {}) } as UserValues<ControlPlaneValues>,
     });
+    if (withCni) {
+      this.cni = new LinkerdCni(this, 'linkerd2-cni', { namespace: ns.cni, values: props.cni || {}, controlPlane: this.controlPlane });
+    }
     const common = { clusterDomain, linkerdNamespace: ns.controlPlane };
     if (props.viz !== false) {
       this.viz = new LinkerdViz(this, 'linkerd-viz', { namespace: ns.viz, values: { ...props.viz, ...common } as UserValues<VizValues> });

@@ -15,15 +15,17 @@ interface Wave {
   folder: string;
   namespace: string;
   wave: number;
+  /** Labels Argo CD gives the namespace it creates (managedNamespaceMetadata). */
+  labels: Record<string, string>;
 }
 
 /** The folders and their order, read from the Argo CD Applications that dist/argocd holds. */
 function waves(): Wave[] {
   const apps = readdirSync(join(DIST_DIR, 'argocd', 'apps'))
-    .map((f) => load(readFileSync(join(DIST_DIR, 'argocd', 'apps', f), 'utf8')) as { kind: string; metadata: { annotations?: Record<string, string> }; spec: { source?: { path: string }; destination?: { namespace: string } } })
+    .map((f) => load(readFileSync(join(DIST_DIR, 'argocd', 'apps', f), 'utf8')) as { kind: string; metadata: { annotations?: Record<string, string> }; spec: { source?: { path: string }; destination?: { namespace: string }; syncPolicy?: { managedNamespaceMetadata?: { labels?: Record<string, string> } } } })
     .filter((a) => a.kind === 'Application');
   return apps
-    .map((a) => ({ folder: a.spec.source!.path.split('/').pop()!, namespace: a.spec.destination!.namespace, wave: Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) }))
+    .map((a) => ({ folder: a.spec.source!.path.split('/').pop()!, namespace: a.spec.destination!.namespace, wave: Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0), labels: a.spec.syncPolicy?.managedNamespaceMetadata?.labels ?? {} }))
     .sort((a, b) => a.wave - b.wave || a.folder.localeCompare(b.folder));
 }
 
@@ -54,8 +56,8 @@ describe('dist/ applied server-side in Argo CD wave order', () => {
     await kubectl(['delete', '--ignore-not-found', '-f', join(crdDir, 'cert-manager'), '-f', join(crdDir, 'trust-manager')]).catch(() => undefined);
   });
 
-  it('has the waves CRDs, certificates, control plane, extensions', () => {
-    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:linkerd-crds', '1:linkerd-certificates', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-viz']);
+  it('has the waves CRDs, certificates and the CNI plugin, control plane, extensions', () => {
+    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:linkerd-crds', '1:linkerd-certificates', '1:linkerd2-cni', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-viz']);
   });
 
   it('applies every folder, waiting for CRDs to be established before the objects that use them', async () => {
@@ -63,6 +65,8 @@ describe('dist/ applied server-side in Argo CD wave order', () => {
       await kubectl(['create', 'namespace', w.namespace]).catch((e: Error) => {
         if (!/AlreadyExists/.test(e.message)) throw e;
       });
+      const labels = Object.entries(w.labels).map(([k, v]) => `${k}=${v}`);
+      if (labels.length > 0) await kubectl(['label', 'namespace', w.namespace, ...labels, '--overwrite']);
       const out = await kubectl(['apply', ...MANAGER, '-k', join(DIST_DIR, w.folder)]);
       const applied = out.stdout.split('\n').filter(Boolean);
       expect(applied.every((l) => / serverside-applied$/.test(l)), out.stdout).toBe(true);

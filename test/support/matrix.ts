@@ -1,6 +1,7 @@
 /** Every chart with its presets and the values variants the verification suite covers. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { linkerd2CniChart } from '../../src/cni/chart';
 import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
 import { gitopsValues, haValues } from '../../src/control-plane/presets';
 import { linkerdCrdsChart } from '../../src/crds/chart';
@@ -50,5 +51,10 @@ export const MATRIX: MatrixEntry[] = [
     chart: linkerdJaegerChart,
     release: { name: 'linkerd-jaeger', namespace: 'linkerd-jaeger' },
     variants: { defaults: {}, 'badger storage': { jaeger: { storage: { type: 'badger' } } } },
+  },
+  {
+    chart: linkerd2CniChart,
+    release: { name: 'linkerd2-cni', namespace: 'linkerd-cni' },
+    variants: { defaults: {}, 'repairController.enabled=true': { repairController: { enabled: true } } },
   },
 ];

@@ -66,7 +66,7 @@ const CONTROL_PLANE_EXPECTED: ExpectedDifference[] = [];
 
 const VIZ_EXPECTED: ExpectedDifference[] = [
   { pattern: /^(Deployment|Service|ServiceAccount|ConfigMap|Server|AuthorizationPolicy|MeshTLSAuthentication)\/linkerd-viz\/(grafana[\w-]*|prometheus-admin-grafana): extra in ours$/, explainedBy: 'viz-grafana' },
-  { pattern: /^Deployment\/linkerd-viz\/web\.containers\.web\.args(\.\d+)?: /, explainedBy: 'viz-grafana' },
+  { pattern: /^Deployment\/linkerd-viz\/web\.containers\.web\.args: extra in ours \["-grafana-addr=[^"]+"\]$/, explainedBy: 'viz-grafana' },
 ];
 
 function controlPlane(id: string, helmArgs: string[], ours: Record<string, unknown>): ParityCase {
@@ -210,6 +210,19 @@ export function factDiff(ours: Json[], theirs: Json[]): string[] {
 
 function diff(path: string, ours: unknown, theirs: unknown, out: string[]): void {
   const isObj = (x: unknown) => x !== null && typeof x === 'object';
+  const scalars = (x: unknown): x is unknown[] => Array.isArray(x) && x.every((i) => !isObj(i));
+  if (scalars(ours) && scalars(theirs)) {
+    // Lists of scalars (args, verbs, required keys): what one side has and the other lacks, then order.
+    const key = (i: unknown) => JSON.stringify(i);
+    const extra = ours.filter((i) => !theirs.some((j) => key(j) === key(i)));
+    const missing = theirs.filter((i) => !ours.some((j) => key(j) === key(i)));
+    if (extra.length > 0) out.push(`${path}: extra in ours ${JSON.stringify(extra)}`);
+    if (missing.length > 0) out.push(`${path}: missing in ours ${JSON.stringify(missing)}`);
+    const common = (a: unknown[], b: unknown[]) => a.filter((i) => b.some((j) => key(j) === key(i))).map(key).join();
+    if (extra.length === 0 && missing.length === 0 && ours.length !== theirs.length) out.push(`${path}: ours ${JSON.stringify(ours)} upstream ${JSON.stringify(theirs)}`);
+    else if (common(ours, theirs) !== common(theirs, ours) && !/\.(required|enum)$/.test(path)) out.push(`${path}: order differs, ours ${JSON.stringify(ours)} upstream ${JSON.stringify(theirs)}`);
+    return;
+  }
   if (!isObj(ours) || !isObj(theirs) || Array.isArray(ours) !== Array.isArray(theirs)) {
     if (JSON.stringify(ours) !== JSON.stringify(theirs)) out.push(`${path}: ours ${JSON.stringify(ours)?.slice(0, 200)} upstream ${JSON.stringify(theirs)?.slice(0, 200)}`);
     return;

@@ -1,5 +1,11 @@
 /**
- * npm run parity -- --upstream DIR [--chart linkerd-crds]
+ * npm run parity -- --upstream DIR
+ * npm run parity -- --record DIR
+ *
+ * --record: renders upstream's chart for every case of test/support/parity.ts and writes only
+ * its facts (identities, containers, volumes, RBAC and webhook rules, CRD versions and schema
+ * shape; no descriptions) to test/fixtures/upstream/<chart>/<case>.json, which
+ * test/parity.test.ts compares with our rendering. See docs/parity.md.
  *
  * Renders upstream's chart from a local copy of the linkerd2 repository (at the
  * Linkerd version we target) with Helm, renders ours, and reports object by
@@ -7,22 +13,15 @@
  * this repository; the copy is made under the system temp directory.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
-import { linkerd2CniChart } from '../src/cni/chart';
-import { linkerdControlPlaneChart } from '../src/control-plane/chart';
-import { haValues } from '../src/control-plane/presets';
-import { tracingValues } from '../src/jaeger/wiring';
-import { linkerdVizChart } from '../src/viz/chart';
-import { vizHaValues } from '../src/viz/presets';
-import { renderObjects, resolveValues } from '../src/helm/chart';
-import { coalesce } from '../src/values/model';
 import { LINKERD_VERSION } from '../src/version';
 import { allCrds } from '../src/crds/index';
 import { crdBody } from '../src/crds/manifest';
 import { helmBinary } from '../test/support/helm';
+import { factsFile, factsOf, PARITY_CASES, type ParityCase } from '../test/support/parity';
 
 type Json = unknown;
 
@@ -103,53 +102,9 @@ const EXPECTED = [
   /linkerd-config\.data\.values\.(\w+\.)?(podLabels|priorityClassName|topologySpreadConstraints|heartbeat|certManager|trustManager): extra in ours/, // our additions
 ];
 
-function controlPlaneParity(upstream: string): string[] {
-  const fixtures = join(__dirname, '..', 'test', 'fixtures', 'identity');
-  const certs = {
-    identityTrustAnchorsPEM: readFileSync(join(fixtures, 'ca.crt'), 'utf8'),
-    identity: { issuer: { tls: { crtPEM: readFileSync(join(fixtures, 'issuer.crt'), 'utf8'), keyPEM: readFileSync(join(fixtures, 'issuer.key'), 'utf8') } } },
-  };
-  const certArgs = [
-    '--set-file', `identityTrustAnchorsPEM=${join(fixtures, 'ca.crt')}`,
-    '--set-file', `identity.issuer.tls.crtPEM=${join(fixtures, 'issuer.crt')}`,
-    '--set-file', `identity.issuer.tls.keyPEM=${join(fixtures, 'issuer.key')}`,
-  ];
-  const cases: ParityCase[] = [
-    { name: 'defaults', args: [], files: [], ours: {} },
-    { name: 'values-ha.yaml', args: [], files: ['values-ha.yaml'], ours: haValues },
-    { name: 'cniEnabled=true', args: ['--set', 'cniEnabled=true'], files: [], ours: { cniEnabled: true } },
-    { name: 'podMonitor.enabled=true', args: ['--set', 'podMonitor.enabled=true'], files: [], ours: { podMonitor: { enabled: true } } },
-    {
-      name: 'tracing (values-tracing.yaml)',
-      args: [
-        '--set', 'proxy.tracing.enabled=true',
-        '--set', 'proxy.tracing.collector.endpoint=collector.linkerd-jaeger.svc.cluster.local:4317',
-        '--set', 'proxy.tracing.collector.meshIdentity.serviceAccountName=collector',
-        '--set', 'proxy.tracing.collector.meshIdentity.namespace=linkerd-jaeger',
-        '--set', 'controller.tracing.enabled=true',
-        '--set', 'controller.tracing.collector.endpoint=collector.linkerd-jaeger.svc.cluster.local:4317',
-      ],
-      files: [],
-      ours: tracingValues({ namespace: 'linkerd-jaeger' }),
-    },
-    {
-      name: 'external CA',
-      args: ['--set', 'identity.externalCA=true', '--set', 'identity.issuer.scheme=kubernetes.io/tls'],
-      files: [],
-      ours: { identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } },
-    },
-  ];
-  return compareCases(cases, EXPECTED, (c) => ({
-    theirs: renderUpstream(upstream, 'linkerd-control-plane', [...certArgs, '--set', `linkerdVersion=${LINKERD_VERSION}`, ...c.args], c.files),
-    ours: renderObjects(linkerdControlPlaneChart, resolveValues(linkerdControlPlaneChart, coalesce(certs, c.ours)), { name: 'linkerd-control-plane', namespace: 'linkerd' }).map((o) => o.object),
-  }));
-}
-
-interface ParityCase {
-  name: string;
-  args: string[];
-  files: string[];
-  ours: Record<string, unknown>;
+/** The cases of one chart (test/support/parity.ts), upstream rendered from DIR. */
+function chartParity(upstream: string, chart: string, expected: RegExp[]): string[] {
+  return compareCases(PARITY_CASES.filter((c) => c.chart === chart), expected, (c) => ({ theirs: renderUpstreamCase(upstream, c), ours: c.render() }));
 }
 
 /** ConfigMaps whose data holds YAML text are compared as data. */
@@ -178,7 +133,7 @@ function compareCases(cases: ParityCase[], expected: RegExp[], render: (c: Parit
       lines.push(...diffs);
     }
     const unexpected = lines.filter((l) => !expected.some((re) => re.test(l.split(':')[0]) || re.test(l)));
-    report.push(`${c.name}: ${theirs.length} upstream objects, ${ours.length} ours, ${unexpected.length} unexpected difference(s)`, ...unexpected.map((l) => `  ${l}`));
+    report.push(`${c.id}: ${theirs.length} upstream objects, ${ours.length} ours, ${unexpected.length} unexpected difference(s)`, ...unexpected.map((l) => `  ${l}`));
   }
   return report;
 }
@@ -193,22 +148,34 @@ const VIZ_EXPECTED = [
   /^Deployment\/web\.spec\.template\.spec\.containers\.0\.args\.\d+/, // -grafana-addr of the bundled Grafana (shifts the args)
 ];
 
-function vizParity(upstream: string): string[] {
-  const cases: ParityCase[] = [
-    { name: 'defaults', args: [], files: [], ours: {} },
-    { name: 'grafana.enabled=false', args: [], files: [], ours: { grafana: { enabled: false } } },
-    { name: 'values-ha.yaml (grafana.enabled=false)', args: [], files: ['values-ha.yaml'], ours: coalesce(vizHaValues, { grafana: { enabled: false } }) },
-    {
-      name: 'external Prometheus',
-      args: ['--set', 'prometheus.enabled=false', '--set', 'prometheusUrl=http://prom.example:9090'],
-      files: [],
-      ours: { prometheus: { enabled: false }, prometheusUrl: 'http://prom.example:9090' },
-    },
-  ];
-  return compareCases(cases, VIZ_EXPECTED, (c) => ({
-    theirs: renderUpstream(upstream, 'linkerd-viz', ['--set', `linkerdVersion=${LINKERD_VERSION}`, ...c.args], c.files, 'linkerd-viz'),
-    ours: renderObjects(linkerdVizChart, resolveValues(linkerdVizChart, c.ours), { name: 'linkerd-viz', namespace: 'linkerd-viz' }).map((o) => o.object),
-  }));
+/** Upstream's rendering of one case (its chart copied under the temp directory, with the shared partials). */
+function renderUpstreamCase(upstream: string, c: ParityCase): Record<string, Json>[] {
+  const work = mkdtempSync(join(tmpdir(), 'parity-'));
+  try {
+    const dir = join(work, c.chart);
+    cpSync(join(upstream, c.upstreamChart), dir, { recursive: true });
+    cpSync(join(upstream, 'charts', 'partials'), join(dir, 'charts', 'partials'), { recursive: true });
+    const args = c.helmArgs.map((a, i) => (c.helmArgs[i - 1] === '-f' ? join(dir, a) : a));
+    const out = execFileSync(helmBinary(3), ['template', c.chart, dir, '-n', c.namespace, '--set', `linkerdVersion=${LINKERD_VERSION}`, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    return (loadAll(out) as Record<string, Json>[]).filter(Boolean);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Writes upstream's facts for every case (nothing else from DIR is kept). */
+function record(upstream: string): void {
+  const root = join(__dirname, '..', 'test', 'fixtures', 'upstream');
+  for (const c of PARITY_CASES) {
+    const file = join(root, factsFile(c));
+    const facts = factsOf(renderUpstreamCase(upstream, c) as Record<string, unknown>[]);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ linkerd: LINKERD_VERSION, chart: c.upstreamChart, helmArgs: c.helmArgs.map((a) => a.replace(/=.*fixtures\/identity\//, '=test/fixtures/identity/')), objects: facts }, null, 1)}\n`);
+    process.stdout.write(`${factsFile(c)}: ${facts.length} objects\n`);
+  }
 }
 
 /** CNI differences documented in docs/parity.md. */
@@ -219,39 +186,20 @@ const CNI_EXPECTED = [
   /^DaemonSet\/linkerd-cni\.spec\.template\.spec\.containers\.\d\.volumeMounts(\.\d)?: extra in ours \((\[)?\{"mountPath":"\/var\/run\/secrets\/kubernetes\.io\/serviceaccount"/,
 ];
 
-function cniParity(upstream: string): string[] {
-  const cases: ParityCase[] = [
-    { name: 'defaults', args: [], files: [], ours: {} },
-    { name: 'repairController.enabled=true', args: ['--set', 'repairController.enabled=true'], files: [], ours: { repairController: { enabled: true } } },
-    {
-      name: 'ports, ignored ports, GID, one CNI directory',
-      args: ['--set', 'ignoreInboundPorts=25\\,4000-4100', '--set', 'ignoreOutboundPorts=3306', '--set', 'portsToRedirect=8080\\,9090', '--set', 'proxyGID=2102', '--set', 'destCNIBinDir=/cni', '--set', 'destCNINetDir=/cni', '--set', 'disableIPv6=false'],
-      files: [],
-      ours: { ignoreInboundPorts: '25,4000-4100', ignoreOutboundPorts: '3306', portsToRedirect: '8080,9090', proxyGID: 2102, destCNIBinDir: '/cni', destCNINetDir: '/cni', disableIPv6: false },
-    },
-  ];
-  // Upstream's own values file, given to both charts unchanged.
-  const upstreamValues = load(readFileSync(join(upstream, 'charts', 'linkerd2-cni', 'values.yaml'), 'utf8')) as Record<string, unknown>;
-  cases.push({ name: 'upstream values.yaml (-f, unchanged)', args: [], files: ['values.yaml'], ours: upstreamValues });
-  const release = { name: 'linkerd2-cni', namespace: 'linkerd-cni' };
-  return compareCases(cases, CNI_EXPECTED, (c) => ({
-    theirs: renderUpstream(upstream, 'linkerd2-cni', c.args, c.files, release.namespace),
-    ours: renderObjects(linkerd2CniChart, resolveValues(linkerd2CniChart, c.ours), release).map((o) => o.object),
-  }));
-}
-
 function main(): void {
+  const recordDir = arg('--record');
+  if (recordDir) return record(recordDir);
   const upstream = arg('--upstream');
   if (!upstream) {
-    process.stderr.write('usage: npm run parity -- --upstream DIR   (DIR: a linkerd2 checkout at the targeted tag)\n');
+    process.stderr.write('usage: npm run parity -- --upstream DIR | --record DIR   (DIR: a linkerd2 checkout at the targeted tag)\n');
     process.exit(2);
   }
   const report = crdParity(upstream);
   process.stdout.write(`linkerd-crds: ${report.length} difference(s)\n${report.map((l) => `  ${l}\n`).join('')}`);
   if (process.env.PARITY_ONLY) return;
-  process.stdout.write(`linkerd-control-plane:\n${controlPlaneParity(upstream).map((l) => `  ${l}\n`).join('')}`);
-  process.stdout.write(`linkerd-viz:\n${vizParity(upstream).map((l) => `  ${l}\n`).join('')}`);
-  process.stdout.write(`linkerd2-cni:\n${cniParity(upstream).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd-control-plane:\n${chartParity(upstream, 'linkerd-control-plane', EXPECTED).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd-viz:\n${chartParity(upstream, 'linkerd-viz', VIZ_EXPECTED).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd2-cni:\n${chartParity(upstream, 'linkerd2-cni', CNI_EXPECTED).map((l) => `  ${l}\n`).join('')}`);
 }
 
 main();

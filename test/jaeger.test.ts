@@ -3,7 +3,8 @@
  * component a pipeline names is defined, ports match the Services and containers), the
  * policy lets only meshed clients in, and the wiring into the control plane and viz.
  */
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { linkerdControlPlaneChart } from '../src/control-plane/chart';
@@ -13,7 +14,8 @@ import { LinkerdJaeger } from '../src/jaeger/construct';
 import { tracingValues } from '../src/jaeger/wiring';
 import { LinkerdViz } from '../src/viz/construct';
 import { schemaProblems } from './support/chart-suite';
-import { ourObjects, type K8sDoc } from './support/render';
+import { injectProxy } from '../src/mesh/inject';
+import { maskGenerated, ourObjects, type K8sDoc } from './support/render';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -140,10 +142,10 @@ describe('linkerd-jaeger configurations', () => {
   });
 });
 
-describe('tracing wiring', () => {
-  const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
-  const certs = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } };
-  const env = (docs: Doc[]) =>
+const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
+const certs = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } };
+/** The destination pod's proxy tracing env. */
+const env = (docs: Doc[]) =>
     Object.fromEntries(
       // The proxy is a native sidecar (an init container) by default.
       ([...(find(docs, 'Deployment', 'linkerd-destination')?.spec.template.spec.initContainers ?? []), ...(find(docs, 'Deployment', 'linkerd-destination')?.spec.template.spec.containers ?? [])].find((c: { name: string }) => c.name === 'linkerd-proxy')?.env ?? [])
@@ -151,6 +153,7 @@ describe('tracing wiring', () => {
         .map((e: { name: string; value: string }) => [e.name, e.value]),
     );
 
+describe('tracing wiring', () => {
   it('values-tracing.yaml points the proxies at the collector, with its mesh identity', () => {
     const docs = ourObjects(linkerdControlPlaneChart, { ...certs, ...tracingValues({ namespace: 'linkerd-jaeger' }) }, { name: 'cp', namespace: 'linkerd' }) as Doc[];
     const e = env(docs);
@@ -176,5 +179,59 @@ describe('tracing wiring', () => {
     const objects = Testing.synth(jaeger) as Doc[];
     expect(find(objects, 'AuthorizationPolicy', 'jaeger-ui')?.spec.requiredAuthenticationRefs).toEqual([{ kind: 'ServiceAccount', name: 'web', namespace: 'observability' }]);
     expect(schemaProblems(objects)).toEqual([]);
+  });
+});
+
+describe('LinkerdJaeger and what users add to the control plane', () => {
+  const build = (order: 'user first' | 'jaeger first', inject: 'before' | 'after' = 'before') => {
+    const app = new App();
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const worker = ApiObject.of(new kplus.Deployment(shop, 'worker', { containers: [{ image: 'worker:1', portNumber: 8080 }] }));
+    const addUser = () => {
+      new ApiObject(controlPlane, 'team-quota', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'team-quota', namespace: 'linkerd' }, spec: { hard: { pods: '50' } } });
+      new kplus.ConfigMap(controlPlane, 'team-notes', { metadata: { name: 'team-notes' }, data: { owner: 'platform' } });
+    };
+    if (order === 'user first') addUser();
+    if (inject === 'before') injectProxy(worker, { controlPlane });
+    new LinkerdJaeger(app, 'linkerd-jaeger', { controlPlane });
+    if (inject === 'after') injectProxy(worker, { controlPlane });
+    if (order === 'jaeger first') addUser();
+    const sorted = (docs: Doc[]) => maskGenerated(docs).sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+    return { cp: sorted(Testing.synth(controlPlane) as Doc[]), shop: Testing.synth(shop) as Doc[] };
+  };
+  const traceEnv = (d: Doc | undefined) => {
+    const t = d?.spec.template;
+    const proxy = [...(t.spec.initContainers ?? []), ...t.spec.containers].find((c: { name: string }) => c.name === 'linkerd-proxy');
+    return proxy.env.filter((e: { name: string }) => e.name.includes('TRACE'));
+  };
+
+  it('keeps a ResourceQuota and a cdk8s-plus ConfigMap added to the control plane, whichever comes first', () => {
+    const a = build('user first');
+    const b = build('jaeger first');
+    for (const docs of [a.cp, b.cp]) {
+      expect(docs.find((d) => d.kind === 'ResourceQuota')?.metadata.name).toBe('team-quota');
+      expect(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name.startsWith('team-notes'))?.data).toEqual({ owner: 'platform' });
+      expect(env(docs).LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR).toBe('collector.linkerd-jaeger.svc.cluster.local:4317');
+    }
+    expect(a.cp).toHaveLength(42);
+    expect(b.cp).toEqual(a.cp);
+  });
+
+  it('gives injectProxy the traced proxy whether it is called before or after LinkerdJaeger', () => {
+    const before = build('user first', 'before').shop.find((d) => d.kind === 'Deployment');
+    const after = build('user first', 'after').shop.find((d) => d.kind === 'Deployment');
+    expect(traceEnv(before).map((e: { name: string }) => e.name)).toContain('LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR');
+    expect(before).toEqual(after);
+  });
+
+  it('refuses values that would change which objects the chart renders, and values added after an injection was rendered', () => {
+    const app = new App();
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    expect(() => controlPlane.addValues({ podMonitor: { enabled: true } })).toThrow(/addValues would change which objects the chart renders \(adds PodMonitor\//);
+    const shop = new Chart(app, 'shop');
+    injectProxy(ApiObject.of(new kplus.Deployment(shop, 'worker', { containers: [{ image: 'worker:1' }] })), { controlPlane });
+    Testing.synth(shop);
+    expect(() => new LinkerdJaeger(app, 'linkerd-jaeger', { controlPlane })).toThrow(/after injectProxy\(shop\/worker.*before synthesizing/);
   });
 });

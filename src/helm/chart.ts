@@ -135,6 +135,12 @@ function objectsOf(chart: Construct): K8sObject[] {
   return chart.node.findAll().filter((c): c is K8sObject => c instanceof K8sObject);
 }
 
+/** A chart's objects by construct path relative to the chart. */
+function byRelativePath(chart: Construct): Map<string, K8sObject> {
+  const prefix = chart.node.path.length + (chart.node.path ? 1 : 0);
+  return new Map(objectsOf(chart).map((o) => [o.node.path.slice(prefix), o]));
+}
+
 export interface RenderedObject {
   /** Template file, relative to `templates/`. */
   file: string;
@@ -150,6 +156,10 @@ export type UserValues<T> = T extends readonly unknown[] ? T : T extends object 
  */
 export class ConcreteChart<S extends TObject> extends ValuesChart<Static<S>> {
   private user: Record<string, unknown>;
+  /** The objects the chart's definition built, by path relative to the chart (not those a user added). */
+  private readonly own: ReadonlyMap<string, K8sObject>;
+  /** What rendered output from these values at synthesis (after which addValues would come too late). */
+  private usedBy?: string;
 
   constructor(
     scope: Construct,
@@ -162,19 +172,44 @@ export class ConcreteChart<S extends TObject> extends ValuesChart<Static<S>> {
     super(scope, id, new HelmValues<Static<S>>('concrete', def.values, context(def, values as Record<string, unknown>, release)));
     this.user = user as Record<string, unknown>;
     def.build(this, this.values);
+    this.own = byRelativePath(this);
   }
 
   /**
-   * Merges more values over the chart's own (as a later values file would) and rebuilds its
-   * objects; how one construct configures another (e.g. LinkerdJaeger turns on the control
-   * plane's tracing). Validated like the first values.
+   * Merges more values over the chart's own (as a later values file would): how one construct
+   * configures another (e.g. LinkerdJaeger turns on the control plane's tracing). Validated like
+   * the first values. The chart's objects are updated in place, to the fields a chart built
+   * with all the values from the start has: the constructs stay, and so does everything added
+   * to the chart, whichever was created first. The values may change the objects' fields, not
+   * which objects the chart renders (give such values at construction).
    */
   addValues(more: UserValues<Static<S>>): void {
+    if (this.usedBy) {
+      throw new Error(`${this.node.path}: addValues after ${this.usedBy} used the chart's values at synthesis; create the constructs that add values (e.g. LinkerdJaeger) before synthesizing`);
+    }
     const user = coalesce(this.user, more as Record<string, unknown>);
     const values = resolveValues(this.def, user);
+    const fresh = buildConcrete(new App(), this.node.id, this.def, values, this.release);
+    const objects = byRelativePath(fresh);
+    const gone = [...this.own.keys()].filter((p) => !objects.has(p));
+    const added = [...objects.keys()].filter((p) => !this.own.has(p));
+    if (gone.length > 0 || added.length > 0) {
+      const list = (ps: string[]) => ps.map((p) => objects.get(p) ?? this.own.get(p)).map((o) => `${o!.fields.kind}/${String(o!.fields.metadata.name)}`).join(', ');
+      throw new Error(
+        `${this.node.path}: addValues would change which objects the chart renders (${[added.length ? `adds ${list(added)}` : '', gone.length ? `removes ${list(gone)}` : ''].filter(Boolean).join('; ')}); give these values when the chart is created`,
+      );
+    }
     this.user = user;
-    const v = new HelmValues<Static<S>>('concrete', this.def.values, context(this.def, values as Record<string, unknown>, this.release));
-    this.rebuild(v, () => this.def.build(this, v));
+    for (const [path, o] of this.own) o.fields = objects.get(path)!.fields;
+    this.replaceValues(fresh.values);
+  }
+
+  /**
+   * Records that `by` rendered output from the chart's current values at synthesis (e.g.
+   * injectProxy's proxy); addValues after that throws instead of leaving that output stale.
+   */
+  markValuesUsed(by: string): void {
+    this.usedBy ??= by;
   }
 
   /** The resolved values (defaults, then the given values). */

@@ -23,11 +23,9 @@ export class ValuesChart<V = unknown> extends Chart {
     return this.currentValues;
   }
 
-  /** Replaces the chart's objects with ones built from other values. */
-  protected rebuild(values: HelmValues<V>, build: () => void): void {
-    for (const child of [...this.node.children]) this.node.tryRemoveChild(child.node.id);
+  /** Gives the chart other values; the caller updates its objects' fields (ConcreteChart.addValues). */
+  protected replaceValues(values: HelmValues<V>): void {
     this.currentValues = values;
-    build();
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -83,7 +81,8 @@ export class K8sObject<P extends ObjectProps = ObjectProps> extends ApiObject {
   constructor(
     scope: Construct,
     id: string,
-    readonly fields: P,
+    /** The object's fields; a ConcreteChart given more values replaces them in place (the construct stays). */
+    public fields: P,
   ) {
     // cdk8s only needs a name for its own bookkeeping; ours may be symbolic.
     super(scope, id, { apiVersion: 'v1', kind: fields.kind, metadata: { name: id.toLowerCase() } });

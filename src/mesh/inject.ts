@@ -293,12 +293,15 @@ function effectiveConfig(obj: ApiObject, annotations: Record<string, string>, gi
  * proxy annotations (`config.linkerd.io/*`, e.g. from meshWorkloads) as the proxy injector
  * would, and the pod template gets the annotations of every setting `config` adds, so that
  * annotations and proxy agree (the destination controller reads `opaque-ports` from them).
+ * The configuration is checked now (ProxyConfigError); with `controlPlane`, the proxy is
+ * rendered when the app is synthesized (`App.synth`, `synthYaml`, `Chart.toJson`,
+ * `Testing.synth`), from the control plane's values then: constructs that add values to it
+ * (LinkerdJaeger's tracing) may come before or after this call.
  */
 export function injectProxy(obj: ApiObject, options: InjectOptions | { settings: ProxySettings }): void {
   const kind = WORKLOAD_KINDS[obj.kind];
   if (!kind) throw new Error(`${obj.node.path}: ${obj.kind} is not a workload (${Object.keys(WORKLOAD_KINDS).join(', ')})`);
   const cp = 'controlPlane' in options ? options.controlPlane : undefined;
-  const base = 'settings' in options ? options.settings : proxySettingsFromValues(cp!.values);
   const template = kind.template;
   // A workload added after meshWorkloads gets its annotations at synthesis; injecting it now must see them.
   for (const scope of obj.node.scopes) for (const config of meshScopes.get(scope) ?? []) annotateWorkload(obj, config);
@@ -307,11 +310,38 @@ export function injectProxy(obj: ApiObject, options: InjectOptions | { settings:
   const podPorts = (podSpec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
   const existing = { ...((at(json, [...template, 'metadata', 'annotations']) ?? {}) as Record<string, string>) };
   const config = effectiveConfig(obj, existing, 'settings' in options ? undefined : options.config);
-  const settings = workloadProxySettings(base, config);
   const { inject: _inject, ...annotated } = config;
   const missing = Object.fromEntries(Object.entries(proxyAnnotations(annotated)).filter(([k]) => k !== 'linkerd.io/inject' && existing[k] === undefined));
   if (Object.keys(missing).length > 0) addEntries(obj, json, [...template, 'metadata', 'annotations'], missing);
   injected.add(obj);
+  if (!cp) return renderProxy(obj, kind, json, podPorts, options as { settings: ProxySettings }, config);
+  // The proxy follows the control plane's final values (LinkerdJaeger may add tracing after this call): rendered once, at synthesis.
+  let rendered = false;
+  obj.node.addValidation({
+    validate: () => {
+      if (!rendered) {
+        rendered = true;
+        cp.markValuesUsed(`injectProxy(${obj.node.path})`);
+        renderProxy(obj, kind, json, podPorts, { controlPlane: cp }, config);
+      }
+      return [];
+    },
+  });
+}
+
+/** The proxy parts, annotations and labels injectProxy renders into a workload. */
+function renderProxy(
+  obj: ApiObject,
+  kind: { template: string[]; label: string },
+  json: Json,
+  podPorts: number[],
+  options: { controlPlane: LinkerdControlPlane } | { settings: ProxySettings },
+  config: WorkloadProxyConfig,
+): void {
+  const template = kind.template;
+  const cp = 'controlPlane' in options ? options.controlPlane : undefined;
+  const base = 'settings' in options ? options.settings : proxySettingsFromValues(cp!.values);
+  const settings = workloadProxySettings(base, config);
   const withPorts: ProxySettings = 'settings' in options ? settings : { ...settings, proxy: { ...settings.proxy, podInboundPorts: podPorts.join(',') } };
   const v = (cp?.values ?? concreteValues(withPorts.mesh.namespace)) as unknown as Values;
   const parts = sharedPodParts(v, withPorts, serializesProps(obj));

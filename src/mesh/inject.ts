@@ -316,17 +316,29 @@ export function injectProxy(obj: ApiObject, options: InjectOptions | { settings:
   injected.add(obj);
   if (!cp) return renderProxy(obj, kind, json, podPorts, options as { settings: ProxySettings }, config);
   // The proxy follows the control plane's final values (LinkerdJaeger may add tracing after this call): rendered once, at synthesis.
+  // Its patches take the place they would have had now, so a patch the user adds later (to the proxy, say) still applies after them.
+  const position = patchesOf(obj).length;
   let rendered = false;
   obj.node.addValidation({
     validate: () => {
       if (!rendered) {
         rendered = true;
         cp.markValuesUsed(`injectProxy(${obj.node.path})`);
+        const patches = patchesOf(obj);
+        const before = patches.length;
         renderProxy(obj, kind, json, podPorts, { controlPlane: cp }, config);
+        patches.splice(position, 0, ...patches.splice(before));
       }
       return [];
     },
   });
+}
+
+/** The JSON patches of an object, in the order cdk8s applies them (ApiObject keeps them in a private list). */
+function patchesOf(obj: ApiObject): JsonPatch[] {
+  const patches = (obj as unknown as { patches?: JsonPatch[] }).patches;
+  if (!Array.isArray(patches)) throw new Error(`${obj.node.path}: this cdk8s version keeps no patch list; injectProxy needs cdk8s 2`);
+  return patches;
 }
 
 /** The proxy parts, annotations and labels injectProxy renders into a workload. */

@@ -261,7 +261,8 @@ describe('RBAC: what the API server grants each ServiceAccount', () => {
   afterAll(async () => {
     const clusterScoped = applied.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
     const elsewhere = applied.filter((o) => o.metadata.namespace && !NAMESPACES.includes(o.metadata.namespace));
-    if (clusterScoped.length + elsewhere.length) await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], listOf([...clusterScoped, ...elsewhere])).catch(() => undefined);
+    // Waited for: a CRD still terminating when the next suite installs linkerd-crds makes Helm refuse to adopt it.
+    if (clusterScoped.length + elsewhere.length) await kubectl(['delete', '--ignore-not-found', '--wait=true', '--timeout=180s', '-f', '-'], listOf([...clusterScoped, ...elsewhere])).catch(() => undefined);
     await Promise.all(NAMESPACES.map(deleteNamespace));
   });
 

@@ -56,10 +56,10 @@ describe('engine: template text', () => {
   const templates = renderTemplates(engineChart);
   const main = templates.get('main.yaml') ?? '';
 
-  it('spells scalars with toJson, structures with toYaml, optional fields with if', () => {
-    expect(main).toContain('name: {{ .Values.name | toJson }}');
+  it('spells scalars with the scalar helper, structures with toYaml, optional fields with if', () => {
+    expect(main).toMatch(/ name: \{\{ include "cdk8s-linkerd\.scalar" \(list \.Values\.name \d+\) \}\}/);
     expect(main).toContain('{{- toYaml .Values.tolerations | nindent 8 }}');
-    expect(main).toMatch(/\{\{- if \.Values\.priorityClassName \}\}\n\s+priorityClassName: \{\{ \.Values\.priorityClassName \| toJson \}\}\n\s+\{\{- end \}\}/);
+    expect(main).toMatch(/\{\{- if \.Values\.priorityClassName \}\}\n\s+priorityClassName: \{\{ include "cdk8s-linkerd\.scalar" \(list \.Values\.priorityClassName \d+\) \}\}\n\s+\{\{- end \}\}/);
     expect(main).toContain('{{- range .Values.extraArgs }}');
   });
 
@@ -75,7 +75,7 @@ describe('engine: template text', () => {
   });
 
   it('never lets literal text act as a template', () => {
-    expect(main).toContain('fixed: {{ "a {{ literal }} value" | toJson }}');
+    expect(main).toMatch(/fixed: \{\{ include "cdk8s-linkerd\.scalar" \(list "a \{\{ literal \}\} value" \d+\) \}\}/);
     expect(templates.get('NOTES.txt')).toContain('Literal {{ "{{" }} braces }} stay.');
   });
 

@@ -19,11 +19,12 @@ import {
   valuesYamlOf,
   type ValuesProblem,
 } from '../values/model';
-import { YAML_OPTS, emitDocument, emitFailWhen, emitText } from './emit';
+import { emitDocument, emitFailWhen, emitText } from './emit';
 import { Expr, GeneratedCertField, goTruthy, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { K8sObject, ValuesChart } from './object';
 import { HelmValues } from './values';
+import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
 
 export interface ChartDefinition<S extends TObject = TObject> {
   name: string;
@@ -206,7 +207,7 @@ export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values
 /** Multi-document YAML like `helm template` prints it. */
 export function toManifest(chartName: string, objects: RenderedObject[]): string {
   return objects
-    .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${dump(object, YAML_OPTS)}`)
+    .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${yamlText(objectOrder(object))}`)
     .join('');
 }
 
@@ -233,6 +234,7 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
     const body = docs.join('\n');
     out.set(file, `${[...GeneratedCertField.declarations(body), body].join('\n')}\n`);
   }
+  out.set('_helpers.tpl', `${SCALAR_TEMPLATE}\n`);
   out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
   const checks = [
     ...(def.helmChecks?.(v) ?? []).map((c) => ({ failWhen: c.failWhen as unknown as Expr, message: c.message })),

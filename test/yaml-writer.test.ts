@@ -41,7 +41,7 @@ function probeChart(): string {
   writeFileSync(join(dir, 'templates', '_helpers.tpl'), `${SCALAR_TEMPLATE}\n`);
   writeFileSync(
     join(dir, 'templates', 'probe.yaml'),
-    ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: probe', 'data:', '  items:', '  {{- range .Values.s }}', `    - ${scalarAction('.', 6)}`, '  {{- end }}', ''].join('\n'),
+    ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: probe', 'data:', '  items:', '  {{- range .Values.s }}', `  - ${scalarAction('.', 4)}`, '  {{- end }}', ''].join('\n'),
   );
   return dir;
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHARTS, DIST_CHARTS, UsageError, chartNamed } from '../charts';
-import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
+import { DEFAULT_RELEASE, ValuesError, helmOrder, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
 import { argoCdOptionsProblem, writeArgoCd, type ArgoCdOptions } from '../argocd';
 import { writeIdentity } from '../certs/write';
 import { trustDomainProblem } from '../certs/identity';
@@ -269,7 +269,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           name: (values['release-name'] as string | undefined) ?? DEFAULT_RELEASE.name,
           namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace,
         };
-        writeManifest(chart, renderObjects(r.def, r.values, release), io.stdout);
+        writeManifest(chart, helmOrder(renderObjects(r.def, r.values, release)), io.stdout);
         return 0;
       }
       case 'validate': {

@@ -204,6 +204,42 @@ export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values
   return objectsOf(chart).map((o) => ({ file: o.file, object: o.toJson() }));
 }
 
+/**
+ * The order in which Helm installs kinds (and `helm template` prints them): Helm's
+ * releaseutil.InstallOrder; other kinds follow, by name.
+ */
+const INSTALL_ORDER = [
+  'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList',
+  'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding',
+  'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment',
+  'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+];
+
+/**
+ * Objects in the order `helm template` prints them: hooks last; the others by kind in install
+ * order (unknown kinds after, by name), then by template file, then as the file lists them.
+ */
+export function helmOrder(objects: RenderedObject[]): RenderedObject[] {
+  const isHook = (o: RenderedObject) => Boolean(((o.object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {})['helm.sh/hook']);
+  const rank = (kind: string) => {
+    const i = INSTALL_ORDER.indexOf(kind);
+    return i >= 0 ? i : INSTALL_ORDER.length;
+  };
+  const byFile = (a: RenderedObject, b: RenderedObject) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  const indexed = objects.map((o, i) => ({ o, i }));
+  const manifests = indexed
+    .filter(({ o }) => !isHook(o))
+    .sort((a, b) => {
+      const [ka, kb] = [String(a.o.object.kind), String(b.o.object.kind)];
+      const d = rank(ka) - rank(kb);
+      if (d !== 0) return d;
+      if (rank(ka) === INSTALL_ORDER.length && ka !== kb) return ka < kb ? -1 : 1;
+      return byFile(a.o, b.o) || a.i - b.i;
+    });
+  const hooks = indexed.filter(({ o }) => isHook(o)).sort((a, b) => byFile(a.o, b.o) || a.i - b.i);
+  return [...manifests, ...hooks].map(({ o }) => o);
+}
+
 /** Multi-document YAML like `helm template` prints it. */
 export function toManifest(chartName: string, objects: RenderedObject[]): string {
   return objects

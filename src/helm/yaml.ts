@@ -1,6 +1,7 @@
 /**
  * How the engine writes YAML, in concrete manifests (dist/, the CLI) and in chart templates
- * alike: block style, two-space indentation, `apiVersion`, `kind`, `metadata` first in an
+ * alike: block style, two-space indentation (a list's dashes in its key's column, as Helm's
+ * `toYaml` writes them), `apiVersion`, `kind`, `metadata` first in an
  * object, and each scalar in the plainest form that keeps its type:
  *
  * - a string that no YAML 1.1 or 1.2 reader takes for anything but a string is written plain
@@ -133,7 +134,8 @@ export function yamlLines(value: unknown, indent = 0): string[] {
     return entries.flatMap(([k, v]) => {
       const key = `${pad}${keyText(k)}:`;
       if (isMap(v) && Object.values(v).some((x) => x !== undefined)) return [key, ...yamlLines(v, indent + 2)];
-      if (Array.isArray(v) && v.some((x) => x !== undefined)) return [key, ...yamlLines(v, indent + 2)];
+      // A list's dashes sit in its key's column, as Helm's toYaml (and kubectl) write them.
+      if (Array.isArray(v) && v.some((x) => x !== undefined)) return [key, ...yamlLines(v, indent)];
       return [`${key} ${inlineText(v, indent + 2)}`];
     });
   }

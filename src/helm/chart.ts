@@ -23,6 +23,7 @@ import { emitDocument, emitFailWhen, emitText } from './emit';
 import { Expr, GeneratedCertField, goTruthy, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { K8sObject, ValuesChart } from './object';
+import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
 
@@ -121,7 +122,7 @@ export function resolveValues<S extends TObject>(def: ChartDefinition<S>, user: 
   }
   if (problems.length === 0 && def.check) problems.push(...def.check(values as Static<S>));
   if (problems.length > 0) throw new ValuesError(def.name, problems);
-  return values as Static<S>;
+  return sortedKeys(values) as Static<S>;
 }
 
 function context<S extends TObject>(def: ChartDefinition<S>, values: Record<string, unknown>, release: Release): RenderContext {
@@ -205,8 +206,10 @@ export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values
 }
 
 /**
- * The order in which Helm installs kinds (and `helm template` prints them): Helm's
- * releaseutil.InstallOrder; other kinds follow, by name.
+ * The order in which Helm installs kinds (and `helm template` prints them): Helm 4's
+ * releaseutil.InstallOrder; other kinds follow, by name. (Helm 3.17's list ends at APIService: it
+ * sorts the webhook configurations among the other kinds, by name, so its documents can come in
+ * another order; each document's text is the same.)
  */
 const INSTALL_ORDER = [
   'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList',

@@ -51,7 +51,7 @@ export function goKeyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
-const goKeyCompare = (a: string, b: string) => (goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0);
+export const goKeyCompare = (a: string, b: string) => (goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0);
 
 /** Whether go-yaml reads the string, written plain, as something else than a string (then it double-quotes it). */
 function resolvesToOther(s: string): boolean {
@@ -231,6 +231,21 @@ function goNumber(n: number): string {
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The values with every map's keys in go-yaml's order. Helm's values are Go maps, which have no
+ * order: what Helm writes from a map (`toYaml`, `range`) comes in this order, so concrete mode
+ * reads the values in it too.
+ */
+export function sortedKeys<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(sortedKeys) as T;
+  if (!isMap(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort(goKeyCompare)
+      .map((k) => [k, sortedKeys(v[k])]),
+  ) as T;
 }
 
 /** After JSON: what sigs.k8s.io/yaml sees (undefined entries gone). */

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { JSON_SCHEMA, load } from 'js-yaml';
 import { parse } from 'yaml';
+import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
+import { distFolders } from '../src/outputs';
+import { toManifest } from '../src/helm/chart';
 import { SCALAR_TEMPLATE, isLiteralString, isPlainString, objectOrder, scalarAction, yamlText } from '../src/helm/yaml';
 import { HELM_MAJORS } from './support/helm';
 import { helmTemplate, scratchDir, writeValues } from './support/render';
@@ -101,9 +104,47 @@ describe('dist/ reads like hand-written YAML', () => {
     for (const file of distFiles()) {
       for (const doc of readFileSync(file, 'utf8').split(/^---\n/m).filter((d) => d.trim())) {
         const keys = doc.split('\n').filter((l) => /^[^\s#]/.test(l)).map((l) => l.split(':')[0]);
-        expect(keys.slice(0, 3), `${file}: ${doc.slice(0, 200)}`).toEqual(['apiVersion', 'kind', 'metadata']);
+        if (!keys.includes('kind')) continue; // a patch (argocd-cm-patch.yaml), not an object
+        const first = keys.includes('metadata') ? ['apiVersion', 'kind', 'metadata'] : ['apiVersion', 'kind'];
+        expect(keys.slice(0, first.length), `${file}: ${doc.slice(0, 200)}`).toEqual(first);
         expect(doc).not.toMatch(/^kind: "/m);
       }
     }
+  });
+});
+
+/** dist/ as `cdk8s-linkerd synth` writes it, with user values per chart: folder → manifest text. */
+function dist(values: Record<string, Record<string, unknown>> = {}): Map<string, string> {
+  return new Map(distFolders(values).map((f) => [f.folder, toManifest(f.chart, f.objects)]));
+}
+
+/** Lines added or removed between two texts, and their characters. */
+function changed(a: string, b: string): { lines: number; chars: number } {
+  const parts = diffLines(a, b).filter((c) => c.added || c.removed);
+  return { lines: parts.reduce((n, c) => n + (c.count ?? 0), 0), chars: parts.reduce((n, c) => n + c.value.length, 0) };
+}
+
+describe('dist/ diffs stay small', () => {
+  it('a one-key change of values (proxy.logLevel) changes at most 30 lines of dist/', () => {
+    const [before, after] = [dist(), dist({ 'linkerd-control-plane': { proxy: { logLevel: 'debug' } } })];
+    const diffs = [...before.keys()].map((folder) => changed(before.get(folder) ?? '', after.get(folder) ?? ''));
+    const lines = diffs.reduce((n, d) => n + d.lines, 0);
+    const chars = diffs.reduce((n, d) => n + d.chars, 0);
+    expect(lines).toBeGreaterThan(0);
+    expect(lines).toBeLessThanOrEqual(30);
+    // …and a small one: no long line (a whole configuration on one line) in it.
+    expect(chars).toBeLessThanOrEqual(2000);
+  });
+
+  it('no line of dist/ is longer than 300 characters, but base64 data and Grafana query expressions', () => {
+    const long = [...dist().entries()].flatMap(([folder, text]) =>
+      text
+        .split('\n')
+        .filter((l) => l.length > 300)
+        // base64 (certificates, CA bundles) and PromQL queries in the dashboards' JSON
+        .filter((l) => !/^\s*[\w./-]+: [A-Za-z0-9+/=]+$/.test(l) && !/^\s*"expr": /.test(l))
+        .map((l) => `${folder}: ${l.slice(0, 120)}…`),
+    );
+    expect(long).toEqual([]);
   });
 });

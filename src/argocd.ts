@@ -6,9 +6,8 @@
 import { join } from 'node:path';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
-import { dump } from 'js-yaml';
 import { CERTIFICATES_FOLDER } from './chart-registry';
-import { YAML_OPTS } from './helm/emit';
+import { objectOrder, yamlText } from './helm/yaml';
 import { distFolders, writeTree, type DistFolder, type Progress } from './outputs';
 
 export interface ArgoCdOptions {
@@ -199,7 +198,7 @@ export function argoCdObjects(options: ArgoCdOptions, folders: DistFolder[] = di
   return { root: root(o), project: project(folders, o), applications: folders.map((f) => application(f, o)) };
 }
 
-const yaml = (x: unknown) => dump(x, YAML_OPTS);
+const yaml = (x: unknown) => yamlText(x !== null && typeof x === 'object' && !Array.isArray(x) ? objectOrder(x as Record<string, unknown>) : x);
 
 /**
  * Writes `dir/root.yaml`, `dir/apps/*.yaml` and `dir/argocd-cm-patch.yaml` (merge it into

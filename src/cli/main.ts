@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHART_NAMES, DIST_CHARTS, UsageError, loadChart } from '../chart-registry';
-import { DEFAULT_RELEASE, ValuesError, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
+import { DEFAULT_RELEASE, ValuesError, helmOrder, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
 import type { ArgoCdOptions } from '../argocd';
 import { trustDomainProblem } from '../certs/identity';
 import { formatProblem } from '../values/model';
@@ -274,7 +274,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           name: (values['release-name'] as string | undefined) ?? DEFAULT_RELEASE.name,
           namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace,
         };
-        writeManifest(chart, renderObjects(r.def, r.values, release), io.stdout);
+        writeManifest(chart, helmOrder(renderObjects(r.def, r.values, release)), io.stdout);
         return 0;
       }
       case 'validate': {

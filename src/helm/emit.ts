@@ -11,37 +11,28 @@
  * Objects and lists whose every entry is conditional get an explicit `{}`/`[]`
  * when none is present, so they render as the concrete mode does.
  */
-import { dump } from 'js-yaml';
 import { Expr, Lit, Logic, Not, Omit, Truthy, mapOrEmpty } from './expr';
 import { overriders, ownedKeys, settersOf, spliceLines, type Setter } from './maps';
 import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, isPlain } from './tree';
 import { isEntryList } from './values';
-
-/**
- * How plain YAML is written, in templates and in concrete manifests alike: every string
- * value double-quoted (as `toJson` writes the values Helm fills in), so that `helm template`
- * and `cdk8s-linkerd template` print the same text where they can.
- */
-export const YAML_OPTS = { lineWidth: -1, noRefs: true, quotingType: '"' as const, forceQuotes: true };
+import { keyText, objectOrder, scalarAction, yamlLines } from './yaml';
 
 function pad(n: number): string {
   return ' '.repeat(n);
 }
 
-/** js-yaml output of a plain value, indented by `indent`. */
+/** A plain value as the engine writes YAML (yaml.ts), at `indent`. */
 function plain(value: unknown, indent: number): string[] {
-  return dump(value, YAML_OPTS)
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((l) => pad(indent) + l);
+  return yamlLines(value, indent);
 }
 
 function isStructured(e: Expr): boolean {
   return e.type === 'object' || e.type === 'array';
 }
 
-function valueLine(e: Expr): string {
-  return `{{ ${e.go()} | toJson }}`;
+/** A scalar value filled in by Helm, written as yaml.ts writes it (a literal block's lines at `indent`). */
+function valueLine(e: Expr, indent: number): string {
+  return scalarAction(e.go(), indent);
 }
 
 /** The condition under which a container entry contributes anything (null: always). */
@@ -117,12 +108,12 @@ export function emitMap(obj: Record<string, unknown>, indent: number, outer?: { 
 function emitEntry(k: string, v: unknown, indent: number): string[] {
   checkKey(k);
   if (v === undefined) return [];
-  const key = plain({ [k]: null }, 0)[0].replace(/ null$/, '');
+  const key = `${keyText(k)}:`;
   if (isPlain(v)) return plain({ [k]: v }, indent);
-  if (typeof v === 'string') return [`${pad(indent)}${key} ${valueLine(new Lit(v))}`];
+  if (typeof v === 'string') return [`${pad(indent)}${key} ${valueLine(new Lit(v), indent + 2)}`];
   if (v instanceof Expr) {
     if (isStructured(v)) return [`${pad(indent)}${key}`, `${pad(indent + 2)}{{- toYaml ${v.go()} | nindent ${indent + 2} }}`];
-    return [`${pad(indent)}${key} ${valueLine(v)}`];
+    return [`${pad(indent)}${key} ${valueLine(v, indent + 2)}`];
   }
   if (v instanceof Lines) {
     return [
@@ -132,7 +123,7 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
       `${pad(indent + 2)}{{- end }}`,
     ];
   }
-  if (v instanceof YamlText) return [`${pad(indent)}${key} |-`, ...emitMap(v.tree, indent + 2)];
+  if (v instanceof YamlText) return [`${pad(indent)}${key} |`, ...emitMap(v.tree, indent + 2)];
   if (v instanceof Maybe || v instanceof Splice || v instanceof Fields || v instanceof Range) {
     throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);
   }
@@ -146,7 +137,7 @@ export function emitList(items: unknown[], indent: number): string[] {
   for (const item of items) {
     if (item === undefined) continue;
     if (item instanceof Splice) {
-      lines.push(`${pad(indent)}{{- range ${item.list.go()} }}`, `${pad(indent)}- {{ toJson . }}`, `${pad(indent)}{{- end }}`);
+      lines.push(`${pad(indent)}{{- range ${item.list.go()} }}`, `${pad(indent)}- ${scalarAction('.', indent + 2)}`, `${pad(indent)}{{- end }}`);
     } else if (item instanceof Maybe) {
       lines.push(`${pad(indent)}{{- if ${item.cond.goCond()} }}`, ...emitItem(item.node, indent), `${pad(indent)}{{- end }}`);
     } else if (item instanceof Range) {
@@ -161,14 +152,14 @@ export function emitList(items: unknown[], indent: number): string[] {
 
 function emitItem(item: unknown, indent: number): string[] {
   if (isPlain(item)) return plain([item], indent);
-  if (typeof item === 'string') return [`${pad(indent)}- ${valueLine(new Lit(item))}`];
+  if (typeof item === 'string') return [`${pad(indent)}- ${valueLine(new Lit(item), indent + 2)}`];
   if (item instanceof Expr) {
     if (isStructured(item)) return [`${pad(indent)}-`, `${pad(indent + 2)}{{- toYaml ${item.go()} | nindent ${indent + 2} }}`];
-    return [`${pad(indent)}- ${valueLine(item)}`];
+    return [`${pad(indent)}- ${valueLine(item, indent + 2)}`];
   }
   if (Array.isArray(item)) {
     // A list in a list: written as JSON (valid YAML) to keep the dash layout simple.
-    return [`${pad(indent)}- ${valueLine(new JsonList(item))}`];
+    return [`${pad(indent)}- {{ ${new JsonList(item).go()} | toJson }}`];
   }
   if (item !== null && typeof item === 'object') {
     const body = emitMap(item as Record<string, unknown>, indent + 2);
@@ -199,7 +190,7 @@ class JsonList extends Expr {
 
 /** A whole document (one Kubernetes object) guarded by `guards`. */
 export function emitDocument(obj: Record<string, unknown>, guards: readonly Expr[]): string {
-  const body = emitMap(obj, 0);
+  const body = emitMap(objectOrder(obj), 0);
   if (guards.length === 0) return ['---', ...body].join('\n');
   const cond = new Logic('and', guards).goCond();
   return [`{{- if ${cond} }}`, '---', ...body, '{{- end }}'].join('\n');

@@ -10,7 +10,8 @@
  */
 
 import { createHash } from 'node:crypto';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
+import { helmToYaml } from './toyaml';
 import { selfSignedCert } from './generated';
 
 /** The JSON type of a value, as far as the engine needs to know it to spell it. */
@@ -612,16 +613,13 @@ export class ValuesView extends Expr {
   }
 }
 
-/**
- * A value as YAML text (`toYaml`). Concrete mode writes it with js-yaml (keys sorted, as Go
- * does): the same data, not always the same text; the equivalence tests parse it.
- */
+/** A value as YAML text (`toYaml`); concrete mode writes it as Helm does (toyaml.ts). */
 export class ToYaml extends Expr {
   constructor(public readonly value: Expr) {
     super('string');
   }
   evaluate(ctx: RenderContext): unknown {
-    return dump(this.value.evaluate(ctx), { sortKeys: true, lineWidth: -1, noRefs: true });
+    return helmToYaml(this.value.evaluate(ctx));
   }
   go(): string {
     return `(toYaml ${this.value.go()})`;

@@ -36,14 +36,32 @@ export class ValuesChart<V = unknown> extends Chart {
   }
 }
 
+/**
+ * The TypeScript module that called into the engine (the first stack frame outside src/helm/),
+ * as `src/<dir>/<module>.ts` whether the sources or the compiled lib/ run.
+ */
+function callerModule(): string | undefined {
+  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
+    const m = /[/\\](src|lib)[/\\](.+?)\.(ts|js)(?::\d+)+\)?$/.exec(line);
+    if (!m) continue;
+    const mod = m[2].replace(/\\/g, '/');
+    if (mod.startsWith('helm/')) continue;
+    return `src/${mod}.ts`;
+  }
+  return undefined;
+}
+
 /** A part of a chart; its objects are written to one template file (`templates/<file>`). */
 export class Component extends Construct {
+  /** The module that defines this component (named at the top of its template file). */
+  readonly module: string | undefined;
   constructor(
     scope: Construct,
     id: string,
     readonly file: string,
   ) {
     super(scope, id);
+    this.module = callerModule();
   }
 }
 
@@ -77,6 +95,8 @@ export class K8sObject<P extends ObjectProps = ObjectProps> extends ApiObject {
   readonly guards: readonly Expr[];
   /** The template file this object is written to, relative to `templates/`. */
   readonly file: string;
+  /** The module of its component. */
+  readonly module: string | undefined;
 
   constructor(
     scope: Construct,
@@ -93,6 +113,7 @@ export class K8sObject<P extends ObjectProps = ObjectProps> extends ApiObject {
     while (c && !(c instanceof Component)) c = c.node.scope;
     if (!c) throw new Error(`${this.node.path}: every object must belong to a Component (its template file)`);
     this.file = (c as Component).file;
+    this.module = (c as Component).module;
   }
 
   override toJson(): Record<string, unknown> {

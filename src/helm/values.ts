@@ -10,7 +10,7 @@
  * spot, so both meanings come from the same definition.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { dump } from 'js-yaml';
+import { yamlText as writeYaml } from './yaml';
 import {
   BuiltInRef,
   Compare,
@@ -143,8 +143,6 @@ function valueType(node: SchemaNode): ValueType {
   return 'any';
 }
 
-/** How `yamlText` writes a document in concrete mode (absent optional fields left out). */
-const YAML_TEXT_OPTS = { lineWidth: -1, noRefs: true, skipInvalid: true };
 
 export class HelmValues<V> {
   private readonly guardStack: Expr[] = [];
@@ -434,7 +432,7 @@ export class HelmValues<V> {
    * for configuration files in ConfigMaps. Compare renderings by parsing the text.
    */
   yamlText(tree: Record<string, unknown>): string {
-    if (this.mode === 'concrete') return dump(tree, YAML_TEXT_OPTS);
+    if (this.mode === 'concrete') return writeYaml(tree);
     return new YamlText(tree) as unknown as string;
   }
 

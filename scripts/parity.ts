@@ -14,6 +14,8 @@ import { load, loadAll } from 'js-yaml';
 import { linkerdControlPlaneChart } from '../src/control-plane/chart';
 import { haValues } from '../src/control-plane/presets';
 import { tracingValues } from '../src/jaeger/wiring';
+import { linkerdMulticlusterChart } from '../src/multicluster/chart';
+import { multiclusterHaValues } from '../src/multicluster/presets';
 import { linkerdVizChart } from '../src/viz/chart';
 import { vizHaValues } from '../src/viz/presets';
 import { renderObjects, resolveValues } from '../src/helm/chart';
@@ -31,7 +33,10 @@ function arg(name: string): string | undefined {
 }
 
 /** Where upstream keeps each chart, relative to the repository root. */
-const UPSTREAM_DIRS: Record<string, string> = { 'linkerd-viz': join('viz', 'charts', 'linkerd-viz') };
+const UPSTREAM_DIRS: Record<string, string> = {
+  'linkerd-viz': join('viz', 'charts', 'linkerd-viz'),
+  'linkerd-multicluster': join('multicluster', 'charts', 'linkerd-multicluster'),
+};
 
 function renderUpstream(upstream: string, chart: string, args: string[] = [], valuesFiles: string[] = [], namespace = 'linkerd'): Record<string, Json>[] {
   const work = mkdtempSync(join(tmpdir(), 'parity-'));
@@ -210,6 +215,41 @@ function vizParity(upstream: string): string[] {
   }));
 }
 
+/** Multicluster differences documented in docs/parity.md. */
+const MULTICLUSTER_EXPECTED = [
+  /^(Server|AuthorizationPolicy)\/(linkerd-admin|service-mirror|controller|local-service-mirror)\.metadata\.annotations: extra in ours/, // created-by on every object
+  /^Job\/namespace-metadata\.spec\.template\.spec\.nodeSelector: extra in ours \(\{\}\)$/, // an empty nodeSelector written as {}
+];
+
+/** Upstream's placeholder image tags, as its release process sets them. */
+const versionArgs = ['localServiceMirror.image.version', 'controllerDefaults.image.version'].flatMap((k) => ['--set', `${k}=${LINKERD_VERSION}`]);
+
+/** A CRD's descriptions (prose, ours differs) removed. */
+function withoutProse(d: Record<string, Json>): Record<string, Json> {
+  if (d.kind !== 'CustomResourceDefinition') return d;
+  const strip = (x: Json): Json =>
+    Array.isArray(x) ? x.map(strip) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'description').map(([k, y]) => [k, strip(y)])) : x;
+  return { ...d, spec: strip(d.spec) };
+}
+
+/** Upstream's CRD with its storage version only (we serve only that one: docs/parity.md). */
+function storageOnly(d: Record<string, Json>): Record<string, Json> {
+  if (d.kind !== 'CustomResourceDefinition') return d;
+  const spec = withoutProse(d).spec as { versions: { storage: boolean }[] };
+  return { ...d, spec: { ...spec, versions: spec.versions.filter((v) => v.storage) } };
+}
+
+function multiclusterParity(upstream: string): string[] {
+  const cases: ParityCase[] = [
+    { name: 'defaults', args: [], files: [], ours: {} },
+    { name: 'values-ha.yaml', args: [], files: ['values-ha.yaml'], ours: multiclusterHaValues },
+  ];
+  return compareCases(cases, MULTICLUSTER_EXPECTED, (c) => ({
+    theirs: renderUpstream(upstream, 'linkerd-multicluster', ['--set', `linkerdVersion=${LINKERD_VERSION}`, ...versionArgs, ...c.args], c.files, 'linkerd-multicluster').map(storageOnly),
+    ours: renderObjects(linkerdMulticlusterChart, resolveValues(linkerdMulticlusterChart, c.ours), { name: 'linkerd-multicluster', namespace: 'linkerd-multicluster' }).map((o) => withoutProse(o.object)),
+  }));
+}
+
 function main(): void {
   const upstream = arg('--upstream');
   if (!upstream) {
@@ -221,6 +261,7 @@ function main(): void {
   if (process.env.PARITY_ONLY) return;
   process.stdout.write(`linkerd-control-plane:\n${controlPlaneParity(upstream).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd-viz:\n${vizParity(upstream).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd-multicluster:\n${multiclusterParity(upstream).map((l) => `  ${l}\n`).join('')}`);
 }
 
 main();

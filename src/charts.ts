@@ -6,6 +6,7 @@ import { gitopsValues } from './control-plane/presets';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
 import { linkerdJaegerChart } from './jaeger/chart';
+import { linkerdMulticlusterChart } from './multicluster/chart';
 import { linkerdVizChart } from './viz/chart';
 import { vizGitopsValues } from './viz/presets';
 
@@ -15,6 +16,7 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdControlPlaneChart.name]: linkerdControlPlaneChart,
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
+  [linkerdMulticlusterChart.name]: linkerdMulticlusterChart,
 };
 
 /**
@@ -50,6 +52,7 @@ export const DIST_CHARTS: Record<string, DistChart> = {
   },
   [linkerdVizChart.name]: { namespace: 'linkerd-viz', values: vizGitopsValues },
   [linkerdJaegerChart.name]: { namespace: 'linkerd-jaeger', values: {} },
+  [linkerdMulticlusterChart.name]: { namespace: 'linkerd-multicluster', values: {} },
 };
 
 export function chartNamed(name: string): ChartDefinition {

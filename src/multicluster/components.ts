@@ -21,7 +21,8 @@ const POD_SECURITY = { seccompProfile: { type: 'RuntimeDefault' } };
 const VIZ_PROMETHEUS = [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }];
 
 /** `affinity` from enablePodAntiAffinity (on `label: component`) and nodeAffinity. */
-function affinity(v: Mv, label: string, component: string, antiAffinity: boolean = v.is('enablePodAntiAffinity')) {
+function affinity(v: Mv, label: string, component: string) {
+  const antiAffinity = v.is('enablePodAntiAffinity');
   const nodeAffinity = v.ref('nodeAffinity');
   return v.maybe(v.or(antiAffinity, v.truthy(nodeAffinity)), {
     ...v.fields(antiAffinity, podAntiAffinity(label, component)),
@@ -192,6 +193,7 @@ export class LocalServiceMirror extends Component {
     });
     const nodeSelector = v.ref('nodeSelector');
     const tolerations = v.ref('tolerations');
+    const nodeAffinity = v.ref('nodeAffinity');
     new K8sObject(this, 'deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -213,7 +215,10 @@ export class LocalServiceMirror extends Component {
           },
           spec: {
             // Upstream applies nodeAffinity here only together with enablePodAntiAffinity.
-            affinity: v.maybe(v.is('enablePodAntiAffinity'), affinity(v, 'component', 'local-service-mirror')),
+            affinity: v.maybe(v.is('enablePodAntiAffinity'), {
+              ...podAntiAffinity('component', 'local-service-mirror'),
+              nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+            }),
             automountServiceAccountToken: false,
             containers: [
               {

@@ -47,6 +47,12 @@ export { jaegerValues, type JaegerValues } from './jaeger/values';
 export { collectorConfig, jaegerConfig, collectorEndpoint, type CollectorConfig } from './jaeger/config';
 export { tracingValues, vizJaegerValues } from './jaeger/wiring';
 
+// The multicluster extension
+export { linkerdMulticlusterChart } from './multicluster/chart';
+export { LinkerdMulticluster, type LinkerdMulticlusterProps } from './multicluster/construct';
+export { multiclusterValues, type MulticlusterValues } from './multicluster/values';
+export { multiclusterHaValues } from './multicluster/presets';
+
 // Meshing cdk8s apps
 export { LinkerdMesh, type LinkerdMeshProps } from './mesh/mesh';
 export { proxyAnnotations, ProxyConfigError, INJECTOR_ANNOTATIONS, type WorkloadProxyConfig, type PortOrRange, type InboundPolicy } from './mesh/annotations';
@@ -71,3 +77,4 @@ export type { HTTPLocalRateLimitPolicySpec } from './crds/http-local-ratelimit-p
 export type { HTTPRouteSpec } from './crds/httproute';
 export type { ServiceProfileSpec } from './crds/serviceprofile';
 export type { ExternalWorkloadSpec } from './crds/external-workload';
+export { linkCrd, type LinkSpec } from './crds/link';

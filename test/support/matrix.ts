@@ -7,6 +7,8 @@ import { linkerdCrdsChart } from '../../src/crds/chart';
 import type { ChartDefinition, Release } from '../../src/helm/chart';
 import { linkerdJaegerChart } from '../../src/jaeger/chart';
 import { tracingValues } from '../../src/jaeger/wiring';
+import { linkerdMulticlusterChart } from '../../src/multicluster/chart';
+import { multiclusterHaValues } from '../../src/multicluster/presets';
 import { linkerdVizChart } from '../../src/viz/chart';
 import { vizGitopsValues, vizHaValues } from '../../src/viz/presets';
 import { coalesce } from '../../src/values/model';
@@ -50,5 +52,10 @@ export const MATRIX: MatrixEntry[] = [
     chart: linkerdJaegerChart,
     release: { name: 'linkerd-jaeger', namespace: 'linkerd-jaeger' },
     variants: { defaults: {}, 'badger storage': { jaeger: { storage: { type: 'badger' } } } },
+  },
+  {
+    chart: linkerdMulticlusterChart,
+    release: { name: 'linkerd-multicluster', namespace: 'linkerd-multicluster' },
+    variants: { defaults: {}, 'values-ha.yaml': multiclusterHaValues },
   },
 ];

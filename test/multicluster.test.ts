@@ -11,6 +11,7 @@ import { LinkerdControlPlane } from '../src/control-plane/construct';
 import { Link } from '../src/crds/resources';
 import { ValuesError } from '../src/helm/chart';
 import { linkerdMulticlusterChart } from '../src/multicluster/chart';
+import { LinkerdMesh } from '../src/mesh/mesh';
 import { LinkerdMulticluster } from '../src/multicluster/construct';
 import { ourObjects, type K8sDoc } from './support/render';
 
@@ -48,6 +49,19 @@ describe('linkerd-multicluster', () => {
   it('the construct rejects bad values, naming the key', () => {
     expect(() => new LinkerdMulticluster(new App(), 'mc', { values: { gateway: { serviceType: 'External' as 'ClusterIP' } } })).toThrow(ValuesError);
     expect(() => new LinkerdMulticluster(new App(), 'mc', { values: { gateway: { serviceType: 'External' as 'ClusterIP' } } })).toThrow(/gateway\.serviceType/);
+  });
+});
+
+describe('LinkerdMesh', () => {
+  it('installs linkerd-multicluster only when asked, wired to the control plane', () => {
+    const without = new LinkerdMesh(new App(), 'mesh', { controlPlane: certs, viz: false });
+    expect(without.multicluster).toBeUndefined();
+    const app = new App();
+    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: certs, viz: false, multicluster: { gateway: { serviceType: 'NodePort' } }, namespaces: { controlPlane: 'mesh', multicluster: 'mc' }, clusterDomain: 'east.local' });
+    const service = find(Testing.synth(mesh.multicluster!) as Doc[], 'Service', 'linkerd-gateway');
+    expect(service?.spec.type).toBe('NodePort');
+    expect(service?.metadata.namespace).toBe('mc');
+    expect(service?.metadata.annotations?.['mirror.linkerd.io/gateway-identity']).toBe('linkerd-gateway.mc.serviceaccount.identity.mesh.east.local');
   });
 });
 

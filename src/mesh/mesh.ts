@@ -1,4 +1,4 @@
-/** The whole mesh in one construct: CRDs, control plane, viz and jaeger, wired together. */
+/** The whole mesh in one construct: CRDs, control plane, viz, jaeger and multicluster, wired together. */
 import { Construct } from 'constructs';
 import { LinkerdControlPlane } from '../control-plane/construct';
 import type { ControlPlaneValues } from '../control-plane/values';
@@ -6,6 +6,8 @@ import { LinkerdCrds, type LinkerdCrdsValues } from '../crds/construct';
 import type { UserValues } from '../helm/chart';
 import { LinkerdJaeger } from '../jaeger/construct';
 import type { JaegerValues } from '../jaeger/values';
+import { LinkerdMulticluster } from '../multicluster/construct';
+import type { MulticlusterValues } from '../multicluster/values';
 import { LinkerdViz } from '../viz/construct';
 import type { VizValues } from '../viz/values';
 
@@ -20,7 +22,9 @@ export interface LinkerdMeshProps {
   viz?: UserValues<VizValues> | false;
   /** Jaeger values, or false for no tracing. Default: no tracing. */
   jaeger?: UserValues<JaegerValues> | false;
-  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string };
+  /** linkerd-multicluster values, or false for none. Default: no multicluster. */
+  multicluster?: UserValues<MulticlusterValues> | false;
+  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string; multicluster?: string };
   /** The cluster's DNS domain, given to every chart. Default `cluster.local`. */
   clusterDomain?: string;
 }
@@ -37,10 +41,11 @@ export class LinkerdMesh extends Construct {
   readonly controlPlane: LinkerdControlPlane;
   readonly viz?: LinkerdViz;
   readonly jaeger?: LinkerdJaeger;
+  readonly multicluster?: LinkerdMulticluster;
 
   constructor(scope: Construct, id: string, props: LinkerdMeshProps) {
     super(scope, id);
-    const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', ...props.namespaces };
+    const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', multicluster: 'linkerd-multicluster', ...props.namespaces };
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.crds = new LinkerdCrds(this, 'linkerd-crds', { values: props.crds });
     this.controlPlane = new LinkerdControlPlane(this, 'linkerd-control-plane', {
@@ -58,6 +63,9 @@ export class LinkerdMesh extends Construct {
         controlPlane: this.controlPlane,
         viz: this.viz,
       });
+    }
+    if (props.multicluster !== undefined && props.multicluster !== false) {
+      this.multicluster = new LinkerdMulticluster(this, 'linkerd-multicluster', { namespace: ns.multicluster, values: props.multicluster, controlPlane: this.controlPlane });
     }
   }
 }

@@ -15,6 +15,7 @@ import { linkerdControlPlaneChart } from '../src/control-plane/chart';
 import { haValues } from '../src/control-plane/presets';
 import { tracingValues } from '../src/jaeger/wiring';
 import { linkerdMulticlusterChart } from '../src/multicluster/chart';
+import { linkHaValues, linkerdMulticlusterLinkChart } from '../src/multicluster/link';
 import { multiclusterHaValues } from '../src/multicluster/presets';
 import { linkerdVizChart } from '../src/viz/chart';
 import { vizHaValues } from '../src/viz/presets';
@@ -36,6 +37,7 @@ function arg(name: string): string | undefined {
 const UPSTREAM_DIRS: Record<string, string> = {
   'linkerd-viz': join('viz', 'charts', 'linkerd-viz'),
   'linkerd-multicluster': join('multicluster', 'charts', 'linkerd-multicluster'),
+  'linkerd-multicluster-link': join('multicluster', 'charts', 'linkerd-multicluster-link'),
 };
 
 function renderUpstream(upstream: string, chart: string, args: string[] = [], valuesFiles: string[] = [], namespace = 'linkerd'): Record<string, Json>[] {
@@ -250,6 +252,17 @@ function multiclusterParity(upstream: string): string[] {
   }));
 }
 
+function linkParity(upstream: string): string[] {
+  const cases: ParityCase[] = [
+    { name: 'defaults (targetClusterName=west)', args: [], files: [], ours: {} },
+    { name: 'values-ha.yaml (targetClusterName=west)', args: [], files: ['values-ha.yaml'], ours: linkHaValues },
+  ];
+  return compareCases(cases, [], (c) => ({
+    theirs: renderUpstream(upstream, 'linkerd-multicluster-link', ['--set', 'targetClusterName=west', '--set', `controllerImageVersion=${LINKERD_VERSION}`, '--set', `linkerdVersion=${LINKERD_VERSION}`, ...c.args], c.files, 'linkerd-multicluster'),
+    ours: renderObjects(linkerdMulticlusterLinkChart, resolveValues(linkerdMulticlusterLinkChart, { ...c.ours, targetClusterName: 'west' }), { name: 'linkerd-multicluster-link', namespace: 'linkerd-multicluster' }).map((o) => o.object),
+  }));
+}
+
 function main(): void {
   const upstream = arg('--upstream');
   if (!upstream) {
@@ -262,6 +275,7 @@ function main(): void {
   process.stdout.write(`linkerd-control-plane:\n${controlPlaneParity(upstream).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd-viz:\n${vizParity(upstream).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd-multicluster:\n${multiclusterParity(upstream).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`linkerd-multicluster-link:\n${linkParity(upstream).map((l) => `  ${l}\n`).join('')}`);
 }
 
 main();

@@ -7,6 +7,7 @@ import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
 import { linkerdJaegerChart } from './jaeger/chart';
 import { linkerdMulticlusterChart } from './multicluster/chart';
+import { linkerdMulticlusterLinkChart } from './multicluster/link';
 import { linkerdVizChart } from './viz/chart';
 import { vizGitopsValues } from './viz/presets';
 
@@ -17,6 +18,7 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
   [linkerdMulticlusterChart.name]: linkerdMulticlusterChart,
+  [linkerdMulticlusterLinkChart.name]: linkerdMulticlusterLinkChart,
 };
 
 /**

@@ -153,7 +153,7 @@ export const multiclusterValues = val.object(
         retryLimit: val.integer(3, { description: 'Times an event is retried before it is dropped.', minimum: 0 }),
         resources: resources('controllers'),
         nodeSelector: val.stringMap({}, { description: 'nodeSelector of the controller pods.' }),
-        tolerations: val.freeform<Record<string, unknown> | unknown[]>({}, { type: 'object', description: 'Tolerations of the controller pods (upstream\u2019s default is an empty map).' }),
+        tolerations: Type.Unsafe<Record<string, never> | unknown[]>({ type: ['array', 'object'], maxProperties: 0, default: {}, description: 'Tolerations of the controller pods (a list; upstream\u2019s default is an empty map).' }),
         enablePodAntiAffinity: val.boolean(false, { description: 'Spreads controller replicas across nodes and zones.' }),
         nodeAffinity: val.freeform({}, { description: 'Node affinity of the controller pods.' }),
       },

@@ -52,6 +52,7 @@ export { linkerdMulticlusterChart } from './multicluster/chart';
 export { LinkerdMulticluster, type LinkerdMulticlusterProps } from './multicluster/construct';
 export { multiclusterValues, type MulticlusterValues } from './multicluster/values';
 export { multiclusterHaValues } from './multicluster/presets';
+export { linkerdMulticlusterLinkChart, LinkerdMulticlusterLink, linkValues, linkHaValues, type LinkValues, type LinkerdMulticlusterLinkProps } from './multicluster/link';
 
 // Meshing cdk8s apps
 export { LinkerdMesh, type LinkerdMeshProps } from './mesh/mesh';

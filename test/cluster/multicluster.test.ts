@@ -2,7 +2,8 @@
  * linkerd-multicluster on a real API server: installed with Helm 4 and Helm 3 after the CRDs
  * and the control plane, waiting for every object; its Link CRD accepts a Link as the
  * `linkerd multicluster link-gen` output shapes it (built with our typed `Link`) and refuses
- * one the schema refuses; uninstalled cleanly.
+ * one the schema refuses; linkerd-multicluster-link installs for that Link with its credentials
+ * Secret; uninstalled cleanly.
  */
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -12,6 +13,7 @@ import type { HelmMajor } from '../support/helm';
 import { CHARTS_DIR, IDENTITY_FLAGS, deleteNamespace, eventually, getJson, helm, kubectl, serverVerdict } from './support/cluster';
 
 const NS = 'linkerd-multicluster';
+const LINK = 'linkerd-multicluster-link-west';
 const RELEASES = [
   { name: 'linkerd-crds', namespace: 'linkerd', flags: [] as string[] },
   { name: 'linkerd-control-plane', namespace: 'linkerd', flags: IDENTITY_FLAGS },
@@ -46,6 +48,7 @@ function link(name: string, spec: Record<string, unknown> = {}) {
 
 describe.each([4, 3] as HelmMajor[])('linkerd-multicluster, Helm %i', (major) => {
   afterAll(async () => {
+    await helm(major, ['uninstall', LINK, '-n', NS, '--ignore-not-found', '--wait']).catch(() => undefined);
     await kubectl(['delete', 'links.multicluster.linkerd.io', '--all', '-n', NS, '--ignore-not-found']).catch(() => undefined);
     for (const r of [...RELEASES].reverse()) await helm(major, ['uninstall', r.name, '-n', r.namespace, '--ignore-not-found', '--wait']).catch(() => undefined);
     for (const ns of [NS, 'linkerd']) await deleteNamespace(ns);
@@ -76,5 +79,17 @@ describe.each([4, 3] as HelmMajor[])('linkerd-multicluster, Helm %i', (major) =>
     const verdict = await serverVerdict(bad);
     expect(verdict.accepted).toBe(false);
     expect(verdict.message).toMatch(/operator/);
+  });
+
+  it('installs linkerd-multicluster-link for the Link, with the credentials Secret it reads', async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cluster-credentials-west', namespace: NS }, type: 'mirror.linkerd.io/remote-kubeconfig', stringData: { kubeconfig: 'apiVersion: v1\nkind: Config\n' } };
+    await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(secret));
+    const out = await helm(major, ['install', LINK, join(CHARTS_DIR, 'linkerd-multicluster-link'), '-n', NS, '--set', 'targetClusterName=west', ...waitFlags(major)]);
+    expect(out.stdout).toMatch(/STATUS: deployed/);
+    const services = (await getJson<{ items: { metadata: { name: string } }[] }>(['get', 'services', '-n', NS])).items.map((x) => x.metadata.name);
+    expect(services).toContain('probe-gateway-west');
+    // The service mirror may read exactly that Secret.
+    const can = await kubectl(['auth', 'can-i', 'get', 'secret/cluster-credentials-west', '-n', NS, `--as=system:serviceaccount:${NS}:linkerd-service-mirror-west`]);
+    expect(can.stdout.trim()).toBe('yes');
   });
 });

@@ -3,7 +3,7 @@
  * the current charts. A key a release had that the charts no longer accept must be named
  * in the CHANGELOG for a later version.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../src/charts';
@@ -47,7 +47,8 @@ describe('upgrades from recorded releases', () => {
   });
 
   for (const version of releases) {
-    for (const name of Object.keys(CHARTS)) {
+    // A chart added after the release has nothing recorded for it.
+    for (const name of Object.keys(CHARTS).filter((n) => existsSync(join(root, 'releases', version, `${n}.values.json`)))) {
       it(`${name} ${version} values render with the current chart`, () => {
         const recorded = JSON.parse(readFileSync(join(root, 'releases', version, `${name}.values.json`), 'utf8')) as Record<string, unknown>;
         const later = changelogAfter(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version);

@@ -76,6 +76,7 @@ export const SYNC_WAVES: Record<string, number> = {
   'linkerd-control-plane': 2,
   'linkerd-viz': 3,
   'linkerd-jaeger': 3,
+  'linkerd-multicluster': 3,
 };
 
 /** Folders whose objects are too large for client-side apply's last-applied annotation (CRDs, dashboards). */

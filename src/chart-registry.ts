@@ -17,6 +17,8 @@ export const CHART_LOADERS: Record<string, () => Promise<ChartDefinition<any>>> 
   'linkerd-viz': async () => (await import('./viz/chart')).linkerdVizChart,
   'linkerd-jaeger': async () => (await import('./jaeger/chart')).linkerdJaegerChart,
   'linkerd2-cni': async () => (await import('./cni/chart')).linkerd2CniChart,
+  'linkerd-multicluster': async () => (await import('./multicluster/chart')).linkerdMulticlusterChart,
+  'linkerd-multicluster-link': async () => (await import('./multicluster/link')).linkerdMulticlusterLinkChart,
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -75,4 +77,5 @@ export const DIST_CHARTS: Record<string, DistChart> = {
   'linkerd-viz': { namespace: 'linkerd-viz', values: vizGitopsValues },
   'linkerd-jaeger': { namespace: 'linkerd-jaeger', values: {} },
   'linkerd2-cni': { namespace: CNI_NAMESPACE, values: {} },
+  'linkerd-multicluster': { namespace: 'linkerd-multicluster', values: {} },
 };

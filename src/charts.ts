@@ -5,6 +5,8 @@ import { linkerdControlPlaneChart } from './control-plane/chart';
 import { linkerdCrdsChart } from './crds/chart';
 import type { ChartDefinition } from './helm/chart';
 import { linkerdJaegerChart } from './jaeger/chart';
+import { linkerdMulticlusterChart } from './multicluster/chart';
+import { linkerdMulticlusterLinkChart } from './multicluster/link';
 import { linkerdVizChart } from './viz/chart';
 
 export {
@@ -25,6 +27,8 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
   [linkerd2CniChart.name]: linkerd2CniChart,
+  [linkerdMulticlusterChart.name]: linkerdMulticlusterChart,
+  [linkerdMulticlusterLinkChart.name]: linkerdMulticlusterLinkChart,
 };
 
 export function chartNamed(name: string): ChartDefinition {

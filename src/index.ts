@@ -52,6 +52,13 @@ export { linkerd2CniChart } from './cni/chart';
 export { LinkerdCni, cniValuesFor, type LinkerdCniProps } from './cni/construct';
 export { cniValues, type CniValues } from './cni/values';
 
+// The multicluster extension
+export { linkerdMulticlusterChart } from './multicluster/chart';
+export { LinkerdMulticluster, type LinkerdMulticlusterProps } from './multicluster/construct';
+export { multiclusterValues, type MulticlusterValues } from './multicluster/values';
+export { multiclusterHaValues } from './multicluster/presets';
+export { linkerdMulticlusterLinkChart, LinkerdMulticlusterLink, linkValues, linkHaValues, type LinkValues, type LinkerdMulticlusterLinkProps } from './multicluster/link';
+
 // Meshing cdk8s apps
 export { LinkerdMesh, type LinkerdMeshProps } from './mesh/mesh';
 export { proxyAnnotations, ProxyConfigError, INJECTOR_ANNOTATIONS, type WorkloadProxyConfig, type PortOrRange, type InboundPolicy } from './mesh/annotations';
@@ -76,3 +83,4 @@ export type { HTTPLocalRateLimitPolicySpec } from './crds/http-local-ratelimit-p
 export type { HTTPRouteSpec } from './crds/httproute';
 export type { ServiceProfileSpec } from './crds/serviceprofile';
 export type { ExternalWorkloadSpec } from './crds/external-workload';
+export { linkCrd, type LinkSpec } from './crds/link';

@@ -24,7 +24,7 @@ import { App } from 'cdk8s';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, helmTemplate, maskGenerated, normalize, pool, writeValues, type K8sDoc } from './support/render';
 
-const NAMESPACES: Record<string, string> = { 'linkerd-crds': 'linkerd', 'linkerd-control-plane': 'linkerd', 'linkerd-viz': 'linkerd-viz', 'linkerd-jaeger': 'linkerd-jaeger' };
+const NAMESPACES: Record<string, string> = { 'linkerd-crds': 'linkerd', 'linkerd-control-plane': 'linkerd', 'linkerd-viz': 'linkerd-viz', 'linkerd-jaeger': 'linkerd-jaeger', 'linkerd-multicluster': 'linkerd-multicluster', 'linkerd-multicluster-link': 'linkerd-multicluster' };
 
 /** Values that every rendering of a chart needs, and that turn its optional objects on. */
 let base: Record<string, Record<string, unknown>> = {};

@@ -15,12 +15,13 @@ const rows = audit();
 const API_CLIENTS = new Set([
   'linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector', 'linkerd-heartbeat',
   'metrics-api', 'tap', 'tap-injector', 'web', 'prometheus', 'namespace-metadata', 'collector', 'linkerd-cni',
+  'linkerd-local-service-mirror', 'linkerd-service-mirror-west',
 ]);
 
 describe('Pod Security', () => {
   it('covers every pod of every chart and variant', () => {
     expect(rows.length).toBeGreaterThan(50);
-    expect(new Set(rows.map((r) => r.chart))).toEqual(new Set(['linkerd-control-plane', 'linkerd-viz', 'linkerd-jaeger', 'linkerd2-cni']));
+    expect(new Set(rows.map((r) => r.chart))).toEqual(new Set(['linkerd-control-plane', 'linkerd-viz', 'linkerd-jaeger', 'linkerd2-cni', 'linkerd-multicluster', 'linkerd-multicluster-link']));
   });
 
   it('is restricted everywhere except proxy-init, which needs NET_ADMIN and NET_RAW, and the CNI plugin', () => {

@@ -15,6 +15,7 @@ import { egressNetworkCrd, type EgressNetworkSpec } from './egress-network';
 import { externalWorkloadCrd, type ExternalWorkloadSpec } from './external-workload';
 import { httpLocalRateLimitPolicyCrd, type HTTPLocalRateLimitPolicySpec } from './http-local-ratelimit-policy';
 import { httpRouteCrd, type HTTPRouteSpec } from './httproute';
+import { linkCrd, type LinkSpec } from './link';
 import { meshTlsAuthenticationCrd, type MeshTLSAuthenticationSpec } from './meshtls-authentication';
 import { networkAuthenticationCrd, type NetworkAuthenticationSpec } from './network-authentication';
 import { serverCrd, type ServerSpec } from './server';
@@ -108,5 +109,11 @@ export class ServiceProfile extends LinkerdResource<ServiceProfileSpec> {
 export class ExternalWorkload extends LinkerdResource<ExternalWorkloadSpec> {
   constructor(scope: Construct, id: string, props: CustomResourceProps<ExternalWorkloadSpec>) {
     super(scope, id, externalWorkloadCrd, props);
+  }
+}
+/** A link to another cluster whose services this cluster mirrors (the Link CRD of the linkerd-multicluster chart). */
+export class Link extends LinkerdResource<LinkSpec> {
+  constructor(scope: Construct, id: string, props: CustomResourceProps<LinkSpec>) {
+    super(scope, id, linkCrd, props);
   }
 }

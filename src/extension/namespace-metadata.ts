@@ -17,6 +17,10 @@ export interface NamespaceMetadataOptions {
   /** Arguments before and after `--extension NAME --namespace NS --linkerd-namespace NS`. */
   leadingArgs: string[];
   trailingArgs: string[];
+  /** Name of the RoleBinding in the control plane namespace (default `<extension>-namespace-metadata-linkerd-config`). */
+  configBindingName?: string;
+  /** UID and GID of the container (default: defaultUID, defaultGID). */
+  ids?: [number, number];
 }
 
 export class NamespaceMetadata extends Component {
@@ -41,7 +45,7 @@ export class NamespaceMetadata extends Component {
       binding(this, v, {
         id: 'linkerd-config',
         kind: 'RoleBinding',
-        name: `${extensionOf(v)}-namespace-metadata-linkerd-config`,
+        name: o.configBindingName ?? `${extensionOf(v)}-namespace-metadata-linkerd-config`,
         namespace: v.ref('linkerdNamespace'),
         annotations: hook('0'),
         role: { kind: 'Role', name: 'ext-namespace-metadata-linkerd-config' },
@@ -72,7 +76,7 @@ export class NamespaceMetadata extends Component {
                   name: NAME,
                   image: o.image,
                   imagePullPolicy: o.pullPolicy,
-                  securityContext: restrictedContainer(v.ref('defaultUID'), v.ref('defaultGID')),
+                  securityContext: restrictedContainer(...(o.ids ?? [v.ref('defaultUID'), v.ref('defaultGID')])),
                   volumeMounts: [KUBE_API_ACCESS_MOUNT],
                   args: [...o.leadingArgs, '--extension', extensionOf(v), '--namespace', ns, '--linkerd-namespace', v.ref('linkerdNamespace'), ...o.trailingArgs],
                 },

@@ -1,4 +1,4 @@
-/** The whole mesh in one construct: CRDs, the CNI plugin, control plane, viz and jaeger, wired together. */
+/** The whole mesh in one construct: CRDs, the CNI plugin, control plane, viz, jaeger and multicluster, wired together. */
 import { Construct } from 'constructs';
 import { LinkerdCni } from '../cni/construct';
 import type { CniValues } from '../cni/values';
@@ -8,6 +8,8 @@ import { LinkerdCrds, type LinkerdCrdsValues } from '../crds/construct';
 import type { UserValues } from '../helm/chart';
 import { LinkerdJaeger } from '../jaeger/construct';
 import type { JaegerValues } from '../jaeger/values';
+import { LinkerdMulticluster } from '../multicluster/construct';
+import type { MulticlusterValues } from '../multicluster/values';
 import { LinkerdViz } from '../viz/construct';
 import type { VizValues } from '../viz/values';
 
@@ -27,7 +29,9 @@ export interface LinkerdMeshProps {
    * `cniEnabled: true`. Given (even `{}`), the control plane gets `cniEnabled: true`.
    */
   cni?: UserValues<CniValues> | false;
-  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string; cni?: string };
+  /** linkerd-multicluster values, or false for none. Default: no multicluster. */
+  multicluster?: UserValues<MulticlusterValues> | false;
+  namespaces?: { controlPlane?: string; viz?: string; jaeger?: string; cni?: string; multicluster?: string };
   /** The cluster's DNS domain, given to every chart. Default `cluster.local`. */
   clusterDomain?: string;
 }
@@ -46,10 +50,11 @@ export class LinkerdMesh extends Construct {
   readonly viz?: LinkerdViz;
   readonly jaeger?: LinkerdJaeger;
   readonly cni?: LinkerdCni;
+  readonly multicluster?: LinkerdMulticluster;
 
   constructor(scope: Construct, id: string, props: LinkerdMeshProps) {
     super(scope, id);
-    const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', ...props.namespaces };
+    const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', multicluster: 'linkerd-multicluster', ...props.namespaces };
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.crds = new LinkerdCrds(this, 'linkerd-crds', { values: props.crds });
     // The CNI plugin replaces proxy-init: cniEnabled implies it, and asking for it implies cniEnabled.
@@ -76,6 +81,9 @@ export class LinkerdMesh extends Construct {
         controlPlane: this.controlPlane,
         viz: this.viz,
       });
+    }
+    if (props.multicluster !== undefined && props.multicluster !== false) {
+      this.multicluster = new LinkerdMulticluster(this, 'linkerd-multicluster', { namespace: ns.multicluster, values: props.multicluster, controlPlane: this.controlPlane });
     }
   }
 }

@@ -8,6 +8,9 @@ import { linkerdCrdsChart } from '../../src/crds/chart';
 import type { ChartDefinition, Release } from '../../src/helm/chart';
 import { linkerdJaegerChart } from '../../src/jaeger/chart';
 import { tracingValues } from '../../src/jaeger/wiring';
+import { linkerdMulticlusterChart } from '../../src/multicluster/chart';
+import { linkHaValues, linkerdMulticlusterLinkChart } from '../../src/multicluster/link';
+import { multiclusterHaValues } from '../../src/multicluster/presets';
 import { linkerdVizChart } from '../../src/viz/chart';
 import { vizGitopsValues, vizHaValues } from '../../src/viz/presets';
 import { coalesce } from '../../src/values/model';
@@ -56,5 +59,15 @@ export const MATRIX: MatrixEntry[] = [
     chart: linkerd2CniChart,
     release: { name: 'linkerd2-cni', namespace: 'linkerd-cni' },
     variants: { defaults: {}, 'repairController.enabled=true': { repairController: { enabled: true } } },
+  },
+  {
+    chart: linkerdMulticlusterChart,
+    release: { name: 'linkerd-multicluster', namespace: 'linkerd-multicluster' },
+    variants: { defaults: {}, 'values-ha.yaml': multiclusterHaValues },
+  },
+  {
+    chart: linkerdMulticlusterLinkChart,
+    release: { name: 'linkerd-multicluster-link-west', namespace: 'linkerd-multicluster' },
+    variants: { 'targetClusterName=west': { targetClusterName: 'west' }, 'values-ha.yaml': { ...linkHaValues, targetClusterName: 'west' } },
   },
 ];

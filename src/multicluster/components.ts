@@ -1,0 +1,334 @@
+/**
+ * The linkerd-multicluster components: the gateway (Deployment, Service, policy), the local
+ * service mirror, the RBAC that linked clusters' service mirrors use to read this one, the
+ * policy on the admin ports, and the Link CRD.
+ */
+import type { Construct } from 'constructs';
+import { crdName } from '../crds/definition';
+import { linkCrd } from '../crds/link';
+import { crdBody } from '../crds/manifest';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
+import { authorizationPolicy, server } from '../extension/policy';
+import { binding, clusterRole } from '../extension/rbac';
+import { Component, K8sObject } from '../helm/object';
+import type { HelmValues } from '../helm/values';
+import { podAntiAffinity } from '../k8s/pod';
+import type { MulticlusterValues } from './values';
+
+type Mv = HelmValues<MulticlusterValues>;
+const READ = ['list', 'get', 'watch'];
+const POD_SECURITY = { seccompProfile: { type: 'RuntimeDefault' } };
+const VIZ_PROMETHEUS = [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }];
+
+/** `affinity` from enablePodAntiAffinity (on `label: component`) and nodeAffinity. */
+function affinity(v: Mv, label: string, component: string) {
+  const antiAffinity = v.is('enablePodAntiAffinity');
+  const nodeAffinity = v.ref('nodeAffinity');
+  return v.maybe(v.or(antiAffinity, v.truthy(nodeAffinity)), {
+    ...v.fields(antiAffinity, podAntiAffinity(label, component)),
+    nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+  });
+}
+
+function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, string>, selector: Record<string, string>) {
+  v.when('enablePodAntiAffinity', () => {
+    new K8sObject(scope, 'pdb', {
+      kind: 'PodDisruptionBudget',
+      apiVersion: 'policy/v1',
+      metadata: { name, namespace: v.release.namespace, labels, annotations: createdBy(v) },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    });
+  });
+}
+
+function envOf(v: Mv, a: unknown[] | undefined, b: unknown[] | undefined) {
+  return v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.spliceOf(a), ...v.spliceOf(b)]);
+}
+
+export class Gateway extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'gateway.yaml');
+    const ns = v.release.namespace;
+    const g = v.section('gateway');
+    const name = g.name;
+    v.when('gateway.enabled', () => {
+      new K8sObject(this, 'deployment', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          annotations: createdBy(v),
+          labels: extensionLabels(v, 'gateway', {
+            extra: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion'), app: name },
+          }),
+          name,
+          namespace: ns,
+        },
+        spec: {
+          replicas: g.replicas,
+          revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+          selector: { matchLabels: { app: name } },
+          strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
+          template: {
+            metadata: {
+              annotations: {
+                ...createdBy(v),
+                'linkerd.io/inject': 'enabled',
+                'config.linkerd.io/proxy-require-identity-inbound-ports': v.fmt`${g.port}`,
+                'config.linkerd.io/enable-gateway': 'true',
+                'config.linkerd.io/default-inbound-policy': 'all-authenticated',
+                'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+                ...v.spreadMap(g.deploymentAnnotations),
+              },
+              labels: { ...v.owned({ app: name, 'linkerd.io/extension': 'multicluster' }), ...v.spreadMap(v.ref('podLabels')) },
+            },
+            spec: {
+              affinity: affinity(v, 'app', name),
+              terminationGracePeriodSeconds: v.maybe(v.truthy(g.terminationGracePeriodSeconds), g.terminationGracePeriodSeconds),
+              automountServiceAccountToken: false,
+              containers: [{ name: 'pause', image: g.pauseImage, securityContext: restrictedContainer(g.UID, g.GID) }],
+              securityContext: POD_SECURITY,
+              serviceAccountName: name,
+              nodeSelector: v.maybe(v.truthy(g.nodeSelector), g.nodeSelector),
+              tolerations: v.maybe(v.truthy(g.tolerations), g.tolerations),
+            },
+          },
+        },
+      });
+      pdb(this, v, name, extensionLabels(v, undefined, { extra: { app: name } }), { app: name });
+      const nodePorts = v.or(v.eq(g.serviceType, 'NodePort'), v.eq(g.serviceType, 'LoadBalancer'));
+      const nodePort = (value: number | undefined) => v.maybe(v.and(nodePorts, v.truthy(value)), value);
+      new K8sObject(this, 'service', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name,
+          namespace: ns,
+          labels: extensionLabels(v),
+          annotations: {
+            'mirror.linkerd.io/gateway-identity': v.fmt`${name}.${ns}.serviceaccount.identity.${v.ref('linkerdNamespace')}.${v.ref('identityTrustDomain')}`,
+            'mirror.linkerd.io/probe-period': v.fmt`${g.probe.seconds}`,
+            'mirror.linkerd.io/probe-path': g.probe.path,
+            'mirror.linkerd.io/multicluster-gateway': 'true',
+            component: 'gateway',
+            ...createdBy(v),
+            ...v.spreadMap(g.serviceAnnotations),
+          },
+        },
+        spec: {
+          ports: [
+            { name: 'mc-gateway', port: g.port, protocol: 'TCP', nodePort: nodePort(g.nodePort) },
+            { name: 'mc-probe', port: g.probe.port, protocol: 'TCP', nodePort: nodePort(g.probe.nodePort) },
+          ],
+          selector: { app: name },
+          type: g.serviceType,
+          externalTrafficPolicy: v.maybe(v.truthy(g.serviceExternalTrafficPolicy), g.serviceExternalTrafficPolicy),
+          healthCheckNodePort: nodePort(g.healthCheckNodePort),
+          loadBalancerClass: v.maybe(v.truthy(g.loadBalancerClass), g.loadBalancerClass),
+          loadBalancerIP: v.maybe(v.truthy(g.loadBalancerIP), g.loadBalancerIP),
+          loadBalancerSourceRanges: v.maybe(v.truthy(g.loadBalancerSourceRanges), g.loadBalancerSourceRanges),
+        },
+      });
+      new K8sObject(this, 'service-account', {
+        kind: 'ServiceAccount',
+        apiVersion: 'v1',
+        metadata: { name, namespace: ns, labels: extensionLabels(v) },
+        imagePullSecrets: v.optional('imagePullSecrets'),
+      });
+    });
+  }
+}
+
+export class GatewayPolicy extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'gateway-policy.yaml');
+    const ns = v.release.namespace;
+    const name = v.ref('gateway.name');
+    const meta = (objectName: string) => ({ namespace: ns, name: objectName, labels: extensionLabels(v, undefined, { extra: { app: name } }), annotations: createdBy(v) });
+    v.when('gateway.enabled', () => {
+      new K8sObject(this, 'server', { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: meta('linkerd-gateway'), spec: { podSelector: { matchLabels: { app: name } }, port: 'linkerd-proxy' } });
+      new K8sObject(this, 'authorization-policy', {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta('linkerd-gateway'),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'linkerd-gateway' },
+          requiredAuthenticationRefs: [
+            { group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'any-meshed', namespace: ns },
+            { group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'source-cluster', namespace: ns },
+          ],
+        },
+      });
+      new K8sObject(this, 'meshtls', { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: meta('any-meshed'), spec: { identities: ['*'] } });
+      // Source clusters' addresses cannot be known here (and some providers show the node's address): any network.
+      new K8sObject(this, 'network', {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'NetworkAuthentication',
+        metadata: meta('source-cluster'),
+        spec: { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
+      });
+    });
+  }
+}
+
+export class LocalServiceMirror extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'local-service-mirror.yaml');
+    const ns = v.release.namespace;
+    const name = 'linkerd-local-service-mirror';
+    const role = 'linkerd-local-service-mirror-access-local-resources';
+    const c = v.section('localServiceMirror');
+    clusterRole(this, v, 'local', role, 'local-service-mirror', [
+      { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
+      { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
+      { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update'] },
+    ]);
+    binding(this, v, { id: 'local', kind: 'ClusterRoleBinding', name: role, component: 'local-service-mirror', role: { kind: 'ClusterRole', name: role }, serviceAccounts: [name] });
+    new K8sObject(this, 'service-account', {
+      kind: 'ServiceAccount',
+      apiVersion: 'v1',
+      metadata: { name, namespace: ns, labels: extensionLabels(v, 'local-service-mirror') },
+      imagePullSecrets: v.optional('imagePullSecrets'),
+    });
+    const nodeSelector = v.ref('nodeSelector');
+    const tolerations = v.ref('tolerations');
+    const nodeAffinity = v.ref('nodeAffinity');
+    new K8sObject(this, 'deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { labels: extensionLabels(v, 'local-service-mirror'), name, namespace: ns },
+      spec: {
+        replicas: c.replicas,
+        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+        selector: { matchLabels: { component: 'local-service-mirror' } },
+        strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
+        template: {
+          metadata: {
+            annotations: {
+              'linkerd.io/inject': 'enabled',
+              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+              'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
+              ...v.spreadMap(v.ref('podAnnotations')),
+            },
+            labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', component: 'local-service-mirror' }), ...v.spreadMap(v.ref('podLabels')) },
+          },
+          spec: {
+            // Upstream applies nodeAffinity here only together with enablePodAntiAffinity.
+            affinity: v.maybe(v.is('enablePodAntiAffinity'), {
+              ...podAntiAffinity('component', 'local-service-mirror'),
+              nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+            }),
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                args: [
+                  'service-mirror',
+                  v.fmt`-log-level=${c.logLevel}`,
+                  v.fmt`-log-format=${c.logFormat}`,
+                  v.fmt`-event-requeue-limit=${c.serviceMirrorRetryLimit}`,
+                  v.fmt`-namespace=${ns}`,
+                  v.fmt`-enable-pprof=${c.enablePprof}`,
+                  '-local-mirror',
+                  v.fmt`-federated-service-selector=${c.federatedServiceSelector}`,
+                  v.fmt`-excluded-labels=${c.excludedLabels}`,
+                  v.fmt`-excluded-annotations=${c.excludedAnnotations}`,
+                ],
+                env: envOf(v, c.additionalEnv, c.experimentalEnv),
+                image: v.fmt`${c.image.name}:${c.image.version}`,
+                name: 'service-mirror',
+                securityContext: restrictedContainer(c.UID, c.GID),
+                volumeMounts: [KUBE_API_ACCESS_MOUNT],
+                ports: [{ containerPort: 9999, name: 'locsm-admin' }],
+                resources: v.maybe(v.truthy(c.resources), c.resources),
+              },
+            ],
+            securityContext: POD_SECURITY,
+            serviceAccountName: name,
+            volumes: [KUBE_API_ACCESS_VOLUME],
+            nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
+            tolerations: v.maybe(v.truthy(tolerations), tolerations),
+          },
+        },
+      },
+    });
+    pdb(this, v, name, { component: 'local-service-mirror' }, { component: 'local-service-mirror' });
+  }
+}
+
+export class ControllerAccess extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'controller-clusterrole.yaml');
+    const labels = extensionLabels(v, 'controller');
+    new K8sObject(this, 'cluster-role', {
+      kind: 'ClusterRole',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      metadata: { name: 'linkerd-multicluster-controller-access-local-resources', labels },
+      rules: [
+        { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+        v.maybe(v.is('enableNamespaceCreation'), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
+      ],
+    });
+  }
+}
+
+/** What a linked cluster's service mirror reads in this cluster, through the remote-access ServiceAccount. */
+export const REMOTE_ACCESS_RULES = [
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
+  { apiGroups: [''], resources: ['pods', 'endpoints', 'services'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  { apiGroups: ['policy.linkerd.io'], resources: ['servers'], verbs: READ },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: ['linkerd-config'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+export class RemoteAccess extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'remote-access-service-mirror-rbac.yaml');
+    const ns = v.release.namespace;
+    const name = v.ref('remoteMirrorServiceAccountName');
+    v.when('remoteMirrorServiceAccount', () => {
+      const metadata = { labels: extensionLabels(v), annotations: createdBy(v) };
+      new K8sObject(this, 'cluster-role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, ...metadata }, rules: REMOTE_ACCESS_RULES });
+      new K8sObject(this, 'service-account', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns, ...metadata }, imagePullSecrets: v.optional('imagePullSecrets') });
+      new K8sObject(this, 'token', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: v.fmt`${name}-token`, namespace: ns, labels: extensionLabels(v), annotations: { 'kubernetes.io/service-account.name': name, ...createdBy(v) } },
+        type: 'kubernetes.io/service-account-token',
+      });
+      new K8sObject(this, 'binding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name, ...metadata },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+      });
+    });
+  }
+}
+
+export class AdminPolicy extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'service-mirror-policy.yaml');
+    const pair = (name: string, component: string | undefined, selector: Record<string, string>, port: string) => {
+      server(this, v, { name, component, podSelector: { 'linkerd.io/extension': 'multicluster', ...selector }, port, proxyProtocol: 'HTTP/1' });
+      authorizationPolicy(this, v, { name, component, server: name, authentications: VIZ_PROMETHEUS });
+    };
+    pair('linkerd-admin', undefined, {}, 'linkerd-admin');
+    pair('service-mirror', 'linkerd-service-mirror', { component: 'linkerd-service-mirror' }, 'svcmi-admin');
+    pair('controller', 'controller', { component: 'controller' }, 'ctrl-admin');
+    pair('local-service-mirror', 'local-service-mirror', { component: 'local-service-mirror' }, 'locsm-admin');
+  }
+}
+
+export class LinkCrd extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, linkCrd.file);
+    const body = crdBody(linkCrd);
+    new K8sObject(this, 'crd', { ...body, metadata: { name: crdName(linkCrd), labels: extensionLabels(v), annotations: createdBy(v) } });
+  }
+}
+

@@ -1,0 +1,239 @@
+/**
+ * The linkerd-multicluster-link chart: one service mirror for one linked (target) cluster,
+ * reading it with the kubeconfig in the Secret `cluster-credentials-<targetClusterName>`, and
+ * the probe Service of the target's gateway. Values: upstream's
+ * multicluster/charts/linkerd-multicluster-link keys at edge-26.8.3.
+ */
+import { Type } from '@sinclair/typebox';
+import type { Construct } from 'constructs';
+import { forExtension, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
+import type { ChartDefinition } from '../helm/chart';
+import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
+import { Component, K8sObject } from '../helm/object';
+import type { HelmValues } from '../helm/values';
+import { podAntiAffinity } from '../k8s/pod';
+import { orEmpty, val, type Static } from '../values/model';
+import { LINKERD_VERSION } from '../version';
+import { DNS_LABEL } from './values';
+
+const READ = ['list', 'get', 'watch'];
+const envList = (what: string) =>
+  val.unset(
+    Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.Optional(Type.String()), valueFrom: Type.Optional(Type.Object({}, { additionalProperties: true })) }, { additionalProperties: false }), { description: `Environment variables of the service mirror (${what}).` }),
+    [{ name: 'EXAMPLE', value: 'on' }],
+  );
+
+export const linkValues = val.object(
+  {
+    controllerImage: val.string('cr.l5d.io/linkerd/controller', { description: 'Image of the service mirror (with its registry).', minLength: 1 }),
+    controllerImageVersion: val.string(LINKERD_VERSION, { description: 'Tag of the service mirror image.', minLength: 1 }),
+    linkerdVersion: val.string(LINKERD_VERSION, { description: 'The Linkerd version (created-by annotation). (cdk8s-linkerd addition)', minLength: 1 }),
+    cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation; empty: `linkerd/helm <linkerdVersion>`.' }),
+    imagePullSecrets: val.freeform<unknown[]>([], { type: 'array', description: 'Image pull secrets of the ServiceAccount.' }),
+    podAnnotations: val.stringMap({}, { description: 'Annotations added to the service mirror pods.' }),
+    podLabels: val.stringMap({}, { description: 'Labels added to the service mirror pods.' }),
+    commonLabels: val.stringMap({}, { description: 'Labels added to every object of the chart.' }),
+    enableHeadlessServices: val.boolean(false, { description: 'Mirrors headless services as headless services.' }),
+    enableNamespaceCreation: val.boolean(false, { description: 'Lets the service mirror create the namespaces of mirrored services.' }),
+    enablePodAntiAffinity: val.boolean(false, { description: 'Spreads service mirror replicas across nodes and zones, with a PodDisruptionBudget.' }),
+    nodeAffinity: val.unset(Type.Object({}, { additionalProperties: true, description: 'Node affinity of the service mirror pods (with enablePodAntiAffinity).' }), { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } }),
+    enablePprof: val.unset(Type.Boolean({ description: 'Serves pprof on the admin port.' }), true),
+    gateway: val.object(
+      {
+        enabled: val.boolean(true, { description: 'The link goes through the target cluster\u2019s gateway (a probe Service for it).' }),
+        probe: val.object({ port: val.integer(4191, { description: 'Port of the target gateway probe.', minimum: 1, maximum: 65535 }) }, { description: 'The target gateway probe.' }),
+      },
+      { description: 'The target cluster\u2019s gateway.' },
+    ),
+    logLevel: val.enum(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'panic'] as const, 'info', { description: 'Log level of the service mirror.' }),
+    logFormat: val.enum(['plain', 'json'] as const, 'plain', { description: 'Log format of the service mirror.' }),
+    nodeSelector: val.stringMap({}, { description: 'nodeSelector of the service mirror pods.' }),
+    replicas: val.integer(1, { description: 'Replicas of the service mirror.', minimum: 0 }),
+    resources: val.freeform({}, { description: 'Kubernetes resources (requests, limits) of the service mirror container.' }),
+    serviceMirrorRetryLimit: val.integer(3, { description: 'Times an event is retried before it is dropped.', minimum: 0 }),
+    serviceMirrorUID: val.integer(2103, { description: 'UID the service mirror runs as.', minimum: 1 }),
+    serviceMirrorGID: val.integer(2103, { description: 'GID the service mirror runs as.', minimum: 1 }),
+    serviceMirrorAdditionalEnv: envList('additional'),
+    serviceMirrorExperimentalEnv: envList('experimental settings'),
+    targetClusterName: val.string('', { description: 'Name of the target cluster, as in its Link; required (object names and the credentials Secret `cluster-credentials-<name>` derive from it).', pattern: orEmpty(DNS_LABEL), maxLength: 40 }),
+    tolerations: Type.Unsafe<Record<string, never> | unknown[]>({ type: ['array', 'object'], maxProperties: 0, default: {}, description: 'Tolerations of the service mirror pods (a list; upstream\u2019s default is an empty map).' }),
+    enablePSP: Type.Literal(false, { default: false, description: 'Upstream\u2019s PodSecurityPolicy switch; only false is accepted.' }),
+    revisionHistoryLimit: val.integer(10, { description: 'Old ReplicaSets kept for rollback.', minimum: 0 }),
+  },
+  { description: 'Values of the linkerd-multicluster-link chart.' },
+);
+export type LinkValues = Static<typeof linkValues>;
+type Lv = HelmValues<LinkValues>;
+
+class ServiceMirror extends Component {
+  constructor(scope: Construct, id: string, v: Lv) {
+    super(scope, id, 'service-mirror.yaml');
+    const ns = v.release.namespace;
+    const target = v.ref('targetClusterName');
+    const name = v.fmt`linkerd-service-mirror-${target}`;
+    const access = v.fmt`linkerd-service-mirror-access-local-resources-${target}`;
+    const creds = v.fmt`linkerd-service-mirror-read-remote-creds-${target}`;
+    const labels = extensionLabels(v, 'service-mirror', { extra: { 'mirror.linkerd.io/cluster-name': target } });
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    const subjects = [{ kind: 'ServiceAccount', name, namespace: ns }];
+    new K8sObject(this, 'cluster-role', {
+      kind: 'ClusterRole',
+      apiVersion: rbac,
+      metadata: { name: access, labels },
+      rules: [
+        { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+        v.maybe(v.is('enableNamespaceCreation'), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
+      ],
+    });
+    new K8sObject(this, 'cluster-role-binding', { kind: 'ClusterRoleBinding', apiVersion: rbac, metadata: { name: access, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: access }, subjects });
+    new K8sObject(this, 'role', {
+      kind: 'Role',
+      apiVersion: rbac,
+      metadata: { name: creds, namespace: ns, labels },
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [v.fmt`cluster-credentials-${target}`], verbs: READ },
+        { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
+        { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update', 'patch'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
+      ],
+    });
+    new K8sObject(this, 'role-binding', { kind: 'RoleBinding', apiVersion: rbac, metadata: { name: creds, namespace: ns, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: creds }, subjects });
+    new K8sObject(this, 'service-account', { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, namespace: ns, labels }, imagePullSecrets: v.optional('imagePullSecrets') });
+    const selector = { component: 'linkerd-service-mirror', 'mirror.linkerd.io/cluster-name': target };
+    const nodeAffinity = v.ref('nodeAffinity');
+    const nodeSelector = v.ref('nodeSelector');
+    const tolerations = v.ref('tolerations');
+    const a = v.ref('serviceMirrorAdditionalEnv');
+    const b = v.ref('serviceMirrorExperimentalEnv');
+    const resources = v.ref('resources');
+    new K8sObject(this, 'deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { labels, name, namespace: ns },
+      spec: {
+        replicas: v.ref('replicas'),
+        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+        selector: { matchLabels: selector },
+        strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
+        template: {
+          metadata: {
+            annotations: {
+              'linkerd.io/inject': 'enabled',
+              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+              'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
+              ...v.spreadMap(v.ref('podAnnotations')),
+            },
+            labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', ...selector }), ...v.spreadMap(v.ref('podLabels')) },
+          },
+          spec: {
+            affinity: v.maybe(v.is('enablePodAntiAffinity'), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                args: [
+                  'service-mirror',
+                  v.fmt`-log-level=${v.ref('logLevel')}`,
+                  v.fmt`-log-format=${v.ref('logFormat')}`,
+                  v.fmt`-event-requeue-limit=${v.ref('serviceMirrorRetryLimit')}`,
+                  v.fmt`-namespace=${ns}`,
+                  v.maybe(v.is('enableHeadlessServices'), '-enable-headless-services'),
+                  v.maybe(v.is('enableNamespaceCreation'), '-enable-namespace-creation'),
+                  v.fmt`-enable-pprof=${v.orElse(v.ref('enablePprof') as boolean, false)}`,
+                  v.fmt`-probe-service=probe-gateway-${target}`,
+                  target,
+                ],
+                env: v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.spliceOf(a), ...v.spliceOf(b)]),
+                image: v.fmt`${v.ref('controllerImage')}:${v.ref('controllerImageVersion')}`,
+                name: 'service-mirror',
+                securityContext: restrictedContainer(v.ref('serviceMirrorUID'), v.ref('serviceMirrorGID')),
+                volumeMounts: [KUBE_API_ACCESS_MOUNT],
+                ports: [{ containerPort: 9999, name: 'svcmi-admin' }],
+                resources: v.maybe(v.truthy(resources), resources),
+              },
+            ],
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            serviceAccountName: name,
+            volumes: [KUBE_API_ACCESS_VOLUME],
+            nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
+            tolerations: v.maybe(v.truthy(tolerations), tolerations),
+          },
+        },
+      },
+    });
+    v.when('enablePodAntiAffinity', () => {
+      new K8sObject(this, 'pdb', {
+        kind: 'PodDisruptionBudget',
+        apiVersion: 'policy/v1',
+        metadata: { name, namespace: ns, labels: { component: 'linkerd-service-mirror' }, annotations: createdBy(v) },
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      });
+    });
+  }
+}
+
+class GatewayMirror extends Component {
+  constructor(scope: Construct, id: string, v: Lv) {
+    super(scope, id, 'gateway-mirror.yaml');
+    const target = v.ref('targetClusterName');
+    v.when('gateway.enabled', () => {
+      new K8sObject(this, 'probe', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name: v.fmt`probe-gateway-${target}`,
+          namespace: v.release.namespace,
+          labels: extensionLabels(v, undefined, { extra: { 'mirror.linkerd.io/mirrored-gateway': 'true', 'mirror.linkerd.io/cluster-name': target } }),
+        },
+        spec: { ports: [{ name: 'mc-probe', port: v.ref('gateway.probe.port'), protocol: 'TCP' }] },
+      });
+    });
+  }
+}
+
+export const linkHaValues = { enablePodAntiAffinity: true, replicas: 3 } satisfies UserValues<LinkValues>;
+
+export const linkerdMulticlusterLinkChart: ChartDefinition<typeof linkValues> = {
+  name: 'linkerd-multicluster-link',
+  description: 'A link from this cluster to another one for Linkerd multicluster: the service mirror for the target cluster and its gateway probe Service.',
+  keywords: ['service-mesh', 'linkerd', 'multicluster'],
+  values: linkValues,
+  presets: { 'values-ha.yaml': linkHaValues },
+  valuesHeader: 'Default values for linkerd-multicluster-link.\nThis file is generated from the TypeScript values model; edit src/multicluster/link.ts instead.',
+  readme: [
+    '## Install',
+    '',
+    'One release per target cluster, in the namespace of linkerd-multicluster, after the Link and',
+    'the Secret `cluster-credentials-<targetClusterName>` (type `mirror.linkerd.io/remote-kubeconfig`,',
+    'key `kubeconfig`) exist there (see the README of the repository, "Linking two clusters"):',
+    '',
+    '```sh',
+    'helm install linkerd-multicluster-link-west charts/linkerd-multicluster-link -n linkerd-multicluster --set targetClusterName=west',
+    '```',
+  ].join('\n'),
+  notes: (v) => ['The service mirror for the cluster ', v.ref('targetClusterName'), ' is installed in the ', v.release.namespace, ' namespace.\n'],
+  build(chart, v) {
+    forExtension(v, 'multicluster');
+    new GatewayMirror(chart, 'gateway-mirror', v);
+    new ServiceMirror(chart, 'service-mirror', v);
+  },
+};
+
+export interface LinkerdMulticlusterLinkProps {
+  /** Values, as for the Helm chart; `targetClusterName` is required. Validated: a bad key throws ValuesError naming it. */
+  values: UserValues<LinkValues> & { targetClusterName: string };
+  /** The namespace of linkerd-multicluster (where the Link and the credentials Secret are). Default `linkerd-multicluster`. */
+  namespace?: string;
+}
+
+/**
+ * The service mirror of one link:
+ *
+ *     new LinkerdMulticlusterLink(app, 'link-west', { values: { targetClusterName: 'west' } });
+ */
+export class LinkerdMulticlusterLink extends ConcreteChart<typeof linkValues> {
+  constructor(scope: Construct, id: string, props: LinkerdMulticlusterLinkProps) {
+    const release: Release = { name: id, namespace: props.namespace ?? 'linkerd-multicluster' };
+    super(scope, id, linkerdMulticlusterLinkChart, props.values, release);
+  }
+}

@@ -56,8 +56,8 @@ describe('dist/ applied server-side in Argo CD wave order', () => {
     await kubectl(['delete', '--ignore-not-found', '-f', join(crdDir, 'cert-manager'), '-f', join(crdDir, 'trust-manager')]).catch(() => undefined);
   });
 
-  it('has the waves CRDs, certificates and the CNI plugin, control plane, extensions', () => {
-    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:linkerd-crds', '1:linkerd-certificates', '1:linkerd2-cni', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-viz']);
+  it('has the waves CRDs, certificates and the CNI plugin, control plane, extensions (viz, jaeger, multicluster)', () => {
+    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:linkerd-crds', '1:linkerd-certificates', '1:linkerd2-cni', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-multicluster', '3:linkerd-viz']);
   });
 
   it('applies every folder, waiting for CRDs to be established before the objects that use them', async () => {

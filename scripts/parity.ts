@@ -131,7 +131,6 @@ function storageOnly(d: Record<string, Json>): Record<string, Json> {
 /** Multicluster differences documented in docs/parity.md. */
 const MULTICLUSTER_EXPECTED = [
   /^(Server|AuthorizationPolicy)\/(linkerd-admin|service-mirror|controller|local-service-mirror)\.metadata\.annotations: extra in ours/, // created-by on every object
-  /^Job\/namespace-metadata\.spec\.template\.spec\.nodeSelector: extra in ours \(\{\}\)$/, // an empty nodeSelector written as {}
 ];
 
 /** ConfigMaps whose data holds YAML text are compared as data. */

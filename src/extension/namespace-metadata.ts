@@ -54,6 +54,7 @@ export class NamespaceMetadata extends Component {
 
       const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion') };
       const tolerations = v.ref('namespaceMetadata.tolerations');
+      const nodeSelector = v.ref('namespaceMetadata.nodeSelector');
       new K8sObject(this, 'job', {
         apiVersion: 'batch/v1',
         kind: 'Job',
@@ -66,7 +67,7 @@ export class NamespaceMetadata extends Component {
             },
             spec: {
               tolerations: v.maybe(v.truthy(tolerations), tolerations),
-              nodeSelector: v.ref('namespaceMetadata.nodeSelector'),
+              nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
               restartPolicy: 'Never',
               securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
               serviceAccountName: NAME,

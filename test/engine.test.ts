@@ -58,7 +58,7 @@ describe('engine: template text', () => {
 
   it('spells scalars with the scalar helper, structures with toYaml, optional fields with if', () => {
     expect(main).toMatch(/ name: \{\{ include "cdk8s-linkerd\.scalar" \(list \.Values\.name \d+\) \}\}/);
-    expect(main).toContain('{{- toYaml .Values.tolerations | nindent 8 }}');
+    expect(main).toContain('{{- toYaml .Values.tolerations | nindent (ternary 8 6 (empty .Values.tolerations)) }}');
     expect(main).toMatch(/\{\{- if \.Values\.priorityClassName \}\}\n\s+priorityClassName: \{\{ include "cdk8s-linkerd\.scalar" \(list \.Values\.priorityClassName \d+\) \}\}\n\s+\{\{- end \}\}/);
     expect(main).toContain('{{- range .Values.extraArgs }}');
   });

@@ -112,8 +112,11 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
   if (isPlain(v)) return plain({ [k]: v }, indent);
   if (typeof v === 'string') return [`${pad(indent)}${key} ${valueLine(new Lit(v), indent + 2)}`];
   if (v instanceof Expr) {
-    // A list's dashes sit in its key's column, as yaml.ts writes them; a map's keys two further in.
-    if (isStructured(v)) return [`${pad(indent)}${key}`, `${pad(indent + 2)}{{- toYaml ${v.go()} | nindent ${v.type === 'array' ? indent : indent + 2} }}`];
+    // A list's dashes sit in its key's column, as yaml.ts writes them (an empty list, `[]`, cannot: two further in); a map's keys two further in.
+    if (isStructured(v)) {
+      const at = v.type === 'array' ? `(ternary ${indent + 2} ${indent} (empty ${v.go()}))` : String(indent + 2);
+      return [`${pad(indent)}${key}`, `${pad(indent + 2)}{{- toYaml ${v.go()} | nindent ${at} }}`];
+    }
     return [`${pad(indent)}${key} ${valueLine(v, indent + 2)}`];
   }
   if (v instanceof Lines) {

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],
     globalSetup: ['test/cluster/support/global-setup.ts'],
+    setupFiles: ['test/cluster/support/clean-start.ts'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',

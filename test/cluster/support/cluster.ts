@@ -130,3 +130,38 @@ export async function serverVerdict(obj: object): Promise<{ accepted: boolean; m
     return { accepted: false, message: msg };
   }
 }
+
+interface CrdStatus {
+  metadata: { name: string; deletionTimestamp?: string; finalizers?: string[] };
+  spec: { group: string };
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
+}
+
+/** The API groups of every CRD a chart or dist/ folder of this project (or its cert-manager/trust-manager prerequisites) installs. */
+const SUITE_CRD_GROUPS = /(^|\.)linkerd\.io$|^gateway\.networking\.k8s\.io$|(^|\.)cert-manager\.io$/;
+
+async function suiteCrds(): Promise<CrdStatus[]> {
+  return (await getJson<{ items: CrdStatus[] }>(['get', 'crd'])).items.filter((c) => SUITE_CRD_GROUPS.test(c.spec.group));
+}
+
+/**
+ * Deletes the CRDs an earlier suite left behind (or is still deleting) and waits until the server
+ * has forgotten them: `helm install linkerd-crds` refuses to adopt a CRD it did not create, so a
+ * CRD still terminating from the previous suite would fail the next one. Says what it removed.
+ */
+export async function removeLeftoverCrds(log: (line: string) => void = console.log): Promise<void> {
+  const left = await suiteCrds();
+  if (left.length === 0) return;
+  const names = left.map((c) => c.metadata.name);
+  const terminating = left.filter((c) => c.metadata.deletionTimestamp).length;
+  log(`[cluster] ${left.length} CRDs from an earlier suite (${terminating} already terminating): removing ${names.join(', ')}`);
+  await kubectl(['delete', 'crd', ...names, '--ignore-not-found', '--wait=false']);
+  let still: CrdStatus[] = [];
+  await eventually('the leftover CRDs to be gone', 180, async () => {
+    still = await suiteCrds();
+    return still.length === 0 ? true : undefined;
+  }).catch((e: Error) => {
+    const why = still.map((c) => `${c.metadata.name}: finalizers ${JSON.stringify(c.metadata.finalizers ?? [])}; ${(c.status?.conditions ?? []).map((x) => `${x.type}=${x.status} ${x.message ?? ''}`.trim()).join('; ')}`);
+    throw new Error(`${e.message}\n${why.join('\n')}`);
+  });
+}

@@ -10,17 +10,13 @@
  * Helm 3 each document is compared byte for byte, in Helm 4's order.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../src/charts';
 import { run, type Io } from '../src/cli/main';
 import { mergeUserValues, resolveValues, type ChartDefinition } from '../src/helm/chart';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, helmTemplate, writeValues } from './support/render';
-
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
-/** For charts that need an identity to render at all (the control plane): a test trust anchor and issuer. */
-const IDENTITY = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } };
+import { IDENTITY_VALUES } from './fixtures/identity';
 
 /** The defaults as given (nothing), or with the test identity when the chart refuses to render without one. */
 function baseFor(def: ChartDefinition): Record<string, unknown> {
@@ -28,7 +24,7 @@ function baseFor(def: ChartDefinition): Record<string, unknown> {
     resolveValues(def, {});
     return {};
   } catch {
-    return IDENTITY;
+    return IDENTITY_VALUES;
   }
 }
 

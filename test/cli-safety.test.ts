@@ -14,9 +14,9 @@ import { chartNamed } from '../src/charts';
 import { DEFAULT_RELEASE, renderObjects, resolveValues, toManifest } from '../src/helm/chart';
 import { recordName } from '../src/outputs';
 import { scratchDir } from './support/render';
+import { IDENTITY_SET_FILE_FLAGS, IDENTITY_VALUES } from './fixtures/identity';
 
 const bin = join(__dirname, '..', 'bin', 'cdk8s-linkerd.js');
-const identity = join(__dirname, 'fixtures', 'identity');
 
 function cli(args: string[], opts: { cwd?: string; node?: string[]; timeout?: number; stdout?: number } = {}) {
   const r = spawnSync(process.execPath, [...(opts.node ?? []), bin, ...args], {
@@ -258,9 +258,8 @@ describe('values flags', () => {
   it('template streams the very bytes toManifest writes, long strings with every kind of escape included', () => {
     const chars = [0, 7, 9, 10, 13, 27, 34, 92, 0x7f, 0x85, 0xa0, 0xa1, 0x2028, 0x2029, 0xd800, 0xdc00, 0xfeff, 0xfffe, 0x1f600, 0x41, 0x20];
     const long = Array.from({ length: 70_000 }, (_, i) => String.fromCodePoint(chars[i % chars.length])).join('') + '\ud83d';
-    const pem = (f: string) => readFileSync(join(identity, f), 'utf8');
     const def = chartNamed('linkerd-control-plane');
-    const user = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } }, podAnnotations: { 'example.com/long': long, 'example.com/base60': `${'1:2:'.repeat(5000)}3` } };
+    const user = { ...IDENTITY_VALUES, podAnnotations: { 'example.com/long': long, 'example.com/base60': `${'1:2:'.repeat(5000)}3` } };
     const objects = renderObjects(def, resolveValues(def, user), DEFAULT_RELEASE);
     let streamed = '';
     writeManifest(def.name, objects, (x) => (streamed += x));
@@ -279,12 +278,7 @@ describe('values flags', () => {
       [
         'template',
         'linkerd-control-plane',
-        '--set-file',
-        `identityTrustAnchorsPEM=${join(identity, 'ca.crt')}`,
-        '--set-file',
-        `identity.issuer.tls.crtPEM=${join(identity, 'issuer.crt')}`,
-        '--set-file',
-        `identity.issuer.tls.keyPEM=${join(identity, 'issuer.key')}`,
+        ...IDENTITY_SET_FILE_FLAGS,
         '--set-file',
         `podAnnotations.example\\.com/big=${big}`,
       ],

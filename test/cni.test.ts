@@ -4,8 +4,6 @@
  * `cniEnabled: true` installs the plugin and a control plane whose pods are all Pod Security
  * "restricted".
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { linkerd2CniChart } from '../src/cni/chart';
@@ -15,10 +13,9 @@ import { LinkerdMesh } from '../src/mesh/mesh';
 import { podSecurity, podSpecOf } from '../src/verify/pod-security';
 import { schemaProblems } from './support/chart-suite';
 import { ourObjects, type K8sDoc } from './support/render';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
 type Doc = K8sDoc & { spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
-const certs = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } };
 const release = { name: 'linkerd2-cni', namespace: 'linkerd-cni' };
 const find = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
 const networkConfig = (docs: Doc[]) => JSON.parse(find(docs, 'ConfigMap', 'linkerd-cni-config')?.data?.cni_network_config ?? '') as { log_level: string; linkerd: Record<string, unknown> };
@@ -86,7 +83,7 @@ describe('the CNI network configuration', () => {
 describe('LinkerdCni', () => {
   it('takes the proxy ports, UID and GID from the control plane', () => {
     const app = new App();
-    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...certs, cniEnabled: true, proxy: { ports: { inbound: 14143, outbound: 14140, admin: 14191, control: 14190 }, uid: 3000, gid: 3001 } } });
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...IDENTITY_VALUES, cniEnabled: true, proxy: { ports: { inbound: 14143, outbound: 14140, admin: 14191, control: 14190 }, uid: 3000, gid: 3001 } } });
     const cni = new LinkerdCni(app, 'linkerd2-cni', { controlPlane, values: { logLevel: 'debug' } });
     const c = networkConfig(Testing.synth(cni) as Doc[]);
     expect(c.log_level).toBe('debug');
@@ -95,7 +92,7 @@ describe('LinkerdCni', () => {
 
   it('refuses a redirect setting that disagrees with the control plane\u2019s proxy, naming the key', () => {
     const app = new App();
-    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...certs, cniEnabled: true, proxy: { uid: 3000 } } });
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...IDENTITY_VALUES, cniEnabled: true, proxy: { uid: 3000 } } });
     expect(() => new LinkerdCni(app, 'cni-a', { controlPlane, values: { proxyUID: 2102 } })).toThrow(/proxyUID: .*disagrees with the control plane/);
     expect(() => new LinkerdCni(app, 'cni-b', { controlPlane, values: { proxyUID: 3000, inboundProxyPort: 4143 } })).not.toThrow();
   });
@@ -110,7 +107,7 @@ describe('LinkerdMesh with the CNI plugin', () => {
 
   it('cniEnabled: true renders the CNI DaemonSet and a control plane whose pods are all restricted', () => {
     const app = new App();
-    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: { ...certs, cniEnabled: true }, viz: false });
+    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: { ...IDENTITY_VALUES, cniEnabled: true }, viz: false });
     expect(mesh.cni).toBeDefined();
     const cni = Testing.synth(mesh.cni!) as Doc[];
     const ds = find(cni, 'DaemonSet', 'linkerd-cni');
@@ -123,17 +120,17 @@ describe('LinkerdMesh with the CNI plugin', () => {
   });
 
   it('cni values turn cniEnabled on; without either there is no plugin and proxy-init makes the pods privileged', () => {
-    const withCni = new LinkerdMesh(new App(), 'mesh', { controlPlane: certs, cni: { repairController: { enabled: true } }, viz: false, namespaces: { cni: 'cni-system' } });
+    const withCni = new LinkerdMesh(new App(), 'mesh', { controlPlane: IDENTITY_VALUES, cni: { repairController: { enabled: true } }, viz: false, namespaces: { cni: 'cni-system' } });
     expect(withCni.controlPlane.resolvedValues.cniEnabled).toBe(true);
     expect(withCni.cni?.release.namespace).toBe('cni-system');
     for (const p of controlPlanePods(withCni)) expect(p.report.level, p.workload).toBe('restricted');
 
-    const without = new LinkerdMesh(new App(), 'mesh', { controlPlane: certs, viz: false });
+    const without = new LinkerdMesh(new App(), 'mesh', { controlPlane: IDENTITY_VALUES, viz: false });
     expect(without.cni).toBeUndefined();
     expect(controlPlanePods(without).filter((p) => p.report.level === 'privileged').map((p) => p.workload).sort()).toEqual(['Deployment/linkerd-destination', 'Deployment/linkerd-identity', 'Deployment/linkerd-proxy-injector']);
 
     // cni: false leaves the plugin to be installed some other way.
-    expect(new LinkerdMesh(new App(), 'mesh', { controlPlane: { ...certs, cniEnabled: true }, cni: false, viz: false }).cni).toBeUndefined();
-    expect(() => new LinkerdMesh(new App(), 'mesh', { controlPlane: { ...certs, cniEnabled: false }, cni: {}, viz: false })).toThrow(/cniEnabled is false/);
+    expect(new LinkerdMesh(new App(), 'mesh', { controlPlane: { ...IDENTITY_VALUES, cniEnabled: true }, cni: false, viz: false }).cni).toBeUndefined();
+    expect(() => new LinkerdMesh(new App(), 'mesh', { controlPlane: { ...IDENTITY_VALUES, cniEnabled: false }, cni: {}, viz: false })).toThrow(/cniEnabled is false/);
   });
 });

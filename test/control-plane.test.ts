@@ -13,9 +13,8 @@ import { ValuesError, resolveValues } from '../src/helm/chart';
 import { gitopsValues } from '../src/control-plane/presets';
 import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { expectReproducibleWithoutKeys, schemaProblems } from './support/chart-suite';
-import { HELM_MAJORS } from './support/helm';
 import { thirdPartyProblems } from './support/third-party-schema';
-import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, writeValues } from './support/render';
+import { expectHelmEquivalent, ourObjects } from './support/render';
 
 const release = { name: 'linkerd-control-plane', namespace: 'linkerd' };
 let id: GeneratedIdentity;
@@ -39,17 +38,7 @@ const certManagerWebhooks = () => {
   return { proxyInjector: external('linkerd-proxy-injector'), profileValidator: external('linkerd-sp-validator'), policyValidator: external('linkerd-policy-validator') };
 };
 
-async function expectEquivalent(user: Record<string, unknown>, mask = true) {
-  const norm = (docs: ReturnType<typeof normalize>) => (mask ? maskGenerated(docs) : docs);
-  const ours = norm(ourRender(linkerdControlPlaneChart, user, release));
-  const file = writeValues(user);
-  for (const major of HELM_MAJORS) {
-    const helm = await helmTemplate(major, chartDir(linkerdControlPlaneChart), ['-f', file], release);
-    expect(helm.ok, `helm ${major}: ${helm.stderr}`).toBe(true);
-    expect(norm(normalize(helm.stdout)), `helm ${major} for ${JSON.stringify(user).slice(0, 400)}`).toEqual(ours);
-  }
-  return ours;
-}
+const expectEquivalent = (user: Record<string, unknown>, mask = true) => expectHelmEquivalent(linkerdControlPlaneChart, user, { release, mask });
 
 describe('linkerd-control-plane: Helm and cdk8s-linkerd render the same objects', () => {
   it.each([

@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { Type } from '@sinclair/typebox';
 import { App } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues, type ChartDefinition } from '../src/helm/chart';
 import { Component, K8sObject } from '../src/helm/object';
@@ -15,19 +14,11 @@ import { HelmValues } from '../src/helm/values';
 import { engineChart, engineValues } from './support/engine-chart';
 import { arbitraryValues } from './support/arbitrary';
 import { HELM_MAJORS } from './support/helm';
-import { chartDir, helmTemplate, normalize, ourRender, pool, writeValues } from './support/render';
+import { chartDir, expectHelmEquivalent, helmTemplate, pool, writeValues } from './support/render';
 
 const release = { name: 'demo-release', namespace: 'demo-ns' };
 
-async function expectEquivalent(user: Record<string, unknown>) {
-  const ours = ourRender(engineChart, user, release);
-  const file = writeValues(user);
-  for (const major of HELM_MAJORS) {
-    const helm = await helmTemplate(major, chartDir(engineChart), ['-f', file], release);
-    expect(helm.stderr, `helm ${major} failed for ${JSON.stringify(user)}`).toBe(helm.ok ? helm.stderr : '');
-    expect(normalize(helm.stdout), `helm ${major} vs ours for ${JSON.stringify(user)}`).toEqual(ours);
-  }
-}
+const expectEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(engineChart, user, { release });
 
 describe('engine: concrete and template renderings agree', () => {
   it('for the defaults', async () => {
@@ -188,21 +179,7 @@ const mergeChart: ChartDefinition<typeof mergeValues> = {
 const KEYS = ['owned', 'before', 'after', 'maybeAfter', 'fieldAfter', 'otherwiseAfter', 'last', 'u1'];
 const mergeRelease = { name: 'm', namespace: 'm-ns' };
 
-function duplicateKeys(text: string): string[] {
-  return parseAllDocuments(text, { uniqueKeys: true }).flatMap((d) => d.errors.map((e) => e.message.split('\n')[0]));
-}
-
-async function expectMergeEquivalent(user: Record<string, unknown>) {
-  const file = writeValues(user);
-  const ours = ourRender(mergeChart, user, mergeRelease);
-  for (const major of HELM_MAJORS) {
-    const helm = await helmTemplate(major, chartDir(mergeChart), ['-f', file], mergeRelease);
-    expect(helm.stderr, `helm ${major} failed for ${JSON.stringify(user)}`).toBe(helm.ok ? helm.stderr : '');
-    expect(duplicateKeys(helm.stdout), `helm ${major}: duplicate keys for ${JSON.stringify(user)}`).toEqual([]);
-    expect(normalize(helm.stdout), `helm ${major} vs ours for ${JSON.stringify(user)}`).toEqual(ours);
-  }
-  return ours;
-}
+const expectMergeEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(mergeChart, user, { release: mergeRelease });
 
 describe('engine: user maps merged with the chart keys', () => {
   const map = fc.dictionary(fc.constantFrom(...KEYS.filter((k) => k !== 'owned')), fc.constantFrom('', 'u', 'v'), { maxKeys: 6 });

@@ -1,21 +1,18 @@
 /** Manual injection shares the proxy's parts between workloads: each workload's output stays its own. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { LinkerdControlPlane } from '../src/control-plane/construct';
 import { injectProxy } from '../src/mesh/inject';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
-const certs = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = Record<string, any>;
 const proxyOf = (d: Doc) => [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers].find((c: Doc) => c.name === 'linkerd-proxy');
 
 function meshed(n: number, change?: (objs: ApiObject[]) => void): Doc[] {
   const app = new App();
-  const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+  const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES });
   const chart = new Chart(app, 'apps', { namespace: 'apps' });
   const objs = Array.from({ length: n }, (_, i) => ApiObject.of(new kplus.Deployment(chart, `app-${i}`, { containers: [{ image: 'app:1', portNumber: 8080 + (i % 2) }] })));
   for (const o of objs) injectProxy(o, { controlPlane: cp });

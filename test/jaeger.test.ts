@@ -16,8 +16,7 @@ import { LinkerdViz } from '../src/viz/construct';
 import { schemaProblems } from './support/chart-suite';
 import { injectProxy } from '../src/mesh/inject';
 import { maskGenerated, ourObjects, type K8sDoc } from './support/render';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
 type Doc = K8sDoc & { spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Config {
@@ -142,8 +141,6 @@ describe('linkerd-jaeger configurations', () => {
   });
 });
 
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
-const certs = { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } };
 /** The destination pod's proxy tracing env. */
 const env = (docs: Doc[]) =>
     Object.fromEntries(
@@ -155,7 +152,7 @@ const env = (docs: Doc[]) =>
 
 describe('tracing wiring', () => {
   it('values-tracing.yaml points the proxies at the collector, with its mesh identity', () => {
-    const docs = ourObjects(linkerdControlPlaneChart, { ...certs, ...tracingValues({ namespace: 'linkerd-jaeger' }) }, { name: 'cp', namespace: 'linkerd' }) as Doc[];
+    const docs = ourObjects(linkerdControlPlaneChart, { ...IDENTITY_VALUES, ...tracingValues({ namespace: 'linkerd-jaeger' }) }, { name: 'cp', namespace: 'linkerd' }) as Doc[];
     const e = env(docs);
     expect(e.LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR).toBe('collector.linkerd-jaeger.svc.cluster.local:4317');
     expect(e.LINKERD2_PROXY_TRACE_COLLECTOR_SVC_NAME).toBe('collector.linkerd-jaeger.serviceaccount.identity.linkerd.cluster.local');
@@ -165,7 +162,7 @@ describe('tracing wiring', () => {
 
   it('LinkerdJaeger turns on the control plane\u2019s tracing and links viz to Jaeger', () => {
     const app = new App();
-    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs, namespace: 'mesh' });
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES, namespace: 'mesh' });
     const viz = new LinkerdViz(app, 'linkerd-viz', { namespace: 'observability' });
     const before = env(Testing.synth(controlPlane) as Doc[]);
     expect(before.LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR).toBeUndefined();
@@ -185,7 +182,7 @@ describe('tracing wiring', () => {
 describe('LinkerdJaeger and what users add to the control plane', () => {
   const build = (order: 'user first' | 'jaeger first', inject: 'before' | 'after' = 'before') => {
     const app = new App();
-    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES });
     const shop = new Chart(app, 'shop', { namespace: 'shop' });
     const worker = ApiObject.of(new kplus.Deployment(shop, 'worker', { containers: [{ image: 'worker:1', portNumber: 8080 }] }));
     const addUser = () => {
@@ -227,7 +224,7 @@ describe('LinkerdJaeger and what users add to the control plane', () => {
 
   it('refuses values that would change which objects the chart renders, and values added after an injection was rendered', () => {
     const app = new App();
-    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES });
     expect(() => controlPlane.addValues({ podMonitor: { enabled: true } })).toThrow(/addValues would change which objects the chart renders \(adds PodMonitor\//);
     const shop = new Chart(app, 'shop');
     injectProxy(ApiObject.of(new kplus.Deployment(shop, 'worker', { containers: [{ image: 'worker:1' }] })), { controlPlane });

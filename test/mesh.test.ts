@@ -1,6 +1,4 @@
 /** The TypeScript API for cdk8s apps: LinkerdMesh, proxy annotations, meshing by annotation or manually, policy helpers, and the examples. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiObject, App, Chart, Cron, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
@@ -15,11 +13,10 @@ import { LinkerdMesh } from '../src/mesh/mesh';
 import { proxySettingsFromValues } from '../src/proxy/settings';
 import { schemaProblems } from './support/chart-suite';
 import type { K8sDoc } from './support/render';
+import { IDENTITY_VALUES, identityPem } from './fixtures/identity';
 
 type Doc = K8sDoc & { spec?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
-const identity = { trustAnchorsPEM: pem('ca.crt'), issuerCrtPEM: pem('issuer.crt'), issuerKeyPEM: pem('issuer.key') };
-const certs = { identityTrustAnchorsPEM: identity.trustAnchorsPEM, identity: { issuer: { tls: { crtPEM: identity.issuerCrtPEM, keyPEM: identity.issuerKeyPEM } } } };
+const identity = { trustAnchorsPEM: identityPem('ca.crt'), issuerCrtPEM: identityPem('issuer.crt'), issuerKeyPEM: identityPem('issuer.key') };
 const all = (app: App) => app.charts.flatMap((c) => Testing.synth(c) as Doc[]);
 const podTemplate = (d: Doc | undefined) => d?.spec.template;
 
@@ -88,7 +85,7 @@ describe('manual injection and the workload\u2019s proxy annotations', () => {
   };
   const setup = () => {
     const app = Testing.app(); // synthesizes into a temporary folder
-    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES });
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     const worker = new kplus.Deployment(chart, 'worker', { containers: [{ image: 'worker:1', portNumber: 9090 }] });
     return { app, cp, chart, worker: ApiObject.of(worker) };
@@ -173,7 +170,7 @@ describe('meshing workloads', () => {
 
   it('renders, by manual injection, the very proxy containers the control plane\u2019s own pods carry for the same settings', () => {
     const app = new App();
-    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES });
     const injector = (Testing.synth(cp) as Doc[]).find((d) => d.kind === 'Deployment' && d.metadata.name === 'linkerd-proxy-injector');
     const settings = controlPlaneProxySettings(cp.values, proxySettingsFromValues(cp.values), {
       component: 'linkerd-proxy-injector',
@@ -200,7 +197,7 @@ describe('meshing workloads', () => {
 
   it('manual injection gives a workload the control plane\u2019s proxy with its own settings and labels', () => {
     const app = new App();
-    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES });
     const shop = new Shop(app, 'shop', cp);
     const worker = (Testing.synth(shop) as Doc[]).find((d) => d.kind === 'Deployment' && d.metadata.name === 'worker');
     const t = podTemplate(worker);
@@ -217,7 +214,7 @@ describe('meshing workloads', () => {
 describe('LinkerdMesh', () => {
   it('wires the charts together: one cluster domain, the control plane\u2019s namespace, tracing and the Jaeger link', () => {
     const app = new App();
-    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: certs, jaeger: {}, clusterDomain: 'example.internal', namespaces: { controlPlane: 'mesh-system' } });
+    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: IDENTITY_VALUES, jaeger: {}, clusterDomain: 'example.internal', namespaces: { controlPlane: 'mesh-system' } });
     const docs = all(app);
     const destination = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'linkerd-destination');
     const proxy = destination?.spec.template.spec.initContainers.find((c: { name: string }) => c.name === 'linkerd-proxy');
@@ -233,7 +230,7 @@ describe('examples', () => {
   it.each([
     ['quick-start', (app: App) => quickStart(app, identity)],
     ['production', (app: App) => production(app, identity.trustAnchorsPEM)],
-    ['app-team', (app: App) => new Shop(app, 'shop', new LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs }))],
+    ['app-team', (app: App) => new Shop(app, 'shop', new LinkerdControlPlane(app, 'linkerd-control-plane', { values: IDENTITY_VALUES }))],
   ])('%s synthesizes objects valid against Kubernetes 1.31, our CRDs and the third-party CRDs', (_name, build) => {
     const app = new App();
     build(app);

@@ -4,8 +4,6 @@
  * remote access token, who may reach the gateway).
  */
 import { App, Chart, Testing } from 'cdk8s';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LinkerdControlPlane } from '../src/control-plane/construct';
 import { Link } from '../src/crds/resources';
@@ -14,15 +12,11 @@ import { linkerdMulticlusterChart } from '../src/multicluster/chart';
 import { LinkerdMesh } from '../src/mesh/mesh';
 import { LinkerdMulticluster } from '../src/multicluster/construct';
 import { ourObjects, type K8sDoc } from './support/render';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
 type Doc = K8sDoc & { spec?: any; metadata: K8sDoc['metadata'] & { annotations?: Record<string, string> } }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const release = { name: 'linkerd-multicluster', namespace: 'mc' };
 const find = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
-const fixtures = join(__dirname, 'fixtures', 'identity');
-const certs = {
-  identityTrustAnchorsPEM: readFileSync(join(fixtures, 'ca.crt'), 'utf8'),
-  identity: { issuer: { tls: { crtPEM: readFileSync(join(fixtures, 'issuer.crt'), 'utf8'), keyPEM: readFileSync(join(fixtures, 'issuer.key'), 'utf8') } } },
-};
 
 describe('linkerd-multicluster', () => {
   it('names the gateway identity from the namespace, the control plane namespace and the trust domain', () => {
@@ -40,7 +34,7 @@ describe('linkerd-multicluster', () => {
 
   it('the construct takes the control plane namespace and trust domain', () => {
     const app = new App();
-    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...certs, clusterDomain: 'east.local' }, namespace: 'mesh' });
+    const controlPlane = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...IDENTITY_VALUES, clusterDomain: 'east.local' }, namespace: 'mesh' });
     const mc = new LinkerdMulticluster(app, 'linkerd-multicluster', { controlPlane });
     const service = find(Testing.synth(mc) as Doc[], 'Service', 'linkerd-gateway');
     expect(service?.metadata.annotations?.['mirror.linkerd.io/gateway-identity']).toBe('linkerd-gateway.linkerd-multicluster.serviceaccount.identity.mesh.east.local');
@@ -54,10 +48,10 @@ describe('linkerd-multicluster', () => {
 
 describe('LinkerdMesh', () => {
   it('installs linkerd-multicluster only when asked, wired to the control plane', () => {
-    const without = new LinkerdMesh(new App(), 'mesh', { controlPlane: certs, viz: false });
+    const without = new LinkerdMesh(new App(), 'mesh', { controlPlane: IDENTITY_VALUES, viz: false });
     expect(without.multicluster).toBeUndefined();
     const app = new App();
-    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: certs, viz: false, multicluster: { gateway: { serviceType: 'NodePort' } }, namespaces: { controlPlane: 'mesh', multicluster: 'mc' }, clusterDomain: 'east.local' });
+    const mesh = new LinkerdMesh(app, 'mesh', { controlPlane: IDENTITY_VALUES, viz: false, multicluster: { gateway: { serviceType: 'NodePort' } }, namespaces: { controlPlane: 'mesh', multicluster: 'mc' }, clusterDomain: 'east.local' });
     const service = find(Testing.synth(mesh.multicluster!) as Doc[], 'Service', 'linkerd-gateway');
     expect(service?.spec.type).toBe('NodePort');
     expect(service?.metadata.namespace).toBe('mc');

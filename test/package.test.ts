@@ -10,12 +10,12 @@ import { CHARTS } from '../src/charts';
 import { LINKERD_VERSION } from '../src/version';
 import { helmBinary } from './support/helm';
 import { scratchDir, writeValues } from './support/render';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
 const VALUES: Record<string, Record<string, unknown>> = {
-  'linkerd-control-plane': { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } },
+  'linkerd-control-plane': IDENTITY_VALUES,
 };
 
 describe('npm run package', () => {

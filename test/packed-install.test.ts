@@ -12,6 +12,7 @@ import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCrds } from '../src/crds/index';
 import { createApp, isolatedDir, packageOf, packProject, requiredModules, ROOT, run, tarballFiles, type PackedApp, type Peers, type RunResult } from '../scripts/packed-app';
+import { identityPem } from './fixtures/identity';
 
 interface PackageJson {
   dependencies: Record<string, string>;
@@ -181,10 +182,10 @@ describe('the packed package, installed into new cdk8s apps', () => {
         expect.arrayContaining(['Deployment/linkerd/linkerd-identity', 'Deployment/linkerd/linkerd-destination', 'Deployment/linkerd/linkerd-proxy-injector', 'ConfigMap/linkerd/linkerd-config']),
       );
       const roots = cp.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'linkerd-identity-trust-roots') as { data: Record<string, string> } | undefined;
-      const ca = readFileSync(join(ROOT, 'test', 'fixtures', 'identity', 'ca.crt'), 'utf8');
+      const ca = identityPem('ca.crt');
       expect(roots?.data['ca-bundle.crt'].trim()).toBe(ca.trim());
       const issuer = cp.find((d) => d.kind === 'Secret' && d.metadata.name === 'linkerd-identity-issuer') as { data: Record<string, string> } | undefined;
-      expect(Buffer.from(issuer?.data['crt.pem'] ?? '', 'base64').toString().trim()).toBe(readFileSync(join(ROOT, 'test', 'fixtures', 'identity', 'issuer.crt'), 'utf8').trim());
+      expect(Buffer.from(issuer?.data['crt.pem'] ?? '', 'base64').toString().trim()).toBe(identityPem('issuer.crt').trim());
 
       const viz = docs(out['linkerd-viz.k8s.yaml']);
       expect(ids(viz)).toEqual(expect.arrayContaining(['Deployment/linkerd-viz/metrics-api', 'Deployment/linkerd-viz/tap', 'Deployment/linkerd-viz/web', 'Deployment/linkerd-viz/prometheus']));

@@ -4,23 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { controlPlaneValues } from '../src/control-plane/values';
 import { arbitraryValues } from './support/arbitrary';
 import { schemaProblems } from './support/chart-suite';
-import { HELM_MAJORS } from './support/helm';
 import { proxyHarnessChart } from './support/proxy-chart';
-import { chartDir, helmTemplate, normalize, ourRender, pool, writeValues } from './support/render';
+import { expectHelmEquivalent, pool } from './support/render';
 
 const release = { name: 'linkerd-control-plane', namespace: 'linkerd' };
 const anchors = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
-async function expectEquivalent(user: Record<string, unknown>) {
-  const ours = ourRender(proxyHarnessChart, user, release);
-  const file = writeValues(user);
-  for (const major of HELM_MAJORS) {
-    const helm = await helmTemplate(major, chartDir(proxyHarnessChart), ['-f', file], release);
-    expect(helm.ok, `helm ${major}: ${helm.stderr}`).toBe(true);
-    expect(normalize(helm.stdout), `helm ${major} for ${JSON.stringify(user)}`).toEqual(ours);
-  }
-  return ours;
-}
+const expectEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(proxyHarnessChart, user, { release });
 
 describe('proxy containers', () => {
   it.each([

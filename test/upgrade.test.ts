@@ -10,12 +10,12 @@ import { CHARTS } from '../src/charts';
 import { renderObjects, resolveValues } from '../src/helm/chart';
 import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { CHART_VERSION } from '../src/version';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
 const root = join(__dirname, '..');
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
 /** Values a release needs besides its defaults to render (the identity certificates). */
 const REQUIRED: Record<string, Record<string, unknown>> = {
-  'linkerd-control-plane': { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } },
+  'linkerd-control-plane': IDENTITY_VALUES,
 };
 
 const semver = (v: string) => v.split(/[.-]/).slice(0, 3).map(Number);

@@ -15,21 +15,13 @@ import { run, userValues } from '../src/cli/main';
 import { readValuesYaml } from '../src/values/yaml';
 import { HELM_MAJORS, type HelmMajor } from './support/helm';
 import { chartDir, helmTemplate, maskGenerated, normalize, pool, scratchDir, type K8sDoc } from './support/render';
+import { IDENTITY_SET_FILE_FLAGS } from './fixtures/identity';
 
 const execFileAsync = promisify(execFile);
 const bin = join(__dirname, '..', 'bin', 'cdk8s-linkerd.js');
 const FIXTURES = join(__dirname, 'fixtures', 'yaml');
 const READER = join(FIXTURES, 'reader');
 const REFUSED = join(READER, 'refused');
-const identity = join(__dirname, 'fixtures', 'identity');
-const CERTS = [
-  '--set-file',
-  `identityTrustAnchorsPEM=${join(identity, 'ca.crt')}`,
-  '--set-file',
-  `identity.issuer.tls.crtPEM=${join(identity, 'issuer.crt')}`,
-  '--set-file',
-  `identity.issuer.tls.keyPEM=${join(identity, 'issuer.key')}`,
-];
 
 /** A chart that prints the values Helm read, as JSON. */
 let echoChart: string | undefined;
@@ -234,7 +226,7 @@ describe('values files with YAML 1.1 cases render the same objects through Helm 
 
   it.each(files)('%s', async (name) => {
     const file = join(FIXTURES, name);
-    const args = ['-f', file, ...CERTS];
+    const args = ['-f', file, ...IDENTITY_SET_FILE_FLAGS];
     const cli = await execFileAsync(process.execPath, [bin, 'template', 'linkerd-control-plane', '-n', DEFAULT_RELEASE.namespace, '--release-name', DEFAULT_RELEASE.name, ...args], { maxBuffer: 1 << 28 }).catch(
       (e: { stdout: string; stderr: string; code: number }) => e,
     );

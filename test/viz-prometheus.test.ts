@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { linkerdVizChart } from '../src/viz/chart';
 import { vizHaValues } from '../src/viz/presets';
 import { ourObjects, scratchDir } from './support/render';
+import { identityFile } from './fixtures/identity';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 const release = { name: 'linkerd-viz', namespace: 'linkerd-viz' };
@@ -50,7 +51,7 @@ type Job = Record<string, unknown> & { kubernetes_sd_configs?: Record<string, un
 function forDebianPromtool(text: string, dir: string): string {
   const secrets = join(dir, 'serviceaccount');
   mkdirSync(secrets, { recursive: true });
-  copyFileSync(join(__dirname, 'fixtures', 'identity', 'ca.crt'), join(secrets, 'ca.crt'));
+  copyFileSync(identityFile('ca.crt'), join(secrets, 'ca.crt'));
   writeFileSync(join(secrets, 'token'), 'token\n');
   const config = load(text) as { scrape_configs: Job[] };
   for (const job of config.scrape_configs) {

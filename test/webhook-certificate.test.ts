@@ -3,15 +3,13 @@
  * what a webhook server and the API server need of them, for every generated Secret of the charts.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../src/charts';
 import { renderObjects, resolveValues } from '../src/helm/chart';
+import { IDENTITY_VALUES } from './fixtures/identity';
 
-const pem = (f: string) => readFileSync(join(__dirname, 'fixtures', 'identity', f), 'utf8');
 const VALUES: Record<string, Record<string, unknown>> = {
-  'linkerd-control-plane': { identityTrustAnchorsPEM: pem('ca.crt'), identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } } },
+  'linkerd-control-plane': IDENTITY_VALUES,
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = Record<string, any>;

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
 import { gitopsValues, haValues } from '../../src/control-plane/presets';
 import { checkPodMonitorValues } from '../../src/control-plane/pod-monitor';
@@ -7,15 +5,10 @@ import { controlPlaneValues, type ControlPlaneValues } from '../../src/control-p
 import { coalesce, defaultsOf } from '../../src/values/model';
 import { describeChart } from '../support/chart-suite';
 import { repairWebhookTls } from '../support/repair';
+import { IDENTITY_VALUES, identityPem } from '../fixtures/identity';
 
 const defaults = defaultsOf(controlPlaneValues) as ControlPlaneValues;
 
-/** A trust anchor and issuer valid until 2046, made with `cdk8s-linkerd certs` (test only). */
-const pem = (f: string) => readFileSync(join(__dirname, '..', 'fixtures', 'identity', f), 'utf8');
-const certs = {
-  identityTrustAnchorsPEM: pem('ca.crt'),
-  identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } },
-};
 
 /** Random webhook settings mostly contradict each other; keep the choices, make them consistent. */
 function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> {
@@ -40,7 +33,7 @@ function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> 
 }
 
 describeChart(linkerdControlPlaneChart, {
-  baseValues: certs,
+  baseValues: IDENTITY_VALUES,
   maskGenerated: true,
   repair: repairWebhooks,
   presets: {
@@ -80,7 +73,7 @@ describeChart(linkerdControlPlaneChart, {
       helm: false,
     },
     { name: 'a trust domain that is not a DNS name', values: { identityTrustDomain: 'Bad Domain!' }, key: 'identityTrustDomain' },
-    { name: 'an issuer signed by another anchor', values: { identityTrustAnchorsPEM: pem('issuer.crt') }, key: 'identity', helm: false },
+    { name: 'an issuer signed by another anchor', values: { identityTrustAnchorsPEM: identityPem('issuer.crt') }, key: 'identity', helm: false },
     { name: 'a string for replicas', values: { controllerReplicas: 'three' }, key: 'controllerReplicas' },
     { name: 'zero replicas', values: { controllerReplicas: 0 }, key: 'controllerReplicas' },
     { name: 'a port out of range', values: { proxy: { ports: { admin: 70000 } } }, key: 'admin' },

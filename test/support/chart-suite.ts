@@ -26,7 +26,7 @@ import { HELM_MAJORS, helmBinary } from './helm';
 import { kube131 } from './kube-schema';
 import { kube135Problems } from './kube-schema-135';
 import { thirdPartyProblems } from './third-party-schema';
-import { chartDir, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, pool, writeValues, type K8sDoc } from './render';
+import { chartDir, expectHelmEquivalent, helmTemplate, maskGenerated, normalize, ourObjects, ourRender, pool, writeValues, type K8sDoc } from './render';
 import { coalesce, defaultsOf } from '../../src/values/model';
 
 const execFileAsync = promisify(execFile);
@@ -108,17 +108,8 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
   const base = opts.baseValues ?? {};
   const withBase = (user: Record<string, unknown>) => coalesce(base, user);
   const presets = Object.fromEntries(Object.entries({ defaults: {}, ...(opts.presets ?? {}) }).map(([k, p]) => [k, withBase(p)]));
-  const mask = (docs: K8sDoc[]) => (opts.maskGenerated ? maskGenerated(docs) : docs);
 
-  async function expectEquivalent(user: Record<string, unknown>) {
-    const ours = mask(ourRender(def, user, release));
-    const file = writeValues(user);
-    for (const major of HELM_MAJORS) {
-      const helm = await helmTemplate(major, chartDir(def), ['-f', file], release);
-      expect(helm.ok, `helm ${major} failed for ${JSON.stringify(user).slice(0, 300)}: ${helm.stderr}`).toBe(true);
-      expect(mask(normalize(helm.stdout)), `helm ${major} vs ours for ${JSON.stringify(user).slice(0, 300)}`).toEqual(ours);
-    }
-  }
+  const expectEquivalent = (user: Record<string, unknown>, at = release) => expectHelmEquivalent(def, user, { release: at, mask: opts.maskGenerated });
 
   describe(`${def.name}: helm lint --strict`, () => {
     it.each(HELM_MAJORS)('is clean with Helm %i', async (major) => {
@@ -145,12 +136,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
     }
 
     it('in another namespace and release', async () => {
-      const other = { name: 'other', namespace: 'mesh-system' };
-      const ours = mask(ourRender(def, base, other));
-      for (const major of HELM_MAJORS) {
-        const helm = await helmTemplate(major, chartDir(def), ['-f', writeValues(base)], other);
-        expect(mask(normalize(helm.stdout))).toEqual(ours);
-      }
+      await expectEquivalent(base, { name: 'other', namespace: 'mesh-system' });
     });
 
     it(`for ${opts.randomRuns} random valid values files`, { timeout: 600_000 }, async () => {

@@ -1,6 +1,4 @@
 /** Every chart with its presets and the values variants the verification suite covers. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { linkerd2CniChart } from '../../src/cni/chart';
 import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
 import { gitopsValues, haValues } from '../../src/control-plane/presets';
@@ -14,12 +12,7 @@ import { multiclusterHaValues } from '../../src/multicluster/presets';
 import { linkerdVizChart } from '../../src/viz/chart';
 import { vizGitopsValues, vizHaValues } from '../../src/viz/presets';
 import { coalesce } from '../../src/values/model';
-
-const pem = (f: string) => readFileSync(join(__dirname, '..', 'fixtures', 'identity', f), 'utf8');
-export const TEST_CERTS = {
-  identityTrustAnchorsPEM: pem('ca.crt'),
-  identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } },
-};
+import { IDENTITY_VALUES } from '../fixtures/identity';
 
 export interface MatrixEntry {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,7 +35,7 @@ export const MATRIX: MatrixEntry[] = [
         'cniEnabled=true': { cniEnabled: true },
         'nativeSidecar=false': { proxy: { nativeSidecar: false } },
         'podMonitor.enabled=true': { podMonitor: { enabled: true } },
-      }).map(([k, v]) => [k, coalesce(TEST_CERTS, v as Record<string, unknown>)]),
+      }).map(([k, v]) => [k, coalesce(IDENTITY_VALUES, v as Record<string, unknown>)]),
     ),
   },
   {

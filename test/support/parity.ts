@@ -8,7 +8,6 @@
  * ports, probes, security contexts, resources), volumes, RBAC rules, webhook rules, CRD versions
  * and schema shape. No descriptions, no templates, no certificates.
  */
-import { readFileSync } from 'node:fs';
 import { linkerd2CniChart } from '../../src/cni/chart';
 import { join } from 'node:path';
 import { linkerdControlPlaneChart } from '../../src/control-plane/chart';
@@ -24,6 +23,7 @@ import { multiclusterHaValues } from '../../src/multicluster/presets';
 import { LINKERD_VERSION } from '../../src/version';
 import { linkerdVizChart } from '../../src/viz/chart';
 import { vizHaValues } from '../../src/viz/presets';
+import { IDENTITY_SET_FILE_FLAGS, IDENTITY_VALUES } from '../fixtures/identity';
 
 type Json = Record<string, unknown>;
 
@@ -57,17 +57,6 @@ export interface ParityCase {
   upstreamView?: { narrow(objects: Json[]): Json[]; explainedBy: string };
 }
 
-const identityDir = join(__dirname, '..', 'fixtures', 'identity');
-/** The identity certificates given to both sides (upstream by `--set-file`). */
-export const CERT_ARGS = [
-  '--set-file', `identityTrustAnchorsPEM=${join(identityDir, 'ca.crt')}`,
-  '--set-file', `identity.issuer.tls.crtPEM=${join(identityDir, 'issuer.crt')}`,
-  '--set-file', `identity.issuer.tls.keyPEM=${join(identityDir, 'issuer.key')}`,
-];
-const certs = () => ({
-  identityTrustAnchorsPEM: readFileSync(join(identityDir, 'ca.crt'), 'utf8'),
-  identity: { issuer: { tls: { crtPEM: readFileSync(join(identityDir, 'issuer.crt'), 'utf8'), keyPEM: readFileSync(join(identityDir, 'issuer.key'), 'utf8') } } },
-});
 
 const render = (def: ChartDefinition, user: Record<string, unknown>, name: string, namespace: string) =>
   renderObjects(def, resolveValues(def, user), { name, namespace }).map((o) => JSON.parse(JSON.stringify(o.object)) as Json);
@@ -84,10 +73,10 @@ function controlPlane(id: string, helmArgs: string[], ours: Record<string, unkno
     upstreamChart: join('charts', 'linkerd-control-plane'),
     chart: 'linkerd-control-plane',
     id,
-    helmArgs: [...CERT_ARGS, ...helmArgs],
+    helmArgs: [...IDENTITY_SET_FILE_FLAGS, ...helmArgs], // the identity given to both sides, upstream by --set-file
     ours,
     namespace: 'linkerd',
-    render: () => render(linkerdControlPlaneChart as unknown as ChartDefinition, coalesce(certs(), ours), 'linkerd-control-plane', 'linkerd'),
+    render: () => render(linkerdControlPlaneChart as unknown as ChartDefinition, coalesce(IDENTITY_VALUES, ours), 'linkerd-control-plane', 'linkerd'),
     expected: CONTROL_PLANE_EXPECTED,
   };
 }

@@ -1,9 +1,11 @@
 /**
  * A harness chart that renders the proxy containers alone, from the control-plane values:
- * once as a workload gets them, once with the overrides upstream applies to the identity pod.
+ * once as a workload gets them, once as the identity pod gets them (the control plane's own
+ * identityProxySettings, with its per-component resource overrides).
  */
 import type { ChartDefinition } from '../../src/helm/chart';
 import { Component, K8sObject } from '../../src/helm/object';
+import { identityProxySettings } from '../../src/control-plane/identity';
 import { controlPlaneValues } from '../../src/control-plane/values';
 import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, type Values } from '../../src/proxy/containers';
 import { proxySettingsFromValues, type ProxySettings } from '../../src/proxy/settings';
@@ -26,24 +28,7 @@ export const proxyHarnessChart: ChartDefinition<typeof controlPlaneValues> = {
   notes: () => ['Test chart.\n'],
   build(chart, v) {
     const base = proxySettingsFromValues(v);
-    const identityLike: ProxySettings = {
-      ...base,
-      proxy: {
-        ...base.proxy,
-        component: 'linkerd-identity',
-        waitBeforeExitSeconds: 0,
-        await: false,
-        loadTrustBundleFromConfigMap: true,
-        podInboundPorts: '8080,9990',
-        nativeSidecar: false,
-        defaultInboundPolicy: 'all-unauthenticated',
-        requireTLSOnInboundPorts: '8080',
-        capabilities: { drop: ['ALL'] },
-        outboundDiscoveryCacheUnusedTimeout: '5s',
-        inboundDiscoveryCacheUnusedTimeout: '90s',
-      },
-      proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
-    };
+    const identityLike = identityProxySettings(v, base);
     const c = new Component(chart, 'pods', 'pods.yaml');
     const values = v as unknown as Values;
     for (const [name, settings] of [['workload', base], ['identity-like', identityLike]] as const) {

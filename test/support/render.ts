@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TObject } from '@sinclair/typebox';
 import { JSON_SCHEMA, load, loadAll } from 'js-yaml';
+import { expect } from 'vitest';
 import { LINKERD_CONFIG_VALUES } from '../../src/control-plane/config';
 import { DEFAULT_RELEASE, renderObjects, resolveValues, toManifest, writeChart, type ChartDefinition, type Release } from '../../src/helm/chart';
-import { helmBinary, type HelmMajor } from './helm';
+import { HELM_MAJORS, helmBinary, type HelmMajor } from './helm';
 
 const execFileAsync = promisify(execFile);
 
@@ -128,6 +129,31 @@ export function ourObjects<S extends TObject>(def: ChartDefinition<S>, user: Rec
 /** Our rendering of the same release, through the same YAML text and parser. */
 export function ourRender<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown>, release: Release = DEFAULT_RELEASE): K8sDoc[] {
   return normalize(toManifest(def.name, renderObjects(def, resolveValues(def, user), release)));
+}
+
+export interface EquivalenceOptions {
+  release?: Release;
+  /** Mask what Helm generates at render time (webhook certificates): the one allowed difference. */
+  mask?: boolean;
+}
+
+/**
+ * The equivalence every chart keeps: Helm 3 and Helm 4 render `user` without error and to the
+ * same objects as our renderer (parsed by js-yaml, which also refuses a mapping key written
+ * twice). Returns our objects.
+ */
+export async function expectHelmEquivalent<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown>, opts: EquivalenceOptions = {}): Promise<K8sDoc[]> {
+  const release = opts.release ?? DEFAULT_RELEASE;
+  const norm = (docs: K8sDoc[]) => (opts.mask ? maskGenerated(docs) : docs);
+  const shown = JSON.stringify(user).slice(0, 300);
+  const ours = norm(ourRender(def, user, release));
+  const file = writeValues(user);
+  for (const major of HELM_MAJORS) {
+    const helm = await helmTemplate(major, chartDir(def), ['-f', file], release);
+    expect(helm.ok, `helm ${major} failed for ${shown}: ${helm.stderr}`).toBe(true);
+    expect(norm(normalize(helm.stdout)), `helm ${major} vs ours for ${shown}`).toEqual(ours);
+  }
+  return ours;
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time. */

@@ -3,7 +3,6 @@
  * binaries against it, the identity certificates, and waiting for the server to settle.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadAll } from 'js-yaml';
@@ -81,14 +80,8 @@ export function parseManifests(text: string): K8sObject[] {
   return (loadAll(text) as (K8sObject | null)[]).filter((d): d is K8sObject => !!d && typeof d === 'object');
 }
 
-const identity = (f: string) => join(ROOT, 'test', 'fixtures', 'identity', f);
 /** `--set-file` flags giving the control plane the test trust anchor and issuer. */
-export const IDENTITY_FLAGS = [
-  '--set-file', `identityTrustAnchorsPEM=${identity('ca.crt')}`,
-  '--set-file', `identity.issuer.tls.crtPEM=${identity('issuer.crt')}`,
-  '--set-file', `identity.issuer.tls.keyPEM=${identity('issuer.key')}`,
-];
-export const identityPem = (f: 'ca.crt' | 'issuer.crt' | 'issuer.key') => readFileSync(identity(f), 'utf8');
+export { IDENTITY_SET_FILE_FLAGS as IDENTITY_FLAGS, identityPem } from '../../fixtures/identity';
 
 /** Polls until `check` returns a value (not undefined), or fails after `seconds` with the last reason. */
 export async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {

@@ -6,12 +6,13 @@ import fc from 'fast-check';
 import { Type } from '@sinclair/typebox';
 import { App } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues, type ChartDefinition } from '../src/helm/chart';
+import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues } from '../src/helm/chart';
 import { Component, K8sObject } from '../src/helm/object';
 import { val } from '../src/values/model';
 import { Fmt, Ref, SymbolicValueError, goFloatString, renderTpl, tplProblem } from '../src/helm/expr';
 import { HelmValues } from '../src/helm/values';
 import { engineChart, engineValues } from './support/engine-chart';
+import { testChart } from './support/test-chart';
 import { arbitraryValues } from './support/arbitrary';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, expectHelmEquivalent, helmTemplate, pool, writeValues } from './support/render';
@@ -139,14 +140,10 @@ const mergeValues = val.object(
   },
   { description: 'Merge test values.' },
 );
-const mergeChart: ChartDefinition<typeof mergeValues> = {
+const mergeChart = testChart({
   name: 'merge-test',
   description: 'User maps merged with the chart keys.',
-  keywords: ['test'],
   values: mergeValues,
-  valuesHeader: 'Merge test chart.',
-  readme: 'Test only.',
-  notes: () => [''],
   build(chart, v) {
     const c = new Component(chart, 'main', 'main.yaml');
     new K8sObject(c, 'cm', {
@@ -175,7 +172,7 @@ const mergeChart: ChartDefinition<typeof mergeValues> = {
       } as unknown as Record<string, string>,
     });
   },
-};
+});
 const KEYS = ['owned', 'before', 'after', 'maybeAfter', 'fieldAfter', 'otherwiseAfter', 'last', 'u1'];
 const mergeRelease = { name: 'm', namespace: 'm-ns' };
 

@@ -3,9 +3,9 @@
  */
 import { Type } from '@sinclair/typebox';
 import { SNAKE_SAFE_KEY } from '../../src/helm/expr';
-import type { ChartDefinition } from '../../src/helm/chart';
 import { Component, K8sObject } from '../../src/helm/object';
 import { val } from '../../src/values/model';
+import { testChart } from './test-chart';
 
 export const engineValues = val.object(
   {
@@ -45,13 +45,10 @@ export const engineValues = val.object(
   { description: 'Engine test values.' },
 );
 
-export const engineChart: ChartDefinition<typeof engineValues> = {
+export const engineChart = testChart({
   name: 'engine-test',
   description: 'Exercises every construct kind of the template engine.',
-  keywords: ['test'],
   values: engineValues,
-  valuesHeader: 'Engine test chart.',
-  readme: 'Test only.',
   notes: (v) => ['Installed into ', v.release.namespace, ' as ', v.release.name, '.\nLiteral {{ braces }} stay.\n'],
   build(chart, v) {
     const main = new Component(chart, 'main', 'main.yaml');
@@ -140,4 +137,4 @@ export const engineChart: ChartDefinition<typeof engineValues> = {
       });
     });
   },
-};
+});

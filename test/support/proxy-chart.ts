@@ -3,11 +3,11 @@
  * once as a workload gets them, once as the identity pod gets them (the control plane's own
  * identityProxySettings, with its per-component resource overrides).
  */
-import type { ChartDefinition } from '../../src/helm/chart';
 import { Component, K8sObject } from '../../src/helm/object';
 import { identityProxySettings } from '../../src/control-plane/identity';
 import { controlPlaneValues } from '../../src/control-plane/values';
 import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, type Values } from '../../src/proxy/containers';
+import { testChart } from './test-chart';
 import { proxySettingsFromValues, type ProxySettings } from '../../src/proxy/settings';
 
 function pod(settings: ProxySettings, v: Values) {
@@ -18,14 +18,10 @@ function pod(settings: ProxySettings, v: Values) {
   };
 }
 
-export const proxyHarnessChart: ChartDefinition<typeof controlPlaneValues> = {
+export const proxyHarnessChart = testChart({
   name: 'proxy-harness',
   description: 'Renders the proxy containers from the control-plane values (tests only).',
-  keywords: ['test'],
   values: controlPlaneValues,
-  valuesHeader: 'Proxy harness.',
-  readme: 'Test only.',
-  notes: () => ['Test chart.\n'],
   build(chart, v) {
     const base = proxySettingsFromValues(v);
     const identityLike = identityProxySettings(v, base);
@@ -40,4 +36,4 @@ export const proxyHarnessChart: ChartDefinition<typeof controlPlaneValues> = {
       });
     }
   },
-};
+});

@@ -34,6 +34,8 @@ describe('engine: concrete and template renderings agree', () => {
     ['integers keep their digits', { bigNumber: 123456789012, replicas: 0 }],
     ['floats print as Go prints them', { ratio: 0.00001 }],
     ['strings that look like other types', { note: 'true', image: { tag: '1.0', name: 'no' } }],
+    ['objects per list item, item overrides kept even when false or 0', { workers: [{ name: 'a', probe: { enabled: false } }, { name: 'b', replicas: 0, probe: { port: 9 } }, { name: 'c' }], workerDefaults: { replicas: 3 } }],
+    ['no list items, no objects', { workers: [] }],
   ])('%s', async (_name, user) => {
     await expectEquivalent(user);
   });
@@ -53,6 +55,16 @@ describe('engine: template text', () => {
     expect(main).toContain('{{- toYaml .Values.tolerations | nindent (ternary 8 6 (empty .Values.tolerations)) }}');
     expect(main).toMatch(/\{\{- if \.Values\.priorityClassName \}\}\n\s+priorityClassName: \{\{ include "cdk8s-linkerd\.scalar" \(list \.Values\.priorityClassName \d+\) \}\}\n\s+\{\{- end \}\}/);
     expect(main).toContain('{{- range .Values.extraArgs }}');
+  });
+
+  it('writes objects per list item inside range, reading the root context from $ and per-item defaults with dig', () => {
+    const workers = templates.get('workers.yaml') ?? '';
+    expect(workers).toContain('{{- range $v1 := .Values.workers }}\n---\napiVersion: v1\nkind: ConfigMap');
+    expect(workers).toContain('(dig "replicas" $.Values.workerDefaults.replicas $v1)');
+    expect(workers).toMatch(/\{\{- range \$v1 := \.Values\.workers \}\}\n\{\{- if \(and \(dig "probe" "enabled" \$\.Values\.workerDefaults\.probe\.enabled \$v1\) \$\.Values\.enabled\) \}\}\n---/);
+    // Inside the range `.` is the item: no reference to the root context may start from it.
+    const inside = workers.split('\n').filter((l) => !l.startsWith('{{- range'));
+    expect(inside.filter((l) => /[\s(]\.(Values|Release|Chart)\b/.test(l))).toEqual([]);
   });
 
   it('builds strings with printf, converting integers so Helm prints them in full', () => {

@@ -11,9 +11,9 @@
  * Objects and lists whose every entry is conditional get an explicit `{}`/`[]`
  * when none is present, so they render as the concrete mode does.
  */
-import { Expr, Lit, Logic, Not, Omit, Truthy, mapOrEmpty } from './expr';
+import { Expr, Lit, Logic, Not, Omit, Truthy, mapOrEmpty, rooted } from './expr';
 import { overriders, ownedKeys, settersOf, spliceLines, type Setter } from './maps';
-import { FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, isPlain } from './tree';
+import { Each, FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, isPlain } from './tree';
 import { isEntryList } from './values';
 import { keyText, objectOrder, scalarAction, yamlLines } from './yaml';
 
@@ -192,12 +192,30 @@ class JsonList extends Expr {
   }
 }
 
-/** A whole document (one Kubernetes object) guarded by `guards`. */
-export function emitDocument(obj: Record<string, unknown>, guards: readonly Expr[]): string {
-  const body = emitMap(objectOrder(obj), 0);
-  if (guards.length === 0) return ['---', ...body].join('\n');
-  const cond = new Logic('and', guards).goCond();
-  return [`{{- if ${cond} }}`, '---', ...body, '{{- end }}'].join('\n');
+/**
+ * A whole document (one Kubernetes object) guarded by `guards`, outermost first: conditions
+ * (consecutive ones joined by `and`) and list items (`range`, inside which every reference to
+ * the root context is spelled from `$`).
+ */
+export function emitDocument(obj: Record<string, unknown>, guards: readonly (Expr | Each)[]): string {
+  const open: string[] = [];
+  let inRange = false;
+  // Inside a range only the template actions change; the YAML around them stays as written.
+  const text = (line: string) => (inRange ? line.replace(/\{\{.*?\}\}/g, (action) => rooted(action)) : line);
+  for (let i = 0; i < guards.length; ) {
+    const g = guards[i];
+    if (g instanceof Each) {
+      open.push(text(`{{- range ${g.item.go()} := ${g.list.go()} }}`));
+      inRange = true;
+      i += 1;
+      continue;
+    }
+    const conds: Expr[] = [];
+    while (i < guards.length && !(guards[i] instanceof Each)) conds.push(guards[i++] as Expr);
+    open.push(text(`{{- if ${new Logic('and', conds).goCond()} }}`));
+  }
+  const body = emitMap(objectOrder(obj), 0).map(text);
+  return [...open, '---', ...body, ...open.map(() => '{{- end }}')].join('\n');
 }
 
 /** A rule Helm checks at render time: `fail` with the message when the condition holds. */

@@ -392,6 +392,34 @@ export class Default extends Expr {
   }
 }
 
+/**
+ * A value inside a map by a path of keys, or `fallback` when any key on the way is missing
+ * (sprig `dig`): unlike `default`, a value that is set to false, 0 or "" is kept.
+ */
+export class Dig extends Expr {
+  constructor(
+    public readonly map: Expr,
+    public readonly keys: readonly string[],
+    public readonly fallback: Expr,
+  ) {
+    super(fallback.type);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    let at: unknown = this.map.evaluate(ctx);
+    for (const k of this.keys) {
+      if (at === null || typeof at !== 'object' || Array.isArray(at) || !Object.prototype.hasOwnProperty.call(at, k)) return this.fallback.evaluate(ctx);
+      at = (at as Record<string, unknown>)[k];
+    }
+    return at;
+  }
+  go(): string {
+    return `(dig ${this.keys.map(goString).join(' ')} ${this.fallback.go()} ${this.map.go()})`;
+  }
+  describe(): string {
+    return `${this.map.describe()}.${this.keys.join('.')} or else ${this.fallback.describe()}`;
+  }
+}
+
 /** A template variable bound by `range` (`$k1`, `$v1`); concrete mode never sees one. */
 export class Var extends Expr {
   constructor(

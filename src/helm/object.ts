@@ -5,7 +5,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import type { Expr } from './expr';
-import { Fields, FIELDS_KEY_PREFIX, Lines, Maybe, Range, Splice } from './tree';
+import { Each, Fields, FIELDS_KEY_PREFIX, Lines, Maybe, Range, Splice } from './tree';
 import type { HelmValues } from './values';
 
 /** A chart whose components read values through `values`. */
@@ -91,8 +91,8 @@ export function clean(node: unknown): unknown {
 }
 
 export class K8sObject<P extends ObjectProps = ObjectProps> extends ApiObject {
-  /** The conditions under which this object exists (template mode). */
-  readonly guards: readonly Expr[];
+  /** The conditions (and list items) under which this object exists (template mode). */
+  readonly guards: readonly (Expr | Each)[];
   /** The template file this object is written to, relative to `templates/`. */
   readonly file: string;
   /** The module of its component. */

@@ -27,6 +27,17 @@ export class Splice {
   constructor(public readonly list: Expr) {}
 }
 
+/**
+ * Objects made once per item of a list value (template mode): their documents are written
+ * inside `{{- range $item := list }}`, so that `item` names the item there.
+ */
+export class Each {
+  constructor(
+    public readonly list: Expr,
+    public readonly item: Expr,
+  ) {}
+}
+
 /** One list item per entry of a map value, in key order (Helm ranges over sorted keys). */
 export class Range {
   constructor(

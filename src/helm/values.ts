@@ -10,11 +10,13 @@
  * spot, so both meanings come from the same definition.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { Construct } from 'constructs';
 import { yamlText as writeYaml } from './yaml';
 import {
   BuiltInRef,
   Compare,
   Default,
+  Dig,
   Eq,
   Expr,
   Fmt,
@@ -42,7 +44,7 @@ import {
   type ValueType,
 } from './expr';
 import { analyzeObject, walkObjects, type MapMerge, type MapRule } from './maps';
-import { Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, fieldsKey, isPlain } from './tree';
+import { Each, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, fieldsKey, isPlain } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -145,7 +147,7 @@ function valueType(node: SchemaNode): ValueType {
 
 
 export class HelmValues<V> {
-  private readonly guardStack: Expr[] = [];
+  private readonly guardStack: (Expr | Each)[] = [];
   private rangeDepth = 0;
   private readonly merges = new Map<string, MapMerge>();
   private readonly rules = new Map<string, MapRule>();
@@ -162,8 +164,8 @@ export class HelmValues<V> {
     return this.ctx.values as V;
   }
 
-  /** The conditions that guard objects created right now (template mode). */
-  get guards(): readonly Expr[] {
+  /** The conditions (and list items, `each`) that guard objects created right now, outermost first (template mode). */
+  get guards(): readonly (Expr | Each)[] {
     return [...this.guardStack];
   }
 
@@ -568,6 +570,36 @@ export class HelmValues<V> {
   /** camelCase → snake_case (keys must match SNAKE_SAFE_KEY). */
   snakecase(s: string): string {
     return this.out(new StrFn('snakecase', this.expr(s)));
+  }
+
+  /**
+   * The value at `keys` inside `map` (a list item, say), or `fallback` when a key on the way
+   * is missing; a value set to false, 0 or "" is kept (sprig `dig`): per-item overrides of defaults.
+   */
+  dig<T>(map: unknown, keys: readonly string[], fallback: T): T {
+    return this.out(new Dig(this.expr(map), keys, this.expr(fallback)));
+  }
+
+  /**
+   * Objects per item of a list value: `fn` builds them in a scope of their own, once per item
+   * in concrete mode, once with the item as a template variable in template mode (its objects
+   * written inside `{{- range }}`). Read the item's fields with `get` and `dig`.
+   */
+  each<P extends ValuePath<V>>(path: P, scope: Construct, fn: (scope: Construct, item: NonNullable<ValueAt<V, P>> extends readonly (infer I)[] ? I : never) => void): void {
+    const ref = this.refExpr(path as string);
+    if (this.mode === 'concrete') {
+      ((ref.evaluate(this.ctx) as unknown[] | undefined) ?? []).forEach((item, i) => fn(new Construct(scope, `${path as string}-${i}`), item as never));
+      return;
+    }
+    this.rangeDepth += 1;
+    const item = new Var(`$v${this.rangeDepth}`, 'object', `item of ${path as string}`);
+    this.guardStack.push(new Each(ref, item));
+    try {
+      fn(new Construct(scope, `${path as string}-each`), item as never);
+    } finally {
+      this.guardStack.pop();
+      this.rangeDepth -= 1;
+    }
   }
 
   /** Objects created in `fn` exist only when `c` holds. */

@@ -41,6 +41,25 @@ export const engineValues = val.object(
       Type.Record(Type.String({ pattern: SNAKE_SAFE_KEY }), Type.Integer({ minimum: 0, maximum: 1_000_000 })),
       { description: 'Nested maps ranged over into env entries.', default: { server: { keepAliveInterval: 10, http2: 2 } }, additionalProperties: false },
     ),
+    workers: val.list(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,20}$' }),
+          replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })),
+          probe: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })) }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+      [{ name: 'one' }, { name: 'two', replicas: 0, probe: { enabled: false } }],
+      { description: 'Objects per item, with per-item overrides of workerDefaults (each, dig).' },
+    ),
+    workerDefaults: val.object(
+      {
+        replicas: val.integer(2, { description: 'Replicas of a worker.', minimum: 0 }),
+        probe: val.object({ enabled: val.boolean(true, { description: 'A probe Service per worker.' }), port: val.integer(4191, { description: 'Probe port.', minimum: 1, maximum: 65535 }) }, { description: 'Probe.' }),
+      },
+      { description: 'What a worker gets unless its item says otherwise.' },
+    ),
   },
   { description: 'Engine test values.' },
 );
@@ -118,6 +137,24 @@ export const engineChart = testChart({
       listAllConditional: [v.maybe('ha', 'x'), ...v.splice('extraArgs')],
       merged: { Fixed: 'x', ...v.spreadMap(v.ref('annotations')) },
       mergedOnly: { ...v.spreadMap(v.ref('annotations')) },
+    });
+    const workers = new Component(chart, 'workers', 'workers.yaml');
+    v.each('workers', workers, (scope, w) => {
+      const name = v.fmt`worker-${v.get(w, 'name', 'string')}`;
+      new K8sObject(scope, 'config', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: v.release.namespace, labels: { release: v.release.name, ...v.spreadMap(v.ref('labels')) } },
+        data: { replicas: v.fmt`${v.dig(w, ['replicas'], v.ref('workerDefaults.replicas'))}`, image: v.fmt`${v.ref('image.registry')}/${v.ref('image.name')}` },
+      });
+      v.when(v.and(v.dig(w, ['probe', 'enabled'], v.ref('workerDefaults.probe.enabled')), 'enabled'), () => {
+        new K8sObject(scope, 'probe', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: v.fmt`${name}-probe` },
+          spec: { ports: [{ port: v.dig(w, ['probe', 'port'], v.ref('workerDefaults.probe.port')) }] },
+        });
+      });
     });
     v.when('enabled', () => {
       const optional = new Component(chart, 'optional', 'optional.yaml');

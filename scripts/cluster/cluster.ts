@@ -240,6 +240,10 @@ export async function up(log: Log = console.log): Promise<State> {
     '--requestheader-extra-headers-prefix=X-Remote-Extra-',
     `--proxy-client-cert-file=${pki('front-proxy-client.crt')}`,
     `--proxy-client-key-file=${pki('front-proxy-client.key')}`,
+    // Lists and watches straight from etcd. With the watch cache, a CRD deleted seconds after it was
+    // created can stay Terminating for minutes (its finalizer cannot list the instances: "storage is
+    // (re)initializing"), and the next suite's `helm install linkerd-crds` then refuses to adopt it.
+    '--watch-cache=false',
   ], procs);
   await waitFor('the API server to be ready', 120, procs, async () => (await get(apiserver, '/readyz')).status === 200, log);
 

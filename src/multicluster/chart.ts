@@ -6,7 +6,7 @@
 import { NamespaceMetadata } from '../extension/namespace-metadata';
 import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
-import { AdminPolicy, ControllerAccess, Gateway, GatewayPolicy, LinkCrd, LocalServiceMirror, RemoteAccess } from './components';
+import { AdminPolicy, ControllerAccess, Controllers, Gateway, GatewayPolicy, LinkCrd, LocalServiceMirror, RemoteAccess } from './components';
 import { multiclusterHaValues } from './presets';
 import { multiclusterValues } from './values';
 
@@ -42,6 +42,7 @@ export const linkerdMulticlusterChart: ChartDefinition<typeof multiclusterValues
   build(chart, v) {
     forExtension(v, 'multicluster');
     new ControllerAccess(chart, 'controller-access', v);
+    new Controllers(chart, 'controllers', v);
     new Gateway(chart, 'gateway', v);
     new GatewayPolicy(chart, 'gateway-policy', v);
     new LinkCrd(chart, 'link-crd', v);

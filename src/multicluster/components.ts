@@ -17,21 +17,21 @@ import type { MulticlusterValues } from './values';
 
 type Mv = HelmValues<MulticlusterValues>;
 const READ = ['list', 'get', 'watch'];
+/** The ClusterRole every service mirror controller is bound to. */
+const CONTROLLER_ACCESS = 'linkerd-multicluster-controller-access-local-resources';
 const POD_SECURITY = { seccompProfile: { type: 'RuntimeDefault' } };
 const VIZ_PROMETHEUS = [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }];
 
-/** `affinity` from enablePodAntiAffinity (on `label: component`) and nodeAffinity. */
-function affinity(v: Mv, label: string, component: string) {
-  const antiAffinity = v.is('enablePodAntiAffinity');
-  const nodeAffinity = v.ref('nodeAffinity');
+/** `affinity` from enablePodAntiAffinity (on `label: component`) and nodeAffinity (the chart's, or a controller's). */
+function affinity(v: Mv, label: string, component: string, antiAffinity: boolean = v.is('enablePodAntiAffinity'), nodeAffinity: unknown = v.ref('nodeAffinity')) {
   return v.maybe(v.or(antiAffinity, v.truthy(nodeAffinity)), {
     ...v.fields(antiAffinity, podAntiAffinity(label, component)),
     nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
   });
 }
 
-function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, string>, selector: Record<string, string>) {
-  v.when('enablePodAntiAffinity', () => {
+function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, string>, selector: Record<string, string>, when: boolean = v.is('enablePodAntiAffinity')) {
+  v.when(when, () => {
     new K8sObject(scope, 'pdb', {
       kind: 'PodDisruptionBudget',
       apiVersion: 'policy/v1',
@@ -263,12 +263,133 @@ export class ControllerAccess extends Component {
     new K8sObject(this, 'cluster-role', {
       kind: 'ClusterRole',
       apiVersion: 'rbac.authorization.k8s.io/v1',
-      metadata: { name: 'linkerd-multicluster-controller-access-local-resources', labels },
+      metadata: { name: CONTROLLER_ACCESS, labels },
       rules: [
         { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
         { apiGroups: [''], resources: ['namespaces'], verbs: READ },
         v.maybe(v.is('enableNamespaceCreation'), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
       ],
+    });
+  }
+}
+
+/**
+ * One service mirror controller per entry of `controllers` (a Link in this cluster): its
+ * ServiceAccount and RBAC, Deployment, PodDisruptionBudget and the probe Service of the target
+ * gateway. What an entry leaves out comes from controllerDefaults (upstream's `dig`).
+ */
+export class Controllers extends Component {
+  constructor(scope: Construct, id: string, v: Mv) {
+    super(scope, id, 'controllers.yaml');
+    const ns = v.release.namespace;
+    const d = v.section('controllerDefaults');
+    v.each('controllers', this, (scope, c) => {
+      const link = v.get(v.get(v.get(c, 'link'), 'ref'), 'name', 'string') as string;
+      const name = v.fmt`controller-${link}`;
+      const labels = extensionLabels(v, 'controller', { extra: { 'mirror.linkerd.io/cluster-name': link } });
+      const selector = { component: 'controller', 'mirror.linkerd.io/cluster-name': link };
+      const antiAffinity = v.dig(c, ['enablePodAntiAffinity'], d.enablePodAntiAffinity);
+      const resources = v.dig(c, ['resources'], d.resources);
+      const nodeSelector = v.dig(c, ['nodeSelector'], d.nodeSelector);
+      const tolerations = v.dig(c, ['tolerations'], d.tolerations);
+      const access = v.fmt`linkerd-multicluster-controller-access-local-resources-${link}`;
+      const creds = v.fmt`controller-read-remote-creds-${link}`;
+      const subjects = [{ kind: 'ServiceAccount', name, namespace: ns }];
+      new K8sObject(scope, 'service-account', { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, namespace: ns, labels }, imagePullSecrets: v.optional('imagePullSecrets') });
+      new K8sObject(scope, 'cluster-role-binding', {
+        kind: 'ClusterRoleBinding',
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        metadata: { name: access, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_ACCESS },
+        subjects,
+      });
+      new K8sObject(scope, 'role', {
+        kind: 'Role',
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        metadata: { name: creds, namespace: ns, labels },
+        rules: [
+          { apiGroups: [''], resources: ['secrets'], resourceNames: [v.fmt`cluster-credentials-${link}`], verbs: READ },
+          { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
+          { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update', 'patch'] },
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
+        ],
+      });
+      new K8sObject(scope, 'role-binding', {
+        kind: 'RoleBinding',
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        metadata: { name: creds, namespace: ns, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: creds },
+        subjects,
+      });
+      new K8sObject(scope, 'deployment', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { labels, name, namespace: ns },
+        spec: {
+          replicas: v.dig(c, ['replicas'], d.replicas),
+          revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+          selector: { matchLabels: selector },
+          strategy: v.maybe(antiAffinity, { rollingUpdate: { maxUnavailable: 1 } }),
+          template: {
+            metadata: {
+              annotations: {
+                'linkerd.io/inject': 'enabled',
+                'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+                'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
+                ...v.spreadMap(v.ref('podAnnotations')),
+              },
+              labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', ...selector }), ...v.spreadMap(v.ref('podLabels')) },
+            },
+            spec: {
+              affinity: affinity(v, 'mirror.linkerd.io/cluster-name', link, antiAffinity, v.dig(c, ['nodeAffinity'], d.nodeAffinity)),
+              automountServiceAccountToken: false,
+              containers: [
+                {
+                  args: [
+                    'service-mirror',
+                    v.fmt`-log-level=${v.dig(c, ['logLevel'], d.logLevel)}`,
+                    v.fmt`-log-format=${v.dig(c, ['logFormat'], d.logFormat)}`,
+                    v.fmt`-event-requeue-limit=${v.dig(c, ['retryLimit'], d.retryLimit)}`,
+                    v.fmt`-namespace=${ns}`,
+                    v.maybe(v.dig(c, ['enableHeadlessServices'], d.enableHeadlessServices), '-enable-headless-services'),
+                    v.maybe(v.is('enableNamespaceCreation'), '-enable-namespace-creation'),
+                    v.fmt`-enable-pprof=${v.dig(c, ['enablePprof'], d.enablePprof)}`,
+                    v.fmt`-probe-service=probe-${link}`,
+                    link,
+                  ],
+                  env: envOf(v, v.ref('serviceMirrorAdditionalEnv'), v.ref('serviceMirrorExperimentalEnv')),
+                  image: v.fmt`${v.dig(c, ['image', 'name'], d.image.name)}:${v.dig(c, ['image', 'version'], d.image.version)}`,
+                  name: 'controller',
+                  securityContext: restrictedContainer(v.dig(c, ['UID'], d.UID), v.dig(c, ['GID'], d.GID)),
+                  volumeMounts: [KUBE_API_ACCESS_MOUNT],
+                  ports: [{ containerPort: 9999, name: 'ctrl-admin' }],
+                  resources: v.maybe(v.truthy(resources), resources),
+                },
+              ],
+              securityContext: POD_SECURITY,
+              serviceAccountName: name,
+              volumes: [KUBE_API_ACCESS_VOLUME],
+              nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
+              tolerations: v.maybe(v.truthy(tolerations), tolerations),
+            },
+          },
+        },
+      });
+      // As upstream: the PodDisruptionBudget falls back to the chart's enablePodAntiAffinity, not controllerDefaults'.
+      pdb(scope, v, name, { component: 'controller' }, selector, v.dig(c, ['enablePodAntiAffinity'], v.ref('enablePodAntiAffinity')));
+      v.when(v.dig(c, ['gateway', 'enabled'], d.gateway.enabled), () => {
+        new K8sObject(scope, 'probe', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: {
+            name: v.fmt`probe-${link}`,
+            namespace: ns,
+            annotations: createdBy(v),
+            labels: extensionLabels(v, undefined, { extra: { 'mirror.linkerd.io/mirrored-gateway': 'true', 'mirror.linkerd.io/cluster-name': link } }),
+          },
+          spec: { ports: [{ name: 'mc-probe', port: v.dig(c, ['gateway', 'probe', 'port'], d.gateway.probe.port), protocol: 'TCP' }] },
+        });
+      });
     });
   }
 }

@@ -33,6 +33,34 @@ const controllerImage = (what: string) =>
     { description: `The ${what} image.` },
   );
 
+/** What every service mirror controller gets unless its entry of `controllers` overrides it. */
+const controllerDefaults = val.object(
+  {
+    replicas: val.integer(1, { description: 'Replicas of each controller.', minimum: 0 }),
+    image: controllerImage('controllers'),
+    gateway: val.object(
+      {
+        enabled: val.boolean(true, { description: 'Links go through the remote gateway (a probe Service per link).' }),
+        probe: val.object({ port: port(4191, 'Port of the remote gateway probe.') }, { description: 'The remote gateway probe.' }),
+      },
+      { description: 'The remote gateway.' },
+    ),
+    logLevel: logLevel('controllers'),
+    logFormat: logFormat('controllers'),
+    enableHeadlessServices: val.boolean(false, { description: 'Mirrors headless services as headless services.' }),
+    enablePprof: val.boolean(false, { description: 'Serves pprof on the admin port.' }),
+    UID: id('controllers', 'UID'),
+    GID: id('controllers', 'GID'),
+    retryLimit: val.integer(3, { description: 'Times an event is retried before it is dropped.', minimum: 0 }),
+    resources: resources('controllers'),
+    nodeSelector: val.stringMap({}, { description: 'nodeSelector of the controller pods.' }),
+    tolerations: Type.Unsafe<Record<string, never> | unknown[]>({ type: ['array', 'object'], maxProperties: 0, default: {}, description: 'Tolerations of the controller pods (a list; upstream\u2019s default is an empty map).' }),
+    enablePodAntiAffinity: val.boolean(false, { description: 'Spreads controller replicas across nodes and zones.' }),
+    nodeAffinity: val.freeform({}, { description: 'Node affinity of the controller pods.' }),
+  },
+  { description: 'Settings of every controller, unless overridden in its entry of controllers.' },
+);
+
 export const multiclusterValues = val.object(
   {
     gateway: val.object(
@@ -129,36 +157,13 @@ export const multiclusterValues = val.object(
       { description: 'The local service mirror: federated services from local members.' },
     ),
     controllers: val.list(
-      Type.Object({ link: Type.Object({ ref: Type.Object({ name: Type.String({ pattern: DNS_LABEL }) }) }) }, { additionalProperties: true }),
+      val.overrides({ link: Type.Object({ ref: Type.Object({ name: Type.String({ pattern: DNS_LABEL, maxLength: 40, description: 'Name of the Link (and of its target cluster).' }) }, { additionalProperties: false }) }, { additionalProperties: false }) }, controllerDefaults, {
+        description: 'A service mirror controller: the Link it serves and overrides of controllerDefaults.',
+      }),
       [],
-      { description: 'One service mirror controller per linked cluster (`link.ref.name` and overrides of controllerDefaults). Not rendered by this distribution yet: only the empty list is accepted (see docs/parity.md); use the linkerd-multicluster-link chart per link.', maxItems: 0 },
+      { description: 'One service mirror controller per Link in this cluster: `link.ref.name` and any key of controllerDefaults to override (the rest comes from controllerDefaults).' },
     ),
-    controllerDefaults: val.object(
-      {
-        replicas: val.integer(1, { description: 'Replicas of each controller.', minimum: 0 }),
-        image: controllerImage('controllers'),
-        gateway: val.object(
-          {
-            enabled: val.boolean(true, { description: 'Links go through the remote gateway (a probe Service per link).' }),
-            probe: val.object({ port: port(4191, 'Port of the remote gateway probe.') }, { description: 'The remote gateway probe.' }),
-          },
-          { description: 'The remote gateway.' },
-        ),
-        logLevel: logLevel('controllers'),
-        logFormat: logFormat('controllers'),
-        enableHeadlessServices: val.boolean(false, { description: 'Mirrors headless services as headless services.' }),
-        enablePprof: val.boolean(false, { description: 'Serves pprof on the admin port.' }),
-        UID: id('controllers', 'UID'),
-        GID: id('controllers', 'GID'),
-        retryLimit: val.integer(3, { description: 'Times an event is retried before it is dropped.', minimum: 0 }),
-        resources: resources('controllers'),
-        nodeSelector: val.stringMap({}, { description: 'nodeSelector of the controller pods.' }),
-        tolerations: Type.Unsafe<Record<string, never> | unknown[]>({ type: ['array', 'object'], maxProperties: 0, default: {}, description: 'Tolerations of the controller pods (a list; upstream\u2019s default is an empty map).' }),
-        enablePodAntiAffinity: val.boolean(false, { description: 'Spreads controller replicas across nodes and zones.' }),
-        nodeAffinity: val.freeform({}, { description: 'Node affinity of the controller pods.' }),
-      },
-      { description: 'Settings of every controller, unless overridden in its entry of controllers.' },
-    ),
+    controllerDefaults,
     serviceMirrorAdditionalEnv: envList('controllers'),
     serviceMirrorExperimentalEnv: envList('controllers (experimental settings)'),
   },

@@ -126,11 +126,33 @@ export const val = {
   record<T extends TSchema>(keyPattern: string, value: T, defaultValue: Record<string, Static<T>>, doc: Doc) {
     return Type.Record(Type.String({ pattern: keyPattern }), value, { ...doc, default: defaultValue, additionalProperties: false });
   },
+  /**
+   * Settings of one list item that fall back to a defaults section (read with `v.dig`): the
+   * item's own keys (`own`, all required) and every key of `defaults` at every level, each
+   * optional and without a default, so that what an item leaves out comes from `defaults`.
+   */
+  overrides<R extends TProperties, P extends TProperties>(own: R, defaults: TObject<P>, doc: Doc) {
+    const optional = (node: JsonSchema): JsonSchema => {
+      const { default: _d, required: _r, examples: _e, ...rest } = node;
+      return rest.properties ? { ...rest, properties: Object.fromEntries(Object.entries(rest.properties).map(([k, p]) => [k, optional(p)])) } : rest;
+    };
+    const inherited = (stripSymbols(defaults) as JsonSchema).properties ?? {};
+    return Type.Unsafe<Static<TObject<R>> & DeepPartial<Static<TObject<P>>>>({
+      ...doc,
+      type: 'object',
+      additionalProperties: false,
+      required: Object.keys(own),
+      properties: { ...Object.fromEntries(Object.entries(inherited).map(([k, p]) => [k, optional(p)])), ...stripSymbols(own) },
+    });
+  },
   /** A key with no default: absent from the defaults, shown commented out in values.yaml. */
   unset<T extends TSchema>(schema: T, example: Static<T>) {
     return Type.Optional(Type.Unsafe<Static<T>>({ ...stripSymbols(schema), examples: [example] }));
   },
 };
+
+/** Every key optional, at every level (plain objects only; lists and scalars stay as they are). */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 /** The schema of a quantity (string or number), without description or default, for nesting in other schemas. */
 export function quantitySchema(optional = false): Record<string, unknown> {

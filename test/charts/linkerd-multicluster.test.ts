@@ -18,6 +18,14 @@ describeChart(linkerdMulticlusterChart, {
       tolerations: [{ key: 'dedicated', operator: 'Exists' }],
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } },
     },
+    'two service mirror controllers, one overriding controllerDefaults': {
+      controllers: [
+        { link: { ref: { name: 'west' } } },
+        { link: { ref: { name: 'east' } }, replicas: 2, enablePodAntiAffinity: true, gateway: { enabled: false }, logLevel: 'debug', enablePprof: true, image: { version: 'edge-99' }, nodeSelector: { pool: 'mesh' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+      ],
+      controllerDefaults: { enableHeadlessServices: true, gateway: { probe: { port: 4192 } } },
+      serviceMirrorAdditionalEnv: [{ name: 'A', value: '1' }],
+    },
     'labels and annotations everywhere': { commonLabels: { team: 'net' }, podLabels: { tier: 'mesh' }, podAnnotations: { 'example.com/a': 'b' }, gateway: { deploymentAnnotations: { 'example.com/c': 'd' } } },
   },
   randomRuns: 100,
@@ -40,7 +48,10 @@ describeChart(linkerdMulticlusterChart, {
     { name: 'an unknown top-level key', values: { gatewayReplicas: 3 }, key: 'gatewayReplicas' },
     { name: 'an unknown nested key', values: { localServiceMirror: { image: { tag: 'x' } } }, key: 'tag' },
     { name: 'an env entry without a name', values: { localServiceMirror: { additionalEnv: [{ value: 'x' }] } }, key: 'name' },
-    { name: 'a controller (not rendered yet)', values: { controllers: [{ link: { ref: { name: 'east' } } }] }, key: 'controllers' },
+    { name: 'a controller without its Link', values: { controllers: [{ replicas: 2 }] }, key: 'link' },
+    { name: 'a controller Link that is not a DNS label', values: { controllers: [{ link: { ref: { name: 'East_1' } } }] }, key: 'name' },
+    { name: 'an unknown key in a controller', values: { controllers: [{ link: { ref: { name: 'east' } }, replica: 2 }] }, key: 'replica' },
+    { name: 'a controller override of the wrong type', values: { controllers: [{ link: { ref: { name: 'east' } }, gateway: { probe: { port: 'probe' } } }] }, key: 'port' },
     { name: 'an empty controller image tag', values: { controllerDefaults: { image: { version: '' } } }, key: 'version' },
   ],
 });

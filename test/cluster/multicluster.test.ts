@@ -3,7 +3,8 @@
  * and the control plane, waiting for every object; its Link CRD accepts a Link as the
  * `linkerd multicluster link-gen` output shapes it (built with our typed `Link`) and refuses
  * one the schema refuses; linkerd-multicluster-link installs for that Link with its credentials
- * Secret; uninstalled cleanly.
+ * Secret; upgraded to run a service mirror controller per entry of `controllers`; uninstalled
+ * cleanly.
  */
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -91,5 +92,22 @@ describe.each([4, 3] as HelmMajor[])('linkerd-multicluster, Helm %i', (major) =>
     // The service mirror may read exactly that Secret.
     const can = await kubectl(['auth', 'can-i', 'get', 'secret/cluster-credentials-west', '-n', NS, `--as=system:serviceaccount:${NS}:linkerd-service-mirror-west`]);
     expect(can.stdout.trim()).toBe('yes');
+  });
+
+  it('upgrades linkerd-multicluster to run a service mirror controller per entry of controllers', async () => {
+    const controllers = [{ link: { ref: { name: 'west' } } }, { link: { ref: { name: 'south' } }, replicas: 2, gateway: { enabled: false } }];
+    const mc = RELEASES[RELEASES.length - 1];
+    const out = await helm(major, ['upgrade', mc.name, join(CHARTS_DIR, mc.name), '-n', NS, ...mc.flags, '--set-json', `controllers=${JSON.stringify(controllers)}`, ...waitFlags(major)]);
+    expect(out.stdout).toMatch(/STATUS: deployed/);
+    const deployments = await getJson<{ items: { metadata: { name: string }; status: { availableReplicas?: number } }[] }>(['get', 'deployments', '-n', NS]);
+    const available = Object.fromEntries(deployments.items.map((d) => [d.metadata.name, d.status.availableReplicas ?? 0]));
+    expect(available).toMatchObject({ 'controller-west': 1, 'controller-south': 2 });
+    const services = (await getJson<{ items: { metadata: { name: string } }[] }>(['get', 'services', '-n', NS])).items.map((x) => x.metadata.name);
+    expect(services).toContain('probe-west');
+    expect(services).not.toContain('probe-south');
+    // Each controller reads its own link's credentials, and no other's.
+    const canI = async (sa: string, secret: string) => (await kubectl(['auth', 'can-i', 'get', `secret/${secret}`, '-n', NS, `--as=system:serviceaccount:${NS}:${sa}`]).catch((e: Error) => ({ stdout: /\nno$/.test(e.message) ? 'no' : e.message }))).stdout.trim();
+    expect(await canI('controller-west', 'cluster-credentials-west')).toBe('yes');
+    expect(await canI('controller-west', 'cluster-credentials-south')).toBe('no');
   });
 });

@@ -122,6 +122,12 @@ function storageVersionsOnly(objects: Json[]): Json[] {
   });
 }
 
+/** Two service mirror controllers: one on controllerDefaults, one overriding some of them (false and 0 kept). */
+const CONTROLLERS = [
+  { link: { ref: { name: 'west' } } },
+  { link: { ref: { name: 'east' } }, replicas: 2, enablePodAntiAffinity: true, gateway: { enabled: false }, logLevel: 'debug', enablePprof: true, image: { version: 'edge-99' }, UID: 3000, nodeSelector: { pool: 'mesh' } },
+];
+
 function multicluster(id: string, helmArgs: string[], ours: Record<string, unknown>): ParityCase {
   // Upstream's placeholder image tags, as its release process sets them.
   const versions = ['localServiceMirror.image.version', 'controllerDefaults.image.version'].flatMap((k) => ['--set', `${k}=${LINKERD_VERSION}`]);
@@ -195,6 +201,7 @@ export const PARITY_CASES: ParityCase[] = [
   ),
   multicluster('defaults', [], {}),
   multicluster('ha', ['-f', 'values-ha.yaml'], multiclusterHaValues),
+  multicluster('controllers', ['--set-json', `controllers=${JSON.stringify(CONTROLLERS)}`], { controllers: CONTROLLERS }),
   link('defaults', [], {}),
   link('ha', ['-f', 'values-ha.yaml'], linkHaValues),
   viz('external-prometheus', set('prometheus.enabled=false', 'prometheusUrl=http://prom.example:9090'), { prometheus: { enabled: false }, prometheusUrl: 'http://prom.example:9090' }),

@@ -46,6 +46,10 @@ const SCENARIOS: Record<string, [name: string, choice: Choice][]> = {
   ],
   'linkerd-authority': [['web.shop', { namespace: 'shop', authority: 'web.shop.svc.cluster.local:80' }]],
   'linkerd-route': [['shop, GET /items/{id}', { namespace: 'shop', route: 'GET /items/{id}' }]],
+  'linkerd-multicluster': [
+    ['all linked clusters', {}],
+    ['east', { cluster: 'east', gateway: 'linkerd-gateway' }],
+  ],
   'linkerd-prometheus': [['self', {}]],
   'linkerd-kubernetes': [['all nodes', {}]],
 };
@@ -56,7 +60,7 @@ const SCENARIOS: Record<string, [name: string, choice: Choice][]> = {
  */
 const EXPECTED_EMPTY: [RegExp, string][] = [
   [
-    /\| (Traffic to callees|Traffic from callers|Outbound traffic|By client workload|By client pod|Served by workload|Served by pod|Requested by workload|Requested by pod) \| Request rate \| plaintext /,
+    /\| (Traffic to callees|Traffic from callers|Outbound traffic|By client workload|By client pod|Served by workload|Served by pod|Requested by workload|Requested by pod|To linked clusters|To mirrored services|Callers of mirrored services|Gateway: forwarded to services) \| Request rate \| plaintext /,
     'client side, plaintext: every client proxy of the fixture talks to meshed endpoints (the unmeshed ingress has no proxy to measure it)',
   ],
   [
@@ -65,6 +69,7 @@ const EXPECTED_EMPTY: [RegExp, string][] = [
   ],
   [/^(?!linkerd-deployment \| shop\/api )[^|]+\| [^|]+\| Inbound policy \| HTTP authorization \| denied$/, 'policy denies HTTP requests only at api (the calls of legacy)'],
   [/^(?!linkerd-statefulset )[^|]+\| [^|]+\| Inbound policy \| TCP authorization \| denied$/, 'policy denies connections only at db (the unmeshed ingress)'],
+  [/^linkerd-multicluster \| [^|]+\| Gateway: from linked clusters \| (HTTP|TCP) authorization \| denied$/, 'the gateway\u2019s policy lets every client of the linked cluster through'],
   [
     /^linkerd-(job|cronjob) \| [^|]+\| (Overview \| (Success rate|Request rate|P95 latency|Open TCP connections|Callers)|Inbound traffic|Inbound policy|Traffic from callers) \|/,
     'the Job and the CronJob serve nothing: their pods only call others',
@@ -152,7 +157,7 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
         .sort(),
     );
     const jobs = new Set(up.result.map((r) => r.metric.job));
-    expect([...jobs].sort()).toEqual(['kubernetes-nodes-cadvisor', 'linkerd-controller', 'linkerd-proxy', 'prometheus']);
+    expect([...jobs].sort()).toEqual(['kubernetes-nodes-cadvisor', 'linkerd-controller', 'linkerd-multicluster-controller', 'linkerd-proxy', 'prometheus']);
   });
 
   it('every dashboard: variables resolve, queries run, named series carry their labels, and panels have data where the fixture has traffic', async () => {
@@ -249,6 +254,69 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     expect(grpc.series.map((x) => [x.labels.route_name, last(x.values)])).toEqual([['api-grpc', expect.closeTo(12.5, 3)]]);
   });
 
+  describe('the multicluster dashboard (issue 17)', () => {
+    const east = { cluster: 'east', gateway: 'linkerd-gateway' };
+    const byLabels = (series: { labels: Record<string, string>; values: number[] }[], ...labels: string[]) =>
+      Object.fromEntries(series.map((x) => [labels.map((l) => x.labels[l]).join(' '), Number(last(x.values).toFixed(4))]));
+
+    it('the variables list the linked cluster and this cluster\u2019s gateway', async () => {
+      const { vars, problems } = await variables('linkerd-multicluster', east);
+      expect(messages(problems)).toEqual([]);
+      expect(vars.get('cluster')?.options).toEqual(['east']);
+      expect(vars.get('gateway')?.options).toEqual(['linkerd-gateway']);
+    });
+
+    it('traffic to the linked cluster: 3 requests per second to web-east, 2.8 of them successful, from legacy (2) and debug (1)', async () => {
+      for (const choice of [{}, east]) {
+        const rate = await seriesOf('linkerd-multicluster', choice, 'Overview', 'Request rate');
+        expect(last(rate.series[0].values)).toBeCloseTo(3, 3);
+        const success = await seriesOf('linkerd-multicluster', choice, 'Overview', 'Success rate');
+        expect(last(success.series[0].values)).toBeCloseTo(2.8 / 3, 3);
+      }
+      const byCluster = await seriesOf('linkerd-multicluster', east, 'To linked clusters', 'Success rate');
+      expect(byLabels(byCluster.series, 'dst_target_cluster')).toEqual({ east: expect.closeTo(2.8 / 3, 3) });
+      const services = await seriesOf('linkerd-multicluster', east, 'To mirrored services', 'Request rate', 'mTLS ${__field.labels.dst_target_cluster} ${__field.labels.dst_namespace} ${__field.labels.dst_service}');
+      expect(byLabels(services.series, 'dst_target_cluster', 'dst_namespace', 'dst_service')).toEqual({ 'east shop web-east': 3 });
+      const callers = await seriesOf('linkerd-multicluster', east, 'Callers of mirrored services', 'Request rate', 'mTLS ${__field.labels.namespace} ${__field.labels.workload}');
+      expect(byLabels(callers.series, 'namespace', 'workload')).toEqual({ 'legacy replicationcontroller/legacy': 2, 'legacy pod/debug': 1 });
+      // web-east (2 clients x 2 connections) and db-east (api, 1 connection), through east's gateway.
+      const tcp = await seriesOf('linkerd-multicluster', east, 'Overview', 'Open TCP connections');
+      expect(last(tcp.series[0].values)).toBe(5);
+      const mirrors = await seriesOf('linkerd-multicluster', east, 'Overview', 'Mirrored services called');
+      expect(last(mirrors.series[0].values)).toBe(2);
+    });
+
+    it('this cluster\u2019s gateway: east\u2019s frontend calls node-agent through it (1.5 requests per second)', async () => {
+      const forwarded = await seriesOf('linkerd-multicluster', east, 'Gateway: forwarded to services', 'Request rate', 'mTLS ${__field.labels.dst_namespace} ${__field.labels.dst_service}');
+      expect(byLabels(forwarded.series, 'dst_namespace', 'dst_service')).toEqual({ 'shop node-agent': 1.5 });
+      const allowed = await seriesOf('linkerd-multicluster', east, 'Gateway: from linked clusters', 'HTTP authorization', 'allowed');
+      expect(last(allowed.series[0].values)).toBeCloseTo(1.5, 3);
+      const open = await seriesOf('linkerd-multicluster', east, 'Gateway: from linked clusters', 'TCP connections', 'open ${__field.labels.app}');
+      expect(byLabels(open.series, 'app')).toEqual({ 'linkerd-gateway': 2 });
+      const targets = await seriesOf('linkerd-multicluster', east, 'Gateway: from linked clusters', 'Connections by target');
+      expect(byLabels(targets.series, 'target_name')).toEqual({ 'node-agent.shop.svc.cluster.local': 0.05 });
+    });
+
+    it('the service mirror\u2019s probes of east\u2019s gateway', async () => {
+      const alive = await seriesOf('linkerd-multicluster', east, 'Overview', 'Gateways alive');
+      expect(last(alive.series[0].values)).toBe(1);
+      const probes = await seriesOf('linkerd-multicluster', east, 'Service mirrors: gateway probes', 'Probes');
+      expect(byLabels(probes.series, 'target_cluster_name', 'probe_successful')).toEqual({ 'east true': expect.closeTo(0.95 / 3, 3), 'east false': expect.closeTo(0.05 / 3, 3) });
+      const p50 = await seriesOf('linkerd-multicluster', east, 'Service mirrors: gateway probes', 'Probe latency', 'p50 ${__field.labels.target_cluster_name}');
+      // Half the probes take at most 40 ms, none less than 30: the median lies in the (30, 40] bucket.
+      expect(p50.series.map((x) => x.labels.target_cluster_name)).toEqual(['east']);
+      expect(last(p50.series[0].values)).toBeGreaterThan(30);
+      expect(last(p50.series[0].values)).toBeLessThanOrEqual(40);
+      const repairs = await seriesOf('linkerd-multicluster', east, 'Service mirrors: gateway probes', 'Endpoint repairs');
+      expect(byLabels(repairs.series, 'target_cluster_name')).toEqual({ east: expect.closeTo(1 / 60, 3) });
+    });
+
+    it('traffic to a mirror Service is named by the Service in the workload dashboards (its endpoint is a gateway, no pod)', async () => {
+      const { series } = await seriesOf('linkerd-replicationcontroller', { namespace: 'legacy', replicationcontroller: 'legacy' }, 'Traffic to callees', 'Request rate', 'mTLS ${__field.labels.dst_namespace} ${__field.labels.dst_workload}');
+      expect(byLabels(series, 'dst_namespace', 'dst_workload')).toMatchObject({ 'shop service/web-east': 2 });
+    });
+  });
+
   describe('the findings of issue 14', () => {
     it('Authority: the authority variable lists the fixture\'s authorities and the panels count only that authority\'s traffic', async () => {
       const { vars, problems } = await variables('linkerd-authority', { namespace: 'shop' });
@@ -310,7 +378,7 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     it('Service: a TCP-only Service is selectable, and its connections show', async () => {
       const { vars, problems } = await variables('linkerd-service', { namespace: 'shop' });
       expect(messages(problems)).toEqual([]);
-      expect(vars.get('service')?.options).toEqual(['api', 'cache', 'db', 'node-agent', 'web']);
+      expect(vars.get('service')?.options).toEqual(['api', 'cache', 'db', 'db-east', 'node-agent', 'web', 'web-east']);
       const { series } = await seriesOf('linkerd-service', { namespace: 'shop', service: 'db' }, 'Overview', 'Open TCP connections');
       expect(last(series[0].values)).toBe(3); // api, migrate and cache, one connection each
     });

@@ -56,16 +56,18 @@ export const DST_WORKLOAD = 'dst_workload';
 
 /**
  * `expr` with the derived workload labels its breakdown needs: one `label_replace` per
- * workload kind, the pod first so that an owner, when there is one, names the workload.
+ * workload kind, the pod first so that an owner, when there is one, names the workload. A
+ * destination without a pod (a multicluster mirror Service, whose endpoint is a linked
+ * cluster's gateway) is named by its Service, `service/<dst_service>`.
  */
 function withDerived(expr: string, labels: Labels): string {
   let out = expr;
-  for (const [target, prefix] of [
-    [WORKLOAD, ''],
-    [DST_WORKLOAD, 'dst_'],
+  for (const [target, prefix, kinds] of [
+    [WORKLOAD, '', WORKLOAD_KINDS],
+    [DST_WORKLOAD, 'dst_', [['service', 'service'], ...WORKLOAD_KINDS]],
   ] as const) {
     if (!labels.includes(target)) continue;
-    for (const [kind, label] of WORKLOAD_KINDS) out = `label_replace(${out}, "${target}", "${kind}/$1", "${prefix}${label}", "(.+)")`;
+    for (const [kind, label] of kinds) out = `label_replace(${out}, "${target}", "${kind}/$1", "${prefix}${label}", "(.+)")`;
   }
   return out;
 }
@@ -352,7 +354,7 @@ export function outboundRow(self: Matchers, labels: Labels): Row {
 }
 
 /** A variable filled from a query (`label_values(...)`), through the datasource variable. */
-export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean; multi?: boolean } = {}): dashboard.QueryVariableBuilder {
+export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean | string; multi?: boolean } = {}): dashboard.QueryVariableBuilder {
   const v = new dashboard.QueryVariableBuilder(name)
     .label(opts.label ?? name)
     .query(query)
@@ -360,7 +362,8 @@ export function labelVariable(name: string, query: string, opts: { label?: strin
     .datasource(DATASOURCE)
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc);
-  if (opts.all) v.includeAll(true).allValue('.*');
+  // `all: '.+'` makes All match only series that have the label.
+  if (opts.all) v.includeAll(true).allValue(opts.all === true ? '.*' : opts.all);
   if (opts.multi) v.multi(true).includeAll(true);
   return v;
 }

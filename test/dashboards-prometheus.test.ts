@@ -9,10 +9,13 @@
  *
  * LINKERD_DASHBOARDS_MODULE=<path of a dashboards index.ts> runs the same checks against
  * other dashboards (e.g. an older commit's, extracted with git show), to see what they get wrong.
+ * LINKERD_DASHBOARDS_COMPARE=<path of a dashboards index.ts> also evaluates those dashboards
+ * at the same instant and expects every panel to show the same numbers (each shown series' and
+ * each table column's, by labels): a rewritten query must not change what a panel shows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS as OURS, type LinkerdDashboard } from '../src/viz/dashboards';
-import { displayName, panelsWithRows, resolveVariables, runTarget, variablesIn, type Clock, type GrafanaModel, type Resolved, type VariableProblem } from './fixtures/mesh-metrics/grafana';
+import { displayName, panelsWithRows, resolveVariables, runTarget, tableColumns, variablesIn, type Clock, type GrafanaModel, type Resolved, type VariableProblem } from './fixtures/mesh-metrics/grafana';
 import { WEB_INBOUND_RPS } from './fixtures/mesh-metrics/mesh';
 import { fixtureMesh, type FixtureMesh } from './fixtures/mesh-metrics/pods';
 import { SCRAPE_INTERVAL_SECONDS, startPrometheus, type RunningPrometheus } from './fixtures/mesh-metrics/prometheus';
@@ -115,6 +118,29 @@ afterAll(async () => {
   await prom?.stop();
 });
 
+/**
+ * What every panel of `dashboards` shows, for every variable choice: the last value of each
+ * series a panel shows (by panel, series name and labels) and each table column's values.
+ */
+async function panelNumbers(dashboards: readonly LinkerdDashboard[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const d of dashboards) {
+    const model = d.build() as unknown as GrafanaModel;
+    for (const [scenario, choice] of SCENARIOS[d.uid] ?? []) {
+      const { vars } = await resolveVariables(model, prom!, clock, choice);
+      for (const { row, panel } of panelsWithRows(model)) {
+        const where = `${d.uid} | ${scenario} | ${row} | ${panel.title}`;
+        if (panel.type === 'table') {
+          for (const [column, series] of await tableColumns(panel, vars, prom!, clock)) out.set(`${where} | ${column}`, numbers(series));
+          continue;
+        }
+        for (const t of (panel.targets ?? []).filter((x) => !x.hide)) out.set(`${where} | ${displayName(panel, t)}`, numbers((await runTarget(t, vars, prom!, clock, panel)).series));
+      }
+    }
+  }
+  return out;
+}
+
 const modelOf = (uid: string) => {
   const d = DASHBOARDS.find((x) => x.uid === uid);
   if (!d) throw new Error(`no dashboard ${uid}`);
@@ -134,11 +160,19 @@ async function seriesOf(uid: string, choice: Choice, row: string, title: string,
   if (!panel) throw new Error(`${uid}: no panel ${row} / ${title}`);
   const target = (panel.panel.targets ?? []).find((t) => series === undefined || displayName(panel.panel, t) === series);
   if (!target) throw new Error(`${uid}: ${row} / ${title}: no series ${series}`);
-  const used = variablesIn(target.expr);
+  const used = new Set((target.type === 'math' ? (panel.panel.targets ?? []) : [target]).flatMap((t) => [...variablesIn(t.expr ?? '')]));
   expect(messages(problems.filter((p) => used.has(p.variable)))).toEqual([]);
-  return runTarget(target, vars, prom!, clock);
+  return runTarget(target, vars, prom!, clock, panel.panel);
 }
 const last = (values: number[]) => values[values.length - 1];
+/** A query's last numbers by series labels (6 significant digits), for LINKERD_DASHBOARDS_DUMP. */
+const numbers = (series: { labels: Record<string, string>; values: number[] }[]) =>
+  Object.fromEntries(
+    series
+      .filter((x) => x.values.length > 0)
+      .map((x) => [JSON.stringify(Object.entries(x.labels).sort(([a], [b]) => a.localeCompare(b))), Number(last(x.values).toPrecision(6))] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 describe('dashboards against a real Prometheus scraping the fixture mesh', () => {
   it('Prometheus scrapes every fixture target through our scrape jobs, and the relabel rules keep only proxies', async () => {
@@ -179,12 +213,13 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
           evaluated += 1;
           const reasons: string[] = [];
           let targetsWithData = 0;
-          for (const t of panel.targets ?? []) {
+          // The terms of an expression are checked through it.
+          for (const t of (panel.targets ?? []).filter((x) => !x.hide)) {
             const name = displayName(panel, t);
             const where = `${d.uid} | ${scenario} | ${row} | ${panel.title} | ${name}`;
             let result;
             try {
-              result = await runTarget(t, vars, prom!, clock);
+              result = await runTarget(t, vars, prom!, clock, panel);
             } catch (e) {
               failures.push(`${where}: query error: ${(e as Error).message}`);
               reasons.push('QUERY ERROR');
@@ -229,6 +264,16 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     const unused = EXPECTED_EMPTY.filter(([re]) => !excusesUsed.has(re)).map(([re, why]) => `expected empty but has data (or never evaluated): ${re} (${why})`);
     expect([...failures, ...unused]).toEqual([]);
   });
+
+  it.runIf(process.env.LINKERD_DASHBOARDS_COMPARE)('every panel shows the numbers the dashboards of LINKERD_DASHBOARDS_COMPARE show', async () => {
+    const theirs = ((await import(process.env.LINKERD_DASHBOARDS_COMPARE!)) as { DASHBOARDS: readonly LinkerdDashboard[] }).DASHBOARDS;
+    // Until every scrape up to the clock's end is stored, so that both see the same samples.
+    while (Date.now() / 1000 < clock.end + 2 * SCRAPE_INTERVAL_SECONDS) await new Promise((res) => setTimeout(res, 200));
+    const [a, b] = [await panelNumbers(DASHBOARDS), await panelNumbers(theirs)];
+    const differences = [...new Set([...a.keys(), ...b.keys()])].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k))).map((k) => `${k}: ${JSON.stringify(a.get(k))} vs ${JSON.stringify(b.get(k))}`);
+    console.log(`panel series compared: ${a.size}, values: ${[...a.values()].reduce((n, x) => n + Object.keys(x).length, 0)}`);
+    expect(differences).toEqual([]);
+  }, 120_000);
 
   it('the Deployment dashboard shows the requests per second the fixture sends to web', async () => {
     const { series } = await seriesOf('linkerd-deployment', { namespace: 'shop', deployment: 'web' }, 'Overview', 'Request rate');

@@ -31,48 +31,11 @@ export type Series = readonly [expr: string, name: string];
 
 const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m.join(', ')}}` : metric);
 
-/**
- * The label each kind of workload is named by in the proxy's metrics: Prometheus copies the
- * injector's `linkerd.io/proxy-<kind>` pod label (`job` as `k8s_job`; `cronjob` for a
- * CronJob's pods also from their Job), and the destination controller names the endpoint's
- * owner the same way with a `dst_` prefix. A pod without an owner has only `pod`; an
- * ExternalWorkload endpoint has `dst_external_workload` (and its owner's label, if any).
- */
-export const WORKLOAD_KINDS: readonly (readonly [kind: string, label: string])[] = [
-  ['pod', 'pod'],
-  ['externalworkload', 'external_workload'],
-  ['deployment', 'deployment'],
-  ['daemonset', 'daemonset'],
-  ['statefulset', 'statefulset'],
-  ['job', 'k8s_job'],
-  ['cronjob', 'cronjob'],
-  ['replicaset', 'replicaset'],
-  ['replicationcontroller', 'replicationcontroller'],
-];
-/** A breakdown label the queries derive: `<kind>/<name>` of the workload a series is about, whatever its kind. */
-export const WORKLOAD = 'workload';
-/** The same for the destination of outbound traffic (from the `dst_*` labels). */
-export const DST_WORKLOAD = 'dst_workload';
+/** Breakdown labels that name a workload of any kind, `<kind>/<name>`: derived by the viz Prometheus at scrape time (../workload-labels.ts). */
+export { DST_WORKLOAD, WORKLOAD, WORKLOAD_KINDS } from '../workload-labels';
 
-/**
- * `expr` with the derived workload labels its breakdown needs: one `label_replace` per
- * workload kind, the pod first so that an owner, when there is one, names the workload. A
- * destination without a pod (a multicluster mirror Service, whose endpoint is a linked
- * cluster's gateway) is named by its Service, `service/<dst_service>`.
- */
-function withDerived(expr: string, labels: Labels): string {
-  let out = expr;
-  for (const [target, prefix, kinds] of [
-    [WORKLOAD, '', WORKLOAD_KINDS],
-    [DST_WORKLOAD, 'dst_', [['service', 'service'], ...WORKLOAD_KINDS]],
-  ] as const) {
-    if (!labels.includes(target)) continue;
-    for (const [kind, label] of kinds) out = `label_replace(${out}, "${target}", "${kind}/$1", "${prefix}${label}", "(.+)")`;
-  }
-  return out;
-}
-const rate = (metric: string, m: Matchers, labels: Labels = []) => withDerived(`rate(${selector(metric, m)}[$__rate_interval])`, labels);
-const vector = (metric: string, m: Matchers, labels: Labels = []) => withDerived(selector(metric, m), labels);
+const rate = (metric: string, m: Matchers) => `rate(${selector(metric, m)}[$__rate_interval])`;
+const vector = (metric: string, m: Matchers) => selector(metric, m);
 const sum = (inner: string, labels: Labels, aggregation = 'sum') => (labels.length > 0 ? `${aggregation} by (${labels.join(', ')}) (${inner})` : `${aggregation}(${inner})`);
 
 /**
@@ -152,17 +115,17 @@ export const GRPC_ROUTE_TRAFFIC: Traffic = {
 export const promql = {
   /** Share of successful responses. */
   successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) =>
-    `${sum(rate(t.responses, [...t.success, ...m], labels), labels)} / ${sum(rate(t.responses, m, labels), labels)}`,
+    `${sum(rate(t.responses, [...t.success, ...m]), labels)} / ${sum(rate(t.responses, m), labels)}`,
   /** Requests per second. */
-  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => sum(rate(t.requests, m, labels), labels),
+  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => sum(rate(t.requests, m), labels),
   /** Per-second rate of any counter. */
-  counterRate: (metric: string, m: Matchers, labels: Labels = []) => sum(rate(metric, m, labels), labels),
+  counterRate: (metric: string, m: Matchers, labels: Labels = []) => sum(rate(metric, m), labels),
   /** A quantile of a histogram (its `_bucket` series). */
-  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, ${sum(rate(histogram, m, labels), ['le', ...labels])})`,
+  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, ${sum(rate(histogram, m), ['le', ...labels])})`,
   /** A gauge, aggregated. */
-  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => sum(vector(metric, m, labels), labels, aggregation),
+  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => sum(vector(metric, m), labels, aggregation),
   /** How many distinct label combinations a metric has (meshed workloads, namespaces). */
-  distinct: (metric: string, m: Matchers, labels: Labels) => `count(${sum(vector(metric, m, labels), labels, 'count')})`,
+  distinct: (metric: string, m: Matchers, labels: Labels) => `count(${sum(vector(metric, m), labels, 'count')})`,
 };
 
 /** Display name of a series broken down by `labels` (Grafana field variables), `fallback` without labels. */

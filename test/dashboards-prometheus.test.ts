@@ -134,7 +134,12 @@ async function panelNumbers(dashboards: readonly LinkerdDashboard[]): Promise<Ma
           for (const [column, series] of await tableColumns(panel, vars, prom!, clock)) out.set(`${where} | ${column}`, numbers(series));
           continue;
         }
-        for (const t of (panel.targets ?? []).filter((x) => !x.hide)) out.set(`${where} | ${displayName(panel, t)}`, numbers((await runTarget(t, vars, prom!, clock, panel)).series));
+        // Series without a display name (a stat's one query) by their place among the shown ones.
+        const shown = (panel.targets ?? []).filter((x) => !x.hide);
+        for (const [i, t] of shown.entries()) {
+          const name = displayName(panel, t);
+          out.set(`${where} | ${name === t.refId ? `#${i}` : name}`, numbers((await runTarget(t, vars, prom!, clock, panel)).series));
+        }
       }
     }
   }
@@ -158,7 +163,7 @@ async function seriesOf(uid: string, choice: Choice, row: string, title: string,
   const { vars, problems } = await variables(uid, choice);
   const panel = panelsWithRows(model).find((p) => p.row === row && p.panel.title === title);
   if (!panel) throw new Error(`${uid}: no panel ${row} / ${title}`);
-  const target = (panel.panel.targets ?? []).find((t) => series === undefined || displayName(panel.panel, t) === series);
+  const target = (panel.panel.targets ?? []).find((t) => !t.hide && (series === undefined || displayName(panel.panel, t) === series));
   if (!target) throw new Error(`${uid}: ${row} / ${title}: no series ${series}`);
   const used = new Set((target.type === 'math' ? (panel.panel.targets ?? []) : [target]).flatMap((t) => [...variablesIn(t.expr ?? '')]));
   expect(messages(problems.filter((p) => used.has(p.variable)))).toEqual([]);
@@ -396,8 +401,8 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
       const names = new Set<string>();
       // The row that breaks the namespace's traffic down by workload (it was 'By Deployment').
       for (const { panel } of panelsWithRows(model).filter((p) => /^By (workload|Deployment)$/.test(p.row))) {
-        for (const t of panel.targets ?? []) {
-          const r = await runTarget(t, vars, prom!, clock);
+        for (const t of (panel.targets ?? []).filter((x) => !x.hide)) {
+          const r = await runTarget(t, vars, prom!, clock, panel);
           for (const s of r.series) {
             const labels = [...displayName(panel, t).matchAll(/\$\{__field\.labels\.(\w+)\}/g)].map((m) => s.labels[m[1]] ?? '');
             names.add(labels.join(' '));

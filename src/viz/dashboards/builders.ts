@@ -10,6 +10,7 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
@@ -26,8 +27,21 @@ export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${' 
 export type Matchers = readonly string[];
 /** Labels to break a query down by (`sum ... by (labels)`); empty for one total. */
 export type Labels = readonly string[];
+/**
+ * A ratio of two queries. Grafana divides them (a server-side math expression over two hidden
+ * queries; in a table, a column computed from two columns), series matched by their labels as
+ * PromQL's `/` matches them: two short queries instead of one that repeats the selector.
+ */
+export interface Ratio {
+  readonly numerator: string;
+  readonly denominator: string;
+}
+/** What a panel shows of one series: a PromQL query, or a ratio of two. */
+export type Query = string | Ratio;
 /** One series of a panel: its query and its display name. */
-export type Series = readonly [expr: string, name: string];
+export type Series = readonly [query: Query, name: string];
+/** The reference of Grafana's server-side expressions. */
+export const EXPRESSION_DATASOURCE: common.DataSourceRef = { type: '__expr__', uid: '__expr__' };
 
 const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m.join(', ')}}` : metric);
 
@@ -114,8 +128,12 @@ export const GRPC_ROUTE_TRAFFIC: Traffic = {
 /** The PromQL the panels are made of. Breakdowns may use the derived `workload` and `dst_workload` labels. */
 export const promql = {
   /** Share of successful responses. */
-  successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) =>
-    `${sum(rate(t.responses, [...t.success, ...m]), labels)} / ${sum(rate(t.responses, m), labels)}`,
+  successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC): Ratio => ({
+    numerator: sum(rate(t.responses, [...t.success, ...m]), labels),
+    denominator: sum(rate(t.responses, m), labels),
+  }),
+  /** `numerator / denominator`, divided by Grafana. */
+  ratio: (numerator: string, denominator: string): Ratio => ({ numerator, denominator }),
   /** Requests per second. */
   requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => sum(rate(t.requests, m), labels),
   /** Per-second rate of any counter. */
@@ -139,6 +157,28 @@ function target(expr: string, ref: string): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder().expr(expr).refId(ref).datasource(DATASOURCE);
 }
 
+/**
+ * The targets of one query, the shown one (named `show`) last: a PromQL target, or a ratio's
+ * two hidden terms (the next two refIds) and the math expression that divides them.
+ */
+function targets(q: Query, next: () => string): { shown: string; targets: cog.Builder<cog.Dataquery>[] } {
+  if (typeof q === 'string') {
+    const ref = next();
+    return { shown: ref, targets: [target(q, ref)] };
+  }
+  const [n, d, ref] = [next(), next(), next()];
+  return {
+    shown: ref,
+    targets: [target(q.numerator, n).hide(true), target(q.denominator, d).hide(true), new expr.TypeMathBuilder().refId(ref).datasource(EXPRESSION_DATASOURCE).expression(`$${n} / $${d}`)],
+  };
+}
+
+/** refIds A, B, C … in order. */
+function refIds(): () => string {
+  let i = 0;
+  return () => refId(i++);
+}
+
 /** Any panel the skeleton lays out. */
 export type PanelBuilder = cog.Builder<dashboard.Panel> & { id(id: number): unknown };
 
@@ -154,35 +194,62 @@ export function timeseriesPanel(title: string, unit: string, series: readonly Se
     .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).calcs([]))
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (opts.max !== undefined) p.max(opts.max);
-  series.forEach(([expr, name], i) => p.withTarget(target(expr, refId(i))).overrideByQuery(refId(i), [{ id: 'displayName', value: name }]));
+  const next = refIds();
+  for (const [q, name] of series) {
+    const t = targets(q, next);
+    t.targets.forEach((x) => p.withTarget(x));
+    p.overrideByQuery(t.shown, [{ id: 'displayName', value: name }]);
+  }
   return p;
 }
 
 /** A single number (the last value of one query). */
-export function statPanel(title: string, unit: string, expr: string, width = 6): stat.PanelBuilder {
-  return new stat.PanelBuilder()
+export function statPanel(title: string, unit: string, q: Query, width = 6): stat.PanelBuilder {
+  const p = new stat.PanelBuilder()
     .title(title)
     .unit(unit)
     .datasource(DATASOURCE)
     .height(4)
     .span(width)
     .graphMode(common.BigValueGraphMode.Area)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .withTarget(target(expr, 'A'));
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']));
+  targets(q, refIds()).targets.forEach((x) => p.withTarget(x));
+  return p;
 }
 
-/** A table with one row per combination of `labels` and one column per instant query. */
-export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; expr: string }[], width = 24): table.PanelBuilder {
+/**
+ * A table with one row per combination of `labels` and one column per instant query; a ratio's
+ * column is computed from its two terms' columns (which are not shown).
+ */
+export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; query: Query }[], width = 24): table.PanelBuilder {
   const p = new table.PanelBuilder().title(title).datasource(DATASOURCE).height(8).span(width);
+  const instant = (e: string, ref: string) => target(e, ref).instant().format(prometheus.PromQueryFormat.Table);
   const rename: Record<string, string> = {};
-  columns.forEach(({ name, unit, expr }, i) => {
-    p.withTarget(target(expr, refId(i)).instant().format(prometheus.PromQueryFormat.Table));
-    rename[`Value #${refId(i)}`] = name;
+  const exclude: Record<string, boolean> = { Time: true };
+  const shown: string[] = [];
+  const calculated: Record<string, unknown>[] = [];
+  const next = refIds();
+  for (const { name, unit, query } of columns) {
+    if (typeof query === 'string') {
+      const ref = next();
+      p.withTarget(instant(query, ref));
+      rename[`Value #${ref}`] = name;
+      shown.push(`Value #${ref}`);
+    } else {
+      const [n, d] = [next(), next()];
+      p.withTarget(instant(query.numerator, n));
+      p.withTarget(instant(query.denominator, d));
+      exclude[`Value #${n}`] = true;
+      exclude[`Value #${d}`] = true;
+      calculated.push({ id: 'calculateField', options: { mode: 'binary', alias: name, binary: { left: `Value #${n}`, operator: '/', right: `Value #${d}` }, replaceFields: false } });
+      shown.push(name);
+    }
     p.overrideByName(name, [{ id: 'unit', value: unit }]);
-  });
-  const order = Object.fromEntries([...labels, ...columns.map((_, i) => `Value #${refId(i)}`)].map((f, i) => [f, i]));
+  }
+  const order = Object.fromEntries([...labels, ...shown].map((f, i) => [f, i]));
   p.withTransformation({ id: 'merge', options: {} });
-  p.withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, indexByName: order, renameByName: rename } });
+  for (const c of calculated) p.withTransformation(c as unknown as dashboard.DataTransformerConfig);
+  p.withTransformation({ id: 'organize', options: { excludeByName: exclude, indexByName: order, renameByName: rename } });
   return p;
 }
 
@@ -292,9 +359,9 @@ export function headline(m: Matchers): PanelBuilder[] {
 /** A table of the golden signals of a selector, one row per combination of `labels`. */
 export function goldenSignalsTable(title: string, m: Matchers, labels: Labels): table.PanelBuilder {
   return tablePanel(title, labels, [
-    { name: 'Success rate', unit: 'percentunit', expr: promql.successRate(m, labels) },
-    { name: 'Request rate', unit: 'reqps', expr: promql.requestRate(m, labels) },
-    { name: 'P95 latency', unit: 'ms', expr: promql.quantile(0.95, PROXY_TRAFFIC.latency, m, labels) },
+    { name: 'Success rate', unit: 'percentunit', query: promql.successRate(m, labels) },
+    { name: 'Request rate', unit: 'reqps', query: promql.requestRate(m, labels) },
+    { name: 'P95 latency', unit: 'ms', query: promql.quantile(0.95, PROXY_TRAFFIC.latency, m, labels) },
   ]);
 }
 

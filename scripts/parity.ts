@@ -172,6 +172,7 @@ const VIZ_EXPECTED = [
   /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
   /^(Deployment|Service|ServiceAccount|ConfigMap|Server|AuthorizationPolicy|MeshTLSAuthentication)\/(grafana|grafana-config|grafana-dashboard-[\w-]+|grafana-web|prometheus-admin-grafana): extra in ours$/, // the bundled Grafana
   /^Deployment\/web\.spec\.template\.spec\.containers\.0\.args\.\d+/, // -grafana-addr of the bundled Grafana (shifts the args)
+  /prometheus\.yml\.scrape_configs\.\d+\.(relabel_configs\.\d+: extra in ours \(\{"source_labels":\["\w+"\],"regex":"\(\.\+\)","target_label":"workload"|metric_relabel_configs: extra in ours \(\[\{"source_labels":\["dst_service"\])/, // {#viz-prometheus-workload-labels}
 ];
 
 /** Upstream's rendering of one case (its chart copied under the temp directory, with the shared partials). */

@@ -9,10 +9,13 @@
  *
  * LINKERD_DASHBOARDS_MODULE=<path of a dashboards index.ts> runs the same checks against
  * other dashboards (e.g. an older commit's, extracted with git show), to see what they get wrong.
+ * LINKERD_DASHBOARDS_COMPARE=<path of a dashboards index.ts> also evaluates those dashboards
+ * at the same instant and expects every panel to show the same numbers (each shown series' and
+ * each table column's, by labels): a rewritten query must not change what a panel shows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS as OURS, type LinkerdDashboard } from '../src/viz/dashboards';
-import { displayName, panelsWithRows, resolveVariables, runTarget, variablesIn, type Clock, type GrafanaModel, type Resolved, type VariableProblem } from './fixtures/mesh-metrics/grafana';
+import { displayName, panelsWithRows, resolveVariables, runTarget, tableColumns, variablesIn, type Clock, type GrafanaModel, type Resolved, type VariableProblem } from './fixtures/mesh-metrics/grafana';
 import { WEB_INBOUND_RPS } from './fixtures/mesh-metrics/mesh';
 import { fixtureMesh, type FixtureMesh } from './fixtures/mesh-metrics/pods';
 import { SCRAPE_INTERVAL_SECONDS, startPrometheus, type RunningPrometheus } from './fixtures/mesh-metrics/prometheus';
@@ -46,6 +49,10 @@ const SCENARIOS: Record<string, [name: string, choice: Choice][]> = {
   ],
   'linkerd-authority': [['web.shop', { namespace: 'shop', authority: 'web.shop.svc.cluster.local:80' }]],
   'linkerd-route': [['shop, GET /items/{id}', { namespace: 'shop', route: 'GET /items/{id}' }]],
+  'linkerd-multicluster': [
+    ['all linked clusters', {}],
+    ['east', { cluster: 'east', gateway: 'linkerd-gateway' }],
+  ],
   'linkerd-prometheus': [['self', {}]],
   'linkerd-kubernetes': [['all nodes', {}]],
 };
@@ -56,7 +63,7 @@ const SCENARIOS: Record<string, [name: string, choice: Choice][]> = {
  */
 const EXPECTED_EMPTY: [RegExp, string][] = [
   [
-    /\| (Traffic to callees|Traffic from callers|Outbound traffic|By client workload|By client pod|Served by workload|Served by pod|Requested by workload|Requested by pod) \| Request rate \| plaintext /,
+    /\| (Traffic to callees|Traffic from callers|Outbound traffic|By client workload|By client pod|Served by workload|Served by pod|Requested by workload|Requested by pod|To linked clusters|To mirrored services|Callers of mirrored services|Gateway: forwarded to services) \| Request rate \| plaintext /,
     'client side, plaintext: every client proxy of the fixture talks to meshed endpoints (the unmeshed ingress has no proxy to measure it)',
   ],
   [
@@ -65,6 +72,7 @@ const EXPECTED_EMPTY: [RegExp, string][] = [
   ],
   [/^(?!linkerd-deployment \| shop\/api )[^|]+\| [^|]+\| Inbound policy \| HTTP authorization \| denied$/, 'policy denies HTTP requests only at api (the calls of legacy)'],
   [/^(?!linkerd-statefulset )[^|]+\| [^|]+\| Inbound policy \| TCP authorization \| denied$/, 'policy denies connections only at db (the unmeshed ingress)'],
+  [/^linkerd-multicluster \| [^|]+\| Gateway: from linked clusters \| (HTTP|TCP) authorization \| denied$/, 'the gateway\u2019s policy lets every client of the linked cluster through'],
   [
     /^linkerd-(job|cronjob) \| [^|]+\| (Overview \| (Success rate|Request rate|P95 latency|Open TCP connections|Callers)|Inbound traffic|Inbound policy|Traffic from callers) \|/,
     'the Job and the CronJob serve nothing: their pods only call others',
@@ -110,6 +118,34 @@ afterAll(async () => {
   await prom?.stop();
 });
 
+/**
+ * What every panel of `dashboards` shows, for every variable choice: the last value of each
+ * series a panel shows (by panel, series name and labels) and each table column's values.
+ */
+async function panelNumbers(dashboards: readonly LinkerdDashboard[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const d of dashboards) {
+    const model = d.build() as unknown as GrafanaModel;
+    for (const [scenario, choice] of SCENARIOS[d.uid] ?? []) {
+      const { vars } = await resolveVariables(model, prom!, clock, choice);
+      for (const { row, panel } of panelsWithRows(model)) {
+        const where = `${d.uid} | ${scenario} | ${row} | ${panel.title}`;
+        if (panel.type === 'table') {
+          for (const [column, series] of await tableColumns(panel, vars, prom!, clock)) out.set(`${where} | ${column}`, numbers(series));
+          continue;
+        }
+        // Series without a display name (a stat's one query) by their place among the shown ones.
+        const shown = (panel.targets ?? []).filter((x) => !x.hide);
+        for (const [i, t] of shown.entries()) {
+          const name = displayName(panel, t);
+          out.set(`${where} | ${name === t.refId ? `#${i}` : name}`, numbers((await runTarget(t, vars, prom!, clock, panel)).series));
+        }
+      }
+    }
+  }
+  return out;
+}
+
 const modelOf = (uid: string) => {
   const d = DASHBOARDS.find((x) => x.uid === uid);
   if (!d) throw new Error(`no dashboard ${uid}`);
@@ -127,13 +163,21 @@ async function seriesOf(uid: string, choice: Choice, row: string, title: string,
   const { vars, problems } = await variables(uid, choice);
   const panel = panelsWithRows(model).find((p) => p.row === row && p.panel.title === title);
   if (!panel) throw new Error(`${uid}: no panel ${row} / ${title}`);
-  const target = (panel.panel.targets ?? []).find((t) => series === undefined || displayName(panel.panel, t) === series);
+  const target = (panel.panel.targets ?? []).find((t) => !t.hide && (series === undefined || displayName(panel.panel, t) === series));
   if (!target) throw new Error(`${uid}: ${row} / ${title}: no series ${series}`);
-  const used = variablesIn(target.expr);
+  const used = new Set((target.type === 'math' ? (panel.panel.targets ?? []) : [target]).flatMap((t) => [...variablesIn(t.expr ?? '')]));
   expect(messages(problems.filter((p) => used.has(p.variable)))).toEqual([]);
-  return runTarget(target, vars, prom!, clock);
+  return runTarget(target, vars, prom!, clock, panel.panel);
 }
 const last = (values: number[]) => values[values.length - 1];
+/** A query's last numbers by series labels (6 significant digits), for LINKERD_DASHBOARDS_DUMP. */
+const numbers = (series: { labels: Record<string, string>; values: number[] }[]) =>
+  Object.fromEntries(
+    series
+      .filter((x) => x.values.length > 0)
+      .map((x) => [JSON.stringify(Object.entries(x.labels).sort(([a], [b]) => a.localeCompare(b))), Number(last(x.values).toPrecision(6))] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 describe('dashboards against a real Prometheus scraping the fixture mesh', () => {
   it('Prometheus scrapes every fixture target through our scrape jobs, and the relabel rules keep only proxies', async () => {
@@ -152,7 +196,7 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
         .sort(),
     );
     const jobs = new Set(up.result.map((r) => r.metric.job));
-    expect([...jobs].sort()).toEqual(['kubernetes-nodes-cadvisor', 'linkerd-controller', 'linkerd-proxy', 'prometheus']);
+    expect([...jobs].sort()).toEqual(['kubernetes-nodes-cadvisor', 'linkerd-controller', 'linkerd-multicluster-controller', 'linkerd-proxy', 'prometheus']);
   });
 
   it('every dashboard: variables resolve, queries run, named series carry their labels, and panels have data where the fixture has traffic', async () => {
@@ -174,12 +218,13 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
           evaluated += 1;
           const reasons: string[] = [];
           let targetsWithData = 0;
-          for (const t of panel.targets ?? []) {
+          // The terms of an expression are checked through it.
+          for (const t of (panel.targets ?? []).filter((x) => !x.hide)) {
             const name = displayName(panel, t);
             const where = `${d.uid} | ${scenario} | ${row} | ${panel.title} | ${name}`;
             let result;
             try {
-              result = await runTarget(t, vars, prom!, clock);
+              result = await runTarget(t, vars, prom!, clock, panel);
             } catch (e) {
               failures.push(`${where}: query error: ${(e as Error).message}`);
               reasons.push('QUERY ERROR');
@@ -225,6 +270,16 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     expect([...failures, ...unused]).toEqual([]);
   });
 
+  it.runIf(process.env.LINKERD_DASHBOARDS_COMPARE)('every panel shows the numbers the dashboards of LINKERD_DASHBOARDS_COMPARE show', async () => {
+    const theirs = ((await import(process.env.LINKERD_DASHBOARDS_COMPARE!)) as { DASHBOARDS: readonly LinkerdDashboard[] }).DASHBOARDS;
+    // Until every scrape up to the clock's end is stored, so that both see the same samples.
+    while (Date.now() / 1000 < clock.end + 2 * SCRAPE_INTERVAL_SECONDS) await new Promise((res) => setTimeout(res, 200));
+    const [a, b] = [await panelNumbers(DASHBOARDS), await panelNumbers(theirs)];
+    const differences = [...new Set([...a.keys(), ...b.keys()])].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k))).map((k) => `${k}: ${JSON.stringify(a.get(k))} vs ${JSON.stringify(b.get(k))}`);
+    console.log(`panel series compared: ${a.size}, values: ${[...a.values()].reduce((n, x) => n + Object.keys(x).length, 0)}`);
+    expect(differences).toEqual([]);
+  }, 120_000);
+
   it('the Deployment dashboard shows the requests per second the fixture sends to web', async () => {
     const { series } = await seriesOf('linkerd-deployment', { namespace: 'shop', deployment: 'web' }, 'Overview', 'Request rate');
     expect(series).toHaveLength(1);
@@ -247,6 +302,69 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     expect(http.series.map((x) => [x.labels.route_name, last(x.values)])).toEqual([['web-route', expect.closeTo(8, 3)]]);
     const grpc = await seriesOf('linkerd-route', { namespace: 'shop', route: 'GET /items/{id}' }, 'GRPCRoutes', 'Request rate');
     expect(grpc.series.map((x) => [x.labels.route_name, last(x.values)])).toEqual([['api-grpc', expect.closeTo(12.5, 3)]]);
+  });
+
+  describe('the multicluster dashboard (issue 17)', () => {
+    const east = { cluster: 'east', gateway: 'linkerd-gateway' };
+    const byLabels = (series: { labels: Record<string, string>; values: number[] }[], ...labels: string[]) =>
+      Object.fromEntries(series.map((x) => [labels.map((l) => x.labels[l]).join(' '), Number(last(x.values).toFixed(4))]));
+
+    it('the variables list the linked cluster and this cluster\u2019s gateway', async () => {
+      const { vars, problems } = await variables('linkerd-multicluster', east);
+      expect(messages(problems)).toEqual([]);
+      expect(vars.get('cluster')?.options).toEqual(['east']);
+      expect(vars.get('gateway')?.options).toEqual(['linkerd-gateway']);
+    });
+
+    it('traffic to the linked cluster: 3 requests per second to web-east, 2.8 of them successful, from legacy (2) and debug (1)', async () => {
+      for (const choice of [{}, east]) {
+        const rate = await seriesOf('linkerd-multicluster', choice, 'Overview', 'Request rate');
+        expect(last(rate.series[0].values)).toBeCloseTo(3, 3);
+        const success = await seriesOf('linkerd-multicluster', choice, 'Overview', 'Success rate');
+        expect(last(success.series[0].values)).toBeCloseTo(2.8 / 3, 3);
+      }
+      const byCluster = await seriesOf('linkerd-multicluster', east, 'To linked clusters', 'Success rate');
+      expect(byLabels(byCluster.series, 'dst_target_cluster')).toEqual({ east: expect.closeTo(2.8 / 3, 3) });
+      const services = await seriesOf('linkerd-multicluster', east, 'To mirrored services', 'Request rate', 'mTLS ${__field.labels.dst_target_cluster} ${__field.labels.dst_namespace} ${__field.labels.dst_service}');
+      expect(byLabels(services.series, 'dst_target_cluster', 'dst_namespace', 'dst_service')).toEqual({ 'east shop web-east': 3 });
+      const callers = await seriesOf('linkerd-multicluster', east, 'Callers of mirrored services', 'Request rate', 'mTLS ${__field.labels.namespace} ${__field.labels.workload}');
+      expect(byLabels(callers.series, 'namespace', 'workload')).toEqual({ 'legacy replicationcontroller/legacy': 2, 'legacy pod/debug': 1 });
+      // web-east (2 clients x 2 connections) and db-east (api, 1 connection), through east's gateway.
+      const tcp = await seriesOf('linkerd-multicluster', east, 'Overview', 'Open TCP connections');
+      expect(last(tcp.series[0].values)).toBe(5);
+      const mirrors = await seriesOf('linkerd-multicluster', east, 'Overview', 'Mirrored services called');
+      expect(last(mirrors.series[0].values)).toBe(2);
+    });
+
+    it('this cluster\u2019s gateway: east\u2019s frontend calls node-agent through it (1.5 requests per second)', async () => {
+      const forwarded = await seriesOf('linkerd-multicluster', east, 'Gateway: forwarded to services', 'Request rate', 'mTLS ${__field.labels.dst_namespace} ${__field.labels.dst_service}');
+      expect(byLabels(forwarded.series, 'dst_namespace', 'dst_service')).toEqual({ 'shop node-agent': 1.5 });
+      const allowed = await seriesOf('linkerd-multicluster', east, 'Gateway: from linked clusters', 'HTTP authorization', 'allowed');
+      expect(last(allowed.series[0].values)).toBeCloseTo(1.5, 3);
+      const open = await seriesOf('linkerd-multicluster', east, 'Gateway: from linked clusters', 'TCP connections', 'open ${__field.labels.app}');
+      expect(byLabels(open.series, 'app')).toEqual({ 'linkerd-gateway': 2 });
+      const targets = await seriesOf('linkerd-multicluster', east, 'Gateway: from linked clusters', 'Connections by target');
+      expect(byLabels(targets.series, 'target_name')).toEqual({ 'node-agent.shop.svc.cluster.local': 0.05 });
+    });
+
+    it('the service mirror\u2019s probes of east\u2019s gateway', async () => {
+      const alive = await seriesOf('linkerd-multicluster', east, 'Overview', 'Gateways alive');
+      expect(last(alive.series[0].values)).toBe(1);
+      const probes = await seriesOf('linkerd-multicluster', east, 'Service mirrors: gateway probes', 'Probes');
+      expect(byLabels(probes.series, 'target_cluster_name', 'probe_successful')).toEqual({ 'east true': expect.closeTo(0.95 / 3, 3), 'east false': expect.closeTo(0.05 / 3, 3) });
+      const p50 = await seriesOf('linkerd-multicluster', east, 'Service mirrors: gateway probes', 'Probe latency', 'p50 ${__field.labels.target_cluster_name}');
+      // Half the probes take at most 40 ms, none less than 30: the median lies in the (30, 40] bucket.
+      expect(p50.series.map((x) => x.labels.target_cluster_name)).toEqual(['east']);
+      expect(last(p50.series[0].values)).toBeGreaterThan(30);
+      expect(last(p50.series[0].values)).toBeLessThanOrEqual(40);
+      const repairs = await seriesOf('linkerd-multicluster', east, 'Service mirrors: gateway probes', 'Endpoint repairs');
+      expect(byLabels(repairs.series, 'target_cluster_name')).toEqual({ east: expect.closeTo(1 / 60, 3) });
+    });
+
+    it('traffic to a mirror Service is named by the Service in the workload dashboards (its endpoint is a gateway, no pod)', async () => {
+      const { series } = await seriesOf('linkerd-replicationcontroller', { namespace: 'legacy', replicationcontroller: 'legacy' }, 'Traffic to callees', 'Request rate', 'mTLS ${__field.labels.dst_namespace} ${__field.labels.dst_workload}');
+      expect(byLabels(series, 'dst_namespace', 'dst_workload')).toMatchObject({ 'shop service/web-east': 2 });
+    });
   });
 
   describe('the findings of issue 14', () => {
@@ -283,8 +401,8 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
       const names = new Set<string>();
       // The row that breaks the namespace's traffic down by workload (it was 'By Deployment').
       for (const { panel } of panelsWithRows(model).filter((p) => /^By (workload|Deployment)$/.test(p.row))) {
-        for (const t of panel.targets ?? []) {
-          const r = await runTarget(t, vars, prom!, clock);
+        for (const t of (panel.targets ?? []).filter((x) => !x.hide)) {
+          const r = await runTarget(t, vars, prom!, clock, panel);
           for (const s of r.series) {
             const labels = [...displayName(panel, t).matchAll(/\$\{__field\.labels\.(\w+)\}/g)].map((m) => s.labels[m[1]] ?? '');
             names.add(labels.join(' '));
@@ -310,7 +428,7 @@ describe('dashboards against a real Prometheus scraping the fixture mesh', () =>
     it('Service: a TCP-only Service is selectable, and its connections show', async () => {
       const { vars, problems } = await variables('linkerd-service', { namespace: 'shop' });
       expect(messages(problems)).toEqual([]);
-      expect(vars.get('service')?.options).toEqual(['api', 'cache', 'db', 'node-agent', 'web']);
+      expect(vars.get('service')?.options).toEqual(['api', 'cache', 'db', 'db-east', 'node-agent', 'web', 'web-east']);
       const { series } = await seriesOf('linkerd-service', { namespace: 'shop', service: 'db' }, 'Overview', 'Open TCP connections');
       expect(last(series[0].values)).toBe(3); // api, migrate and cache, one connection each
     });

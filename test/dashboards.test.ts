@@ -16,6 +16,10 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface Target {
   expr?: string;
   refId?: string;
+  hide?: boolean;
+  type?: string;
+  expression?: string;
+  datasource?: unknown;
 }
 interface Panel {
   id: number;
@@ -33,6 +37,8 @@ interface Variable {
 }
 
 const DATASOURCE_REF = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
+/** Grafana's server-side expressions (the math that divides a ratio's two queries). */
+const EXPRESSION_REF = { type: '__expr__', uid: '__expr__' };
 /** Grafana's interval variables, replaced by a duration PromQL accepts inside a range. */
 const INTERVALS = new Set(['__rate_interval', '__interval', '__range', '__auto']);
 
@@ -86,8 +92,10 @@ function unknownMetrics(expr: string): string[] {
 function foreignDatasources(model: Json, path = '$'): string[] {
   if (Array.isArray(model)) return model.flatMap((x, i) => foreignDatasources(x, `${path}[${i}]`));
   if (model === null || typeof model !== 'object') return [];
+  // A math expression's own reference is Grafana's; its terms are queries of the datasource variable.
+  const allowed = [DATASOURCE_REF, ...((model as { type?: unknown }).type === 'math' ? [EXPRESSION_REF] : [])].map((x) => JSON.stringify(x));
   return Object.entries(model).flatMap(([k, v]) =>
-    k === 'datasource' && JSON.stringify(v) !== JSON.stringify(DATASOURCE_REF) ? [`${path}.${k} = ${JSON.stringify(v)}`] : foreignDatasources(v, `${path}.${k}`),
+    k === 'datasource' && !allowed.includes(JSON.stringify(v)) ? [`${path}.${k} = ${JSON.stringify(v)}`] : foreignDatasources(v, `${path}.${k}`),
   );
 }
 
@@ -133,7 +141,18 @@ describe('Grafana dashboards', () => {
     const model = modelOf(d);
     const targets = panelsOf(model).flatMap((p) => p.targets ?? []);
     expect(targets.length).toBeGreaterThan(5);
-    for (const t of targets) {
+    for (const p of panelsOf(model)) {
+      // A ratio: math over two hidden queries of the same panel, each used once.
+      for (const t of (p.targets ?? []).filter((x) => x.type === 'math')) {
+        const m = /^\$([A-Z]) \/ \$([A-Z])$/.exec(t.expression ?? '');
+        expect(m, `${p.title}: ${t.expression}`).toBeTruthy();
+        for (const ref of m!.slice(1)) expect((p.targets ?? []).filter((x) => x.refId === ref && x.hide && x.expr), `${p.title}: ${ref}`).toHaveLength(1);
+      }
+      const hidden = (p.targets ?? []).filter((x) => x.hide).map((x) => x.refId);
+      const used = (p.targets ?? []).flatMap((x) => [...(x.expression ?? '').matchAll(/\$([A-Z])/g)].map((m) => m[1]));
+      expect(hidden.sort(), `${p.title}: hidden queries no expression uses`).toEqual(used.sort());
+    }
+    for (const t of targets.filter((x) => x.type !== 'math')) {
       expect(t.expr, 'a target without a query').toBeTruthy();
       const { errors, metrics } = analyse(t.expr!);
       expect(errors, t.expr).toEqual([]);
@@ -227,6 +246,9 @@ describe('Grafana dashboards', () => {
     it('reports a datasource other than the variable', () => {
       const model: Json = { panels: [{ datasource: DATASOURCE_REF, targets: [{ datasource: { type: 'prometheus', uid: 'P1809F7CD0C75ACF3' } }] }] };
       expect(foreignDatasources(model)).toEqual(['$.panels[0].targets[0].datasource = {"type":"prometheus","uid":"P1809F7CD0C75ACF3"}']);
+      // Grafana's expressions only on a math target.
+      const math: Json = { panels: [{ datasource: DATASOURCE_REF, targets: [{ type: 'math', datasource: EXPRESSION_REF }, { expr: 'up', datasource: EXPRESSION_REF }] }] };
+      expect(foreignDatasources(math)).toEqual(['$.panels[0].targets[1].datasource = {"type":"__expr__","uid":"__expr__"}']);
     });
   });
 });

@@ -5,6 +5,7 @@
  * through values. Tests run `promtool check config` on the rendered file.
  */
 import type { Vv } from './metadata';
+import { DST_WORKLOAD_RELABEL, WORKLOAD_RELABEL } from './workload-labels';
 
 /** One relabeling step (Prometheus `relabel_config`). */
 export interface RelabelConfig {
@@ -59,7 +60,8 @@ function controllerJob(jobName: string, keep: RelabelConfig, namespaces?: string
  * The proxies of the mesh: running pods whose proxy container's `linkerd-admin` port
  * belongs to this control plane. Pod labels become metric labels (`linkerd.io/proxy-*`
  * ones without the prefix, `job` as `k8s_job` so it does not clash with Prometheus' own;
- * `cronjob` also for a CronJob's pods that the webhook injected).
+ * `cronjob` also for a CronJob's pods that the webhook injected), and the `workload` and
+ * `dst_workload` labels the dashboards break traffic down by (./workload-labels.ts).
  */
 function proxyJob(v: Vv): ScrapeConfig {
   const container = v.orElse(v.ref('proxyContainerName') as string, 'linkerd-proxy');
@@ -94,8 +96,11 @@ function proxyJob(v: Vv): ScrapeConfig {
       { action: 'labelmap', regex: '__tmp_pod_label_linkerd_io_(.+)', replacement: '__tmp_pod_label_$1' },
       { action: 'labeldrop', regex: '__tmp_pod_label_linkerd_io_(.+)' },
       { action: 'labelmap', regex: '__tmp_pod_label_(.+)' },
+      // `workload` = <kind>/<name> for the dashboards (./workload-labels.ts), after every pod label.
+      ...WORKLOAD_RELABEL,
     ],
-    metric_relabel_configs: v.maybe(v.truthy(metricRelabel), metricRelabel),
+    // `dst_workload` likewise, then the user's rules.
+    metric_relabel_configs: [...DST_WORKLOAD_RELABEL, ...v.spliceOf(metricRelabel)],
   };
 }
 

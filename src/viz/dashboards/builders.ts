@@ -10,6 +10,7 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
@@ -26,51 +27,29 @@ export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${' 
 export type Matchers = readonly string[];
 /** Labels to break a query down by (`sum ... by (labels)`); empty for one total. */
 export type Labels = readonly string[];
+/**
+ * A ratio of two queries. Grafana divides them (a server-side math expression over two hidden
+ * queries; in a table, a column computed from two columns), series matched by their labels as
+ * PromQL's `/` matches them: two short queries instead of one that repeats the selector.
+ */
+export interface Ratio {
+  readonly numerator: string;
+  readonly denominator: string;
+}
+/** What a panel shows of one series: a PromQL query, or a ratio of two. */
+export type Query = string | Ratio;
 /** One series of a panel: its query and its display name. */
-export type Series = readonly [expr: string, name: string];
+export type Series = readonly [query: Query, name: string];
+/** The reference of Grafana's server-side expressions. */
+export const EXPRESSION_DATASOURCE: common.DataSourceRef = { type: '__expr__', uid: '__expr__' };
 
 const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m.join(', ')}}` : metric);
 
-/**
- * The label each kind of workload is named by in the proxy's metrics: Prometheus copies the
- * injector's `linkerd.io/proxy-<kind>` pod label (`job` as `k8s_job`; `cronjob` for a
- * CronJob's pods also from their Job), and the destination controller names the endpoint's
- * owner the same way with a `dst_` prefix. A pod without an owner has only `pod`; an
- * ExternalWorkload endpoint has `dst_external_workload` (and its owner's label, if any).
- */
-export const WORKLOAD_KINDS: readonly (readonly [kind: string, label: string])[] = [
-  ['pod', 'pod'],
-  ['externalworkload', 'external_workload'],
-  ['deployment', 'deployment'],
-  ['daemonset', 'daemonset'],
-  ['statefulset', 'statefulset'],
-  ['job', 'k8s_job'],
-  ['cronjob', 'cronjob'],
-  ['replicaset', 'replicaset'],
-  ['replicationcontroller', 'replicationcontroller'],
-];
-/** A breakdown label the queries derive: `<kind>/<name>` of the workload a series is about, whatever its kind. */
-export const WORKLOAD = 'workload';
-/** The same for the destination of outbound traffic (from the `dst_*` labels). */
-export const DST_WORKLOAD = 'dst_workload';
+/** Breakdown labels that name a workload of any kind, `<kind>/<name>`: derived by the viz Prometheus at scrape time (../workload-labels.ts). */
+export { DST_WORKLOAD, WORKLOAD, WORKLOAD_KINDS } from '../workload-labels';
 
-/**
- * `expr` with the derived workload labels its breakdown needs: one `label_replace` per
- * workload kind, the pod first so that an owner, when there is one, names the workload.
- */
-function withDerived(expr: string, labels: Labels): string {
-  let out = expr;
-  for (const [target, prefix] of [
-    [WORKLOAD, ''],
-    [DST_WORKLOAD, 'dst_'],
-  ] as const) {
-    if (!labels.includes(target)) continue;
-    for (const [kind, label] of WORKLOAD_KINDS) out = `label_replace(${out}, "${target}", "${kind}/$1", "${prefix}${label}", "(.+)")`;
-  }
-  return out;
-}
-const rate = (metric: string, m: Matchers, labels: Labels = []) => withDerived(`rate(${selector(metric, m)}[$__rate_interval])`, labels);
-const vector = (metric: string, m: Matchers, labels: Labels = []) => withDerived(selector(metric, m), labels);
+const rate = (metric: string, m: Matchers) => `rate(${selector(metric, m)}[$__rate_interval])`;
+const vector = (metric: string, m: Matchers) => selector(metric, m);
 const sum = (inner: string, labels: Labels, aggregation = 'sum') => (labels.length > 0 ? `${aggregation} by (${labels.join(', ')}) (${inner})` : `${aggregation}(${inner})`);
 
 /**
@@ -149,18 +128,22 @@ export const GRPC_ROUTE_TRAFFIC: Traffic = {
 /** The PromQL the panels are made of. Breakdowns may use the derived `workload` and `dst_workload` labels. */
 export const promql = {
   /** Share of successful responses. */
-  successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) =>
-    `${sum(rate(t.responses, [...t.success, ...m], labels), labels)} / ${sum(rate(t.responses, m, labels), labels)}`,
+  successRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC): Ratio => ({
+    numerator: sum(rate(t.responses, [...t.success, ...m]), labels),
+    denominator: sum(rate(t.responses, m), labels),
+  }),
+  /** `numerator / denominator`, divided by Grafana. */
+  ratio: (numerator: string, denominator: string): Ratio => ({ numerator, denominator }),
   /** Requests per second. */
-  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => sum(rate(t.requests, m, labels), labels),
+  requestRate: (m: Matchers, labels: Labels = [], t: Traffic = PROXY_TRAFFIC) => sum(rate(t.requests, m), labels),
   /** Per-second rate of any counter. */
-  counterRate: (metric: string, m: Matchers, labels: Labels = []) => sum(rate(metric, m, labels), labels),
+  counterRate: (metric: string, m: Matchers, labels: Labels = []) => sum(rate(metric, m), labels),
   /** A quantile of a histogram (its `_bucket` series). */
-  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, ${sum(rate(histogram, m, labels), ['le', ...labels])})`,
+  quantile: (q: number, histogram: string, m: Matchers, labels: Labels = []) => `histogram_quantile(${q}, ${sum(rate(histogram, m), ['le', ...labels])})`,
   /** A gauge, aggregated. */
-  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => sum(vector(metric, m, labels), labels, aggregation),
+  gauge: (metric: string, m: Matchers, labels: Labels = [], aggregation: 'sum' | 'max' | 'min' = 'sum') => sum(vector(metric, m), labels, aggregation),
   /** How many distinct label combinations a metric has (meshed workloads, namespaces). */
-  distinct: (metric: string, m: Matchers, labels: Labels) => `count(${sum(vector(metric, m, labels), labels, 'count')})`,
+  distinct: (metric: string, m: Matchers, labels: Labels) => `count(${sum(vector(metric, m), labels, 'count')})`,
 };
 
 /** Display name of a series broken down by `labels` (Grafana field variables), `fallback` without labels. */
@@ -172,6 +155,28 @@ const refId = (i: number) => String.fromCharCode(65 + i);
 
 function target(expr: string, ref: string): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder().expr(expr).refId(ref).datasource(DATASOURCE);
+}
+
+/**
+ * The targets of one query, the shown one (named `show`) last: a PromQL target, or a ratio's
+ * two hidden terms (the next two refIds) and the math expression that divides them.
+ */
+function targets(q: Query, next: () => string): { shown: string; targets: cog.Builder<cog.Dataquery>[] } {
+  if (typeof q === 'string') {
+    const ref = next();
+    return { shown: ref, targets: [target(q, ref)] };
+  }
+  const [n, d, ref] = [next(), next(), next()];
+  return {
+    shown: ref,
+    targets: [target(q.numerator, n).hide(true), target(q.denominator, d).hide(true), new expr.TypeMathBuilder().refId(ref).datasource(EXPRESSION_DATASOURCE).expression(`$${n} / $${d}`)],
+  };
+}
+
+/** refIds A, B, C … in order. */
+function refIds(): () => string {
+  let i = 0;
+  return () => refId(i++);
 }
 
 /** Any panel the skeleton lays out. */
@@ -189,35 +194,62 @@ export function timeseriesPanel(title: string, unit: string, series: readonly Se
     .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).calcs([]))
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (opts.max !== undefined) p.max(opts.max);
-  series.forEach(([expr, name], i) => p.withTarget(target(expr, refId(i))).overrideByQuery(refId(i), [{ id: 'displayName', value: name }]));
+  const next = refIds();
+  for (const [q, name] of series) {
+    const t = targets(q, next);
+    t.targets.forEach((x) => p.withTarget(x));
+    p.overrideByQuery(t.shown, [{ id: 'displayName', value: name }]);
+  }
   return p;
 }
 
 /** A single number (the last value of one query). */
-export function statPanel(title: string, unit: string, expr: string, width = 6): stat.PanelBuilder {
-  return new stat.PanelBuilder()
+export function statPanel(title: string, unit: string, q: Query, width = 6): stat.PanelBuilder {
+  const p = new stat.PanelBuilder()
     .title(title)
     .unit(unit)
     .datasource(DATASOURCE)
     .height(4)
     .span(width)
     .graphMode(common.BigValueGraphMode.Area)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .withTarget(target(expr, 'A'));
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']));
+  targets(q, refIds()).targets.forEach((x) => p.withTarget(x));
+  return p;
 }
 
-/** A table with one row per combination of `labels` and one column per instant query. */
-export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; expr: string }[], width = 24): table.PanelBuilder {
+/**
+ * A table with one row per combination of `labels` and one column per instant query; a ratio's
+ * column is computed from its two terms' columns (which are not shown).
+ */
+export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; query: Query }[], width = 24): table.PanelBuilder {
   const p = new table.PanelBuilder().title(title).datasource(DATASOURCE).height(8).span(width);
+  const instant = (e: string, ref: string) => target(e, ref).instant().format(prometheus.PromQueryFormat.Table);
   const rename: Record<string, string> = {};
-  columns.forEach(({ name, unit, expr }, i) => {
-    p.withTarget(target(expr, refId(i)).instant().format(prometheus.PromQueryFormat.Table));
-    rename[`Value #${refId(i)}`] = name;
+  const exclude: Record<string, boolean> = { Time: true };
+  const shown: string[] = [];
+  const calculated: Record<string, unknown>[] = [];
+  const next = refIds();
+  for (const { name, unit, query } of columns) {
+    if (typeof query === 'string') {
+      const ref = next();
+      p.withTarget(instant(query, ref));
+      rename[`Value #${ref}`] = name;
+      shown.push(`Value #${ref}`);
+    } else {
+      const [n, d] = [next(), next()];
+      p.withTarget(instant(query.numerator, n));
+      p.withTarget(instant(query.denominator, d));
+      exclude[`Value #${n}`] = true;
+      exclude[`Value #${d}`] = true;
+      calculated.push({ id: 'calculateField', options: { mode: 'binary', alias: name, binary: { left: `Value #${n}`, operator: '/', right: `Value #${d}` }, replaceFields: false } });
+      shown.push(name);
+    }
     p.overrideByName(name, [{ id: 'unit', value: unit }]);
-  });
-  const order = Object.fromEntries([...labels, ...columns.map((_, i) => `Value #${refId(i)}`)].map((f, i) => [f, i]));
+  }
+  const order = Object.fromEntries([...labels, ...shown].map((f, i) => [f, i]));
   p.withTransformation({ id: 'merge', options: {} });
-  p.withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, indexByName: order, renameByName: rename } });
+  for (const c of calculated) p.withTransformation(c as unknown as dashboard.DataTransformerConfig);
+  p.withTransformation({ id: 'organize', options: { excludeByName: exclude, indexByName: order, renameByName: rename } });
   return p;
 }
 
@@ -327,9 +359,9 @@ export function headline(m: Matchers): PanelBuilder[] {
 /** A table of the golden signals of a selector, one row per combination of `labels`. */
 export function goldenSignalsTable(title: string, m: Matchers, labels: Labels): table.PanelBuilder {
   return tablePanel(title, labels, [
-    { name: 'Success rate', unit: 'percentunit', expr: promql.successRate(m, labels) },
-    { name: 'Request rate', unit: 'reqps', expr: promql.requestRate(m, labels) },
-    { name: 'P95 latency', unit: 'ms', expr: promql.quantile(0.95, PROXY_TRAFFIC.latency, m, labels) },
+    { name: 'Success rate', unit: 'percentunit', query: promql.successRate(m, labels) },
+    { name: 'Request rate', unit: 'reqps', query: promql.requestRate(m, labels) },
+    { name: 'P95 latency', unit: 'ms', query: promql.quantile(0.95, PROXY_TRAFFIC.latency, m, labels) },
   ]);
 }
 
@@ -352,7 +384,7 @@ export function outboundRow(self: Matchers, labels: Labels): Row {
 }
 
 /** A variable filled from a query (`label_values(...)`), through the datasource variable. */
-export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean; multi?: boolean } = {}): dashboard.QueryVariableBuilder {
+export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean | string; multi?: boolean } = {}): dashboard.QueryVariableBuilder {
   const v = new dashboard.QueryVariableBuilder(name)
     .label(opts.label ?? name)
     .query(query)
@@ -360,7 +392,8 @@ export function labelVariable(name: string, query: string, opts: { label?: strin
     .datasource(DATASOURCE)
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc);
-  if (opts.all) v.includeAll(true).allValue('.*');
+  // `all: '.+'` makes All match only series that have the label.
+  if (opts.all) v.includeAll(true).allValue(opts.all === true ? '.*' : opts.all);
   if (opts.multi) v.multi(true).includeAll(true);
   return v;
 }

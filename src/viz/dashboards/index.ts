@@ -10,6 +10,7 @@ import { deploymentDashboard } from './deployment';
 import { healthDashboard } from './health';
 import { jobDashboard } from './job';
 import { kubernetesDashboard } from './kubernetes';
+import { multiclusterDashboard } from './multicluster';
 import { namespaceDashboard } from './namespace';
 import { podDashboard } from './pod';
 import { prometheusDashboard } from './prometheus';
@@ -54,6 +55,7 @@ export const DASHBOARDS: readonly LinkerdDashboard[] = [
   serviceDashboard,
   authorityDashboard,
   routeDashboard,
+  multiclusterDashboard,
   prometheusDashboard,
   kubernetesDashboard,
 ].map(entry);

@@ -22,7 +22,7 @@ function resourcePanels(containers: Matchers, pods: Matchers, labels: Labels, th
   if (throttling) {
     panels.push(
       timeseriesPanel('CPU throttled', 'percentunit', [
-        [`${promql.counterRate('container_cpu_cfs_throttled_periods_total', containers, labels)} / ${promql.counterRate('container_cpu_cfs_periods_total', containers, labels)}`, name],
+        [promql.ratio(promql.counterRate('container_cpu_cfs_throttled_periods_total', containers, labels), promql.counterRate('container_cpu_cfs_periods_total', containers, labels)), name],
       ]),
     );
   } else {
@@ -57,8 +57,8 @@ export function kubernetesDashboard() {
       [
         'Overview',
         [
-          statPanel('CPU used', 'percentunit', `${promql.counterRate(CPU, root)} / ${promql.gauge('machine_cpu_cores', machines)}`),
-          statPanel('Memory used', 'percentunit', `${promql.gauge(MEMORY, root)} / ${promql.gauge('machine_memory_bytes', machines)}`),
+          statPanel('CPU used', 'percentunit', promql.ratio(promql.counterRate(CPU, root), promql.gauge('machine_cpu_cores', machines))),
+          statPanel('Memory used', 'percentunit', promql.ratio(promql.gauge(MEMORY, root), promql.gauge('machine_memory_bytes', machines))),
           statPanel('CPU cores', 'short', promql.gauge('machine_cpu_cores', machines)),
           statPanel('Memory', 'bytes', promql.gauge('machine_memory_bytes', machines)),
         ],
@@ -66,8 +66,8 @@ export function kubernetesDashboard() {
       [
         'Nodes',
         [
-          timeseriesPanel('CPU used', 'percentunit', [[`${promql.counterRate(CPU, root, byNode)} / ${promql.gauge('machine_cpu_cores', machines, byNode)}`, nodeName]]),
-          timeseriesPanel('Memory used', 'percentunit', [[`${promql.gauge(MEMORY, root, byNode)} / ${promql.gauge('machine_memory_bytes', machines, byNode)}`, nodeName]]),
+          timeseriesPanel('CPU used', 'percentunit', [[promql.ratio(promql.counterRate(CPU, root, byNode), promql.gauge('machine_cpu_cores', machines, byNode)), nodeName]]),
+          timeseriesPanel('Memory used', 'percentunit', [[promql.ratio(promql.gauge(MEMORY, root, byNode), promql.gauge('machine_memory_bytes', machines, byNode)), nodeName]]),
           timeseriesPanel('Network', 'Bps', [
             [promql.counterRate('container_network_receive_bytes_total', ['container=""', 'pod!=""', node], byNode), `received ${nodeName}`],
             [promql.counterRate('container_network_transmit_bytes_total', ['container=""', 'pod!=""', node], byNode), `sent ${nodeName}`],

@@ -2,7 +2,8 @@
  * The metrics the Linkerd dashboards may query, each with what exports it: the proxy (admin
  * port 4191, scrape job `linkerd-proxy`), the Go controllers of the control plane and the
  * extensions (scrape job `linkerd-controller`, labelled by container as `component`), and the
- * viz Prometheus itself (scrape job `prometheus`), and cAdvisor (scrape job
+ * viz Prometheus itself (scrape job `prometheus`), the multicluster service mirrors (scrape job
+ * `linkerd-multicluster-controller`), and cAdvisor (scrape job
  * `kubernetes-nodes-cadvisor`). A test parses every dashboard query and
  * fails on any metric not listed here, so a misspelt name cannot ship as an empty panel.
  */
@@ -42,6 +43,7 @@ export const LINKERD_METRICS: Readonly<Record<string, string>> = {
   inbound_http_authz_deny_total: 'proxy: inbound HTTP requests denied by policy',
   inbound_tcp_authz_allow_total: 'proxy: inbound TCP connections allowed by policy',
   inbound_tcp_authz_deny_total: 'proxy: inbound TCP connections denied by policy',
+  inbound_tcp_transport_header_connections_total: 'proxy: inbound connections with a transport header (a gateway\u2019s from linked clusters), by target_name and client_id',
   control_identity_cert_expiration_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate expires (Unix time)',
   control_identity_cert_refresh_timestamp_seconds: 'proxy: when the proxy\u2019s mTLS certificate was last renewed (Unix time)',
   proxy_build_info: 'proxy: constant 1, labelled with the proxy\u2019s version',
@@ -70,6 +72,11 @@ export const LINKERD_METRICS: Readonly<Record<string, string>> = {
   http_client_in_flight_requests: 'controllers: Kubernetes API requests in flight',
   http_server_requests_total: 'controllers: HTTP requests served (admin, webhooks), by code',
   http_server_request_latency_seconds_bucket: 'controllers: HTTP request latency histogram, seconds (buckets)',
+  // Multicluster service mirrors (scrape job linkerd-multicluster-controller), per linked cluster (target_cluster_name).
+  gateway_alive: 'service mirror: 1 while the linked cluster\u2019s gateway answers its probes, else 0',
+  gateway_probes: 'service mirror: gateway probes made, by probe_successful (a counter without _total)',
+  gateway_probe_latency_ms_bucket: 'service mirror: gateway probe latency histogram, milliseconds (buckets)',
+  service_mirror_endpoint_repairs: 'service mirror: attempts to repair the mirror services\u2019 endpoints (a counter without _total)',
   // The viz Prometheus and its scrapes.
   up: 'Prometheus (synthetic, per target): 1 if the last scrape succeeded',
   scrape_duration_seconds: 'Prometheus (synthetic, per target): duration of the last scrape',

@@ -100,6 +100,7 @@ const EXPECTED = [
   /^CronJob\/linkerd-heartbeat\.spec\.schedule$/, // reproducible schedule
   /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
   /linkerd-config\.data\.values\.(\w+\.)?(podLabels|priorityClassName|topologySpreadConstraints|heartbeat|certManager|trustManager): extra in ours/, // our additions
+  /^ConfigMap\/linkerd-config\.data\.values\.cliVersion: extra in ours/, // declared (default empty), read for linkerd.io/created-by (docs/parity.md)
 ];
 
 /** The cases of one chart (test/support/parity.ts), upstream rendered from DIR. */
@@ -172,6 +173,8 @@ const VIZ_EXPECTED = [
   /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
   /^(Deployment|Service|ServiceAccount|ConfigMap|Server|AuthorizationPolicy|MeshTLSAuthentication)\/(grafana|grafana-config|grafana-dashboard-[\w-]+|grafana-web|prometheus-admin-grafana): extra in ours$/, // the bundled Grafana
   /^Deployment\/web\.spec\.template\.spec\.containers\.0\.args\.\d+/, // -grafana-addr of the bundled Grafana (shifts the args)
+  // The linkerd-proxy job's `cronjob` rule (its 6th), and the rules after it, shifted by one: {#viz-prometheus-cronjob}
+  /^ConfigMap\/prometheus-config\.data\.prometheus\.yml\.scrape_configs\.4\.relabel_configs\.([5-9]|1[0-3])\b/,
   /prometheus\.yml\.scrape_configs\.\d+\.(relabel_configs\.\d+: extra in ours \(\{"source_labels":\["\w+"\],"regex":"\(\.\+\)","target_label":"workload"|metric_relabel_configs: extra in ours \(\[\{"source_labels":\["dst_service"\])/, // {#viz-prometheus-workload-labels}
 ];
 

@@ -7,12 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { Shop } from '../examples/app-team/main';
 import { production } from '../examples/production/main';
 import { quickStart } from '../examples/quick-start/main';
-import { controlPlaneProxySettings } from '../src/control-plane/identity';
+import { controlPlaneProxySettings, proxySettingsFromValues } from '../src/control-plane/proxy-settings';
 import { LinkerdControlPlane } from '../src/control-plane/construct';
 import { INJECTOR_ANNOTATIONS, ProxyConfigError, proxyAnnotations } from '../src/mesh/annotations';
 import { injectProxy, meshWorkloads } from '../src/mesh/inject';
 import { LinkerdMesh } from '../src/mesh/mesh';
-import { proxySettingsFromValues } from '../src/proxy/settings';
 import { schemaProblems } from './support/chart-suite';
 import type { K8sDoc } from './support/render';
 

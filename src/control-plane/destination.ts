@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings, traceArgs } from './identity';
+import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
 import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,

@@ -19,52 +19,10 @@ import {
   meta,
   type CpValues,
 } from './metadata';
+import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
 
 const NAME = 'linkerd-identity';
 const COMPONENT = 'identity';
-
-/**
- * The proxy settings upstream gives a control-plane pod: it serves the given component,
- * reads the trust anchors from the ConfigMap, accepts unauthenticated traffic (webhooks and
- * probes come from outside the mesh), may have its own proxy resources, and reaches the
- * Kubernetes API directly (proxy-init skips those ports).
- */
-export function controlPlaneProxySettings(
-  v: CpValues,
-  base: ProxySettings,
-  pod: {
-    component: string;
-    overrides: 'identityProxyResources' | 'proxyInjectorProxyResources' | 'destinationProxyResources';
-    podInboundPorts: string;
-    extra?: Partial<ProxySettings['proxy']>;
-  },
-): ProxySettings {
-  const override = v.ref(pod.overrides);
-  const pick = (k: 'cpu' | 'memory' | 'ephemeral-storage', f: 'limit' | 'request') =>
-    v.orElse(v.get(v.get(override, k), f) as string, base.proxy.resources[k][f]);
-  return {
-    ...base,
-    proxy: {
-      ...base.proxy,
-      component: pod.component,
-      waitBeforeExitSeconds: 0,
-      cores: v.ternary(v.and(v.truthy(override), v.isSet(v.get(override, 'cores'))), v.get(override, 'cores') as number, base.proxy.cores as number),
-      resources: {
-        cpu: { limit: pick('cpu', 'limit'), request: pick('cpu', 'request') },
-        memory: { limit: pick('memory', 'limit'), request: pick('memory', 'request') },
-        'ephemeral-storage': { limit: pick('ephemeral-storage', 'limit'), request: pick('ephemeral-storage', 'request') },
-      },
-      loadTrustBundleFromConfigMap: true,
-      podInboundPorts: pod.podInboundPorts,
-      defaultInboundPolicy: 'all-unauthenticated',
-      capabilities: { drop: ['ALL'] },
-      outboundDiscoveryCacheUnusedTimeout: '5s',
-      inboundDiscoveryCacheUnusedTimeout: '90s',
-      ...pod.extra,
-    },
-    proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
-  };
-}
 
 /** The identity pod's proxy: it cannot discover policy, so it enforces TLS on the identity port itself. */
 export function identityProxySettings(v: CpValues, base: ProxySettings): ProxySettings {
@@ -74,16 +32,6 @@ export function identityProxySettings(v: CpValues, base: ProxySettings): ProxySe
     podInboundPorts: '8080,9990',
     extra: { await: false, nativeSidecar: false, requireTLSOnInboundPorts: '8080' },
   });
-}
-
-/** `-trace-collector=…` when controller tracing is on (the endpoint falls back to the proxy's). */
-export function traceArgs(v: CpValues): string[] {
-  return [
-    v.maybe(
-      'controller.tracing.enabled',
-      v.fmt`-trace-collector=${v.orElse(v.ref('controller.tracing.collector.endpoint'), v.ref('proxy.tracing.collector.endpoint'))}`,
-    ) as string,
-  ];
 }
 
 export class Identity extends Component {

@@ -6,7 +6,8 @@ import type { ChartDefinition } from '../../src/helm/chart';
 import { Component, K8sObject } from '../../src/helm/object';
 import { controlPlaneValues } from '../../src/control-plane/values';
 import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, type Values } from '../../src/proxy/containers';
-import { proxySettingsFromValues, type ProxySettings } from '../../src/proxy/settings';
+import { proxySettingsFromValues } from '../../src/control-plane/proxy-settings';
+import type { ProxySettings } from '../../src/proxy/settings';
 
 function pod(settings: ProxySettings, v: Values) {
   return {

@@ -9,7 +9,7 @@ import type { ChartDefinition } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
-import { resourcesOf } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
 import { cniValues, type CniValues } from './values';
 
 type Cv = HelmValues<CniValues>;

@@ -7,22 +7,14 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
+import { meshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
 import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  componentLabels,
-  controllerDeployment,
-  controllerImage,
-  controllerProbe,
-  controllerServiceAccount,
-  controllerSecurityContext,
-  meta,
-  type CpValues,
-} from './metadata';
-import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, webhookSecret } from './webhook';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, meta, type CpValues } from './metadata';
+import { caBundleField, caInjectionAnnotations, webhookChecksum } from '../k8s/webhook-tls';
+import { webhookCertificate, webhookSecret } from './webhook';
 
 const NAME = 'linkerd-destination';
 const COMPONENT = 'destination';
@@ -53,7 +45,6 @@ export class Destination extends Component {
   constructor(scope: Construct, id: string, v: CpValues, base: ProxySettings) {
     super(scope, id, 'destination.yaml');
     const ns = v.release.namespace;
-    const values = v as unknown as Values;
     const sp = webhookCertificate(v, 'profileValidator', 'linkerd-sp-validator');
     const policy = webhookCertificate(v, 'policyValidator', 'linkerd-policy-validator');
     const settings = controlPlaneProxySettings(v, base, {
@@ -61,7 +52,7 @@ export class Destination extends Component {
       overrides: 'destinationProxyResources',
       podInboundPorts: '8086,8090,8443,9443,9990,9996,9997',
     });
-    const sidecar = meshedPodParts(values, settings);
+    const sidecar = meshedPodParts(v, settings);
     const selector = { 'linkerd.io/control-plane-component': COMPONENT };
     const listen = (port: number) => v.fmt`${v.ternary('disableIPv6', '0.0.0.0', '[::]')}:${port}`;
     const trustDomain = v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'));
@@ -241,7 +232,7 @@ export class Destination extends Component {
             { containerPort: 9996, name: 'dest-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9996, v.ref('destinationController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('destinationResources')),
+          resources: resourcesOf(v, v.ref('destinationResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [KUBE_API_ACCESS_MOUNT],
         },
@@ -257,7 +248,7 @@ export class Destination extends Component {
             { containerPort: 9997, name: 'spval-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9997, v.ref('spValidator.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('spValidatorResources')),
+          resources: resourcesOf(v, v.ref('spValidatorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'sp-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },
@@ -292,7 +283,7 @@ export class Destination extends Component {
             { containerPort: 9443, name: 'policy-https' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 'policy-admin', v.ref('policyController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('policyController.resources')),
+          resources: resourcesOf(v, v.ref('policyController.resources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'policy-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },

@@ -5,20 +5,11 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
+import { meshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  componentLabels,
-  controllerDeployment,
-  controllerImage,
-  controllerProbe,
-  controllerServiceAccount,
-  controllerSecurityContext,
-  meta,
-  type CpValues,
-} from './metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, meta, type CpValues } from './metadata';
 import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
 
 const NAME = 'linkerd-identity';
@@ -38,7 +29,6 @@ export class Identity extends Component {
   constructor(scope: Construct, id: string, v: CpValues, proxy: ProxySettings) {
     super(scope, id, 'identity.yaml');
     const ns = v.release.namespace;
-    const values = v as unknown as Values;
 
     v.when(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), () => {
       new K8sObject(this, 'issuer', {
@@ -83,7 +73,7 @@ export class Identity extends Component {
     });
 
     const settings = identityProxySettings(v, proxy);
-    const sidecar = meshedPodParts(v as unknown as Values, settings);
+    const sidecar = meshedPodParts(v, settings);
     const proxyLabels = { 'linkerd.io/proxy-deployment': NAME };
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9990, timeout);
     controllerDeployment(this, v, {
@@ -122,7 +112,7 @@ export class Identity extends Component {
             { containerPort: 9990, name: 'ident-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('identity.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('identityResources')),
+          resources: resourcesOf(v, v.ref('identityResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [
             { mountPath: '/var/run/linkerd/identity/issuer', name: 'identity-issuer' },

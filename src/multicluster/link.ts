@@ -6,7 +6,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
-import { forExtension, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { forExtension, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';

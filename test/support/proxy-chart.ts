@@ -5,11 +5,12 @@
 import type { ChartDefinition } from '../../src/helm/chart';
 import { Component, K8sObject } from '../../src/helm/object';
 import { controlPlaneValues } from '../../src/control-plane/values';
-import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, type Values } from '../../src/proxy/containers';
+import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes } from '../../src/proxy/containers';
+import type { HelmValues } from '../../src/helm/values';
 import { proxySettingsFromValues } from '../../src/control-plane/proxy-settings';
 import type { ProxySettings } from '../../src/proxy/settings';
 
-function pod(settings: ProxySettings, v: Values) {
+function pod<V>(settings: ProxySettings, v: HelmValues<V>) {
   return {
     initContainers: [proxyInitContainer(v, settings)],
     containers: [proxyContainer(v, settings)],
@@ -46,13 +47,12 @@ export const proxyHarnessChart: ChartDefinition<typeof controlPlaneValues> = {
       proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
     };
     const c = new Component(chart, 'pods', 'pods.yaml');
-    const values = v as unknown as Values;
     for (const [name, settings] of [['workload', base], ['identity-like', identityLike]] as const) {
       new K8sObject(c, name, {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: v.release.namespace },
-        spec: pod(settings, values),
+        spec: pod(settings, v),
       });
     }
   },

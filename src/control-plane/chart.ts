@@ -4,7 +4,7 @@
  */
 import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
-import type { ValuesProblem } from '../values/model';
+import { valuesFileHeader, type ValuesProblem } from '../values/model';
 import { CertManagerObjects, checkCertManagerValues } from './cert-manager';
 import { Config } from './config';
 import { Destination } from './destination';
@@ -54,7 +54,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   description: 'The Linkerd control plane: identity, destination and policy, the proxy injector, and the proxy configuration every meshed pod gets.',
   keywords: ['service-mesh', 'linkerd'],
   values: controlPlaneValues,
-  valuesHeader: 'Default values for linkerd-control-plane.\nThis file is generated from the TypeScript values model; edit src/control-plane/values.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-control-plane', 'src/control-plane/values.ts'),
   readme: [
     '## Install',
     '',

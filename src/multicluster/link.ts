@@ -13,7 +13,7 @@ import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { podAntiAffinity } from '../k8s/pod';
-import { orEmpty, val, type Static } from '../values/model';
+import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 import { DNS_LABEL } from './values';
 
@@ -200,7 +200,7 @@ export const linkerdMulticlusterLinkChart: ChartDefinition<typeof linkValues> = 
   keywords: ['service-mesh', 'linkerd', 'multicluster'],
   values: linkValues,
   presets: { 'values-ha.yaml': linkHaValues },
-  valuesHeader: 'Default values for linkerd-multicluster-link.\nThis file is generated from the TypeScript values model; edit src/multicluster/link.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-multicluster-link', 'src/multicluster/link.ts'),
   readme: [
     '## Install',
     '',

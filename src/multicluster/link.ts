@@ -6,15 +6,15 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { forExtension, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
-import { podAntiAffinity } from '../k8s/pod';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
 import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
+import { serviceMirrorPodMetadata } from './pod';
 import { DNS_LABEL } from './values';
 
 const READ = ['list', 'get', 'watch'];
@@ -118,15 +118,7 @@ class ServiceMirror extends Component {
         selector: { matchLabels: selector },
         strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
         template: {
-          metadata: {
-            annotations: {
-              'linkerd.io/inject': 'enabled',
-              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-              'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
-              ...v.spreadMap(v.ref('podAnnotations')),
-            },
-            labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', ...selector }), ...v.spreadMap(v.ref('podLabels')) },
-          },
+          metadata: serviceMirrorPodMetadata(v, selector, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
           spec: {
             affinity: v.maybe(v.is('enablePodAntiAffinity'), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
             automountServiceAccountToken: false,

@@ -24,6 +24,11 @@ export const TAP_ADMIN_RULES = [
   { apiGroups: ['tap.linkerd.io'], resources: ['*'], verbs: ['watch'] },
 ];
 
+/** How both tap servers are deployed: global scheduling, spread by anti-affinity, evictable, restarted when their certificate changes. */
+function tapServerDeployment(v: Vv, cert: WebhookCertificate) {
+  return { scheduling: 'global' as const, affinity: true, strategyWithAntiAffinity: true, checksum: webhookChecksum(v, cert), safeToEvict: true };
+}
+
 /** The serving certificate of a tap server and its Secret (unless external). */
 function tlsSecret(scope: Construct, v: Vv, section: 'tap' | 'tapInjector', service: string, metadata: Record<string, unknown>): WebhookCertificate {
   const cert = serviceCertificate(v, `${section}Cert`, v.section(section), service, 'certManager.enabled');
@@ -134,11 +139,7 @@ export class Tap extends Component {
       namespaceLabel: true,
       versionLabel: true,
       replicas: v.ref('tap.replicas'),
-      scheduling: 'global',
-      affinity: true,
-      strategyWithAntiAffinity: true,
-      checksum: webhookChecksum(v, cert),
-      safeToEvict: true,
+      ...tapServerDeployment(v, cert),
       containers: [
         tapContainer(
           v,
@@ -211,11 +212,7 @@ export class TapInjector extends Component {
       versionLabel: false,
       selector: { component: 'tap-injector' },
       replicas: t.replicas,
-      scheduling: 'global',
-      affinity: true,
-      strategyWithAntiAffinity: true,
-      checksum: webhookChecksum(v, cert),
-      safeToEvict: true,
+      ...tapServerDeployment(v, cert),
       containers: [
         tapContainer(
           v,

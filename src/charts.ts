@@ -1,5 +1,5 @@
 /** The charts this distribution ships, by name, loaded together (chart-registry.ts loads them one by one). */
-import { UsageError } from './chart-registry';
+import { UnknownChartError, withRegisteredPresets } from './chart-registry';
 import { linkerd2CniChart } from './cni/chart';
 import { linkerdControlPlaneChart } from './control-plane/chart';
 import { linkerdCrdsChart } from './crds/chart';
@@ -15,15 +15,15 @@ export {
   DIST_CHARTS,
   DIST_NAMESPACE,
   EXAMPLE_REPO,
-  EXAMPLE_TRUST_ANCHOR,
-  UsageError,
+  UnknownChartError,
+  exampleTrustAnchor,
   type DistChart,
 } from './chart-registry';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const CHARTS: Record<string, ChartDefinition<any>> = {
   [linkerdCrdsChart.name]: linkerdCrdsChart,
-  [linkerdControlPlaneChart.name]: linkerdControlPlaneChart,
+  [linkerdControlPlaneChart.name]: withRegisteredPresets(linkerdControlPlaneChart),
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
   [linkerd2CniChart.name]: linkerd2CniChart,
@@ -32,7 +32,7 @@ export const CHARTS: Record<string, ChartDefinition<any>> = {
 };
 
 export function chartNamed(name: string): ChartDefinition {
-  const def = CHARTS[name];
-  if (!def) throw new UsageError(`unknown chart '${name}' (charts: ${Object.keys(CHARTS).join(', ')})`);
+  const def = Object.hasOwn(CHARTS, name) ? CHARTS[name] : undefined;
+  if (!def) throw new UnknownChartError(name);
   return def;
 }

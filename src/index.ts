@@ -42,7 +42,7 @@ export { DASHBOARDS, dashboardJson, type LinkerdDashboard } from './viz/dashboar
 
 // The jaeger extension
 export { linkerdJaegerChart } from './jaeger/chart';
-export { LinkerdJaeger, type LinkerdJaegerProps } from './jaeger/construct';
+export { LinkerdJaeger, type LinkerdJaegerProps, type TracedViz } from './jaeger/construct';
 export { jaegerValues, type JaegerValues } from './jaeger/values';
 export { collectorConfig, jaegerConfig, collectorEndpoint, type CollectorConfig } from './jaeger/config';
 export { tracingValues, vizJaegerValues } from './jaeger/wiring';

@@ -173,7 +173,7 @@ function serial(): string {
 export async function generateIdentity(opts: GenerateOptions = {}): Promise<GeneratedIdentity> {
   await import('reflect-metadata');
   const x509: typeof X509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  x509.cryptoProvider.set(globalThis.crypto);
   const trustDomain = opts.trustDomain ?? 'cluster.local';
   const problem = trustDomainProblem(trustDomain);
   if (problem) throw new TrustDomainError(trustDomain, problem);

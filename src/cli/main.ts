@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHART_NAMES, DIST_CHARTS, UsageError, loadChart } from '../chart-registry';
+import { CHART_NAMES, DIST_CHARTS, UnknownChartError, loadChart } from '../chart-registry';
 import { DEFAULT_RELEASE, ValuesError, helmOrder, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
 import type { ArgoCdOptions } from '../argocd';
 import { trustDomainProblem } from '../certs/identity';
@@ -22,6 +22,14 @@ import { LINKERD_VERSION, CHART_VERSION } from '../version';
  * `validate` load one chart and nothing that writes folders, Argo CD Applications or certificates.
  */
 const outputs = () => import('../outputs');
+
+/** Bad command-line usage (exit code 2): an unknown command, chart or flag. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 /** Bad input from the user (exit code 1): one line per problem. */
 export class InputError extends Error {
@@ -340,7 +348,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         const trustDomain = values['trust-domain'] as string | undefined;
         const domainProblem = trustDomain === undefined ? undefined : trustDomainProblem(trustDomain);
         if (domainProblem) throw new InputError([`--trust-domain: ${domainProblem}`]);
-        const written = await (await import('../certs/write')).writeIdentity(dir, { trustDomain, force: values.force === true });
+        const written = await (await import('./write-identity')).writeIdentity(dir, { trustDomain, force: values.force === true });
         for (const f of written) io.stderr(`wrote ${f}\n`);
         io.stderr(
           `They are the identity values of the linkerd-control-plane chart:\n  helm install linkerd-control-plane <chart> -n linkerd \\\n` +
@@ -405,7 +413,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       for (const line of e.lines) io.stderr(`error: ${line}\n`);
       return 1;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof UnknownChartError) {
       io.stderr(`error: ${e.message}\nRun 'cdk8s-linkerd --help' for usage.\n`);
       return 2;
     }

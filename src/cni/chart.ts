@@ -9,8 +9,9 @@ import type { ChartDefinition } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
-import { resourcesOf } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
 import { cniValues, type CniValues } from './values';
+import { valuesFileHeader } from '../values/model';
 
 type Cv = HelmValues<CniValues>;
 
@@ -190,7 +191,7 @@ export const linkerd2CniChart: ChartDefinition<typeof cniValues> = {
   description: 'The Linkerd CNI plugin: a DaemonSet that sets up each meshed pod\u2019s traffic redirect when its network is created, so no pod needs the privileged proxy-init (control plane cniEnabled: true).',
   keywords: ['service-mesh', 'linkerd', 'cni'],
   values: cniValues,
-  valuesHeader: 'Default values for linkerd2-cni.\nThis file is generated from the TypeScript values model; edit src/cni/values.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd2-cni', 'src/cni/values.ts'),
   readme: [
     '## Install',
     '',

@@ -2,7 +2,7 @@
 import type { Construct } from 'constructs';
 import type { LinkerdControlPlane } from '../control-plane/construct';
 import { ConcreteChart, ValuesError, type Release, type UserValues } from '../helm/chart';
-import { CNI_NAMESPACE } from '../chart-registry';
+import { CNI_NAMESPACE } from './namespace';
 import { linkerd2CniChart } from './chart';
 import type { CniValues, cniValues } from './values';
 

@@ -29,12 +29,6 @@ export const WEBHOOK_SERVICES: Record<WebhookSection, { service: string; compone
   policyValidator: { service: 'linkerd-policy-validator', component: 'destination' },
 };
 
-
-/** The Secret each webhook serves its certificate from (upstream's names). */
-export function webhookSecretName(section: WebhookSection): string {
-  return `${WEBHOOK_SERVICES[section].service}-k8s-tls`;
-}
-
 export class CertManagerObjects extends Component {
   constructor(scope: Construct, id: string, v: CpValues) {
     super(scope, id, 'cert-manager.yaml');

@@ -4,17 +4,16 @@
  */
 import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
-import { proxySettingsFromValues } from '../proxy/settings';
-import type { ValuesProblem } from '../values/model';
+import { valuesFileHeader, type ValuesProblem } from '../values/model';
 import { CertManagerObjects, checkCertManagerValues } from './cert-manager';
 import { Config } from './config';
 import { Destination } from './destination';
 import { Heartbeat } from './heartbeat';
-import { tracingValues } from '../jaeger/wiring';
 import { gitopsValues, haValues } from './presets';
 import { Identity } from './identity';
 import { PodMonitors, checkPodMonitorValues } from './pod-monitor';
 import { ProxyInjector } from './proxy-injector';
+import { proxySettingsFromValues } from './proxy-settings';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
 import { webhookTlsHelmChecks } from '../k8s/webhook-tls';
 import { checkWebhookValues } from './webhook';
@@ -55,7 +54,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   description: 'The Linkerd control plane: identity, destination and policy, the proxy injector, and the proxy configuration every meshed pod gets.',
   keywords: ['service-mesh', 'linkerd'],
   values: controlPlaneValues,
-  valuesHeader: 'Default values for linkerd-control-plane.\nThis file is generated from the TypeScript values model; edit src/control-plane/values.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-control-plane', 'src/control-plane/values.ts'),
   readme: [
     '## Install',
     '',
@@ -76,7 +75,7 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
     'additionally checks the certificates themselves (P-256, CA flags, chain, validity, key match).',
   ].join('\n'),
   notes: (v) => ['The Linkerd control plane is installed in the ', v.release.namespace, ' namespace.\n'],
-  presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues, 'values-tracing.yaml': tracingValues({ namespace: 'linkerd-jaeger' }) },
+  presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues },
   check: (values) => checkControlPlaneValues(values),
   helmChecks: (v) => {
     const ownIssuer = v.and(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), v.not('identity.externalCA'));

@@ -6,7 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { quantityText } from '../proxy/containers';
+import { quantityText } from '../k8s/resources';
 import { componentLabels, createdBy, type CpValues } from './metadata';
 
 /** Where linkerd-config keeps the values: YAML text inside the ConfigMap (tests compare it as data). */
@@ -58,7 +58,7 @@ export class Config extends Component {
         metadata: { name: 'linkerd-config-reader', namespace: ns, labels: { 'app.kubernetes.io/part-of': 'Linkerd', ...labels } },
         roleRef: { kind: 'Role', name: 'ext-namespace-metadata-linkerd-config', apiGroup: 'rbac.authorization.k8s.io' },
         subjects: v.entries('configReaders', (_i, reader) => {
-          const r = reader as unknown as { name: string; namespace: string };
+          const r = reader as { name: string; namespace: string };
           return { kind: 'ServiceAccount', name: v.get(r, 'name'), namespace: v.get(r, 'namespace') };
         }),
       });

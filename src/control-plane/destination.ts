@@ -7,22 +7,14 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
+import { meshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings, traceArgs } from './identity';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  componentLabels,
-  controllerDeployment,
-  controllerImage,
-  controllerProbe,
-  controllerServiceAccount,
-  controllerSecurityContext,
-  meta,
-  type CpValues,
-} from './metadata';
-import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, webhookSecret } from './webhook';
+import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, meta, type CpValues } from './metadata';
+import { caBundleField, caInjectionAnnotations, webhookChecksum, type WebhookCertificate } from '../k8s/webhook-tls';
+import { webhookCertificate, webhookSecret } from './webhook';
 
 const NAME = 'linkerd-destination';
 const COMPONENT = 'destination';
@@ -49,11 +41,31 @@ const VALIDATED_POLICY_RESOURCES = [
 ];
 const GATEWAY_ROUTES = ['httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes'];
 
+/** A validating webhook served by the destination pod (sp-validator, policy-validator): its TLS Secret and the configuration that sends `rules` to `service`. */
+function validatingWebhook(scope: Construct, id: string, v: CpValues, service: string, cert: WebhookCertificate, namespaceSelector: unknown, rules: unknown[]): void {
+  webhookSecret(scope, v, cert, `${service}-k8s-tls`, COMPONENT);
+  new K8sObject(scope, id, {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: `${service}-webhook-config`, annotations: caInjectionAnnotations(v, cert.tls), labels: componentLabels(v, COMPONENT) },
+    webhooks: [
+      {
+        name: `${service}.linkerd.io`,
+        namespaceSelector,
+        clientConfig: { service: { name: service, namespace: v.release.namespace, path: '/' }, caBundle: caBundleField(v, cert) },
+        failurePolicy: v.ref('webhookFailurePolicy'),
+        admissionReviewVersions: ['v1', 'v1beta1'],
+        rules,
+        sideEffects: 'None',
+      },
+    ],
+  });
+}
+
 export class Destination extends Component {
   constructor(scope: Construct, id: string, v: CpValues, base: ProxySettings) {
     super(scope, id, 'destination.yaml');
     const ns = v.release.namespace;
-    const values = v as unknown as Values;
     const sp = webhookCertificate(v, 'profileValidator', 'linkerd-sp-validator');
     const policy = webhookCertificate(v, 'policyValidator', 'linkerd-policy-validator');
     const settings = controlPlaneProxySettings(v, base, {
@@ -61,7 +73,7 @@ export class Destination extends Component {
       overrides: 'destinationProxyResources',
       podInboundPorts: '8086,8090,8443,9443,9990,9996,9997',
     });
-    const sidecar = meshedPodParts(values, settings);
+    const sidecar = meshedPodParts(v, settings);
     const selector = { 'linkerd.io/control-plane-component': COMPONENT };
     const listen = (port: number) => v.fmt`${v.ternary('disableIPv6', '0.0.0.0', '[::]')}:${port}`;
     const trustDomain = v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'));
@@ -101,47 +113,13 @@ export class Destination extends Component {
       subjects,
     });
     controllerServiceAccount(this, v, NAME, COMPONENT);
-    webhookSecret(this, v, sp, 'linkerd-sp-validator-k8s-tls', COMPONENT);
-    new K8sObject(this, 'sp-validator-webhook', {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingWebhookConfiguration',
-      metadata: { name: 'linkerd-sp-validator-webhook-config', annotations: caInjectionAnnotations(v, sp.tls), labels: componentLabels(v, COMPONENT) },
-      webhooks: [
-        {
-          name: 'linkerd-sp-validator.linkerd.io',
-          namespaceSelector: v.ref('profileValidator.namespaceSelector'),
-          clientConfig: { service: { name: 'linkerd-sp-validator', namespace: ns, path: '/' }, caBundle: caBundleField(v, sp) },
-          failurePolicy: v.ref('webhookFailurePolicy'),
-          admissionReviewVersions: ['v1', 'v1beta1'],
-          rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: ['linkerd.io'], apiVersions: ['v1alpha1', 'v1alpha2'], resources: ['serviceprofiles'] }],
-          sideEffects: 'None',
-        },
-      ],
-    });
-    webhookSecret(this, v, policy, 'linkerd-policy-validator-k8s-tls', COMPONENT);
-    new K8sObject(this, 'policy-validator-webhook', {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingWebhookConfiguration',
-      metadata: {
-        name: 'linkerd-policy-validator-webhook-config',
-        annotations: caInjectionAnnotations(v, policy.tls),
-        labels: componentLabels(v, COMPONENT),
-      },
-      webhooks: [
-        {
-          name: 'linkerd-policy-validator.linkerd.io',
-          namespaceSelector: v.ref('policyValidator.namespaceSelector'),
-          clientConfig: { service: { name: 'linkerd-policy-validator', namespace: ns, path: '/' }, caBundle: caBundleField(v, policy) },
-          failurePolicy: v.ref('webhookFailurePolicy'),
-          admissionReviewVersions: ['v1', 'v1beta1'],
-          rules: [
-            { operations: ['CREATE', 'UPDATE'], apiGroups: ['policy.linkerd.io'], apiVersions: ['*'], resources: VALIDATED_POLICY_RESOURCES },
-            { operations: ['CREATE', 'UPDATE'], apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['*'], resources: GATEWAY_ROUTES },
-          ],
-          sideEffects: 'None',
-        },
-      ],
-    });
+    validatingWebhook(this, 'sp-validator-webhook', v, 'linkerd-sp-validator', sp, v.ref('profileValidator.namespaceSelector'), [
+      { operations: ['CREATE', 'UPDATE'], apiGroups: ['linkerd.io'], apiVersions: ['v1alpha1', 'v1alpha2'], resources: ['serviceprofiles'] },
+    ]);
+    validatingWebhook(this, 'policy-validator-webhook', v, 'linkerd-policy-validator', policy, v.ref('policyValidator.namespaceSelector'), [
+      { operations: ['CREATE', 'UPDATE'], apiGroups: ['policy.linkerd.io'], apiVersions: ['*'], resources: VALIDATED_POLICY_RESOURCES },
+      { operations: ['CREATE', 'UPDATE'], apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['*'], resources: GATEWAY_ROUTES },
+    ]);
     new K8sObject(this, 'policy-cluster-role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -241,7 +219,7 @@ export class Destination extends Component {
             { containerPort: 9996, name: 'dest-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9996, v.ref('destinationController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('destinationResources')),
+          resources: resourcesOf(v, v.ref('destinationResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [KUBE_API_ACCESS_MOUNT],
         },
@@ -257,7 +235,7 @@ export class Destination extends Component {
             { containerPort: 9997, name: 'spval-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9997, v.ref('spValidator.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('spValidatorResources')),
+          resources: resourcesOf(v, v.ref('spValidatorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'sp-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },
@@ -292,7 +270,7 @@ export class Destination extends Component {
             { containerPort: 9443, name: 'policy-https' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 'policy-admin', v.ref('policyController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('policyController.resources')),
+          resources: resourcesOf(v, v.ref('policyController.resources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'policy-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },

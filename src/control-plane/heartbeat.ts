@@ -6,17 +6,9 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { resourcesOf, type Values } from '../proxy/containers';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  componentLabels,
-  controllerImage,
-  controllerSecurityContext,
-  createdBy,
-  meta,
-  type CpValues,
-} from './metadata';
+import { resourcesOf } from '../k8s/resources';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { componentLabels, controllerImage, controllerSecurityContext, createdBy, meta, type CpValues } from './metadata';
 
 const NAME = 'linkerd-heartbeat';
 const COMPONENT = 'heartbeat';
@@ -82,7 +74,7 @@ export class Heartbeat extends Component {
                         v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
                         v.fmt`-prometheus-url=${v.orElse(v.ref('prometheusUrl'), v.fmt`http://prometheus.linkerd-viz.svc.${v.ref('clusterDomain')}:9090`)}`,
                       ],
-                      resources: resourcesOf(v as unknown as Values, v.ref('heartbeatResources')),
+                      resources: resourcesOf(v, v.ref('heartbeatResources')),
                       securityContext: controllerSecurityContext(v),
                       volumeMounts: [KUBE_API_ACCESS_MOUNT],
                     },

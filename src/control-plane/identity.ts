@@ -5,66 +5,15 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
+import { meshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  componentLabels,
-  controllerDeployment,
-  controllerImage,
-  controllerProbe,
-  controllerServiceAccount,
-  controllerSecurityContext,
-  meta,
-  type CpValues,
-} from './metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, meta, type CpValues } from './metadata';
+import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
 
 const NAME = 'linkerd-identity';
 const COMPONENT = 'identity';
-
-/**
- * The proxy settings upstream gives a control-plane pod: it serves the given component,
- * reads the trust anchors from the ConfigMap, accepts unauthenticated traffic (webhooks and
- * probes come from outside the mesh), may have its own proxy resources, and reaches the
- * Kubernetes API directly (proxy-init skips those ports).
- */
-export function controlPlaneProxySettings(
-  v: CpValues,
-  base: ProxySettings,
-  pod: {
-    component: string;
-    overrides: 'identityProxyResources' | 'proxyInjectorProxyResources' | 'destinationProxyResources';
-    podInboundPorts: string;
-    extra?: Partial<ProxySettings['proxy']>;
-  },
-): ProxySettings {
-  const override = v.ref(pod.overrides);
-  const pick = (k: 'cpu' | 'memory' | 'ephemeral-storage', f: 'limit' | 'request') =>
-    v.orElse(v.get(v.get(override, k), f) as string, base.proxy.resources[k][f]);
-  return {
-    ...base,
-    proxy: {
-      ...base.proxy,
-      component: pod.component,
-      waitBeforeExitSeconds: 0,
-      cores: v.ternary(v.and(v.truthy(override), v.isSet(v.get(override, 'cores'))), v.get(override, 'cores') as number, base.proxy.cores as number),
-      resources: {
-        cpu: { limit: pick('cpu', 'limit'), request: pick('cpu', 'request') },
-        memory: { limit: pick('memory', 'limit'), request: pick('memory', 'request') },
-        'ephemeral-storage': { limit: pick('ephemeral-storage', 'limit'), request: pick('ephemeral-storage', 'request') },
-      },
-      loadTrustBundleFromConfigMap: true,
-      podInboundPorts: pod.podInboundPorts,
-      defaultInboundPolicy: 'all-unauthenticated',
-      capabilities: { drop: ['ALL'] },
-      outboundDiscoveryCacheUnusedTimeout: '5s',
-      inboundDiscoveryCacheUnusedTimeout: '90s',
-      ...pod.extra,
-    },
-    proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
-  };
-}
 
 /** The identity pod's proxy: it cannot discover policy, so it enforces TLS on the identity port itself. */
 export function identityProxySettings(v: CpValues, base: ProxySettings): ProxySettings {
@@ -76,21 +25,10 @@ export function identityProxySettings(v: CpValues, base: ProxySettings): ProxySe
   });
 }
 
-/** `-trace-collector=…` when controller tracing is on (the endpoint falls back to the proxy's). */
-export function traceArgs(v: CpValues): string[] {
-  return [
-    v.maybe(
-      'controller.tracing.enabled',
-      v.fmt`-trace-collector=${v.orElse(v.ref('controller.tracing.collector.endpoint'), v.ref('proxy.tracing.collector.endpoint'))}`,
-    ) as string,
-  ];
-}
-
 export class Identity extends Component {
   constructor(scope: Construct, id: string, v: CpValues, proxy: ProxySettings) {
     super(scope, id, 'identity.yaml');
     const ns = v.release.namespace;
-    const values = v as unknown as Values;
 
     v.when(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), () => {
       new K8sObject(this, 'issuer', {
@@ -135,7 +73,7 @@ export class Identity extends Component {
     });
 
     const settings = identityProxySettings(v, proxy);
-    const sidecar = meshedPodParts(v as unknown as Values, settings);
+    const sidecar = meshedPodParts(v, settings);
     const proxyLabels = { 'linkerd.io/proxy-deployment': NAME };
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9990, timeout);
     controllerDeployment(this, v, {
@@ -174,7 +112,7 @@ export class Identity extends Component {
             { containerPort: 9990, name: 'ident-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('identity.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('identityResources')),
+          resources: resourcesOf(v, v.ref('identityResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [
             { mountPath: '/var/run/linkerd/identity/issuer', name: 'identity-issuer' },

@@ -49,7 +49,6 @@ export function controllerSecurityContext(v: CpValues) {
   };
 }
 
-export { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 
 /** Pod scheduling shared by the controllers (+ our per-component additions). */
 export function podScheduling(v: CpValues, component: string, own: { priorityClassName: string; topologySpreadConstraints: unknown[] }) {

@@ -7,23 +7,14 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { resourcesOf } from '../k8s/resources';
+import { meshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings } from './identity';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  componentLabels,
-  controllerDeployment,
-  controllerImage,
-  controllerProbe,
-  controllerServiceAccount,
-  controllerSecurityContext,
-  createdBy,
-  meta,
-  type CpValues,
-} from './metadata';
-import { caBundleField, caInjectionAnnotations, webhookCertificate, webhookChecksum, webhookSecret } from './webhook';
+import { controlPlaneProxySettings } from './proxy-settings';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, createdBy, meta, type CpValues } from './metadata';
+import { caBundleField, caInjectionAnnotations, webhookChecksum } from '../k8s/webhook-tls';
+import { webhookCertificate, webhookSecret } from './webhook';
 
 const NAME = 'linkerd-proxy-injector';
 const COMPONENT = 'proxy-injector';
@@ -32,10 +23,9 @@ export class ProxyInjector extends Component {
   constructor(scope: Construct, id: string, v: CpValues, base: ProxySettings) {
     super(scope, id, 'proxy-injector.yaml');
     const ns = v.release.namespace;
-    const values = v as unknown as Values;
     const cert = webhookCertificate(v, 'proxyInjector', NAME);
     const settings = controlPlaneProxySettings(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
-    const sidecar = meshedPodParts(values, settings);
+    const sidecar = meshedPodParts(v, settings);
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9995, timeout);
     const additionalEnv = v.ref('proxyInjector.additionalEnv');
     const experimentalEnv = v.ref('proxyInjector.experimentalEnv');
@@ -71,7 +61,7 @@ export class ProxyInjector extends Component {
             { containerPort: 9995, name: 'injector-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('proxyInjector.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('proxyInjectorResources')),
+          resources: resourcesOf(v, v.ref('proxyInjectorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [
             { mountPath: '/var/run/linkerd/config', name: 'config' },

@@ -4,7 +4,7 @@
  * values file works unchanged), plus the keys upstream's templates read that its
  * values.yaml leaves commented out, plus our additions (marked as such).
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import {
   debugContainerValues,
   networkValidatorValues,
@@ -75,6 +75,18 @@ const notDisabled = { matchExpressions: [{ key: 'config.linkerd.io/admission-web
 const NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
 
 /** A cert-manager issuer reference. */
+/** Certificates cert-manager issues for the chart: on or off, their issuer, lifetime and renewal ([default, what] pairs). */
+const certificates = <I extends TSchema>(o: { enabled: string; issuerRef: I; duration: [string, string]; renewBefore: [string, string]; description: string }) =>
+  val.object(
+    {
+      enabled: val.boolean(false, { description: o.enabled }),
+      issuerRef: o.issuerRef,
+      duration: val.duration('go', o.duration[0], { description: `Lifetime of the ${o.duration[1]}.` }),
+      renewBefore: val.duration('go', o.renewBefore[0], { description: `How long before expiry cert-manager renews ${o.renewBefore[1]}.` }),
+    },
+    { description: o.description },
+  );
+
 const issuerRef = (name: string, kind: 'Issuer' | 'ClusterIssuer', description: string) =>
   val.object(
     {
@@ -334,30 +346,22 @@ export const controlPlaneValues = withReplacedKeys(val.object(
     ),
     certManager: val.object(
       {
-        identityIssuer: val.object(
-          {
-            enabled: val.boolean(false, {
-              description:
-                'Renders a cert-manager Certificate that keeps the identity issuer (Secret linkerd-identity-issuer) signed by issuerRef and rotated; needs identity.externalCA and identity.issuer.scheme kubernetes.io/tls.',
-            }),
-            issuerRef: issuerRef('linkerd-trust-anchor', 'ClusterIssuer', 'The cert-manager issuer of the trust anchor (a CA issuer holding its key).'),
-            duration: val.duration('go', '48h0m0s', { description: 'Lifetime of the identity issuer certificate.' }),
-            renewBefore: val.duration('go', '25h0m0s', { description: 'How long before expiry cert-manager renews it.' }),
-          },
-          { description: 'The identity issuer certificate.' },
-        ),
-        webhooks: val.object(
-          {
-            enabled: val.boolean(false, {
-              description:
-                'Renders cert-manager Certificates for the proxy-injector, sp-validator and policy-validator webhooks and lets cert-manager inject their CA (implies externalSecret; no PEM values).',
-            }),
-            issuerRef: issuerRef('', 'Issuer', 'The issuer of the webhook certificates (empty name: the chart renders a self-signed CA and an Issuer in the release namespace).'),
-            duration: val.duration('go', '8760h0m0s', { description: 'Lifetime of the webhook certificates.' }),
-            renewBefore: val.duration('go', '720h0m0s', { description: 'How long before expiry cert-manager renews them.' }),
-          },
-          { description: 'The admission webhook certificates.' },
-        ),
+        identityIssuer: certificates({
+          enabled:
+            'Renders a cert-manager Certificate that keeps the identity issuer (Secret linkerd-identity-issuer) signed by issuerRef and rotated; needs identity.externalCA and identity.issuer.scheme kubernetes.io/tls.',
+          issuerRef: issuerRef('linkerd-trust-anchor', 'ClusterIssuer', 'The cert-manager issuer of the trust anchor (a CA issuer holding its key).'),
+          duration: ['48h0m0s', 'identity issuer certificate'],
+          renewBefore: ['25h0m0s', 'it'],
+          description: 'The identity issuer certificate.',
+        }),
+        webhooks: certificates({
+          enabled:
+            'Renders cert-manager Certificates for the proxy-injector, sp-validator and policy-validator webhooks and lets cert-manager inject their CA (implies externalSecret; no PEM values).',
+          issuerRef: issuerRef('', 'Issuer', 'The issuer of the webhook certificates (empty name: the chart renders a self-signed CA and an Issuer in the release namespace).'),
+          duration: ['8760h0m0s', 'webhook certificates'],
+          renewBefore: ['720h0m0s', 'them'],
+          description: 'The admission webhook certificates.',
+        }),
       },
       { description: `cert-manager certificates for the identity issuer and the webhooks. ${ADDITION}` },
     ),

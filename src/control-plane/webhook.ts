@@ -5,18 +5,16 @@
  */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
-import { checkWebhookTls, serviceCertificate, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
+import { checkWebhookTls, serviceCertificate, type WebhookCertificate } from '../k8s/webhook-tls';
 import type { ValuesProblem } from '../values/model';
 import { meta, type CpValues } from './metadata';
 import type { ControlPlaneValues } from './values';
-
-export { caBundleField, caInjectionAnnotations, webhookChecksum } from '../k8s/webhook-tls';
 
 export type WebhookSection = 'proxyInjector' | 'profileValidator' | 'policyValidator';
 
 /** The certificate a webhook serves with: generated per render unless given or issued by cert-manager. */
 export function webhookCertificate(v: CpValues, section: WebhookSection, service: string): WebhookCertificate {
-  return serviceCertificate(v, `${section}Cert`, v.section(section) as unknown as WebhookTls, service, 'certManager.webhooks.enabled');
+  return serviceCertificate(v, `${section}Cert`, v.section(section), service, 'certManager.webhooks.enabled');
 }
 
 /** The TLS Secret of a webhook (unless externalSecret). */

@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { ref } from './policy-common';
 import { resourceSchema, s, type Static } from './schema';
 
@@ -30,9 +30,7 @@ export type AuthorizationPolicySpec = Static<typeof schema>['spec'];
 
 export const authorizationPolicyCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'AuthorizationPolicy',
-  plural: 'authorizationpolicies',
-  singular: 'authorizationpolicy',
+  ...crdNames('AuthorizationPolicy', { plural: 'authorizationpolicies' }),
   shortNames: ['authzpolicy'],
   scope: 'Namespaced',
   description: 'Authorizes clients that satisfy a set of authentications to reach a target.',

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ChartDefinition } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
-import { val } from '../values/model';
+import { val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 import { crdName } from './definition';
 import { allCrds } from './index';
@@ -34,7 +34,7 @@ export const linkerdCrdsChart: ChartDefinition<typeof crdsValues> = {
     'The CustomResourceDefinitions of the Linkerd service mesh: policy (Server, AuthorizationPolicy, HTTPRoute, ...), ServiceProfile and ExternalWorkload.',
   keywords: ['service-mesh', 'linkerd', 'crds'],
   values: crdsValues,
-  valuesHeader: 'Default values for linkerd-crds.\nThis file is generated from the TypeScript values model; edit src/crds/chart.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-crds', 'src/crds/chart.ts'),
   readme: [
     '## Install',
     '',

@@ -43,6 +43,15 @@ export interface CrdDefinition {
   versions: CrdVersion[];
 }
 
+/**
+ * `kind`, `plural` and `singular` of a CRD named after its kind (lower case; the plural adds an
+ * `s` unless given), and `listKind` (`<Kind>List`) where upstream's CRD declares one.
+ */
+export function crdNames(kind: string, o: { plural?: string; listKind?: boolean } = {}): Pick<CrdDefinition, 'kind' | 'plural' | 'singular' | 'listKind'> {
+  const singular = kind.toLowerCase();
+  return { kind, plural: o.plural ?? `${singular}s`, singular, ...(o.listKind ? { listKind: `${kind}List` } : {}) };
+}
+
 export function crdName(def: CrdDefinition): string {
   return `${def.plural}.${def.group}`;
 }

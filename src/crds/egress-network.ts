@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { conditions, network } from './policy-common';
 import { resourceSchema, s, typeMetaFields, type Static } from './schema';
 
@@ -20,10 +20,7 @@ export type EgressNetworkSpec = Static<typeof schema>['spec'];
 
 export const egressNetworkCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'EgressNetwork',
-  plural: 'egressnetworks',
-  singular: 'egressnetwork',
-  listKind: 'EgressNetworkList',
+  ...crdNames('EgressNetwork', { listKind: true }),
   categories: ['policy'],
   scope: 'Namespaced',
   description: 'Networks outside the cluster that meshed workloads send traffic to, with their default policy.',

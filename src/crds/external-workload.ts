@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { conditions } from './policy-common';
 import type { TProperties } from '@sinclair/typebox';
 import { resourceSchema, s, typeMetaFields, type Static } from './schema';
@@ -52,10 +52,7 @@ const columns = (tlsKey: string) => [
 
 export const externalWorkloadCrd: CrdDefinition = {
   group: 'workload.linkerd.io',
-  kind: 'ExternalWorkload',
-  plural: 'externalworkloads',
-  singular: 'externalworkload',
-  listKind: 'ExternalWorkloadList',
+  ...crdNames('ExternalWorkload', { listKind: true }),
   categories: ['external'],
   scope: 'Namespaced',
   description: 'A workload running outside Kubernetes (a VM, a bare-metal host) that joins the mesh.',

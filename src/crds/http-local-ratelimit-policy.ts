@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { conditions, ref } from './policy-common';
 import { resourceSchema, s, withDefault, type Static } from './schema';
 
@@ -55,10 +55,7 @@ export type HTTPLocalRateLimitPolicySpec = Static<typeof schema>['spec'];
 
 export const httpLocalRateLimitPolicyCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'HTTPLocalRateLimitPolicy',
-  plural: 'httplocalratelimitpolicies',
-  singular: 'httplocalratelimitpolicy',
-  listKind: 'HTTPLocalRateLimitPolicyList',
+  ...crdNames('HTTPLocalRateLimitPolicy', { plural: 'httplocalratelimitpolicies', listKind: true }),
   scope: 'Namespaced',
   description: 'Rate limits for inbound HTTP traffic to a Server, enforced by each proxy.',
   file: 'policy/http-local-ratelimit-policy.yaml',

@@ -2,7 +2,7 @@
  * Linkerd's HTTPRoute (policy.linkerd.io): the Gateway API HTTPRoute shape, served by
  * Linkerd's own API group so it works without the Gateway API CRDs.
  */
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { ref } from './policy-common';
 import { resourceSchema, s, typeMetaFields, withDefault, type Static } from './schema';
 
@@ -241,10 +241,7 @@ const version = (name: Version, storage: boolean) => ({
 
 export const httpRouteCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'HTTPRoute',
-  plural: 'httproutes',
-  singular: 'httproute',
-  listKind: 'HTTPRouteList',
+  ...crdNames('HTTPRoute', { listKind: true }),
   scope: 'Namespaced',
   description: 'Routes HTTP requests by path, headers, method and query: per-route policy, timeouts, header changes, redirects and traffic splits.',
   file: 'policy/httproute.yaml',

@@ -4,7 +4,7 @@
  * which remote services are mirrored. Served at the storage version v1alpha3 (see
  * docs/parity.md for the older versions).
  */
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { resourceSchema, s, type Static } from './schema';
 
 const labelSelector = (what: string) =>
@@ -97,9 +97,7 @@ export type LinkSpec = NonNullable<Static<typeof v1alpha3>['spec']>;
 
 export const linkCrd: CrdDefinition = {
   group: 'multicluster.linkerd.io',
-  kind: 'Link',
-  plural: 'links',
-  singular: 'link',
+  ...crdNames('Link'),
   scope: 'Namespaced',
   description: 'A link to another cluster whose services this cluster mirrors.',
   file: 'link-crd.yaml',

@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { ref } from './policy-common';
 import { resourceSchema, s, type Static } from './schema';
 
@@ -23,9 +23,7 @@ export type MeshTLSAuthenticationSpec = Static<typeof schema>['spec'];
 
 export const meshTlsAuthenticationCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'MeshTLSAuthentication',
-  plural: 'meshtlsauthentications',
-  singular: 'meshtlsauthentication',
+  ...crdNames('MeshTLSAuthentication'),
   shortNames: ['meshtlsauthn'],
   scope: 'Namespaced',
   description: 'A set of clients identified by their mesh TLS identity.',

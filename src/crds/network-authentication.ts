@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { network } from './policy-common';
 import { resourceSchema, s, type Static } from './schema';
 
@@ -13,9 +13,7 @@ export type NetworkAuthenticationSpec = Static<typeof schema>['spec'];
 
 export const networkAuthenticationCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'NetworkAuthentication',
-  plural: 'networkauthentications',
-  singular: 'networkauthentication',
+  ...crdNames('NetworkAuthentication'),
   shortNames: ['netauthn', 'networkauthn'],
   scope: 'Namespaced',
   description: 'A set of clients identified by the network they connect from.',

@@ -1,5 +1,5 @@
 import { labelSelector } from './common';
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { network } from './policy-common';
 import { resourceSchema, s, type Static } from './schema';
 
@@ -54,9 +54,7 @@ export type ServerAuthorizationSpec = Static<typeof schema>['spec'];
 
 export const serverAuthorizationCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'ServerAuthorization',
-  plural: 'serverauthorizations',
-  singular: 'serverauthorization',
+  ...crdNames('ServerAuthorization'),
   shortNames: ['saz', 'serverauthz', 'srvauthz'],
   scope: 'Namespaced',
   description: 'Authorizes clients to reach Servers (the older form of AuthorizationPolicy).',

@@ -1,4 +1,4 @@
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { resourceSchema, s, type Static } from './schema';
 import { labelSelector } from './common';
 
@@ -56,9 +56,7 @@ const portColumns = [
 
 export const serverCrd: CrdDefinition = {
   group: 'policy.linkerd.io',
-  kind: 'Server',
-  plural: 'servers',
-  singular: 'server',
+  ...crdNames('Server'),
   shortNames: ['srv'],
   scope: 'Namespaced',
   description: 'A port on a set of meshed workloads that authorization policy and routes attach to.',

@@ -1,5 +1,5 @@
 import type { TProperties } from '@sinclair/typebox';
-import type { CrdDefinition } from './definition';
+import { type CrdDefinition, crdNames } from './definition';
 import { resourceSchema, s, type Static } from './schema';
 
 const freeformList = (description: string) => s.array(s.freeform(), { description });
@@ -94,9 +94,7 @@ export type ServiceProfileSpec = NonNullable<Static<typeof v1alpha2>['spec']>;
 
 export const serviceProfileCrd: CrdDefinition = {
   group: 'linkerd.io',
-  kind: 'ServiceProfile',
-  plural: 'serviceprofiles',
-  singular: 'serviceprofile',
+  ...crdNames('ServiceProfile'),
   shortNames: ['sp'],
   scope: 'Namespaced',
   description: 'Describes a service to the proxies: routes for per-route metrics, retries, timeouts, and a traffic split.',

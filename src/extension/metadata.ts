@@ -7,8 +7,8 @@
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
-import { quantityText, resourcesOf } from '../proxy/containers';
+import { podAntiAffinity } from '../k8s/pod';
+import { quantityText } from '../k8s/resources';
 
 /** An extension chart's values (each has commonLabels, podLabels, linkerdVersion, scheduling keys, …). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -202,5 +202,3 @@ export function adminProbes(port: number) {
     readinessProbe: { failureThreshold: 7, httpGet: { path: '/ready', port } },
   };
 }
-
-export { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, resourcesOf };

@@ -5,7 +5,8 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, extensionOf, extensionServiceAccount, restrictedContainer, type Ev } from './metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { createdBy, extensionLabels, extensionOf, extensionServiceAccount, restrictedContainer, type Ev } from './metadata';
 import { binding } from './rbac';
 
 const NAME = 'namespace-metadata';

@@ -1,7 +1,6 @@
 /** Values keys every Linkerd extension chart shares. */
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { quantitySchema, val } from '../values/model';
-
 
 /** `proxy.resources`: the resources of the proxy injected into a component (upstream leaves it empty). */
 export const proxyOverride = (what: string) => {
@@ -14,3 +13,14 @@ export const proxyOverride = (what: string) => {
   );
 };
 
+/** `namespaceMetadata.image`: upstream's extension-init image of the namespace-metadata Job, with the chart's own pull-policy key. */
+export const namespaceMetadataImage = <P extends TSchema>(pullPolicy: P) =>
+  val.object(
+    {
+      registry: val.string('cr.l5d.io/linkerd', { description: 'Registry of the namespace-metadata image.', minLength: 1 }),
+      name: val.string('extension-init', { description: 'Name of the namespace-metadata image.', minLength: 1 }),
+      tag: val.string('v0.1.12', { description: 'Tag of the namespace-metadata image.', minLength: 1 }),
+      pullPolicy,
+    },
+    { description: 'The namespace-metadata image.' },
+  );

@@ -4,6 +4,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { Expr } from './expr';
 import { Each, Fields, FIELDS_KEY_PREFIX, Lines, Maybe, Range, Splice } from './tree';
 import type { HelmValues } from './values';
@@ -65,11 +66,15 @@ export class Component extends Construct {
   }
 }
 
-/** Any Kubernetes object: `apiVersion`, `kind`, `metadata` and the rest of its fields. */
+/**
+ * Any Kubernetes object: `apiVersion`, `kind`, `metadata` (Kubernetes' `ObjectMeta`, with a
+ * name) and the rest of its fields. Add a kind's own type from kubernetes-types to have its
+ * fields checked too: `new K8sObject<ObjectProps & Deployment>(…)`.
+ */
 export interface ObjectProps {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } & Record<string, unknown>;
+  metadata: ObjectMeta & { name: string };
   [field: string]: unknown;
 }
 

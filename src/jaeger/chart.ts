@@ -10,13 +10,14 @@ import type { ChartDefinition } from '../helm/chart';
 import { Collector, Jaeger } from './components';
 import { PORTS } from './config';
 import { jaegerValues } from './values';
+import { valuesFileHeader } from '../values/model';
 
 export const linkerdJaegerChart: ChartDefinition<typeof jaegerValues> = {
   name: 'linkerd-jaeger',
   description: 'Distributed tracing for Linkerd: an OpenTelemetry collector for the proxies\u2019 and applications\u2019 spans, and Jaeger to store and show them.',
   keywords: ['service-mesh', 'linkerd', 'tracing', 'opentelemetry', 'jaeger'],
   values: jaegerValues,
-  valuesHeader: 'Default values for linkerd-jaeger.\nThis file is generated from the TypeScript values model; edit src/jaeger/values.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-jaeger', 'src/jaeger/values.ts'),
   readme: [
     '## Install',
     '',

@@ -4,15 +4,9 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  extensionDeployment,
-  extensionMeta,
-  extensionServiceAccount,
-  resourcesOf,
-  restrictedContainer,
-} from '../extension/metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { resourcesOf } from '../k8s/resources';
+import { extensionDeployment, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
 import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
 import { binding, clusterRole } from '../extension/rbac';
 import type { HelmValues } from '../helm/values';
@@ -60,7 +54,7 @@ export class Collector extends Component {
         kind: 'ConfigMap',
         apiVersion: 'v1',
         metadata: extensionMeta(v, 'collector-config', 'collector'),
-        data: { 'collector.yaml': v.yamlText(config as unknown as Record<string, unknown>) },
+        data: { 'collector.yaml': v.yamlText({ ...config }) },
       });
       new K8sObject(this, 'service', {
         kind: 'Service',
@@ -133,7 +127,7 @@ export class Jaeger extends Component {
         kind: 'ConfigMap',
         apiVersion: 'v1',
         metadata: extensionMeta(v, 'jaeger-config', 'jaeger'),
-        data: { 'jaeger.yaml': v.yamlText(config as unknown as Record<string, unknown>) },
+        data: { 'jaeger.yaml': v.yamlText({ ...config }) },
       });
       new K8sObject(this, 'service', {
         kind: 'Service',

@@ -2,7 +2,6 @@
 import type { Construct } from 'constructs';
 import type { LinkerdControlPlane } from '../control-plane/construct';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
-import type { LinkerdViz } from '../viz/construct';
 import { linkerdJaegerChart } from './chart';
 import type { JaegerValues, jaegerValues } from './values';
 import { tracingValues, vizJaegerValues } from './wiring';
@@ -15,7 +14,13 @@ export interface LinkerdJaegerProps {
   /** The control plane whose proxies (and controllers) should send spans to the collector. */
   controlPlane?: LinkerdControlPlane;
   /** The viz extension whose dashboard should link to Jaeger (and may open its UI). */
-  viz?: LinkerdViz;
+  viz?: TracedViz;
+}
+
+/** What LinkerdJaeger needs of the viz extension (a `LinkerdViz`): its release, and the dashboard's Jaeger link set. */
+export interface TracedViz {
+  readonly release: Release;
+  addValues(values: ReturnType<typeof vizJaegerValues>): void;
 }
 
 /**

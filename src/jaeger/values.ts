@@ -6,7 +6,7 @@
  * by the control plane's `proxy.tracing` values.
  */
 import { Type } from '@sinclair/typebox';
-import { proxyOverride } from '../extension/values';
+import { namespaceMetadataImage, proxyOverride } from '../extension/values';
 import { resourcesValues } from '../proxy/values';
 import { val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
@@ -108,15 +108,7 @@ export const jaegerValues = withReplacedKeys(val.object(
     ),
     namespaceMetadata: val.object(
       {
-        image: val.object(
-          {
-            registry: val.string('cr.l5d.io/linkerd', { description: 'Registry of the namespace-metadata image.', minLength: 1 }),
-            name: val.string('extension-init', { description: 'Name of the namespace-metadata image.', minLength: 1 }),
-            tag: val.string('v0.1.12', { description: 'Tag of the namespace-metadata image.', minLength: 1 }),
-            pullPolicy: pullPolicy('namespace-metadata'),
-          },
-          { description: 'The namespace-metadata image.' },
-        ),
+        image: namespaceMetadataImage(pullPolicy('namespace-metadata')),
         nodeSelector: nodeSelector('namespace-metadata Job'),
         tolerations: tolerations('namespace-metadata Job'),
       },

@@ -47,8 +47,7 @@ export interface ServingCertificates {
  * Serving certificates for webhooks and API services. cert-manager's CA injection
  * (`cert-manager.io/inject-ca-from: <namespace>/<service>`) then fills their CA bundles.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function servingCertificates(scope: Construct, v: HelmValues<any>, o: ServingCertificates): void {
+export function servingCertificates<V>(scope: Construct, v: HelmValues<V>, o: ServingCertificates): void {
   const ns = v.release.namespace;
   const own = v.not(v.truthy(o.issuerRef.name));
   const [selfSigned, ca, caIssuer] = ['selfsigned', 'ca', 'issuer'].map((s) => `${o.prefix}-${s}`);

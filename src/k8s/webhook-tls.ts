@@ -4,7 +4,7 @@
  * values, or managed outside the chart (externalSecret) with the CA bundle injected by
  * cert-manager. Works on any chart's values: callers pass the section's settings.
  */
-import type { HelmValues } from '../helm/values';
+import type { HelmValues, ValuePath } from '../helm/values';
 import type { ValuesProblem } from '../values/model';
 
 /** The certificate settings of one webhook (upstream's keys). */
@@ -31,8 +31,7 @@ export interface WebhookCertificate {
  * holds — issued by cert-manager as a Certificate named after the Service (servingCertificates
  * in cert-manager.ts), which also injects its CA.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function serviceCertificate(v: HelmValues<any>, id: string, given: WebhookTls, service: string, managedBy: string): WebhookCertificate {
+export function serviceCertificate<V>(v: HelmValues<V>, id: string, given: WebhookTls, service: string, managedBy: ValuePath<V>): WebhookCertificate {
   const managed = v.ref(managedBy) as boolean;
   const tls: WebhookTls = {
     ...given,
@@ -43,8 +42,7 @@ export function serviceCertificate(v: HelmValues<any>, id: string, given: Webhoo
 }
 
 /** The certificate a webhook serves with, for `host` (its Service DNS name): generated per render unless given. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function webhookCertificate(v: HelmValues<any>, id: string, tls: WebhookTls, host: string): WebhookCertificate {
+export function webhookCertificate<V>(v: HelmValues<V>, id: string, tls: WebhookTls, host: string): WebhookCertificate {
   const generated = v.selfSignedCert(id, host);
   const pem = (given: string, fallback: string) => v.b64enc(v.trim(v.ternary(v.truthy(given), given, fallback)));
   return { tls, crt: pem(tls.crtPEM, generated.Cert), key: pem(tls.keyPEM, generated.Key), caBundle: pem(tls.caBundle, generated.Cert) };
@@ -55,15 +53,13 @@ export function webhookCertificate(v: HelmValues<any>, id: string, tls: WebhookT
  * server when they change: over the Secret the chart writes, or, with an external Secret,
  * over the CA settings (so GitOps output stays the same from render to render).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function webhookChecksum(v: HelmValues<any>, cert: WebhookCertificate): string {
+export function webhookChecksum<V>(v: HelmValues<V>, cert: WebhookCertificate): string {
   const t = cert.tls;
   return v.ternary(t.externalSecret, v.sha256sum(v.fmt`${t.caBundle}|${t.injectCaFrom}|${t.injectCaFromSecret}`), v.sha256sum(v.fmt`${cert.crt}|${cert.key}`));
 }
 
 /** cert-manager CA injection annotations, when asked for. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function caInjectionAnnotations(v: HelmValues<any>, tls: WebhookTls): Record<string, string> | undefined {
+export function caInjectionAnnotations<V>(v: HelmValues<V>, tls: WebhookTls): Record<string, string> | undefined {
   return v.maybe(v.or(v.truthy(tls.injectCaFrom), v.truthy(tls.injectCaFromSecret)), {
     'cert-manager.io/inject-ca-from': v.maybe(v.truthy(tls.injectCaFrom), tls.injectCaFrom),
     'cert-manager.io/inject-ca-from-secret': v.maybe(v.truthy(tls.injectCaFromSecret), tls.injectCaFromSecret),
@@ -71,8 +67,7 @@ export function caInjectionAnnotations(v: HelmValues<any>, tls: WebhookTls): Rec
 }
 
 /** The CA bundle of a webhook's clientConfig, unless cert-manager injects it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function caBundleField(v: HelmValues<any>, cert: WebhookCertificate) {
+export function caBundleField<V>(v: HelmValues<V>, cert: WebhookCertificate) {
   return v.maybe(v.and(v.not(v.truthy(cert.tls.injectCaFrom)), v.not(v.truthy(cert.tls.injectCaFromSecret))), cert.caBundle);
 }
 
@@ -89,9 +84,9 @@ export function checkWebhookTls(section: string, w: WebhookTls, opts: { managed?
 }
 
 /** The same rules, for Helm (`templates/validate-values.yaml`); `managed`: the values path that makes the chart manage the Secret. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function webhookTlsHelmChecks(v: HelmValues<any>, section: string, opts: { managed?: string } = {}) {
-  const ref = (k: keyof WebhookTls) => v.truthy(v.ref(`${section}.${k}`));
+export function webhookTlsHelmChecks<V>(v: HelmValues<V>, section: string, opts: { managed?: ValuePath<V> } = {}) {
+  // `section` is a values section holding the WebhookTls keys (the chart's own paths).
+  const ref = (k: keyof WebhookTls) => v.truthy(v.ref(`${section}.${k}` as ValuePath<V>));
   const from = ref('injectCaFrom');
   const fromSecret = ref('injectCaFromSecret');
   const injects = v.or(from, fromSecret);

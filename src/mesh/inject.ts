@@ -12,8 +12,9 @@ import { Type } from '@sinclair/typebox';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { LinkerdControlPlane } from '../control-plane/construct';
-import { meshedPodParts, type Values } from '../proxy/containers';
-import { proxySettingsFromValues, type ProxySettings } from '../proxy/settings';
+import { meshedPodParts } from '../proxy/containers';
+import { proxySettingsFromValues } from '../control-plane/proxy-settings';
+import type { ProxySettings } from '../proxy/settings';
 import { clean } from '../helm/object';
 import { HelmValues } from '../helm/values';
 import { CHART_VERSION, LINKERD_VERSION } from '../version';
@@ -87,7 +88,7 @@ function addItems(obj: ApiObject, json: Json, path: string[], items: readonly un
  */
 const podPartsCache = new WeakMap<object, Map<string, PodParts>>();
 type PodParts = { initContainers: unknown[]; containers: unknown[]; volumes: unknown[] };
-function sharedPodParts(v: Values, settings: ProxySettings, propsForm: boolean): PodParts {
+function sharedPodParts<V>(v: HelmValues<V>, settings: ProxySettings, propsForm: boolean): PodParts {
   let byKey = podPartsCache.get(v);
   if (!byKey) podPartsCache.set(v, (byKey = new Map()));
   const key = `${propsForm}:${JSON.stringify(settings)}`;
@@ -336,7 +337,7 @@ export function injectProxy(obj: ApiObject, options: InjectOptions | { settings:
 
 /** The JSON patches of an object, in the order cdk8s applies them (ApiObject keeps them in a private list). */
 function patchesOf(obj: ApiObject): JsonPatch[] {
-  const patches = (obj as unknown as { patches?: JsonPatch[] }).patches;
+  const patches: unknown = Reflect.get(obj, 'patches');
   if (!Array.isArray(patches)) throw new Error(`${obj.node.path}: this cdk8s version keeps no patch list; injectProxy needs cdk8s 2`);
   return patches;
 }
@@ -355,8 +356,8 @@ function renderProxy(
   const base = 'settings' in options ? options.settings : proxySettingsFromValues(cp!.values);
   const settings = workloadProxySettings(base, config);
   const withPorts: ProxySettings = 'settings' in options ? settings : { ...settings, proxy: { ...settings.proxy, podInboundPorts: podPorts.join(',') } };
-  const v = (cp?.values ?? concreteValues(withPorts.mesh.namespace)) as unknown as Values;
-  const parts = sharedPodParts(v, withPorts, serializesProps(obj));
+  const propsForm = serializesProps(obj);
+  const parts = cp ? sharedPodParts(cp.values, withPorts, propsForm) : sharedPodParts(concreteValues(withPorts.mesh.namespace), withPorts, propsForm);
   addItems(obj, json, [...template, 'spec', 'initContainers'], parts.initContainers);
   addItems(obj, json, [...template, 'spec', 'containers'], parts.containers, true);
   addItems(obj, json, [...template, 'spec', 'volumes'], parts.volumes);

@@ -9,6 +9,7 @@ import type { ChartDefinition } from '../helm/chart';
 import { AdminPolicy, ControllerAccess, Controllers, Gateway, GatewayPolicy, LinkCrd, LocalServiceMirror, RemoteAccess } from './components';
 import { multiclusterHaValues } from './presets';
 import { multiclusterValues } from './values';
+import { valuesFileHeader } from '../values/model';
 
 export const linkerdMulticlusterChart: ChartDefinition<typeof multiclusterValues> = {
   name: 'linkerd-multicluster',
@@ -16,7 +17,7 @@ export const linkerdMulticlusterChart: ChartDefinition<typeof multiclusterValues
   keywords: ['service-mesh', 'linkerd', 'multicluster'],
   values: multiclusterValues,
   presets: { 'values-ha.yaml': multiclusterHaValues },
-  valuesHeader: 'Default values for linkerd-multicluster.\nThis file is generated from the TypeScript values model; edit src/multicluster/values.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-multicluster', 'src/multicluster/values.ts'),
   readme: [
     '## Install',
     '',

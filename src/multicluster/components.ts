@@ -7,12 +7,13 @@ import type { Construct } from 'constructs';
 import { crdName } from '../crds/definition';
 import { linkCrd } from '../crds/link';
 import { crdBody } from '../crds/manifest';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
+import { createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
 import { authorizationPolicy, server } from '../extension/policy';
 import { binding, clusterRole } from '../extension/rbac';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
-import { podAntiAffinity } from '../k8s/pod';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
+import { serviceMirrorPodMetadata } from './pod';
 import type { MulticlusterValues } from './values';
 
 type Mv = HelmValues<MulticlusterValues>;
@@ -204,15 +205,7 @@ export class LocalServiceMirror extends Component {
         selector: { matchLabels: { component: 'local-service-mirror' } },
         strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
         template: {
-          metadata: {
-            annotations: {
-              'linkerd.io/inject': 'enabled',
-              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-              'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
-              ...v.spreadMap(v.ref('podAnnotations')),
-            },
-            labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', component: 'local-service-mirror' }), ...v.spreadMap(v.ref('podLabels')) },
-          },
+          metadata: serviceMirrorPodMetadata(v, { component: 'local-service-mirror' }, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
           spec: {
             // Upstream applies nodeAffinity here only together with enablePodAntiAffinity.
             affinity: v.maybe(v.is('enablePodAntiAffinity'), {

@@ -6,14 +6,15 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
-import { forExtension, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
+import { forExtension, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
-import { podAntiAffinity } from '../k8s/pod';
-import { orEmpty, val, type Static } from '../values/model';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
+import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
+import { serviceMirrorPodMetadata } from './pod';
 import { DNS_LABEL } from './values';
 
 const READ = ['list', 'get', 'watch'];
@@ -117,15 +118,7 @@ class ServiceMirror extends Component {
         selector: { matchLabels: selector },
         strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
         template: {
-          metadata: {
-            annotations: {
-              'linkerd.io/inject': 'enabled',
-              'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-              'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
-              ...v.spreadMap(v.ref('podAnnotations')),
-            },
-            labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', ...selector }), ...v.spreadMap(v.ref('podLabels')) },
-          },
+          metadata: serviceMirrorPodMetadata(v, selector, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
           spec: {
             affinity: v.maybe(v.is('enablePodAntiAffinity'), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
             automountServiceAccountToken: false,
@@ -199,7 +192,7 @@ export const linkerdMulticlusterLinkChart: ChartDefinition<typeof linkValues> = 
   keywords: ['service-mesh', 'linkerd', 'multicluster'],
   values: linkValues,
   presets: { 'values-ha.yaml': linkHaValues },
-  valuesHeader: 'Default values for linkerd-multicluster-link.\nThis file is generated from the TypeScript values model; edit src/multicluster/link.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-multicluster-link', 'src/multicluster/link.ts'),
   readme: [
     '## Install',
     '',

@@ -3,6 +3,7 @@
  * at edge-26.8.3) with the same defaults and meaning, strict at every level.
  */
 import { Type } from '@sinclair/typebox';
+import { namespaceMetadataImage } from '../extension/values';
 import { val, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
@@ -114,15 +115,7 @@ export const multiclusterValues = val.object(
     identityTrustDomain: val.string('cluster.local', { description: 'Trust domain of the mesh identities (the gateway identity annotation).', minLength: 1 }),
     namespaceMetadata: val.object(
       {
-        image: val.object(
-          {
-            registry: val.string('cr.l5d.io/linkerd', { description: 'Registry of the namespace-metadata image.', minLength: 1 }),
-            name: val.string('extension-init', { description: 'Name of the namespace-metadata image.', minLength: 1 }),
-            tag: val.string('v0.1.12', { description: 'Tag of the namespace-metadata image.', minLength: 1 }),
-            pullPolicy: pullPolicy('namespace-metadata'),
-          },
-          { description: 'The namespace-metadata image.' },
-        ),
+        image: namespaceMetadataImage(pullPolicy('namespace-metadata')),
         nodeSelector: val.stringMap({}, { description: 'nodeSelector of the namespace-metadata Job.' }),
         tolerations: val.freeform<unknown[]>([], { type: 'array', description: 'Tolerations of the namespace-metadata Job.' }),
       },

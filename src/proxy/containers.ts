@@ -6,14 +6,10 @@
  * Facts (env, args, ports, probes, security contexts) follow upstream edge-26.8.3.
  */
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1';
-import { goFloatString } from '../helm/expr';
 import type { HelmValues } from '../helm/values';
+import { resourcesOf } from '../k8s/resources';
 import type { ProxySettings } from './settings';
 import { RESTRICTED_NOBODY } from './values';
-
-/** Any chart's values: the builders only use value-based helpers. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the proxy is built from any chart's values
-export type Values = HelmValues<any>;
 
 const PROXY_NAME = 'linkerd-proxy';
 const TOKEN_PROJECTION_PATH = '/var/run/secrets/tokens';
@@ -22,32 +18,8 @@ const PODINFO_DIR = '/var/run/linkerd/podinfo';
 
 const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
-export type ResourceKind = 'cpu' | 'memory' | 'ephemeral-storage';
-/** Requests and limits as quantities, strings or numbers (empty: not set); sections may be absent in optional overrides. */
-export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string | number | null; request?: string | number | null }>>;
-
-/**
- * A quantity (string or number) as text, as Helm prints it: numbers from a values file are
- * float64 to Go (`2.097152e+07`), which Kubernetes reads as the same quantity.
- */
-export function quantityText(v: Values, value: string | number | null | undefined): string {
-  return typeof value === 'number' ? goFloatString(value) : v.fmt`${value}`;
-}
-
-/** `resources` from requests and limits (quantities, as strings or numbers), empty ones left out (and the whole block when all are). */
-export function resourcesOf(v: Values, r: ResourcesConfig | undefined) {
-  const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
-  const value = (k: ResourceKind, field: 'limit' | 'request') => v.get(v.get(r, k), field) as string;
-  const block = (field: 'limit' | 'request') => Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(value(k, field)), value(k, field))]));
-  const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(value(k, field))));
-  return v.maybe(v.or(anyOf('limit'), anyOf('request')), {
-    ...v.fields(anyOf('limit'), { limits: block('limit') }),
-    ...v.fields(anyOf('request'), { requests: block('request') }),
-  });
-}
-
 /** The linkerd-proxy container. */
-export function proxyContainer(v: Values, s: ProxySettings): Container {
+export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container {
   const p = s.proxy;
   const m = s.mesh;
   const trustDomain = v.orElse(m.identityTrustDomain, m.clusterDomain);
@@ -232,7 +204,7 @@ export function proxyContainer(v: Values, s: ProxySettings): Container {
 }
 
 /** The linkerd-init container: programs iptables to redirect the pod's traffic through the proxy. */
-export function proxyInitContainer(v: Values, s: ProxySettings): Container {
+export function proxyInitContainer<V>(v: HelmValues<V>, s: ProxySettings): Container {
   const p = s.proxy;
   const init = s.proxyInit;
   const m = s.mesh;
@@ -293,7 +265,7 @@ export function proxyInitContainer(v: Values, s: ProxySettings): Container {
 }
 
 /** The proxy's own volumes: its identity, the projected token and (when tracing) pod info. */
-export function proxyVolumes(v: Values, s: ProxySettings): Volume[] {
+export function proxyVolumes<V>(v: HelmValues<V>, s: ProxySettings): Volume[] {
   return [
     v.maybe(s.mesh.serviceAccountTokenProjection, {
       name: 'linkerd-identity-token',
@@ -313,12 +285,12 @@ export function proxyVolumes(v: Values, s: ProxySettings): Volume[] {
 }
 
 /** The xtables lock volume proxy-init needs (not in CNI mode). */
-export function proxyInitVolume(v: Values, s: ProxySettings): Volume {
+export function proxyInitVolume<V>(v: HelmValues<V>, s: ProxySettings): Volume {
   return v.maybe(v.not(s.mesh.cniEnabled), { emptyDir: {}, name: s.proxyInit.xtMountPath.name }) as Volume;
 }
 
 /** The CNI-mode init container that checks the CNI plugin redirects traffic to the proxy. */
-export function networkValidatorContainer(v: Values, s: ProxySettings): Container {
+export function networkValidatorContainer<V>(v: HelmValues<V>, s: ProxySettings): Container {
   const p = s.proxy;
   const nv = s.networkValidator;
   const m = s.mesh;
@@ -352,7 +324,7 @@ export function networkValidatorContainer(v: Values, s: ProxySettings): Containe
  * and the proxy's volumes (after the pod's own). The control plane's pods and manually
  * injected workloads are built from this, so they cannot drift apart.
  */
-export function meshedPodParts(v: Values, s: ProxySettings) {
+export function meshedPodParts<V>(v: HelmValues<V>, s: ProxySettings) {
   const proxy = proxyContainer(v, s);
   const native = s.proxy.nativeSidecar;
   const cni = s.mesh.cniEnabled;

@@ -3,8 +3,6 @@
  * containers are built from. The same settings serve the control plane's own pods (from
  * the chart values, with per-component overrides) and manually injected workloads.
  */
-import type { ControlPlaneValues } from '../control-plane/values';
-import type { HelmValues } from '../helm/values';
 import type { Static } from '../values/model';
 import type { networkValidatorValues, proxyInitValues, proxyValues } from './values';
 
@@ -47,25 +45,4 @@ export interface ProxySettings {
   proxyInit: ProxyInitConfig;
   networkValidator: NetworkValidatorConfig;
   mesh: MeshSettings;
-}
-
-/** The settings the control-plane values give (values, or references to them in templates). */
-export function proxySettingsFromValues(v: HelmValues<ControlPlaneValues>): ProxySettings {
-  return {
-    proxy: v.section('proxy'),
-    proxyInit: v.section('proxyInit'),
-    networkValidator: v.section('networkValidator'),
-    mesh: {
-      namespace: v.release.namespace,
-      clusterDomain: v.ref('clusterDomain'),
-      identityTrustDomain: v.ref('identityTrustDomain'),
-      clusterNetworks: v.ref('clusterNetworks'),
-      disableIPv6: v.ref('disableIPv6'),
-      linkerdVersion: v.ref('linkerdVersion'),
-      imagePullPolicy: v.ref('imagePullPolicy'),
-      identityTrustAnchorsPEM: v.ref('identityTrustAnchorsPEM'),
-      serviceAccountTokenProjection: v.ref('identity.serviceAccountTokenProjection'),
-      cniEnabled: v.ref('cniEnabled'),
-    },
-  };
 }

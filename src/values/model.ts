@@ -59,6 +59,11 @@ export function orEmpty(pattern: string): string {
 }
 
 /** Schema constructors for values. Objects reject unknown keys. */
+/** The header of a chart's generated values.yaml: the chart, and the module its values are defined in. */
+export function valuesFileHeader(chart: string, source: string): string {
+  return `Default values for ${chart}.\nThis file is generated from the TypeScript values model; edit ${source} instead.`;
+}
+
 export const val = {
   object<P extends TProperties>(properties: P, doc: Doc): TObject<P> {
     return Type.Object(properties, { ...doc, additionalProperties: false });

@@ -335,7 +335,7 @@ class Decoder {
   private inKey = 0;
 
   private target(alias: YamlNode): YamlNode | undefined {
-    return (alias as unknown as { resolve(doc: Document): YamlNode | undefined }).resolve(this.doc);
+    return isAlias(alias) ? alias.resolve(this.doc) : undefined;
   }
 
   /** The tag and value go-yaml gives a scalar (integers as bigint). */

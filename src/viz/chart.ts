@@ -6,7 +6,7 @@
 import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
 import { checkWebhookTls, webhookTlsHelmChecks, type WebhookTls } from '../k8s/webhook-tls';
-import type { ValuesProblem } from '../values/model';
+import { valuesFileHeader, type ValuesProblem } from '../values/model';
 import { Grafana } from './grafana';
 import { MetricsApi } from './metrics-api';
 import { NamespaceMetadata } from '../extension/namespace-metadata';
@@ -47,7 +47,7 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
   description: 'The Linkerd viz extension: Prometheus, the metrics API, tap, the web dashboard and Grafana with the Linkerd dashboards.',
   keywords: ['service-mesh', 'linkerd', 'observability', 'prometheus', 'grafana'],
   values: vizValues,
-  valuesHeader: 'Default values for linkerd-viz.\nThis file is generated from the TypeScript values model; edit src/viz/values.ts instead.',
+  valuesHeader: valuesFileHeader('linkerd-viz', 'src/viz/values.ts'),
   readme: [
     '## Install',
     '',

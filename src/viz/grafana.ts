@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { DASHBOARDS, dashboardJson } from './dashboards';
-import { pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizMeta, vizServiceAccount, type Vv } from './metadata';
+import { extensionDeployment, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
+import { resourcesOf } from '../k8s/resources';
+import { pullPolicy, type Vv } from './metadata';
 import { prometheusUrl } from './metrics-api';
 import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
 
@@ -24,7 +26,7 @@ export class Grafana extends Component {
   constructor(scope: Construct, id: string, v: Vv) {
     super(scope, id, 'grafana.yaml');
     v.when('grafana.enabled', () => {
-      vizServiceAccount(this, v, NAME, NAME, { namespace: true });
+      extensionServiceAccount(this, v, NAME, NAME, { namespace: true });
       const level = v.orElse(v.ref('grafana.logLevel'), v.ref('defaultLogLevel'));
       const grafanaLevel = v.ternary(v.eq(level, 'trace'), 'debug', level);
       const ini = v.fmt`[server]
@@ -70,7 +72,7 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
       new K8sObject(this, 'config', {
         kind: 'ConfigMap',
         apiVersion: 'v1',
-        metadata: vizMeta(v, 'grafana-config', NAME, { namespace: true }),
+        metadata: extensionMeta(v, 'grafana-config', NAME, { namespace: true }),
         data: { 'grafana.ini': ini, 'datasources.yaml': datasources, 'dashboards.yaml': providers },
       });
 
@@ -79,7 +81,7 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
         new K8sObject(this, `dashboard-${file}`, {
           kind: 'ConfigMap',
           apiVersion: 'v1',
-          metadata: vizMeta(v, dashboardConfigMapName(file), NAME, { namespace: true }),
+          metadata: extensionMeta(v, dashboardConfigMapName(file), NAME, { namespace: true }),
           data: { [file]: json },
         });
       }
@@ -90,13 +92,13 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
       new K8sObject(this, 'service', {
         kind: 'Service',
         apiVersion: 'v1',
-        metadata: vizMeta(v, NAME, NAME, { namespace: true, annotations: { 'linkerd.io/inject': 'enabled' } }),
+        metadata: extensionMeta(v, NAME, NAME, { namespace: true, annotations: { 'linkerd.io/inject': 'enabled' } }),
         spec: { type: 'ClusterIP', selector: { 'linkerd.io/extension': 'viz', component: NAME }, ports: [{ name: 'http', port: 3000, targetPort: 3000 }] },
       });
 
       const g = v.section('grafana');
       const probe = (initialDelaySeconds: number) => ({ httpGet: { path: '/api/health', port: 3000 }, initialDelaySeconds, timeoutSeconds: 30 });
-      vizDeployment(this, v, {
+      extensionDeployment(this, v, {
         name: NAME,
         component: NAME,
         section: 'grafana',

@@ -1,23 +1,9 @@
 /**
- * The viz extension's metadata: its image, log and identity settings, and the extension
- * builders (src/extension/metadata.ts) under their viz names.
+ * The viz extension's metadata: its image, log and identity settings (the builders every
+ * extension shares are in src/extension/metadata.ts).
  */
 import type { HelmValues } from '../helm/values';
 import type { VizValues } from './values';
-
-export {
-  KUBE_API_ACCESS_MOUNT,
-  KUBE_API_ACCESS_VOLUME,
-  adminProbes,
-  createdBy,
-  extensionDeployment as vizDeployment,
-  extensionDisruptionBudget as vizDisruptionBudget,
-  extensionLabels as vizLabels,
-  extensionMeta as vizMeta,
-  extensionServiceAccount as vizServiceAccount,
-  resourcesOf,
-  restrictedContainer,
-} from '../extension/metadata';
 
 export type Vv = HelmValues<VizValues>;
 

@@ -2,7 +2,10 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizMeta, vizServiceAccount, type Vv } from './metadata';
+import { adminProbes, extensionDeployment, extensionDisruptionBudget, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { resourcesOf } from '../k8s/resources';
+import { logArgs, componentIds, pullPolicy, vizImage, type Vv } from './metadata';
 import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
 import { binding, clusterRole } from '../extension/rbac';
 
@@ -29,19 +32,19 @@ export class MetricsApi extends Component {
     const roleName = v.fmt`linkerd-${ns}-metrics-api`;
     clusterRole(this, v, 'metrics-api', roleName, 'metrics-api', METRICS_API_RULES);
     binding(this, v, { id: 'metrics-api', kind: 'ClusterRoleBinding', name: roleName, component: 'metrics-api', role: { kind: 'ClusterRole', name: roleName }, serviceAccounts: [NAME] });
-    vizServiceAccount(this, v, NAME, 'metrics-api');
+    extensionServiceAccount(this, v, NAME, 'metrics-api');
 
     new K8sObject(this, 'service', {
       kind: 'Service',
       apiVersion: 'v1',
-      metadata: vizMeta(v, NAME, 'metrics-api', { annotations: { ...v.spreadMap(v.ref('metricsAPI.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
+      metadata: extensionMeta(v, NAME, 'metrics-api', { annotations: { ...v.spreadMap(v.ref('metricsAPI.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
       spec: { type: 'ClusterIP', selector: { 'linkerd.io/extension': 'viz', component: 'metrics-api' }, ports: [{ name: 'http', port: 8085, targetPort: 8085 }] },
     });
 
     const creds = v.ref('prometheusCredsSecret');
     const ids = componentIds(v, 'metricsAPI');
     const m = v.section('metricsAPI');
-    vizDeployment(this, v, {
+    extensionDeployment(this, v, {
       name: NAME,
       component: 'metrics-api',
       section: 'metricsAPI',
@@ -79,7 +82,7 @@ export class MetricsApi extends Component {
       ],
       volumes: [KUBE_API_ACCESS_VOLUME, v.maybe(v.truthy(creds), { name: 'prom-creds', secret: { secretName: creds } })],
     });
-    vizDisruptionBudget(this, v, NAME, 'metrics-api', m.replicas);
+    extensionDisruptionBudget(this, v, NAME, 'metrics-api', m.replicas);
 
     const identity = { kind: 'ServiceAccount', name: 'web' };
     server(this, v, { name: NAME, component: 'metrics-api', podSelector: { 'linkerd.io/extension': 'viz', component: 'metrics-api' }, port: 'http', proxyProtocol: 'HTTP/1' });

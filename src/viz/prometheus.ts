@@ -1,7 +1,10 @@
 /** The viz Prometheus: configuration, RBAC, Service, Deployment, optional volume, and who may query it. */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
+import { extensionDeployment, extensionLabels, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { resourcesOf } from '../k8s/resources';
+import { pullPolicy, type Vv } from './metadata';
 import { authorizationPolicy, server } from '../extension/policy';
 import { prometheusConfig } from './prometheus-config';
 import { binding, clusterRole } from '../extension/rbac';
@@ -16,18 +19,18 @@ export class Prometheus extends Component {
       const role = v.fmt`linkerd-${ns}-prometheus`;
       clusterRole(this, v, NAME, role, NAME, [{ apiGroups: [''], resources: ['nodes', 'nodes/proxy', 'pods'], verbs: ['get', 'list', 'watch'] }]);
       binding(this, v, { id: NAME, kind: 'ClusterRoleBinding', name: role, component: NAME, role: { kind: 'ClusterRole', name: role }, serviceAccounts: [NAME] });
-      vizServiceAccount(this, v, NAME, NAME, { namespace: true });
+      extensionServiceAccount(this, v, NAME, NAME, { namespace: true });
 
       new K8sObject(this, 'config', {
         kind: 'ConfigMap',
         apiVersion: 'v1',
-        metadata: vizMeta(v, 'prometheus-config', NAME, { namespace: true }),
-        data: { 'prometheus.yml': v.yamlText(prometheusConfig(v) as unknown as Record<string, unknown>) },
+        metadata: extensionMeta(v, 'prometheus-config', NAME, { namespace: true }),
+        data: { 'prometheus.yml': v.yamlText({ ...prometheusConfig(v) }) },
       });
       new K8sObject(this, 'service', {
         kind: 'Service',
         apiVersion: 'v1',
-        metadata: vizMeta(v, NAME, NAME, { namespace: true, annotations: { 'linkerd.io/inject': 'enabled' } }),
+        metadata: extensionMeta(v, NAME, NAME, { namespace: true, annotations: { 'linkerd.io/inject': 'enabled' } }),
         spec: { type: 'ClusterIP', selector: { 'linkerd.io/extension': 'viz', component: NAME }, ports: [{ name: 'admin', port: 9090, targetPort: 9090 }] },
       });
 
@@ -36,8 +39,8 @@ export class Prometheus extends Component {
       const args = v.ref('prometheus.args');
       const logFormat = v.orElse(p.logFormat, v.ref('defaultLogFormat'));
       // A list, ranged over like a map (index → mount).
-      const rules = (p.ruleConfigMapMounts ?? undefined) as unknown as Record<string, { name: string; subPath: string; configMap: string }>;
-      vizDeployment(this, v, {
+      const rules = (p.ruleConfigMapMounts ?? undefined) as Record<number, { name: string; subPath: string; configMap: string }>;
+      extensionDeployment(this, v, {
         name: NAME,
         component: NAME,
         section: 'prometheus',
@@ -89,7 +92,7 @@ export class Prometheus extends Component {
           kind: 'PersistentVolumeClaim',
           apiVersion: 'v1',
           metadata: {
-            labels: vizLabels(v, NAME, { extra: { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion') } }),
+            labels: extensionLabels(v, NAME, { extra: { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion') } }),
             name: NAME,
             namespace: ns,
           },

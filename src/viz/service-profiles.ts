@@ -2,7 +2,8 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { anyNetwork } from '../extension/policy';
-import { vizLabels, type Vv } from './metadata';
+import { extensionLabels } from '../extension/metadata';
+import { type Vv } from './metadata';
 
 const route = (method: 'GET' | 'POST', path: string) => ({ name: `${method} ${path}`, condition: { method, pathRegex: path } });
 
@@ -17,7 +18,7 @@ export class ServiceProfiles extends Component {
       new K8sObject(this, `profile-${service}`, {
         apiVersion: 'linkerd.io/v1alpha2',
         kind: 'ServiceProfile',
-        metadata: { name: v.fmt`${service}.${ns}.svc.${v.ref('clusterDomain')}`, namespace: ns, labels: vizLabels(v) },
+        metadata: { name: v.fmt`${service}.${ns}.svc.${v.ref('clusterDomain')}`, namespace: ns, labels: extensionLabels(v) },
         spec: { routes },
       });
     profile('metrics-api', METRICS_API_ROUTES);

@@ -5,8 +5,11 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { servingCertificates } from '../k8s/cert-manager';
-import { caBundleField, caInjectionAnnotations, serviceCertificate, webhookChecksum, type WebhookCertificate, type WebhookTls } from '../k8s/webhook-tls';
-import { logArgs, KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizMeta, vizServiceAccount, type Vv } from './metadata';
+import { caBundleField, caInjectionAnnotations, serviceCertificate, webhookChecksum, type WebhookCertificate } from '../k8s/webhook-tls';
+import { adminProbes, createdBy, extensionDeployment, extensionDisruptionBudget, extensionLabels, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { resourcesOf } from '../k8s/resources';
+import { logArgs, componentIds, pullPolicy, vizImage, type Vv } from './metadata';
 import { anyNetwork, authorizationPolicy, server } from '../extension/policy';
 import { binding, clusterRole } from '../extension/rbac';
 
@@ -21,9 +24,14 @@ export const TAP_ADMIN_RULES = [
   { apiGroups: ['tap.linkerd.io'], resources: ['*'], verbs: ['watch'] },
 ];
 
+/** How both tap servers are deployed: global scheduling, spread by anti-affinity, evictable, restarted when their certificate changes. */
+function tapServerDeployment(v: Vv, cert: WebhookCertificate) {
+  return { scheduling: 'global' as const, affinity: true, strategyWithAntiAffinity: true, checksum: webhookChecksum(v, cert), safeToEvict: true };
+}
+
 /** The serving certificate of a tap server and its Secret (unless external). */
 function tlsSecret(scope: Construct, v: Vv, section: 'tap' | 'tapInjector', service: string, metadata: Record<string, unknown>): WebhookCertificate {
-  const cert = serviceCertificate(v, `${section}Cert`, v.section(section) as unknown as WebhookTls, service, 'certManager.enabled');
+  const cert = serviceCertificate(v, `${section}Cert`, v.section(section), service, 'certManager.enabled');
   v.when(v.not(cert.tls.externalSecret), () => {
     new K8sObject(scope, 'tls-secret', {
       kind: 'Secret',
@@ -64,7 +72,7 @@ export class TapCertificates extends Component {
         issuerRef: c.issuerRef,
         duration: c.duration,
         renewBefore: c.renewBefore,
-        meta: (name, component) => vizMeta(v, name, component),
+        meta: (name, component) => extensionMeta(v, name, component),
         services: [
           { service: 'tap', component: 'tap' },
           { service: 'tap-injector', component: 'tap-injector' },
@@ -91,29 +99,29 @@ export class Tap extends Component {
       role: { kind: 'ClusterRole', name: 'system:auth-delegator' },
       serviceAccounts: ['tap'],
     });
-    vizServiceAccount(this, v, 'tap', 'tap', { namespace: true });
+    extensionServiceAccount(this, v, 'tap', 'tap', { namespace: true });
     binding(this, v, {
       id: 'tap-auth-reader',
       kind: 'RoleBinding',
       name: v.fmt`linkerd-${ns}-tap-auth-reader`,
       namespace: 'kube-system',
-      labels: vizLabels(v, 'tap', { namespace: ns }),
+      labels: extensionLabels(v, 'tap', { namespace: ns }),
       role: { kind: 'Role', name: 'extension-apiserver-authentication-reader' },
       serviceAccounts: ['tap'],
     });
 
-    const cert = tlsSecret(this, v, 'tap', 'tap', { namespace: ns, labels: vizLabels(v, 'tap', { namespace: ns }), annotations: createdBy(v) });
+    const cert = tlsSecret(this, v, 'tap', 'tap', { namespace: ns, labels: extensionLabels(v, 'tap', { namespace: ns }), annotations: createdBy(v) });
     new K8sObject(this, 'api-service', {
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
-      metadata: { name: 'v1alpha1.tap.linkerd.io', annotations: caInjectionAnnotations(v, cert.tls), labels: vizLabels(v, 'tap') },
+      metadata: { name: 'v1alpha1.tap.linkerd.io', annotations: caInjectionAnnotations(v, cert.tls), labels: extensionLabels(v, 'tap') },
       spec: { group: 'tap.linkerd.io', version: 'v1alpha1', groupPriorityMinimum: 1000, versionPriority: 100, service: { name: 'tap', namespace: ns }, caBundle: caBundleField(v, cert) },
     });
 
     new K8sObject(this, 'service', {
       kind: 'Service',
       apiVersion: 'v1',
-      metadata: vizMeta(v, 'tap', 'tap', { namespace: true, annotations: { ...v.spreadMap(v.ref('tap.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
+      metadata: extensionMeta(v, 'tap', 'tap', { namespace: true, annotations: { ...v.spreadMap(v.ref('tap.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
       spec: {
         type: 'ClusterIP',
         selector: { 'linkerd.io/extension': 'viz', component: 'tap' },
@@ -124,18 +132,14 @@ export class Tap extends Component {
       },
     });
     const ignoreHeaders = v.ref('tap.ignoreHeaders');
-    vizDeployment(this, v, {
+    extensionDeployment(this, v, {
       name: 'tap',
       component: 'tap',
       section: 'tap',
       namespaceLabel: true,
       versionLabel: true,
       replicas: v.ref('tap.replicas'),
-      scheduling: 'global',
-      affinity: true,
-      strategyWithAntiAffinity: true,
-      checksum: webhookChecksum(v, cert),
-      safeToEvict: true,
+      ...tapServerDeployment(v, cert),
       containers: [
         tapContainer(
           v,
@@ -158,7 +162,7 @@ export class Tap extends Component {
       ],
       volumes: [{ name: 'tls', secret: { secretName: 'tap-k8s-tls' } }, KUBE_API_ACCESS_VOLUME],
     });
-    vizDisruptionBudget(this, v, 'tap', 'tap', v.ref('tap.replicas'));
+    extensionDisruptionBudget(this, v, 'tap', 'tap', v.ref('tap.replicas'));
 
     server(this, v, { name: 'tap-api', component: 'tap', podSelector: { 'linkerd.io/extension': 'viz', component: 'tap' }, port: 'apiserver', proxyProtocol: 'TLS' });
     authorizationPolicy(this, v, { name: 'tap', component: 'tap', server: 'tap-api', authentications: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'kube-api-server' }] });
@@ -171,14 +175,14 @@ export class TapInjector extends Component {
     const ns = v.release.namespace;
     clusterRole(this, v, 'tap-injector', 'linkerd-tap-injector', undefined, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]);
     binding(this, v, { id: 'tap-injector', kind: 'ClusterRoleBinding', name: 'linkerd-tap-injector', role: { kind: 'ClusterRole', name: 'linkerd-tap-injector' }, serviceAccounts: ['tap-injector'] });
-    vizServiceAccount(this, v, 'tap-injector', undefined);
+    extensionServiceAccount(this, v, 'tap-injector', undefined);
 
-    const cert = tlsSecret(this, v, 'tapInjector', 'tap-injector', { namespace: ns, annotations: createdBy(v), labels: vizLabels(v) });
+    const cert = tlsSecret(this, v, 'tapInjector', 'tap-injector', { namespace: ns, annotations: createdBy(v), labels: extensionLabels(v) });
     const t = v.section('tapInjector');
     new K8sObject(this, 'webhook', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
-      metadata: { name: 'linkerd-tap-injector-webhook-config', annotations: caInjectionAnnotations(v, cert.tls), labels: vizLabels(v) },
+      metadata: { name: 'linkerd-tap-injector-webhook-config', annotations: caInjectionAnnotations(v, cert.tls), labels: extensionLabels(v) },
       webhooks: [
         {
           name: 'tap-injector.linkerd.io',
@@ -197,10 +201,10 @@ export class TapInjector extends Component {
     new K8sObject(this, 'service', {
       kind: 'Service',
       apiVersion: 'v1',
-      metadata: vizMeta(v, 'tap-injector', 'tap-injector', { annotations: { ...v.spreadMap(v.ref('tapInjector.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
+      metadata: extensionMeta(v, 'tap-injector', 'tap-injector', { annotations: { ...v.spreadMap(v.ref('tapInjector.service.annotations')), 'linkerd.io/inject': 'enabled' } }),
       spec: { type: 'ClusterIP', selector: { 'linkerd.io/extension': 'viz', component: 'tap-injector' }, ports: [{ name: 'tap-injector', port: 443, targetPort: 'tap-injector' }] },
     });
-    vizDeployment(this, v, {
+    extensionDeployment(this, v, {
       name: 'tap-injector',
       component: 'tap-injector',
       section: 'tapInjector',
@@ -208,11 +212,7 @@ export class TapInjector extends Component {
       versionLabel: false,
       selector: { component: 'tap-injector' },
       replicas: t.replicas,
-      scheduling: 'global',
-      affinity: true,
-      strategyWithAntiAffinity: true,
-      checksum: webhookChecksum(v, cert),
-      safeToEvict: true,
+      ...tapServerDeployment(v, cert),
       containers: [
         tapContainer(
           v,
@@ -232,7 +232,7 @@ export class TapInjector extends Component {
       ],
       volumes: [{ name: 'tls', secret: { secretName: 'tap-injector-k8s-tls' } }, KUBE_API_ACCESS_VOLUME],
     });
-    vizDisruptionBudget(this, v, 'tap-injector', 'tap-injector', t.replicas);
+    extensionDisruptionBudget(this, v, 'tap-injector', 'tap-injector', t.replicas);
 
     server(this, v, {
       name: 'tap-injector-webhook',

@@ -1,7 +1,10 @@
 /** The web dashboard, its RBAC, and where it finds Grafana and Jaeger. */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, adminProbes, componentIds, createdBy, logArgs, pullPolicy, resourcesOf, restrictedContainer, vizDeployment, vizDisruptionBudget, vizImage, vizLabels, vizServiceAccount, type Vv } from './metadata';
+import { adminProbes, createdBy, extensionDeployment, extensionDisruptionBudget, extensionLabels, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
+import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
+import { resourcesOf } from '../k8s/resources';
+import { componentIds, logArgs, pullPolicy, vizImage, type Vv } from './metadata';
 import { binding, clusterRole } from '../extension/rbac';
 
 export const WEB_CHECK_RULES = [
@@ -26,7 +29,7 @@ export class Web extends Component {
     const linkerdNs = v.ref('linkerdNamespace');
     const unrestricted = v.not('dashboard.restrictPrivileges');
 
-    const webLabels = vizLabels(v, 'web', { namespace: linkerdNs });
+    const webLabels = extensionLabels(v, 'web', { namespace: linkerdNs });
     new K8sObject(this, 'role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -48,7 +51,7 @@ export class Web extends Component {
       clusterRole(this, v, 'web-api', api, 'web', [{ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }]);
       binding(this, v, { id: 'web-api', kind: 'ClusterRoleBinding', name: api, component: 'web', role: { kind: 'ClusterRole', name: api }, serviceAccounts: ['web'] });
     });
-    vizServiceAccount(this, v, 'web', 'web', { namespace: true });
+    extensionServiceAccount(this, v, 'web', 'web', { namespace: true });
 
     new K8sObject(this, 'service', {
       kind: 'Service',
@@ -56,7 +59,7 @@ export class Web extends Component {
       metadata: {
         name: 'web',
         namespace: ns,
-        labels: { ...vizLabels(v, 'web', { namespace: ns }), ...v.spreadMap(v.ref('dashboard.service.labels')) } as Record<string, string>,
+        labels: { ...extensionLabels(v, 'web', { namespace: ns }), ...v.spreadMap(v.ref('dashboard.service.labels')) } as Record<string, string>,
         annotations: { ...createdBy(v), ...v.spreadMap(v.ref('dashboard.service.annotations')), 'linkerd.io/inject': 'enabled' } as Record<string, string>,
       },
       spec: {
@@ -79,7 +82,7 @@ export class Web extends Component {
     const defaultHosts = v.fmt`^(localhost|127\\.0\\.0\\.1|${escaped(v.fmt`web.${ns}.svc.${clusterDomain}`)}|${escaped(v.fmt`web.${ns}.svc`)}|\\[::1\\])(:\\d+)?$`;
     const ids = componentIds(v, 'dashboard');
     const replicas = v.ref('dashboard.replicas');
-    vizDeployment(this, v, {
+    extensionDeployment(this, v, {
       name: 'web',
       component: 'web',
       section: 'dashboard',
@@ -119,6 +122,6 @@ export class Web extends Component {
       ],
       volumes: [KUBE_API_ACCESS_VOLUME],
     });
-    vizDisruptionBudget(this, v, 'web', 'web', replicas);
+    extensionDisruptionBudget(this, v, 'web', 'web', replicas);
   }
 }

@@ -6,11 +6,13 @@
 import { Component, K8sObject } from '../../src/helm/object';
 import { identityProxySettings } from '../../src/control-plane/identity';
 import { controlPlaneValues } from '../../src/control-plane/values';
-import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes, type Values } from '../../src/proxy/containers';
+import { proxyContainer, proxyInitContainer, proxyInitVolume, proxyVolumes } from '../../src/proxy/containers';
+import type { HelmValues } from '../../src/helm/values';
+import { proxySettingsFromValues } from '../../src/control-plane/proxy-settings';
+import type { ProxySettings } from '../../src/proxy/settings';
 import { testChart } from './test-chart';
-import { proxySettingsFromValues, type ProxySettings } from '../../src/proxy/settings';
 
-function pod(settings: ProxySettings, v: Values) {
+function pod<V>(settings: ProxySettings, v: HelmValues<V>) {
   return {
     initContainers: [proxyInitContainer(v, settings)],
     containers: [proxyContainer(v, settings)],
@@ -26,13 +28,12 @@ export const proxyHarnessChart = testChart({
     const base = proxySettingsFromValues(v);
     const identityLike = identityProxySettings(v, base);
     const c = new Component(chart, 'pods', 'pods.yaml');
-    const values = v as unknown as Values;
     for (const [name, settings] of [['workload', base], ['identity-like', identityLike]] as const) {
       new K8sObject(c, name, {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: v.release.namespace },
-        spec: pod(settings, values),
+        spec: pod(settings, v),
       });
     }
   },

@@ -1,8 +1,8 @@
 /** Writes a fresh identity (trust anchor + issuer) into a folder, never over existing key material unless asked. */
 import { closeSync, constants, fchmodSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateIdentity, type GenerateOptions } from '../certs/identity';
 import { OutputError, createFolders, prepareFolder } from '../outputs';
-import { generateIdentity, type GenerateOptions } from './identity';
 
 /** The files `writeIdentity` writes, in this order: certificate, key, certificate, key. */
 export const IDENTITY_FILES = ['ca.crt', 'ca.key', 'issuer.crt', 'issuer.key'] as const;

@@ -1,0 +1,81 @@
+/**
+ * What the control-plane values give the proxies and controllers: the mesh's proxy settings
+ * (for the control plane's own pods and for manually injected workloads), the overrides
+ * upstream applies to the control plane's pods, and the controllers' tracing flag.
+ */
+import type { ProxySettings } from '../proxy/settings';
+import type { CpValues } from './metadata';
+
+/** The settings the control-plane values give (values, or references to them in templates). */
+export function proxySettingsFromValues(v: CpValues): ProxySettings {
+  return {
+    proxy: v.section('proxy'),
+    proxyInit: v.section('proxyInit'),
+    networkValidator: v.section('networkValidator'),
+    mesh: {
+      namespace: v.release.namespace,
+      clusterDomain: v.ref('clusterDomain'),
+      identityTrustDomain: v.ref('identityTrustDomain'),
+      clusterNetworks: v.ref('clusterNetworks'),
+      disableIPv6: v.ref('disableIPv6'),
+      linkerdVersion: v.ref('linkerdVersion'),
+      imagePullPolicy: v.ref('imagePullPolicy'),
+      identityTrustAnchorsPEM: v.ref('identityTrustAnchorsPEM'),
+      serviceAccountTokenProjection: v.ref('identity.serviceAccountTokenProjection'),
+      cniEnabled: v.ref('cniEnabled'),
+    },
+  };
+}
+
+/**
+ * The proxy settings upstream gives a control-plane pod: it serves the given component,
+ * reads the trust anchors from the ConfigMap, accepts unauthenticated traffic (webhooks and
+ * probes come from outside the mesh), may have its own proxy resources, and reaches the
+ * Kubernetes API directly (proxy-init skips those ports).
+ */
+export function controlPlaneProxySettings(
+  v: CpValues,
+  base: ProxySettings,
+  pod: {
+    component: string;
+    overrides: 'identityProxyResources' | 'proxyInjectorProxyResources' | 'destinationProxyResources';
+    podInboundPorts: string;
+    extra?: Partial<ProxySettings['proxy']>;
+  },
+): ProxySettings {
+  const override = v.ref(pod.overrides);
+  const pick = (k: 'cpu' | 'memory' | 'ephemeral-storage', f: 'limit' | 'request') =>
+    v.orElse(v.get(v.get(override, k), f) as string, base.proxy.resources[k][f]);
+  return {
+    ...base,
+    proxy: {
+      ...base.proxy,
+      component: pod.component,
+      waitBeforeExitSeconds: 0,
+      cores: v.ternary(v.and(v.truthy(override), v.isSet(v.get(override, 'cores'))), v.get(override, 'cores') as number, base.proxy.cores as number),
+      resources: {
+        cpu: { limit: pick('cpu', 'limit'), request: pick('cpu', 'request') },
+        memory: { limit: pick('memory', 'limit'), request: pick('memory', 'request') },
+        'ephemeral-storage': { limit: pick('ephemeral-storage', 'limit'), request: pick('ephemeral-storage', 'request') },
+      },
+      loadTrustBundleFromConfigMap: true,
+      podInboundPorts: pod.podInboundPorts,
+      defaultInboundPolicy: 'all-unauthenticated',
+      capabilities: { drop: ['ALL'] },
+      outboundDiscoveryCacheUnusedTimeout: '5s',
+      inboundDiscoveryCacheUnusedTimeout: '90s',
+      ...pod.extra,
+    },
+    proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
+  };
+}
+
+/** `-trace-collector=…` when controller tracing is on (the endpoint falls back to the proxy's). */
+export function traceArgs(v: CpValues): string[] {
+  return [
+    v.maybe(
+      'controller.tracing.enabled',
+      v.fmt`-trace-collector=${v.orElse(v.ref('controller.tracing.collector.endpoint'), v.ref('proxy.tracing.collector.endpoint'))}`,
+    ) as string,
+  ];
+}

@@ -1,0 +1,27 @@
+/** Container resources (requests and limits) from values, as every chart writes them. */
+import { goFloatString } from '../helm/expr';
+import type { HelmValues } from '../helm/values';
+
+export type ResourceKind = 'cpu' | 'memory' | 'ephemeral-storage';
+/** Requests and limits as quantities, strings or numbers (empty: not set); sections may be absent in optional overrides. */
+export type ResourcesConfig = Partial<Record<ResourceKind, { limit?: string | number | null; request?: string | number | null }>>;
+
+/**
+ * A quantity (string or number) as text, as Helm prints it: numbers from a values file are
+ * float64 to Go (`2.097152e+07`), which Kubernetes reads as the same quantity.
+ */
+export function quantityText<V>(v: HelmValues<V>, value: string | number | null | undefined): string {
+  return typeof value === 'number' ? goFloatString(value) : v.fmt`${value}`;
+}
+
+/** `resources` from requests and limits (quantities, as strings or numbers), empty ones left out (and the whole block when all are). */
+export function resourcesOf<V>(v: HelmValues<V>, r: ResourcesConfig | undefined) {
+  const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
+  const value = (k: ResourceKind, field: 'limit' | 'request') => v.get(v.get(r, k), field) as string;
+  const block = (field: 'limit' | 'request') => Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(value(k, field)), value(k, field))]));
+  const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(value(k, field))));
+  return v.maybe(v.or(anyOf('limit'), anyOf('request')), {
+    ...v.fields(anyOf('limit'), { limits: block('limit') }),
+    ...v.fields(anyOf('request'), { requests: block('request') }),
+  });
+}

@@ -324,15 +324,7 @@ export class Controllers extends Component {
           selector: { matchLabels: selector },
           strategy: v.maybe(antiAffinity, { rollingUpdate: { maxUnavailable: 1 } }),
           template: {
-            metadata: {
-              annotations: {
-                'linkerd.io/inject': 'enabled',
-                'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-                'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
-                ...v.spreadMap(v.ref('podAnnotations')),
-              },
-              labels: { ...v.owned({ 'linkerd.io/extension': 'multicluster', ...selector }), ...v.spreadMap(v.ref('podLabels')) },
-            },
+            metadata: serviceMirrorPodMetadata(v, selector, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
             spec: {
               affinity: affinity(v, 'mirror.linkerd.io/cluster-name', link, antiAffinity, v.dig(c, ['nodeAffinity'], d.nodeAffinity)),
               automountServiceAccountToken: false,

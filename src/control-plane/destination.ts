@@ -7,9 +7,9 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { sharedResources, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings, traceArgs } from './identity';
+import { controlPlanePodParts, traceArgs } from './identity';
 import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,
@@ -56,12 +56,11 @@ export class Destination extends Component {
     const values = v as unknown as Values;
     const sp = webhookCertificate(v, 'profileValidator', 'linkerd-sp-validator');
     const policy = webhookCertificate(v, 'policyValidator', 'linkerd-policy-validator');
-    const settings = controlPlaneProxySettings(v, base, {
+    const sidecar = controlPlanePodParts(v, base, {
       component: NAME,
       overrides: 'destinationProxyResources',
       podInboundPorts: '8086,8090,8443,9443,9990,9996,9997',
     });
-    const sidecar = meshedPodParts(values, settings);
     const selector = { 'linkerd.io/control-plane-component': COMPONENT };
     const listen = (port: number) => v.fmt`${v.ternary('disableIPv6', '0.0.0.0', '[::]')}:${port}`;
     const trustDomain = v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'));
@@ -241,7 +240,7 @@ export class Destination extends Component {
             { containerPort: 9996, name: 'dest-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9996, v.ref('destinationController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('destinationResources')),
+          resources: sharedResources(values, v.ref('destinationResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [KUBE_API_ACCESS_MOUNT],
         },
@@ -257,7 +256,7 @@ export class Destination extends Component {
             { containerPort: 9997, name: 'spval-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9997, v.ref('spValidator.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('spValidatorResources')),
+          resources: sharedResources(values, v.ref('spValidatorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'sp-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },
@@ -292,7 +291,7 @@ export class Destination extends Component {
             { containerPort: 9443, name: 'policy-https' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 'policy-admin', v.ref('policyController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('policyController.resources')),
+          resources: sharedResources(values, v.ref('policyController.resources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'policy-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },

@@ -6,7 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { resourcesOf, type Values } from '../proxy/containers';
+import { sharedResources, type Values } from '../proxy/containers';
 import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,
@@ -82,7 +82,7 @@ export class Heartbeat extends Component {
                         v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
                         v.fmt`-prometheus-url=${v.orElse(v.ref('prometheusUrl'), v.fmt`http://prometheus.linkerd-viz.svc.${v.ref('clusterDomain')}:9090`)}`,
                       ],
-                      resources: resourcesOf(v as unknown as Values, v.ref('heartbeatResources')),
+                      resources: sharedResources(v as unknown as Values, v.ref('heartbeatResources')),
                       securityContext: controllerSecurityContext(v),
                       volumeMounts: [KUBE_API_ACCESS_MOUNT],
                     },

@@ -7,9 +7,9 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { meshedPodParts, resourcesOf, type Values } from '../proxy/containers';
+import { sharedResources, type Values } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings } from './identity';
+import { controlPlanePodParts } from './identity';
 import {
   KUBE_API_ACCESS_MOUNT,
   KUBE_API_ACCESS_VOLUME,
@@ -34,8 +34,7 @@ export class ProxyInjector extends Component {
     const ns = v.release.namespace;
     const values = v as unknown as Values;
     const cert = webhookCertificate(v, 'proxyInjector', NAME);
-    const settings = controlPlaneProxySettings(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
-    const sidecar = meshedPodParts(values, settings);
+    const sidecar = controlPlanePodParts(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9995, timeout);
     const additionalEnv = v.ref('proxyInjector.additionalEnv');
     const experimentalEnv = v.ref('proxyInjector.experimentalEnv');
@@ -71,7 +70,7 @@ export class ProxyInjector extends Component {
             { containerPort: 9995, name: 'injector-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('proxyInjector.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(values, v.ref('proxyInjectorResources')),
+          resources: sharedResources(values, v.ref('proxyInjectorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [
             { mountPath: '/var/run/linkerd/config', name: 'config' },

@@ -37,13 +37,25 @@ export function quantityText(v: Values, value: string | number | null | undefine
 /** `resources` from requests and limits (quantities, as strings or numbers), empty ones left out (and the whole block when all are). */
 export function resourcesOf(v: Values, r: ResourcesConfig | undefined) {
   const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
-  const value = (k: ResourceKind, field: 'limit' | 'request') => v.get(v.get(r, k), field) as string;
+  // Each quantity is read once into a template variable ($cpuLimit …): the conditions below repeat them.
+  const camel = (k: ResourceKind, field: string) => `${k.replace(/-(.)/g, (_, c: string) => c.toUpperCase())}${field[0].toUpperCase()}${field.slice(1)}`;
+  const bound = new Map(kinds.flatMap((k) => (['limit', 'request'] as const).map((f) => [`${k}.${f}`, v.bind(camel(k, f), v.get(v.get(r, k), f) as string)])));
+  const value = (k: ResourceKind, field: 'limit' | 'request') => bound.get(`${k}.${field}`) as string;
   const block = (field: 'limit' | 'request') => Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(value(k, field)), value(k, field))]));
   const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(value(k, field))));
   return v.maybe(v.or(anyOf('limit'), anyOf('request')), {
     ...v.fields(anyOf('limit'), { limits: block('limit') }),
     ...v.fields(anyOf('request'), { requests: block('request') }),
   });
+}
+
+/**
+ * `resources` as resourcesOf gives it, for requests and limits read from one values key or
+ * section: in templates one shared definition (`templates/_resources.tpl`) that every container
+ * of the chart includes with its own key.
+ */
+export function sharedResources(v: Values, r: ResourcesConfig | undefined) {
+  return v.partial('resources.container', { resources: r }, (a) => resourcesOf(v, a.resources));
 }
 
 /** The linkerd-proxy container. */
@@ -54,7 +66,7 @@ export function proxyContainer(v: Values, s: ProxySettings): Container {
   const listen = (port: number) => v.fmt`${v.ternary(m.disableIPv6, '0.0.0.0', '[::]')}:${port}`;
   const serviceName = (sa: string) => v.fmt`${sa}.${m.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`;
   const local = (component: string, port: number, service: string) =>
-    p.component === component ? `localhost.:${port}` : v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`;
+    v.ternary(v.eq(p.component ?? '', component), `localhost.:${port}`, v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`);
   const cores = p.cores;
   const workers = p.runtime.workers;
   const tracing = p.tracing;
@@ -202,7 +214,7 @@ export function proxyContainer(v: Values, s: ProxySettings): Container {
       periodSeconds: p.startupProbe.periodSeconds,
       failureThreshold: p.startupProbe.failureThreshold,
     }),
-    resources: resourcesOf(v, p.resources),
+    resources: sharedResources(v, p.resources),
     ...v.fields(
       v.truthy(p.securityContext),
       { securityContext: p.securityContext },
@@ -272,7 +284,7 @@ export function proxyInitContainer(v: Values, s: ProxySettings): Container {
     command: ['/usr/lib/linkerd/linkerd2-proxy-init'],
     imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
     name: 'linkerd-init',
-    resources: resourcesOf(v, p.resources),
+    resources: sharedResources(v, p.resources),
     securityContext: {
       allowPrivilegeEscalation: elevated,
       capabilities: {
@@ -327,7 +339,7 @@ export function networkValidatorContainer(v: Values, s: ProxySettings): Containe
     name: 'linkerd-network-validator',
     image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,
     imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
-    resources: resourcesOf(v, p.resources),
+    resources: sharedResources(v, p.resources),
     // Left out only when enableSecurityContext is explicitly false.
     ...v.fields(v.or(v.not(v.isSet(nv.enableSecurityContext)), nv.enableSecurityContext as boolean), securityContext),
     command: ['/usr/lib/linkerd/linkerd2-network-validator'],
@@ -346,6 +358,24 @@ export function networkValidatorContainer(v: Values, s: ProxySettings): Containe
   } as Container;
 }
 
+/** Builds a part of a meshed pod, once per pod or as a shared definition. */
+type Share = <T>(name: string, build: (s: ProxySettings) => T) => T;
+
+function podParts(v: Values, s: ProxySettings, share: Share) {
+  const proxy = share('proxy.container', (x) => proxyContainer(v, x));
+  const native = s.proxy.nativeSidecar;
+  const cni = s.mesh.cniEnabled;
+  return {
+    containers: [v.maybe(v.not(native), proxy)] as Container[],
+    initContainers: [
+      v.maybe(cni, share('proxy.network-validator', (x) => networkValidatorContainer(v, x))),
+      v.maybe(v.not(cni), share('proxy.init', (x) => proxyInitContainer(v, x))),
+      v.maybe(native, proxy),
+    ] as Container[],
+    volumes: share('proxy.volumes', (x) => [proxyInitVolume(v, x), ...proxyVolumes(v, x)]),
+  };
+}
+
 /**
  * What meshing adds to a pod, in upstream's order: the proxy (first container, or last init
  * container when it runs as a native sidecar), proxy-init (or the CNI network validator),
@@ -353,12 +383,15 @@ export function networkValidatorContainer(v: Values, s: ProxySettings): Containe
  * injected workloads are built from this, so they cannot drift apart.
  */
 export function meshedPodParts(v: Values, s: ProxySettings) {
-  const proxy = proxyContainer(v, s);
-  const native = s.proxy.nativeSidecar;
-  const cni = s.mesh.cniEnabled;
-  return {
-    containers: [v.maybe(v.not(native), proxy)] as Container[],
-    initContainers: [v.maybe(cni, networkValidatorContainer(v, s)), v.maybe(v.not(cni), proxyInitContainer(v, s)), v.maybe(native, proxy)] as Container[],
-    volumes: [proxyInitVolume(v, s), ...proxyVolumes(v, s)],
-  };
+  return podParts(v, s, (_, build) => build(s));
+}
+
+/**
+ * `meshedPodParts` for the pods of one chart whose proxy settings differ only in `args`
+ * (constants or values): in templates the proxy, proxy-init, network-validator and the
+ * proxy's volumes are each one shared definition (`templates/_proxy.tpl`), which every pod
+ * includes with its arguments; concrete mode gives the same objects as meshedPodParts.
+ */
+export function sharedMeshedPodParts<A extends Record<string, unknown>>(v: Values, args: A, settings: (a: A) => ProxySettings) {
+  return podParts(v, settings(args), (name, build) => v.partial(name, args, (a) => build(settings(a))));
 }

@@ -7,10 +7,9 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { resourcesOf } from '../k8s/resources';
-import { meshedPodParts } from '../proxy/containers';
+import { sharedResources } from '../k8s/resources';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
+import { controlPlanePodParts, traceArgs } from './proxy-settings';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, meta, type CpValues } from './metadata';
 import { caBundleField, caInjectionAnnotations, webhookChecksum, type WebhookCertificate } from '../k8s/webhook-tls';
@@ -68,12 +67,11 @@ export class Destination extends Component {
     const ns = v.release.namespace;
     const sp = webhookCertificate(v, 'profileValidator', 'linkerd-sp-validator');
     const policy = webhookCertificate(v, 'policyValidator', 'linkerd-policy-validator');
-    const settings = controlPlaneProxySettings(v, base, {
+    const sidecar = controlPlanePodParts(v, base, {
       component: NAME,
       overrides: 'destinationProxyResources',
       podInboundPorts: '8086,8090,8443,9443,9990,9996,9997',
     });
-    const sidecar = meshedPodParts(v, settings);
     const selector = { 'linkerd.io/control-plane-component': COMPONENT };
     const listen = (port: number) => v.fmt`${v.ternary('disableIPv6', '0.0.0.0', '[::]')}:${port}`;
     const trustDomain = v.orElse(v.ref('identityTrustDomain'), v.ref('clusterDomain'));
@@ -219,7 +217,7 @@ export class Destination extends Component {
             { containerPort: 9996, name: 'dest-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9996, v.ref('destinationController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(v, v.ref('destinationResources')),
+          resources: sharedResources(v, v.ref('destinationResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [KUBE_API_ACCESS_MOUNT],
         },
@@ -235,7 +233,7 @@ export class Destination extends Component {
             { containerPort: 9997, name: 'spval-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 9997, v.ref('spValidator.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(v, v.ref('spValidatorResources')),
+          resources: sharedResources(v, v.ref('spValidatorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'sp-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },
@@ -270,7 +268,7 @@ export class Destination extends Component {
             { containerPort: 9443, name: 'policy-https' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', 'policy-admin', v.ref('policyController.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(v, v.ref('policyController.resources')),
+          resources: sharedResources(v, v.ref('policyController.resources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [{ mountPath: '/var/run/linkerd/tls', name: 'policy-tls', readOnly: true }, KUBE_API_ACCESS_MOUNT],
         },

@@ -6,7 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { resourcesOf } from '../k8s/resources';
+import { sharedResources } from '../k8s/resources';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { componentLabels, controllerImage, controllerSecurityContext, createdBy, meta, type CpValues } from './metadata';
 
@@ -74,7 +74,7 @@ export class Heartbeat extends Component {
                         v.fmt`-log-format=${v.ref('controllerLogFormat')}`,
                         v.fmt`-prometheus-url=${v.orElse(v.ref('prometheusUrl'), v.fmt`http://prometheus.linkerd-viz.svc.${v.ref('clusterDomain')}:9090`)}`,
                       ],
-                      resources: resourcesOf(v, v.ref('heartbeatResources')),
+                      resources: sharedResources(v, v.ref('heartbeatResources')),
                       securityContext: controllerSecurityContext(v),
                       volumeMounts: [KUBE_API_ACCESS_MOUNT],
                     },

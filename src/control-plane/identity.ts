@@ -5,24 +5,25 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { resourcesOf } from '../k8s/resources';
-import { meshedPodParts } from '../proxy/containers';
+import { sharedResources } from '../k8s/resources';
 import type { ProxySettings } from '../proxy/settings';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, meta, type CpValues } from './metadata';
-import { controlPlaneProxySettings, traceArgs } from './proxy-settings';
+import { controlPlanePodParts, controlPlaneProxySettings, traceArgs, type ControlPlanePod } from './proxy-settings';
 
 const NAME = 'linkerd-identity';
 const COMPONENT = 'identity';
 
 /** The identity pod's proxy: it cannot discover policy, so it enforces TLS on the identity port itself. */
+const IDENTITY_POD: ControlPlanePod = {
+  component: NAME,
+  overrides: 'identityProxyResources',
+  podInboundPorts: '8080,9990',
+  extra: { await: false, nativeSidecar: false, requireTLSOnInboundPorts: '8080' },
+};
+
 export function identityProxySettings(v: CpValues, base: ProxySettings): ProxySettings {
-  return controlPlaneProxySettings(v, base, {
-    component: NAME,
-    overrides: 'identityProxyResources',
-    podInboundPorts: '8080,9990',
-    extra: { await: false, nativeSidecar: false, requireTLSOnInboundPorts: '8080' },
-  });
+  return controlPlaneProxySettings(v, base, IDENTITY_POD);
 }
 
 export class Identity extends Component {
@@ -72,8 +73,7 @@ export class Identity extends Component {
       });
     });
 
-    const settings = identityProxySettings(v, proxy);
-    const sidecar = meshedPodParts(v, settings);
+    const sidecar = controlPlanePodParts(v, proxy, IDENTITY_POD);
     const proxyLabels = { 'linkerd.io/proxy-deployment': NAME };
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9990, timeout);
     controllerDeployment(this, v, {
@@ -112,7 +112,7 @@ export class Identity extends Component {
             { containerPort: 9990, name: 'ident-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('identity.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(v, v.ref('identityResources')),
+          resources: sharedResources(v, v.ref('identityResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [
             { mountPath: '/var/run/linkerd/identity/issuer', name: 'identity-issuer' },

@@ -7,10 +7,9 @@
  */
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
-import { resourcesOf } from '../k8s/resources';
-import { meshedPodParts } from '../proxy/containers';
+import { sharedResources } from '../k8s/resources';
 import type { ProxySettings } from '../proxy/settings';
-import { controlPlaneProxySettings } from './proxy-settings';
+import { controlPlanePodParts } from './proxy-settings';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { componentLabels, controllerDeployment, controllerImage, controllerProbe, controllerServiceAccount, controllerSecurityContext, createdBy, meta, type CpValues } from './metadata';
 import { caBundleField, caInjectionAnnotations, webhookChecksum } from '../k8s/webhook-tls';
@@ -24,8 +23,7 @@ export class ProxyInjector extends Component {
     super(scope, id, 'proxy-injector.yaml');
     const ns = v.release.namespace;
     const cert = webhookCertificate(v, 'proxyInjector', NAME);
-    const settings = controlPlaneProxySettings(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
-    const sidecar = meshedPodParts(v, settings);
+    const sidecar = controlPlanePodParts(v, base, { component: NAME, overrides: 'proxyInjectorProxyResources', podInboundPorts: '8443,9995' });
     const probe = (path: string, timeout: number) => controllerProbe(v, path, 9995, timeout);
     const additionalEnv = v.ref('proxyInjector.additionalEnv');
     const experimentalEnv = v.ref('proxyInjector.experimentalEnv');
@@ -61,7 +59,7 @@ export class ProxyInjector extends Component {
             { containerPort: 9995, name: 'injector-admin' },
           ],
           readinessProbe: { failureThreshold: 7, ...probe('/ready', v.ref('proxyInjector.readinessProbe.timeoutSeconds')) },
-          resources: resourcesOf(v, v.ref('proxyInjectorResources')),
+          resources: sharedResources(v, v.ref('proxyInjectorResources')),
           securityContext: controllerSecurityContext(v),
           volumeMounts: [
             { mountPath: '/var/run/linkerd/config', name: 'config' },

@@ -3,6 +3,7 @@
  * (for the control plane's own pods and for manually injected workloads), the overrides
  * upstream applies to the control plane's pods, and the controllers' tracing flag.
  */
+import { sharedMeshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
 import type { CpValues } from './metadata';
 
@@ -33,41 +34,78 @@ export function proxySettingsFromValues(v: CpValues): ProxySettings {
  * probes come from outside the mesh), may have its own proxy resources, and reaches the
  * Kubernetes API directly (proxy-init skips those ports).
  */
-export function controlPlaneProxySettings(
-  v: CpValues,
-  base: ProxySettings,
-  pod: {
-    component: string;
-    overrides: 'identityProxyResources' | 'proxyInjectorProxyResources' | 'destinationProxyResources';
-    podInboundPorts: string;
-    extra?: Partial<ProxySettings['proxy']>;
-  },
-): ProxySettings {
-  const override = v.ref(pod.overrides);
+export function controlPlaneProxySettings(v: CpValues, base: ProxySettings, pod: ControlPlanePod): ProxySettings {
+  return proxySettingsOf(v, base, controlPlaneProxyArgs(v, base, pod));
+}
+
+/** A control-plane pod's proxy: the component it serves, its ports, its resources key, any other settings. */
+export interface ControlPlanePod {
+  component: string;
+  overrides: 'identityProxyResources' | 'proxyInjectorProxyResources' | 'destinationProxyResources';
+  podInboundPorts: string;
+  extra?: Partial<Pick<ProxySettings['proxy'], 'await' | 'nativeSidecar' | 'requireTLSOnInboundPorts'>>;
+}
+
+/** What differs between the control plane's meshed pods: the arguments of the shared proxy definitions. */
+interface ControlPlaneProxyArgs extends Record<string, unknown> {
+  component: string;
+  podInboundPorts: string;
+  /** The pod's `<component>ProxyResources` value (cores and resources over the proxy's). */
+  overrides: unknown;
+  await: boolean;
+  nativeSidecar: boolean;
+  requireTLSOnInboundPorts: string;
+}
+
+function controlPlaneProxyArgs(v: CpValues, base: ProxySettings, pod: ControlPlanePod): ControlPlaneProxyArgs {
+  return {
+    component: pod.component,
+    podInboundPorts: pod.podInboundPorts,
+    overrides: v.ref(pod.overrides),
+    await: base.proxy.await,
+    nativeSidecar: base.proxy.nativeSidecar,
+    requireTLSOnInboundPorts: base.proxy.requireTLSOnInboundPorts as string,
+    ...pod.extra,
+  };
+}
+
+function proxySettingsOf(v: CpValues, base: ProxySettings, a: ControlPlaneProxyArgs): ProxySettings {
+  const override = a.overrides as Partial<Record<'cpu' | 'memory' | 'ephemeral-storage', { limit?: string; request?: string }>> & { cores?: number };
   const pick = (k: 'cpu' | 'memory' | 'ephemeral-storage', f: 'limit' | 'request') =>
     v.orElse(v.get(v.get(override, k), f) as string, base.proxy.resources[k][f]);
   return {
     ...base,
     proxy: {
       ...base.proxy,
-      component: pod.component,
+      component: a.component,
       waitBeforeExitSeconds: 0,
-      cores: v.ternary(v.and(v.truthy(override), v.isSet(v.get(override, 'cores'))), v.get(override, 'cores') as number, base.proxy.cores as number),
+      cores: v.ternary(v.and(v.truthy(override), v.isSet(v.get(override, 'cores'))), v.get(override, 'cores', 'integer') as number, base.proxy.cores as number),
       resources: {
         cpu: { limit: pick('cpu', 'limit'), request: pick('cpu', 'request') },
         memory: { limit: pick('memory', 'limit'), request: pick('memory', 'request') },
         'ephemeral-storage': { limit: pick('ephemeral-storage', 'limit'), request: pick('ephemeral-storage', 'request') },
       },
       loadTrustBundleFromConfigMap: true,
-      podInboundPorts: pod.podInboundPorts,
+      podInboundPorts: a.podInboundPorts,
       defaultInboundPolicy: 'all-unauthenticated',
       capabilities: { drop: ['ALL'] },
       outboundDiscoveryCacheUnusedTimeout: '5s',
       inboundDiscoveryCacheUnusedTimeout: '90s',
-      ...pod.extra,
+      await: a.await,
+      nativeSidecar: a.nativeSidecar,
+      requireTLSOnInboundPorts: a.requireTLSOnInboundPorts,
     },
     proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
   };
+}
+
+/**
+ * What meshing adds to a control-plane pod (meshedPodParts): in the chart, the proxy, proxy-init,
+ * network-validator and volumes are each written once (templates/_proxy.tpl) and included by
+ * every control-plane pod with its own arguments.
+ */
+export function controlPlanePodParts(v: CpValues, base: ProxySettings, pod: ControlPlanePod) {
+  return sharedMeshedPodParts(v, controlPlaneProxyArgs(v, base, pod), (a) => proxySettingsOf(v, base, a));
 }
 
 /** `-trace-collector=…` when controller tracing is on (the endpoint falls back to the proxy's). */

@@ -11,10 +11,11 @@
  * Objects and lists whose every entry is conditional get an explicit `{}`/`[]`
  * when none is present, so they render as the concrete mode does.
  */
-import { Expr, Lit, Logic, Not, Omit, Truthy, mapOrEmpty, rooted } from './expr';
+import { Bound, Expr, GeneratedCertField, Lit, Logic, Not, Omit, Truthy, mapOrEmpty, rooted } from './expr';
 import { overriders, ownedKeys, settersOf, spliceLines, type Setter } from './maps';
-import { Each, FIELDS_KEY_PREFIX, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, isPlain } from './tree';
+import { Each, FIELDS_KEY_PREFIX, Fields, Include, Lines, MapSplice, Maybe, Owned, Range, SharedPart, Splice, YamlText, isPlain } from './tree';
 import { isEntryList } from './values';
+import { wrapWords } from './wrap';
 import { keyText, objectOrder, scalarAction, yamlLines } from './yaml';
 
 function pad(n: number): string {
@@ -35,8 +36,12 @@ function valueLine(e: Expr, indent: number): string {
   return scalarAction(e.go(), indent);
 }
 
-/** The condition under which a container entry contributes anything (null: always). */
-function presence(node: unknown): Expr | null {
+/** The condition under which a container entry contributes anything (null: always; 'unknown': a shared definition's items, all conditional). */
+function presence(node: unknown): Expr | null | 'unknown' {
+  if (node instanceof Include) {
+    if (node.partial.kind === 'one') return node.tree instanceof Maybe ? 'unknown' : null;
+    return (node.tree as unknown[]).some((x) => x !== undefined && presence(x) === null) ? null : 'unknown';
+  }
   if (node instanceof Maybe) return node.cond;
   if (node instanceof Splice) return new Truthy(node.list);
   if (node instanceof Range) return new Truthy(node.map);
@@ -46,9 +51,10 @@ function presence(node: unknown): Expr | null {
 }
 
 /** `{{- if not (or …) }} {}{{- end }}` after `key:` when every entry is conditional. */
-function emptyGuard(entries: unknown[], empty: '{}' | '[]', conds: (Expr | null)[] = entries.map(presence)): string {
+function emptyGuard(entries: unknown[], empty: '{}' | '[]', conds: (Expr | null | 'unknown')[] = entries.map(presence)): string {
   if (entries.length === 0) return ` ${empty}`;
   if (conds.some((c) => c === null)) return '';
+  if (conds.includes('unknown')) throw new Error('an object or list whose entries are all conditional cannot hold a shared definition that may be empty');
   return `{{ if ${new Not(new Logic('or', conds as Expr[])).goCond()} }} ${empty}{{ end }}`;
 }
 
@@ -128,7 +134,8 @@ function emitEntry(k: string, v: unknown, indent: number): string[] {
     ];
   }
   if (v instanceof YamlText) return [`${pad(indent)}${key} |`, ...emitMap(v.tree, indent + 2)];
-  if (v instanceof Maybe || v instanceof Splice || v instanceof Fields || v instanceof Range) {
+  if (v instanceof Include && v.partial.kind === 'one') return includeLines(v, indent, `field:${k}`);
+  if (v instanceof Maybe || v instanceof Splice || v instanceof Fields || v instanceof Range || v instanceof Include) {
     throw new Error(`marker ${v.constructor.name} cannot stand as the value of '${k}'`);
   }
   if (Array.isArray(v)) return [`${pad(indent)}${key}${emptyGuard(v.filter((x) => x !== undefined), '[]')}`, ...emitList(v, indent)];
@@ -140,7 +147,9 @@ export function emitList(items: unknown[], indent: number): string[] {
   const lines: string[] = [];
   for (const item of items) {
     if (item === undefined) continue;
-    if (item instanceof Splice) {
+    if (item instanceof Include && item.partial.kind === 'items') {
+      lines.push(...includeLines(item, indent, 'items'));
+    } else if (item instanceof Splice) {
       lines.push(`${pad(indent)}{{- range ${item.list.go()} }}`, `${pad(indent)}- ${scalarAction('.', indent + 2)}`, `${pad(indent)}{{- end }}`);
     } else if (item instanceof Maybe) {
       lines.push(`${pad(indent)}{{- if ${item.cond.goCond()} }}`, ...emitItem(item.node, indent), `${pad(indent)}{{- end }}`);
@@ -155,6 +164,10 @@ export function emitList(items: unknown[], indent: number): string[] {
 }
 
 function emitItem(item: unknown, indent: number): string[] {
+  if (item instanceof Include) {
+    if (item.partial.kind !== 'one') throw new Error(`shared definition ${item.partial.name} is a list: spread it into a list`);
+    return includeLines(item, indent, 'item');
+  }
   if (isPlain(item)) return plain([item], indent);
   if (typeof item === 'string') return [`${pad(indent)}- ${valueLine(new Lit(item), indent + 2)}`];
   if (item instanceof Expr) {
@@ -190,6 +203,74 @@ class JsonList extends Expr {
   describe(): string {
     return 'list';
   }
+}
+
+const bodies = new WeakMap<SharedPart, string[]>();
+
+/** The lines of a shared definition at indent 0 (its variables first); every use must give the same. */
+function partialBody(p: SharedPart, position: string): string[] {
+  p.position ??= position;
+  if (p.position !== position) throw new Error(`shared definition ${p.name} stands as ${p.position} and as ${position}`);
+  let body = bodies.get(p);
+  if (body) return body;
+  const lines = (tree: unknown) =>
+    position === 'items' ? emitList(tree as unknown[], 0) : position === 'item' ? emitItem(tree, 0) : emitMap({ [position.slice('field:'.length)]: tree }, 0);
+  // Bound values are named per use (the variables are declared at the top of the definition).
+  const texts = p.uses.map((tree) => {
+    const { declarations, text } = Bound.bindVariables(lines(tree).join('\n'));
+    return [...declarations, ...text.split('\n')];
+  });
+  body = texts[0];
+  texts.forEach((t, i) => {
+    const at = t.findIndex((line, j) => line !== body![j]);
+    if (at >= 0 || t.length !== body!.length) {
+      const j = at >= 0 ? at : Math.min(t.length, body!.length);
+      throw new Error(`shared definition ${p.name}: use ${i + 1} differs from use 1 beyond its arguments, at line ${j + 1}: ${t[j] ?? '(end)'} / ${body![j] ?? '(end)'}`);
+    }
+  });
+  if (GeneratedCertField.declarations(body.join('\n')).length > 0) throw new Error(`shared definition ${p.name} cannot use a generated certificate`);
+  bodies.set(p, body);
+  return body;
+}
+
+/** The release facts a definition's body reads, passed along with its arguments. */
+const BUILT_INS = ['Values', 'Release', 'Chart'] as const;
+
+/** Where the include's text would be longer than this, its arguments go one to a line. */
+const INCLUDE_LINE = 160;
+
+/**
+ * `{{- include "<name>" (dict …) }}`: the definition's text, every line moved to `indent`. The
+ * dict holds the release facts the body reads and the arguments it uses (`$.name`).
+ */
+function includeLines(inc: Include, indent: number, position: string): string[] {
+  const text = partialBody(inc.partial, position).join('\n');
+  const facts = BUILT_INS.filter((b) => new RegExp(`\\.${b}\\b`).test(text)).map((b) => `"${b}" .${b}`);
+  const args = Object.entries(inc.args)
+    .filter(([k]) => new RegExp(`\\$\\.${k}\\b`).test(text))
+    .map(([k, e]) => `"${k}" ${e.go()}`);
+  const reindent = indent > 0 ? ` | replace "\\n" "\\n${pad(indent)}"` : '';
+  const head = `${pad(indent)}{{- include ${JSON.stringify(inc.partial.name)} (dict`;
+  const one = `${head} ${[...facts, ...args].join(' ')})${reindent} }}`;
+  if (one.length <= INCLUDE_LINE || args.length === 0) return [one];
+  // An argument too long for one line goes on as many as it needs (wrap.ts).
+  const more = args.flatMap((a) => wrapWords(pad(indent + 4), a, 0, indent + 8));
+  more[more.length - 1] += `)${reindent} }}`;
+  return [facts.length ? `${head} ${facts.join(' ')}` : head, ...more];
+}
+
+/** The text of `templates/<file>` for each file of shared definitions. */
+export function emitPartials(partials: readonly SharedPart[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const files = new Map<string, SharedPart[]>();
+  for (const p of partials) files.set(p.file, [...(files.get(p.file) ?? []), p]);
+  for (const [file, ps] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const modules = [...new Set(ps.map((p) => p.module).filter((m): m is string => Boolean(m)))];
+    const header = `{{- /* Generated by cdk8s-linkerd from ${modules.length ? modules.join(', ') : 'its TypeScript model'}; do not edit. */}}`;
+    const defs = ps.map((p) => [`{{- define ${JSON.stringify(p.name)} }}`, ...partialBody(p, p.position ?? (p.kind === 'items' ? 'items' : 'item')), '{{- end }}'].join('\n'));
+    out.set(file, `${[header, ...defs].join('\n')}\n`);
+  }
+  return out;
 }
 
 /**

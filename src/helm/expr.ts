@@ -335,7 +335,7 @@ export class Compare extends Expr {
 /** Whether a key is set in a values object (`hasKey`), even to false. */
 export class HasKey extends Expr {
   constructor(
-    public readonly parent: Ref | null,
+    public readonly parent: Expr | null,
     public readonly key: string,
   ) {
     super('boolean');
@@ -417,6 +417,92 @@ export class Dig extends Expr {
   }
   describe(): string {
     return `${this.map.describe()}.${this.keys.join('.')} or else ${this.fallback.describe()}`;
+  }
+}
+
+/**
+ * An argument of a shared definition (`v.partial`), inside its `define`: `$.name`, where `$` is
+ * the dict that the `include` passes. Only template mode has one.
+ */
+export class ArgRef extends Expr {
+  constructor(
+    readonly name: string,
+    type: ValueType,
+  ) {
+    super(type);
+  }
+  evaluate(): never {
+    throw new Error(`argument '${this.name}' only exists in a shared template definition`);
+  }
+  go(): string {
+    return `$.${this.name}`;
+  }
+  describe(): string {
+    return `argument '${this.name}'`;
+  }
+}
+
+const BOUND_MARK = '\u0001';
+const BOUND_PATTERN = /\$\u0001(\d+)\u0001/g;
+
+/**
+ * A value bound once to a template variable (`{{- $cpuLimit := … }}` at the top of the template
+ * file or definition that uses it) and referred to by name. Spelled with a placeholder until
+ * `bindVariables` names it, so that two different values never share a name.
+ */
+export class Bound extends Expr {
+  private static readonly all = new Map<number, Bound>();
+  private static next = 0;
+  readonly id: number;
+  constructor(
+    readonly hint: string,
+    readonly inner: Expr,
+  ) {
+    super(inner.type);
+    if (!IDENT.test(hint)) throw new Error(`variable name ${JSON.stringify(hint)} is not an identifier`);
+    Bound.next += 1;
+    this.id = Bound.next;
+    Bound.all.set(this.id, this);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    return this.inner.evaluate(ctx);
+  }
+  go(): string {
+    return `$${BOUND_MARK}${this.id}${BOUND_MARK}`;
+  }
+  describe(): string {
+    return this.inner.describe();
+  }
+
+  /**
+   * Names the bound values that `text` uses, in order of first use (the same value under the
+   * same hint shares one variable; another value gets `hint2`, `hint3` …), and returns their
+   * declarations and the text with the names.
+   */
+  static bindVariables(text: string): { declarations: string[]; text: string } {
+    const names = new Map<number, string>();
+    const byValue = new Map<string, string>();
+    const taken = new Set<string>();
+    const declarations: string[] = [];
+    for (const m of text.matchAll(BOUND_PATTERN)) {
+      const id = Number(m[1]);
+      if (names.has(id)) continue;
+      const b = Bound.all.get(id);
+      if (!b) throw new Error(`unknown bound value #${id}`);
+      const value = b.inner.go();
+      if (value.includes(BOUND_MARK)) throw new Error(`a bound value cannot hold another (${b.describe()})`);
+      const key = `${b.hint}\u0000${value}`;
+      let name = byValue.get(key);
+      if (!name) {
+        name = b.hint;
+        for (let n = 2; taken.has(name); n += 1) name = `${b.hint}${n}`;
+        taken.add(name);
+        byValue.set(key, name);
+        declarations.push(`{{- $${name} := ${value} }}`);
+      }
+      names.set(id, name);
+    }
+    return { declarations, text: text.replace(BOUND_PATTERN, (_, id: string) => `$${names.get(Number(id))}`) };
   }
 }
 

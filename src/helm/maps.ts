@@ -18,7 +18,7 @@
  * and TypeScript checks in `resolveValues`, both from the same expression.
  */
 import { Eq, Expr, HasKeyIn, Lit, Logic, Not, Omit, Ref, Var, mapOrEmpty, rooted } from './expr';
-import { FIELDS_KEY_PREFIX, Fields, MapSplice, Maybe, Owned, Range, YamlText, isMarker } from './tree';
+import { FIELDS_KEY_PREFIX, Fields, Include, MapSplice, Maybe, Owned, Range, YamlText, isMarker } from './tree';
 
 /** What one entry of an object sets: a key, or the keys of a map value; under a condition (Fields branches). */
 export type Setter = { kind: 'key'; key: string; cond: Expr | null } | { kind: 'splice'; map: Expr; cond: Expr | null };
@@ -162,6 +162,7 @@ export function walkObjects(node: unknown, visit: (obj: Record<string, unknown>)
   if (node instanceof Maybe) return walkObjects(node.node, visit);
   if (node instanceof Range) return walkObjects(node.item, visit);
   if (node instanceof YamlText) return walkObjects(node.tree, visit);
+  if (node instanceof Include) return walkObjects(node.tree, visit);
   if (Array.isArray(node)) return node.forEach((x) => walkObjects(x, visit));
   if (node === null || typeof node !== 'object' || isMarker(node)) return;
   const obj = node as Record<string, unknown>;

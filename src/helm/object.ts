@@ -6,7 +6,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { Expr } from './expr';
-import { Each, Fields, FIELDS_KEY_PREFIX, Lines, Maybe, Range, Splice } from './tree';
+import { Each, Fields, FIELDS_KEY_PREFIX, Include, Lines, Maybe, Range, Splice } from './tree';
 import type { HelmValues } from './values';
 
 /** A chart whose components read values through `values`. */
@@ -41,7 +41,7 @@ export class ValuesChart<V = unknown> extends Chart {
  * The TypeScript module that called into the engine (the first stack frame outside src/helm/),
  * as `src/<dir>/<module>.ts` whether the sources or the compiled lib/ run.
  */
-function callerModule(): string | undefined {
+export function callerModule(): string | undefined {
   for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
     const m = /[/\\](src|lib)[/\\](.+?)\.(ts|js)(?::\d+)+\)?$/.exec(line);
     if (!m) continue;
@@ -80,7 +80,7 @@ export interface ObjectProps {
 
 /** Removes undefined fields and list items, keeping key order (so output reads apiVersion, kind, metadata, spec). Concrete data only. */
 export function clean(node: unknown): unknown {
-  if (node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines) {
+  if (node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof Include) {
     throw new Error('a template-mode marker reached concrete output');
   }
   if (Array.isArray(node)) return node.filter((x) => x !== undefined).map(clean);

@@ -84,6 +84,36 @@ export class YamlText {
   constructor(public readonly tree: Record<string, unknown>) {}
 }
 
+/**
+ * A sub-tree shared by several objects of a chart (the proxy container, its volumes …): in
+ * templates one `define` in `templates/_<file>.tpl`, built from symbolic arguments (`ArgRef`);
+ * `uses` holds the tree each use built, which must all be written the same.
+ */
+export class SharedPart {
+  readonly uses: unknown[] = [];
+  /** Where the uses stand ('item', 'items' or 'field:<key>'), set when the first is written: all stand alike. */
+  position?: string;
+  constructor(
+    /** The define's name (`<chart>.<name>`). */
+    readonly name: string,
+    /** The template file, relative to `templates/`. */
+    readonly file: string,
+    /** List items to splice into a list (volumes), or one node: a list item (a container) or a field's value (resources). */
+    readonly kind: 'one' | 'items',
+    /** The module that declares it (named at the top of its file). */
+    readonly module: string | undefined,
+  ) {}
+}
+
+/** One use of a SharedPart: `include` with the per-use arguments (expressions of the including template). */
+export class Include {
+  constructor(
+    readonly partial: SharedPart,
+    readonly tree: unknown,
+    readonly args: Readonly<Record<string, Expr>>,
+  ) {}
+}
+
 /** Keys under which `Fields` markers travel inside objects (so that `...spread` carries them). */
 export const FIELDS_KEY_PREFIX = '\u0000helm-fields:';
 
@@ -94,7 +124,7 @@ export function fieldsKey(): string {
 }
 
 export function isMarker(node: unknown): boolean {
-  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice || node instanceof Owned || node instanceof YamlText;
+  return node instanceof Expr || node instanceof Maybe || node instanceof Fields || node instanceof Splice || node instanceof Range || node instanceof Lines || node instanceof MapSplice || node instanceof Owned || node instanceof YamlText || node instanceof Include;
 }
 
 /** True when a subtree can be written as plain YAML (no markers, nothing Helm would read as template text). */

@@ -13,6 +13,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { Construct } from 'constructs';
 import { yamlText as writeYaml } from './yaml';
 import {
+  ArgRef,
+  Bound,
   BuiltInRef,
   Compare,
   Default,
@@ -44,7 +46,8 @@ import {
   type ValueType,
 } from './expr';
 import { analyzeObject, walkObjects, type MapMerge, type MapRule } from './maps';
-import { Each, Fields, Lines, MapSplice, Maybe, Owned, Range, Splice, YamlText, fieldsKey, isPlain } from './tree';
+import { callerModule } from './object';
+import { Each, Fields, Include, Lines, MapSplice, Maybe, Owned, Range, SharedPart, Splice, YamlText, fieldsKey, isPlain } from './tree';
 
 type Prev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -151,6 +154,7 @@ export class HelmValues<V> {
   private rangeDepth = 0;
   private readonly merges = new Map<string, MapMerge>();
   private readonly rules = new Map<string, MapRule>();
+  private readonly shared = new Map<string, SharedPart>();
 
   constructor(
     readonly mode: Mode,
@@ -245,6 +249,7 @@ export class HelmValues<V> {
 
   /** Whether a value from a values section is set at all (even to false), like `hasKey`. */
   isSet(x: unknown): boolean {
+    if (x instanceof Field) return this.out(new HasKey(x.obj, x.key));
     if (!(x instanceof Ref)) return x !== undefined;
     const parent = x.path.length > 1 ? new Ref(x.path.slice(0, -1), 'object', x.mayBeAbsent) : null;
     return this.out(new HasKey(parent, x.path[x.path.length - 1]));
@@ -300,7 +305,10 @@ export class HelmValues<V> {
     return this.out(fold(new Logic('or', cs.map((c) => this.condExpr(c)))));
   }
   eq<T extends string | number | boolean>(a: T, b: T): boolean {
-    return this.out(new Eq(this.expr(a), this.expr(b)));
+    const [x, y] = [this.expr(a), this.expr(b)];
+    // Settings a component fixes compare at build time (no `{{ if eq "a" "b" }}` in templates).
+    if (x instanceof Lit && y instanceof Lit) return this.out(new Lit(x.value === y.value));
+    return this.out(new Eq(x, y));
   }
   /** Integer comparisons (both meanings). */
   lt(a: number, b: number): boolean {
@@ -338,7 +346,9 @@ export class HelmValues<V> {
 
   /** `cond ? a : b` with both meanings. */
   ternary<T>(c: Condition<V>, whenTrue: T, whenFalse: T): T {
-    return this.out(new Ternary(this.condExpr(c), this.expr(whenTrue), this.expr(whenFalse)));
+    const cond = this.condExpr(c);
+    if (this.mode === 'template' && cond instanceof Lit) return goTruthy(cond.value) ? whenTrue : whenFalse;
+    return this.out(new Ternary(cond, this.expr(whenTrue), this.expr(whenFalse)));
   }
   /** The value at `path` when it is set and non-empty, else `fallback`. */
   default<P extends ValuePath<V>>(path: P, fallback: NonNullable<ValueAt<V, P>>): NonNullable<ValueAt<V, P>> {
@@ -602,6 +612,72 @@ export class HelmValues<V> {
     }
   }
 
+  /**
+   * A sub-tree that several objects share — a container, or list items to spread into a list —
+   * built by `build` from per-use `args` (constants or values). Concrete mode: `build(args)`.
+   * Template mode: one `define` in `templates/_<file>.tpl` (`name` is `<file>.<part>`), built
+   * from the arguments as symbols, and at each use an `include` that passes the arguments; every
+   * use must build the same definition (else writing the chart throws). Place the result whole
+   * (as a list item or a field's value, or spread into a list when `build` returns a list), the
+   * same way at every use; never inspect it. An argument is a constant, a value, or a values
+   * section (`v.section`, passed as the map it reads).
+   */
+  partial<A extends Record<string, unknown>, T>(name: string, args: A, build: (a: A) => T): T {
+    if (this.mode === 'concrete') return build(args);
+    if (this.rangeDepth > 0) throw new Error(`partial '${name}' cannot be used inside a range`);
+    const [file] = name.split('.');
+    if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(name)) throw new Error(`partial name '${name}' is not <file>.<part>`);
+    const exprs: Record<string, Expr> = {};
+    const symbols: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(args)) {
+      if (!/^[a-z][A-Za-z0-9]*$/.test(k)) throw new Error(`partial '${name}': argument name '${k}' must be a lower-case identifier`);
+      exprs[k] = sectionRef(x) ?? (isPlain(x) ? this.expr(x) : this.dictOf(x));
+      symbols[k] = this.symbolOf(x, new ArgRef(k, exprs[k].type));
+    }
+    const tree = build(symbols as A);
+    const kind = Array.isArray(tree) ? 'items' : 'one';
+    let p = this.shared.get(name);
+    if (!p) {
+      p = new SharedPart(`${this.ctx.chart.name}.${name}`, `_${file}.tpl`, kind, callerModule());
+      this.shared.set(name, p);
+    }
+    if (p.kind !== kind) throw new Error(`partial '${name}': one use builds a list, another a single node`);
+    p.uses.push(tree);
+    const use = new Include(p, tree, exprs);
+    return (kind === 'items' ? [use] : use) as T;
+  }
+
+  /** A partial's argument as its build sees it: a map (a section) as a map of its keys, each read from the argument. */
+  private symbolOf(x: unknown, e: Expr): unknown {
+    if (x === null || typeof x !== 'object' || x instanceof Expr || Array.isArray(x)) return e;
+    return Object.fromEntries(Object.entries(x).map(([k, value]) => [k, this.symbolOf(value, new Field(e, k, value !== null && typeof value === 'object' && !(value instanceof Expr) ? 'object' : this.expr(value).type))]));
+  }
+
+  /** A map holding values, as a partial's argument: `(dict "k" … )` (template mode). */
+  private dictOf(x: unknown): Expr {
+    if (x instanceof Expr) return x;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) return this.expr(x);
+    const entries = Object.entries(x).filter(([k, value]) => value !== undefined && !k.startsWith('\u0000'));
+    if (entries.length !== Object.keys(x).length) throw new Error('a partial argument cannot hold template markers');
+    return new DictOf(entries.map(([k, value]) => [k, this.dictOf(value)]));
+  }
+
+  /** The shared definitions the chart's objects use (template mode). */
+  get partials(): readonly SharedPart[] {
+    return [...this.shared.values()];
+  }
+
+  /**
+   * A value that a template spells often, bound once to a variable (`$hint`, declared at the top
+   * of the template file or shared definition that uses it). The value itself in concrete mode.
+   * Not inside a range (its variables cannot be read before it).
+   */
+  bind<T>(hint: string, value: T): T {
+    if (this.mode === 'concrete' || !((value as unknown) instanceof Expr) || value instanceof Lit) return value;
+    if (this.rangeDepth > 0) throw new Error(`bind('${hint}') cannot be used inside a range`);
+    return new Bound(hint, value as unknown as Expr) as unknown as T;
+  }
+
   /** Objects created in `fn` exist only when `c` holds. */
   when(c: Condition<V>, fn: () => void): void {
     const cond = this.condExpr(c);
@@ -615,6 +691,36 @@ export class HelmValues<V> {
     } finally {
       this.guardStack.pop();
     }
+  }
+}
+
+/** A values section opened by `section` (an object of references to its keys), as the reference to it. */
+function sectionRef(x: unknown): Ref | undefined {
+  if (x instanceof Expr || x === null || typeof x !== 'object' || Array.isArray(x)) return undefined;
+  let base: readonly string[] | undefined;
+  for (const [k, value] of Object.entries(x)) {
+    const r = value instanceof Ref ? value : sectionRef(value);
+    if (!r || r.path[r.path.length - 1] !== k) return undefined;
+    const parent = r.path.slice(0, -1);
+    if (base && parent.join('.') !== base.join('.')) return undefined;
+    base = parent;
+  }
+  return base && base.length > 0 ? new Ref(base, 'object') : undefined;
+}
+
+/** A map of values built in a template: `(dict "a" .Values.x "b" (dict …))`. */
+class DictOf extends Expr {
+  constructor(private readonly entries: readonly [string, Expr][]) {
+    super('object');
+  }
+  evaluate(): never {
+    throw new Error('template-only');
+  }
+  go(): string {
+    return `(dict${this.entries.map(([k, e]) => ` ${JSON.stringify(k)} ${e.go()}`).join('')})`;
+  }
+  describe(): string {
+    return `map of ${this.entries.map(([k]) => k).join(', ')}`;
   }
 }
 

@@ -17,11 +17,23 @@ export function quantityText<V>(v: HelmValues<V>, value: string | number | null 
 /** `resources` from requests and limits (quantities, as strings or numbers), empty ones left out (and the whole block when all are). */
 export function resourcesOf<V>(v: HelmValues<V>, r: ResourcesConfig | undefined) {
   const kinds = ['cpu', 'memory', 'ephemeral-storage'] as const;
-  const value = (k: ResourceKind, field: 'limit' | 'request') => v.get(v.get(r, k), field) as string;
+  // Each quantity is read once into a template variable ($cpuLimit …): the conditions below repeat them.
+  const camel = (k: ResourceKind, field: string) => `${k.replace(/-(.)/g, (_, c: string) => c.toUpperCase())}${field[0].toUpperCase()}${field.slice(1)}`;
+  const bound = new Map(kinds.flatMap((k) => (['limit', 'request'] as const).map((f) => [`${k}.${f}`, v.bind(camel(k, f), v.get(v.get(r, k), f) as string)])));
+  const value = (k: ResourceKind, field: 'limit' | 'request') => bound.get(`${k}.${field}`) as string;
   const block = (field: 'limit' | 'request') => Object.fromEntries(kinds.map((k) => [k, v.maybe(v.truthy(value(k, field)), value(k, field))]));
   const anyOf = (field: 'limit' | 'request') => v.or(...kinds.map((k) => v.truthy(value(k, field))));
   return v.maybe(v.or(anyOf('limit'), anyOf('request')), {
     ...v.fields(anyOf('limit'), { limits: block('limit') }),
     ...v.fields(anyOf('request'), { requests: block('request') }),
   });
+}
+
+/**
+ * `resources` as resourcesOf gives it, for requests and limits read from one values key or
+ * section: in templates one shared definition (`templates/_resources.tpl`) that every container
+ * of the chart includes with its own key.
+ */
+export function sharedResources<V>(v: HelmValues<V>, r: ResourcesConfig | undefined) {
+  return v.partial('resources.container', { resources: r }, (a) => resourcesOf(v, a.resources));
 }

@@ -7,7 +7,7 @@
  */
 import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1';
 import type { HelmValues } from '../helm/values';
-import { resourcesOf } from '../k8s/resources';
+import { sharedResources } from '../k8s/resources';
 import type { ProxySettings } from './settings';
 import { RESTRICTED_NOBODY } from './values';
 
@@ -26,7 +26,7 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
   const listen = (port: number) => v.fmt`${v.ternary(m.disableIPv6, '0.0.0.0', '[::]')}:${port}`;
   const serviceName = (sa: string) => v.fmt`${sa}.${m.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`;
   const local = (component: string, port: number, service: string) =>
-    p.component === component ? `localhost.:${port}` : v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`;
+    v.ternary(v.eq(p.component ?? '', component), `localhost.:${port}`, v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`);
   const cores = p.cores;
   const workers = p.runtime.workers;
   const tracing = p.tracing;
@@ -174,7 +174,7 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
       periodSeconds: p.startupProbe.periodSeconds,
       failureThreshold: p.startupProbe.failureThreshold,
     }),
-    resources: resourcesOf(v, p.resources),
+    resources: sharedResources(v, p.resources),
     ...v.fields(
       v.truthy(p.securityContext),
       { securityContext: p.securityContext },
@@ -244,7 +244,7 @@ export function proxyInitContainer<V>(v: HelmValues<V>, s: ProxySettings): Conta
     command: ['/usr/lib/linkerd/linkerd2-proxy-init'],
     imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
     name: 'linkerd-init',
-    resources: resourcesOf(v, p.resources),
+    resources: sharedResources(v, p.resources),
     securityContext: {
       allowPrivilegeEscalation: elevated,
       capabilities: {
@@ -299,7 +299,7 @@ export function networkValidatorContainer<V>(v: HelmValues<V>, s: ProxySettings)
     name: 'linkerd-network-validator',
     image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,
     imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
-    resources: resourcesOf(v, p.resources),
+    resources: sharedResources(v, p.resources),
     // Left out only when enableSecurityContext is explicitly false.
     ...v.fields(v.or(v.not(v.isSet(nv.enableSecurityContext)), nv.enableSecurityContext as boolean), securityContext),
     command: ['/usr/lib/linkerd/linkerd2-network-validator'],
@@ -318,6 +318,24 @@ export function networkValidatorContainer<V>(v: HelmValues<V>, s: ProxySettings)
   } as Container;
 }
 
+/** Builds a part of a meshed pod, once per pod or as a shared definition. */
+type Share = <T>(name: string, build: (s: ProxySettings) => T) => T;
+
+function podParts<V>(v: HelmValues<V>, s: ProxySettings, share: Share) {
+  const proxy = share('proxy.container', (x) => proxyContainer(v, x));
+  const native = s.proxy.nativeSidecar;
+  const cni = s.mesh.cniEnabled;
+  return {
+    containers: [v.maybe(v.not(native), proxy)] as Container[],
+    initContainers: [
+      v.maybe(cni, share('proxy.network-validator', (x) => networkValidatorContainer(v, x))),
+      v.maybe(v.not(cni), share('proxy.init', (x) => proxyInitContainer(v, x))),
+      v.maybe(native, proxy),
+    ] as Container[],
+    volumes: share('proxy.volumes', (x) => [proxyInitVolume(v, x), ...proxyVolumes(v, x)]),
+  };
+}
+
 /**
  * What meshing adds to a pod, in upstream's order: the proxy (first container, or last init
  * container when it runs as a native sidecar), proxy-init (or the CNI network validator),
@@ -325,12 +343,15 @@ export function networkValidatorContainer<V>(v: HelmValues<V>, s: ProxySettings)
  * injected workloads are built from this, so they cannot drift apart.
  */
 export function meshedPodParts<V>(v: HelmValues<V>, s: ProxySettings) {
-  const proxy = proxyContainer(v, s);
-  const native = s.proxy.nativeSidecar;
-  const cni = s.mesh.cniEnabled;
-  return {
-    containers: [v.maybe(v.not(native), proxy)] as Container[],
-    initContainers: [v.maybe(cni, networkValidatorContainer(v, s)), v.maybe(v.not(cni), proxyInitContainer(v, s)), v.maybe(native, proxy)] as Container[],
-    volumes: [proxyInitVolume(v, s), ...proxyVolumes(v, s)],
-  };
+  return podParts(v, s, (_, build) => build(s));
+}
+
+/**
+ * `meshedPodParts` for the pods of one chart whose proxy settings differ only in `args`
+ * (constants or values): in templates the proxy, proxy-init, network-validator and the
+ * proxy's volumes are each one shared definition (`templates/_proxy.tpl`), which every pod
+ * includes with its arguments; concrete mode gives the same objects as meshedPodParts.
+ */
+export function sharedMeshedPodParts<V, A extends Record<string, unknown>>(v: HelmValues<V>, args: A, settings: (a: A) => ProxySettings) {
+  return podParts(v, settings(args), (name, build) => v.partial(name, args, (a) => build(settings(a))));
 }

@@ -156,6 +156,48 @@ export const engineChart = testChart({
         });
       });
     });
+    // Shared definitions (templates/_shared.tpl), used by two objects at different depths with
+    // their own arguments: a container, list items and a field's value; a bound value; a long line.
+    const shared = new Component(chart, 'shared', 'shared.yaml');
+    const image = v.section('image');
+    const sidecar = (role: string, port: number, level: string) =>
+      v.partial('shared.sidecar', { role, port, level, image }, (a) => {
+        const tag = v.bind('tag', v.orElse(a.image.tag, 'latest'));
+        return {
+          name: v.fmt`sidecar-${a.role}`,
+          image: v.fmt`${a.image.registry}/${a.image.name}:${tag}`,
+          args: [v.fmt`--port=${a.port}`, v.fmt`--tag=${tag}`, ...v.splice('extraArgs')],
+          env: [
+            v.maybe(v.eq(a.level, 'debug'), { name: 'DEBUG', value: v.fmt`${a.role} at ${tag}` }),
+            { name: 'ATTRIBUTES', value: v.lines(v.ref('attributes'), (k, val) => v.fmt`${k}=${val}`) },
+            { name: 'LONG', value: v.fmt`${'a long constant part of a line that the engine must break, '.repeat(6)}${v.ref('note')}` },
+            ...v.entries('tuning', (scope, params) => v.entriesOf(params, (param, value) => ({ name: v.fmt`T_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(param))}`, value: v.fmt`${value}` }), 'integer')),
+          ],
+          resources: v.partial('shared.limits', { cpu: v.ref('resources') }, (b) => v.maybe(v.truthy(b.cpu), { limits: b.cpu })),
+        };
+      });
+    const volumes = (medium: string) =>
+      v.partial('shared.volumes', { medium }, (a) => [v.maybe('ha', { name: 'ha', emptyDir: {} }), { name: 'scratch', emptyDir: { medium: a.medium } }]);
+    new K8sObject(shared, 'first', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: v.fmt`${v.ref('name')}-first` },
+      spec: { containers: [sidecar('first', 8080, v.ref('logLevel'))], volumes: [...volumes('Memory')] },
+    });
+    new K8sObject(shared, 'second', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: v.fmt`${v.ref('name')}-second` },
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'main', image: 'busybox' }, v.maybe(v.not('ha'), sidecar('second', v.ref('image.port'), 'debug'))],
+            volumes: [{ name: 'own', emptyDir: {} }, ...volumes('')],
+          },
+        },
+      },
+    });
     v.when('enabled', () => {
       const optional = new Component(chart, 'optional', 'optional.yaml');
       new K8sObject(optional, 'extra', {

@@ -227,7 +227,7 @@ export function tablePanel(title: string, labels: Labels, columns: readonly { na
   const rename: Record<string, string> = {};
   const exclude: Record<string, boolean> = { Time: true };
   const shown: string[] = [];
-  const calculated: Record<string, unknown>[] = [];
+  const calculated: dashboard.DataTransformerConfig[] = [];
   const next = refIds();
   for (const { name, unit, query } of columns) {
     if (typeof query === 'string') {
@@ -248,7 +248,7 @@ export function tablePanel(title: string, labels: Labels, columns: readonly { na
   }
   const order = Object.fromEntries([...labels, ...shown].map((f, i) => [f, i]));
   p.withTransformation({ id: 'merge', options: {} });
-  for (const c of calculated) p.withTransformation(c as unknown as dashboard.DataTransformerConfig);
+  for (const c of calculated) p.withTransformation(c);
   p.withTransformation({ id: 'organize', options: { excludeByName: exclude, indexByName: order, renameByName: rename } });
   return p;
 }

@@ -17,10 +17,13 @@ export {
   buildConcrete,
   renderObjects,
   resolveValues,
+  valuesProblems,
+  valuesRules,
   toManifest,
   chartFiles,
   writeChart,
 } from './helm/chart';
+export { rule, type ValuesRule } from './helm/rules';
 export { writeCharts, writeDist } from './outputs';
 
 // CRDs and custom resources
@@ -33,7 +36,7 @@ export { LinkerdControlPlane, type LinkerdControlPlaneProps } from './control-pl
 export { controlPlaneValues, type ControlPlaneValues } from './control-plane/values';
 export { gitopsValues, haValues } from './control-plane/presets';
 // The viz extension
-export { linkerdVizChart, checkVizValues } from './viz/chart';
+export { linkerdVizChart } from './viz/chart';
 export { LinkerdViz, type LinkerdVizProps } from './viz/construct';
 export { vizValues, type VizValues } from './viz/values';
 export { vizGitopsValues, vizHaValues } from './viz/presets';

@@ -3,10 +3,12 @@
  * charts/, the default raw manifests into dist/, and the Argo CD objects that deploy them
  * from this repository into dist/argocd/.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeArgoCd } from './argocd';
 import { CHARTS, EXAMPLE_REPO } from './charts';
 import { writeCharts, writeDist } from './outputs';
+import { withRulesSection } from './rules-doc';
 import { writeValidators } from './values/precompiled';
 import { stripSymbols } from './values/model';
 
@@ -18,3 +20,7 @@ writeArgoCd(join(root, 'dist', 'argocd'), { repo: EXAMPLE_REPO, revision: 'main'
 // The values validators of every chart, compiled ahead (src/values/precompiled.ts).
 writeValidators(join(root, 'validators'), Object.values(CHARTS).map((d) => stripSymbols(d.values) as object));
 progress('validators/ written');
+// The list of every chart's cross-field rules in docs/engine.md.
+const engineDoc = join(root, 'docs', 'engine.md');
+writeFileSync(engineDoc, withRulesSection(readFileSync(engineDoc, 'utf8')));
+progress('docs/engine.md rules written');

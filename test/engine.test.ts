@@ -6,7 +6,13 @@ import fc from 'fast-check';
 import { Type } from '@sinclair/typebox';
 import { App } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues } from '../src/helm/chart';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues, valuesRules, type ChartDefinition } from '../src/helm/chart';
+import { rule } from '../src/helm/rules';
+import { CHARTS } from '../src/charts';
+import { rulesSection } from '../src/rules-doc';
+import { repairByRules } from './support/repair';
 import { Component, K8sObject } from '../src/helm/object';
 import { val } from '../src/values/model';
 import { Fmt, Ref, SymbolicValueError, goFloatString, renderTpl, tplProblem } from '../src/helm/expr';
@@ -246,5 +252,78 @@ describe('engine: user maps merged with the chart keys', () => {
     expect(mapAnalysis(mergeChart).rules.map((r) => r.key).sort()).toEqual(['extra.owned', 'user.owned']);
     const readme = chartFiles(mergeChart).get('README.md') ?? '';
     expect(readme).toMatch(/\| `user` \|.*may not set `owned` \(set by the chart; a values error\); wins over the chart's `before`; loses to the chart's `after`, .*`last`.*; loses to `extra`, `opt`\. \|/);
+  });
+});
+
+/** A chart with one cross-field rule and one TypeScript-only check. */
+const ruleValues = val.object(
+  {
+    enabled: val.boolean(false, { description: 'Needs a target.' }),
+    target: val.string('', { description: 'Where to send.' }),
+    parsed: val.string('ok', { description: 'Checked in TypeScript only.' }),
+  },
+  { description: 'Rule test values.' },
+);
+let ruleBuilds = 0;
+const ruleChart: ChartDefinition<typeof ruleValues> = {
+  name: 'rule-test',
+  description: 'A cross-field rule.',
+  keywords: ['test'],
+  values: ruleValues,
+  valuesHeader: 'Rule test chart.',
+  readme: 'Test only.',
+  notes: () => [''],
+  rules: (v) => {
+    ruleBuilds += 1;
+    return [rule('target', v.and('enabled', v.not(v.truthy(v.trim(v.ref('target'))))), 'required when enabled')];
+  },
+  check: (values) => (values.parsed === 'ok' ? [] : [{ key: 'parsed', message: 'not ok' }]),
+  build(chart, v) {
+    new K8sObject(new Component(chart, 'main', 'main.yaml'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' }, data: { target: v.ref('target') } });
+  },
+};
+
+describe('engine: cross-field rules', () => {
+  it('refuse the same values in TypeScript (ValuesError) and Helm (fail), with the same message, from one declaration', async () => {
+    const bad = { enabled: true, target: ' ' };
+    expect(() => resolveValues(ruleChart, bad)).toThrow(ValuesError);
+    expect(() => resolveValues(ruleChart, bad)).toThrow('target: required when enabled');
+    expect(() => new ConcreteChart(new App(), 'r', ruleChart, bad)).toThrow('target: required when enabled');
+    expect(() => resolveValues(ruleChart, { enabled: true, target: 'x' })).not.toThrow();
+    for (const major of HELM_MAJORS) {
+      const helm = await helmTemplate(major, chartDir(ruleChart), ['-f', writeValues(bad)], release);
+      expect(helm.ok).toBe(false);
+      expect(helm.stderr).toContain('target: required when enabled');
+      const ok = await helmTemplate(major, chartDir(ruleChart), ['-f', writeValues({ enabled: true, target: 'x' })], release);
+      expect(ok.stderr).toBe('');
+    }
+    const rules = renderTemplates(ruleChart).get('validate-values.yaml') ?? '';
+    expect(rules.match(/fail "target: required when enabled"/g)).toHaveLength(1);
+    // Built once, however often values are resolved.
+    resolveValues(ruleChart, {});
+    expect(ruleBuilds).toBe(1);
+  });
+
+  it('run the TypeScript-only check after the rules pass', () => {
+    expect(() => resolveValues(ruleChart, { parsed: 'no' })).toThrow('parsed: not ok');
+    expect(() => resolveValues(ruleChart, { parsed: 'no', enabled: true })).toThrow(/target: required when enabled$/);
+  });
+
+  it('repair random values with the rule objects: a value the refusing rule reads goes back to its default', () => {
+    expect(repairByRules(ruleChart, { enabled: true, parsed: 'x' })).toEqual({ parsed: 'x' });
+    expect(repairByRules(ruleChart, { enabled: true, target: 'x' })).toEqual({ enabled: true, target: 'x' });
+    expect(repairByRules(ruleChart, { target: '' }, { enabled: true })).toEqual({});
+  });
+
+  it.each(Object.values(CHARTS).map((d) => [d.name, d] as const))('%s: each rule once, in validate-values.yaml once', (_name, def) => {
+    const rules = valuesRules(def);
+    const texts = rules.map((r) => `${r.key}: ${r.message}`);
+    expect(new Set(texts).size).toBe(texts.length);
+    const file = renderTemplates(def).get('validate-values.yaml') ?? '';
+    expect(file.match(/\{\{- fail /g) ?? []).toHaveLength(rules.length);
+  });
+
+  it('are all listed in docs/engine.md (npm run synth writes the list)', () => {
+    expect(readFileSync(join(__dirname, '..', 'docs', 'engine.md'), 'utf8')).toContain(rulesSection());
   });
 });

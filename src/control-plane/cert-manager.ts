@@ -15,9 +15,8 @@ import type { IBundle } from '@kubernetes-models/cert-manager/trust.cert-manager
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { ECDSA_P256, certificate, servingCertificates } from '../k8s/cert-manager';
-import type { ValuesProblem } from '../values/model';
+import { rule, type ValuesRule } from '../helm/rules';
 import { componentLabels, createdBy, meta, type CpValues } from './metadata';
-import type { ControlPlaneValues } from './values';
 import type { WebhookSection } from './webhook';
 
 type BundleSpec = IBundle['spec'];
@@ -82,24 +81,15 @@ export class CertManagerObjects extends Component {
 }
 
 /** How the cert-manager and trust-manager settings must fit the identity settings. */
-export function checkCertManagerValues(values: ControlPlaneValues): ValuesProblem[] {
-  const problems: ValuesProblem[] = [];
-  const { identity } = values;
-  if (values.certManager.identityIssuer.enabled) {
-    if (!identity.externalCA) problems.push({ key: 'certManager.identityIssuer.enabled', message: 'needs identity.externalCA: true (cert-manager writes the issuer Secret)' });
-    if (identity.issuer.scheme !== 'kubernetes.io/tls') {
-      problems.push({ key: 'certManager.identityIssuer.enabled', message: 'needs identity.issuer.scheme: kubernetes.io/tls (the Secret cert-manager writes)' });
-    }
-  }
-  if (values.trustManager.enabled && !identity.externalCA) {
-    problems.push({ key: 'trustManager.enabled', message: 'needs identity.externalCA: true (trust-manager writes linkerd-identity-trust-roots)' });
-  }
-  if (values.certManager.webhooks.enabled) {
-    for (const section of Object.keys(WEBHOOK_SERVICES) as WebhookSection[]) {
-      for (const key of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const) {
-        if (values[section][key]) problems.push({ key: `${section}.${key}`, message: 'cannot be set when certManager.webhooks.enabled (cert-manager issues the certificate and injects its CA)' });
-      }
-    }
-  }
-  return problems;
+export function certManagerRules(v: CpValues): ValuesRule[] {
+  const noExternalCA = v.not('identity.externalCA');
+  return [
+    rule('certManager.identityIssuer.enabled', v.and('certManager.identityIssuer.enabled', noExternalCA), 'needs identity.externalCA: true (cert-manager writes the issuer Secret)'),
+    rule(
+      'certManager.identityIssuer.enabled',
+      v.and('certManager.identityIssuer.enabled', v.not(v.eq(v.ref('identity.issuer.scheme'), 'kubernetes.io/tls'))),
+      'needs identity.issuer.scheme: kubernetes.io/tls (the Secret cert-manager writes)',
+    ),
+    rule('trustManager.enabled', v.and('trustManager.enabled', noExternalCA), 'needs identity.externalCA: true (trust-manager writes linkerd-identity-trust-roots)'),
+  ];
 }

@@ -5,7 +5,7 @@
 import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
 import { valuesFileHeader, type ValuesProblem } from '../values/model';
-import { CertManagerObjects, checkCertManagerValues } from './cert-manager';
+import { CertManagerObjects, certManagerRules } from './cert-manager';
 import { Config } from './config';
 import { Destination } from './destination';
 import { Heartbeat } from './heartbeat';
@@ -15,38 +15,44 @@ import { PodMonitors, checkPodMonitorValues } from './pod-monitor';
 import { ProxyInjector } from './proxy-injector';
 import { proxySettingsFromValues } from './proxy-settings';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
-import { webhookTlsHelmChecks } from '../k8s/webhook-tls';
-import { checkWebhookValues } from './webhook';
+import { rule, type ValuesRule } from '../helm/rules';
+import type { CpValues } from './metadata';
+import { webhookRules } from './webhook';
 
-/** Cross-field rules: certificates must be present, parse, and chain (unless an external CA manages them). */
+/**
+ * What only TypeScript can check, once the rules pass: the certificates parse and chain (the
+ * trust anchors only, when an external CA or a kubernetes.io/tls issuer provides the issuer),
+ * and the PodMonitor namespace selector is a selector.
+ */
 export function checkControlPlaneValues(values: ControlPlaneValues, now: Date = new Date()): ValuesProblem[] {
   const problems: ValuesProblem[] = [];
-  const externalCA = values.identity.externalCA;
-  const ownIssuer = values.identity.issuer.scheme === 'linkerd.io/tls' && !externalCA;
-  if (!values.identityTrustAnchorsPEM.trim()) {
-    problems.push({ key: 'identityTrustAnchorsPEM', message: 'required: the PEM trust anchor(s) of the mesh (see cdk8s-linkerd certs)' });
-  }
-  if (ownIssuer) {
-    if (!values.identity.issuer.tls.crtPEM.trim()) problems.push({ key: 'identity.issuer.tls.crtPEM', message: 'required unless identity.externalCA' });
-    if (!values.identity.issuer.tls.keyPEM.trim()) problems.push({ key: 'identity.issuer.tls.keyPEM', message: 'required unless identity.externalCA' });
-  }
-  if (problems.length === 0 && ownIssuer) {
-    problems.push(
-      ...checkIdentityPems(
-        { trustAnchorsPEM: values.identityTrustAnchorsPEM, issuerCrtPEM: values.identity.issuer.tls.crtPEM, issuerKeyPEM: values.identity.issuer.tls.keyPEM },
-        now,
-      ),
-    );
-  } else if (values.identityTrustAnchorsPEM.trim()) {
+  const { issuer } = values.identity;
+  const ownIssuer = issuer.scheme === 'linkerd.io/tls' && !values.identity.externalCA;
+  if (ownIssuer && values.identityTrustAnchorsPEM.trim() && issuer.tls.crtPEM.trim() && issuer.tls.keyPEM.trim()) {
+    problems.push(...checkIdentityPems({ trustAnchorsPEM: values.identityTrustAnchorsPEM, issuerCrtPEM: issuer.tls.crtPEM, issuerKeyPEM: issuer.tls.keyPEM }, now));
+  } else if (!ownIssuer && values.identityTrustAnchorsPEM.trim()) {
     // An external CA (cert-manager) or a kubernetes.io/tls issuer: the anchors are still what every proxy trusts.
     problems.push(...checkTrustAnchors(values.identityTrustAnchorsPEM, now));
   }
-  problems.push(...checkWebhookValues(values));
-  problems.push(...checkCertManagerValues(values), ...checkPodMonitorValues(values));
-  if (values.controller.tracing.enabled && !values.controller.tracing.collector.endpoint && !values.proxy.tracing.collector.endpoint) {
-    problems.push({ key: 'controller.tracing.collector.endpoint', message: 'required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)' });
-  }
-  return problems;
+  return [...problems, ...checkPodMonitorValues(values)];
+}
+
+/** The rules between the control plane's keys (each once: src/helm/rules.ts). */
+export function controlPlaneRules(v: CpValues): ValuesRule[] {
+  const ownIssuer = v.and(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), v.not('identity.externalCA'));
+  const empty = (path: 'identityTrustAnchorsPEM' | 'identity.issuer.tls.crtPEM' | 'identity.issuer.tls.keyPEM') => v.not(v.truthy(v.trim(v.ref(path))));
+  return [
+    rule('identityTrustAnchorsPEM', empty('identityTrustAnchorsPEM'), 'required: the PEM trust anchor(s) of the mesh (see cdk8s-linkerd certs)'),
+    rule('identity.issuer.tls.crtPEM', v.and(ownIssuer, empty('identity.issuer.tls.crtPEM')), 'required unless identity.externalCA'),
+    rule('identity.issuer.tls.keyPEM', v.and(ownIssuer, empty('identity.issuer.tls.keyPEM')), 'required unless identity.externalCA'),
+    rule(
+      'controller.tracing.collector.endpoint',
+      v.and('controller.tracing.enabled', v.not('controller.tracing.collector.endpoint'), v.not('proxy.tracing.collector.endpoint')),
+      'required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)',
+    ),
+    ...webhookRules(v),
+    ...certManagerRules(v),
+  ];
 }
 
 export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues> = {
@@ -76,42 +82,8 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   ].join('\n'),
   notes: (v) => ['The Linkerd control plane is installed in the ', v.release.namespace, ' namespace.\n'],
   presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues },
+  rules: controlPlaneRules,
   check: (values) => checkControlPlaneValues(values),
-  helmChecks: (v) => {
-    const ownIssuer = v.and(v.eq(v.ref('identity.issuer.scheme'), 'linkerd.io/tls'), v.not('identity.externalCA'));
-    const empty = (path: 'identityTrustAnchorsPEM' | 'identity.issuer.tls.crtPEM' | 'identity.issuer.tls.keyPEM') => v.not(v.truthy(v.trim(v.ref(path))));
-    const checks = [
-      { failWhen: empty('identityTrustAnchorsPEM'), message: 'identityTrustAnchorsPEM: required: the PEM trust anchor(s) of the mesh' },
-      { failWhen: v.and(ownIssuer, empty('identity.issuer.tls.crtPEM')), message: 'identity.issuer.tls.crtPEM: required unless identity.externalCA' },
-      { failWhen: v.and(ownIssuer, empty('identity.issuer.tls.keyPEM')), message: 'identity.issuer.tls.keyPEM: required unless identity.externalCA' },
-      {
-        failWhen: v.and('controller.tracing.enabled', v.not('controller.tracing.collector.endpoint'), v.not('proxy.tracing.collector.endpoint')),
-        message: 'controller.tracing.collector.endpoint: required when controller.tracing.enabled (or set proxy.tracing.collector.endpoint)',
-      },
-    ];
-    for (const s of ['proxyInjector', 'profileValidator', 'policyValidator'] as const) {
-      checks.push(...webhookTlsHelmChecks(v, s, { managed: 'certManager.webhooks.enabled' }));
-      for (const k of ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const) {
-        checks.push({
-          failWhen: v.and('certManager.webhooks.enabled', v.truthy(v.ref(`${s}.${k}`))),
-          message: `${s}.${k}: cannot be set when certManager.webhooks.enabled (cert-manager issues the certificate and injects its CA)`,
-        });
-      }
-    }
-    const externalCA = v.is('identity.externalCA');
-    checks.push(
-      {
-        failWhen: v.and('certManager.identityIssuer.enabled', v.not(externalCA)),
-        message: 'certManager.identityIssuer.enabled: needs identity.externalCA: true (cert-manager writes the issuer Secret)',
-      },
-      {
-        failWhen: v.and('certManager.identityIssuer.enabled', v.not(v.eq(v.ref('identity.issuer.scheme'), 'kubernetes.io/tls'))),
-        message: 'certManager.identityIssuer.enabled: needs identity.issuer.scheme: kubernetes.io/tls (the Secret cert-manager writes)',
-      },
-      { failWhen: v.and('trustManager.enabled', v.not(externalCA)), message: 'trustManager.enabled: needs identity.externalCA: true (trust-manager writes linkerd-identity-trust-roots)' },
-    );
-    return checks;
-  },
   build(chart, v) {
     const proxy = proxySettingsFromValues(v);
     new Config(chart, 'config', v);

@@ -5,10 +5,9 @@
  */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
-import { checkWebhookTls, serviceCertificate, type WebhookCertificate } from '../k8s/webhook-tls';
-import type { ValuesProblem } from '../values/model';
+import type { ValuesRule } from '../helm/rules';
+import { serviceCertificate, webhookTlsRules, type WebhookCertificate } from '../k8s/webhook-tls';
 import { meta, type CpValues } from './metadata';
-import type { ControlPlaneValues } from './values';
 
 export type WebhookSection = 'proxyInjector' | 'profileValidator' | 'policyValidator';
 
@@ -30,9 +29,7 @@ export function webhookSecret(scope: Construct, v: CpValues, cert: WebhookCertif
   });
 }
 
-/** The rules upstream's chart enforces on each webhook's certificate settings. */
-export function checkWebhookValues(values: ControlPlaneValues): ValuesProblem[] {
-  return (['proxyInjector', 'profileValidator', 'policyValidator'] as const).flatMap((section) =>
-    checkWebhookTls(section, values[section], { managed: values.certManager.webhooks.enabled }),
-  );
+/** The rules on each webhook's certificate settings (upstream's, and none given when cert-manager issues them). */
+export function webhookRules(v: CpValues): ValuesRule[] {
+  return (['proxyInjector', 'profileValidator', 'policyValidator'] as const).flatMap((section) => webhookTlsRules(v, section, { managed: 'certManager.webhooks.enabled' }));
 }

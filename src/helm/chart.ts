@@ -19,10 +19,11 @@ import {
   valuesYamlOf,
   type ValuesProblem,
 } from '../values/model';
-import { emitDocument, emitFailWhen, emitPartials, emitText } from './emit';
-import { Bound, Expr, GeneratedCertField, goTruthy, type RenderContext } from './expr';
+import { emitDocument, emitPartials, emitText } from './emit';
+import { Bound, Expr, GeneratedCertField, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { K8sObject, ValuesChart } from './object';
+import { emitRules, refusedBy, type ValuesRule } from './rules';
 import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
@@ -42,13 +43,17 @@ export interface ChartDefinition<S extends TObject = TObject> {
   notes(v: HelmValues<Static<S>>): (string | unknown)[];
   /** Builds the chart's components. */
   build(chart: ValuesChart<Static<S>>, v: HelmValues<Static<S>>): void;
-  /** Cross-field rules that a JSON schema cannot say (checked in TypeScript). */
-  check?(values: Static<S>): ValuesProblem[];
   /**
-   * The same rules as far as Helm can check them: each is a condition under which Helm
-   * fails with the message (written to templates/validate-values.yaml).
+   * Cross-field rules that a JSON schema cannot say, each written once (`rule(key, failWhen,
+   * message)`, src/helm/rules.ts): built with symbolic values, evaluated by `resolveValues` and
+   * written to templates/validate-values.yaml.
    */
-  helmChecks?(v: HelmValues<Static<S>>): { failWhen: boolean; message: string }[];
+  rules?(v: HelmValues<Static<S>>): ValuesRule[];
+  /**
+   * What only TypeScript can check (parsing certificates, YAML text), once the schema and
+   * the rules pass.
+   */
+  check?(values: Static<S>): ValuesProblem[];
   /** Extra values files shipped with the chart (e.g. `values-ha.yaml`), as data. */
   presets?: Record<string, Record<string, unknown>>;
 }
@@ -112,16 +117,42 @@ export function mapAnalysis<S extends TObject>(def: ChartDefinition<S>): MapAnal
   return a;
 }
 
+const declared = new WeakMap<object, ValuesRule[]>();
+
+/**
+ * Every cross-field rule of a chart, each once: its declared `rules`, then the owned keys'
+ * (maps.ts). What `resolveValues` evaluates and validate-values.yaml spells.
+ */
+export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
+  let rules = declared.get(def);
+  if (!rules) {
+    rules = def.rules?.(new HelmValues<Static<S>>('template', def.values, SYMBOLIC)) ?? [];
+    declared.set(def, rules);
+  }
+  return [...rules, ...mapAnalysis(def).rules];
+}
+
+/** The rules that refuse a release's full values (valid for the schema). */
+export function failingRules<S extends TObject>(def: ChartDefinition<S>, values: Record<string, unknown>): ValuesRule[] {
+  return refusedBy(valuesRules(def), context(def, values, DEFAULT_RELEASE));
+}
+
+/**
+ * What is wrong with a release's full values (defaults coalesced with the user's): the schema's
+ * problems, else the rules', else the chart's TypeScript `check`'s. Empty when they are valid.
+ */
+export function valuesProblems<S extends TObject>(def: ChartDefinition<S>, values: Record<string, unknown>): ValuesProblem[] {
+  const problems = validateValues(def.values, values);
+  if (problems.length > 0) return problems;
+  const refused = failingRules(def, values).map((r) => ({ key: r.key, message: r.message }));
+  if (refused.length > 0) return refused;
+  return def.check?.(values as Static<S>) ?? [];
+}
+
 /** The full values of a release: defaults coalesced with the user's, validated. Throws ValuesError. */
 export function resolveValues<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown> = {}): Static<S> {
   const values = coalesce(defaultsOf(def.values), user);
-  const problems = validateValues(def.values, values);
-  if (problems.length === 0) {
-    // The same expressions Helm checks in validate-values.yaml.
-    const ctx = context(def, values, DEFAULT_RELEASE);
-    for (const r of mapAnalysis(def).rules) if (goTruthy(r.failWhen.evaluate(ctx))) problems.push({ key: r.key, message: r.message });
-  }
-  if (problems.length === 0 && def.check) problems.push(...def.check(values as Static<S>));
+  const problems = valuesProblems(def, values);
   if (problems.length > 0) throw new ValuesError(def.name, problems);
   return sortedKeys(values) as Static<S>;
 }
@@ -320,12 +351,8 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
   for (const [file, text] of out) out.set(file, wrapLongLines(text));
   out.set('_helpers.tpl', `${SCALAR_TEMPLATE}\n`);
   out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
-  const checks = [
-    ...(def.helmChecks?.(v) ?? []).map((c) => ({ failWhen: c.failWhen as unknown as Expr, message: c.message })),
-    ...v.mapRules.map((r) => ({ failWhen: r.failWhen, message: `${r.key}: ${r.message}` })),
-  ];
-  const header = '{{- /* Generated by cdk8s-linkerd from the chart\'s cross-field rules (helmChecks) and owned keys (src/helm/maps.ts); do not edit. */}}';
-  if (checks.length > 0) out.set('validate-values.yaml', wrapLongLines(`${[header, ...checks.map((c) => emitFailWhen(c.failWhen, c.message))].join('\n')}\n`));
+  const rules = emitRules(valuesRules(def));
+  if (rules) out.set('validate-values.yaml', wrapLongLines(rules));
   return out;
 }
 

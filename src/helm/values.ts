@@ -482,16 +482,23 @@ export class HelmValues<V> {
    * Ranges nest: pass a value from an outer callback to `v.entriesOf`.
    */
   entries<P extends ValuePath<V>>(path: P, fn: (key: string, value: NonNullable<ValueAt<V, P>>[keyof NonNullable<ValueAt<V, P>>]) => unknown): never[] {
-    const node = schemaAt(this.schema as SchemaNode, (path as string).split('.'));
+    return this.entriesOf(this.ref(path), fn as (key: string, value: unknown) => unknown);
+  }
+
+  /** What the entries of a map value hold, from the schema when it is a values reference. */
+  private entryType(map: unknown): ValueType {
+    if (!(map instanceof Ref)) return 'any';
+    const node = schemaAt(this.schema as SchemaNode, map.path);
     const valueNode = node?.patternProperties ? Object.values(node.patternProperties)[0] : typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined;
-    return this.entriesOf(this.ref(path), fn as (key: string, value: unknown) => unknown, valueNode ? valueType(valueNode) : 'any');
+    return valueNode ? valueType(valueNode) : 'any';
   }
 
   /**
    * Like `entries`, for a map value obtained inside another range. When `fn` returns the
-   * result of another `entries`/`entriesOf`, its items are flattened into this list.
+   * result of another `entries`/`entriesOf`, its items are flattened into this list. The
+   * entries' type is the schema's for a values reference, else `valueType`.
    */
-  entriesOf<T>(map: T, fn: (key: string, value: T[keyof T]) => unknown, valueType: ValueType = 'any'): never[] {
+  entriesOf<T>(map: T, fn: (key: string, value: T[keyof T]) => unknown, valueType: ValueType = this.entryType(map)): never[] {
     let items: unknown[];
     if (this.mode === 'concrete') {
       // Helm ranges over a map in key order, over a list in list order.

@@ -5,7 +5,7 @@
  * cert-manager. Works on any chart's values: callers pass the section's settings.
  */
 import type { HelmValues, ValuePath } from '../helm/values';
-import type { ValuesProblem } from '../values/model';
+import { rule, type ValuesRule } from '../helm/rules';
 
 /** The certificate settings of one webhook (upstream's keys). */
 export interface WebhookTls {
@@ -71,34 +71,35 @@ export function caBundleField<V>(v: HelmValues<V>, cert: WebhookCertificate) {
   return v.maybe(v.and(v.not(v.truthy(cert.tls.injectCaFrom)), v.not(v.truthy(cert.tls.injectCaFromSecret))), cert.caBundle);
 }
 
-/** Upstream's rules on one section's certificate settings (TypeScript side); `managed`: the chart manages the Secret (cert-manager). */
-export function checkWebhookTls(section: string, w: WebhookTls, opts: { managed?: boolean } = {}): ValuesProblem[] {
-  const problems: ValuesProblem[] = [];
-  const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
-  if (w.injectCaFrom && w.injectCaFromSecret) problems.push({ key: `${section}.injectCaFromSecret`, message: 'injectCaFrom and injectCaFromSecret cannot both be set' });
-  if (injects && w.caBundle) problems.push({ key: `${section}.caBundle`, message: 'cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)' });
-  if (w.externalSecret && !w.caBundle && !injects && !opts.managed) problems.push({ key: `${section}.externalSecret`, message: 'needs caBundle, injectCaFrom or injectCaFromSecret' });
-  if (injects && !w.externalSecret) problems.push({ key: `${section}.externalSecret`, message: 'must be true when injectCaFrom or injectCaFromSecret is set' });
-  if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) problems.push({ key: `${section}.${w.crtPEM ? 'keyPEM' : 'crtPEM'}`, message: 'give both crtPEM and keyPEM, or neither' });
-  return problems;
-}
+/** The certificate values a user may give for a webhook (all of them cert-manager's when it manages the Secret). */
+export const WEBHOOK_TLS_VALUES = ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const;
 
-/** The same rules, for Helm (`templates/validate-values.yaml`); `managed`: the values path that makes the chart manage the Secret. */
-export function webhookTlsHelmChecks<V>(v: HelmValues<V>, section: string, opts: { managed?: ValuePath<V> } = {}) {
+/**
+ * Upstream's rules on one section's certificate settings: one CA injection at most, none with a
+ * caBundle, externalSecret with injection and only with a CA source, both PEMs or neither.
+ * `managed`: the values path under which cert-manager issues the certificate and injects its CA
+ * (then none of the certificate values may be given).
+ */
+export function webhookTlsRules<V>(v: HelmValues<V>, section: string, opts: { managed?: ValuePath<V> } = {}): ValuesRule[] {
   // `section` is a values section holding the WebhookTls keys (the chart's own paths).
-  const ref = (k: keyof WebhookTls) => v.truthy(v.ref(`${section}.${k}` as ValuePath<V>));
-  const from = ref('injectCaFrom');
-  const fromSecret = ref('injectCaFromSecret');
+  const given = (k: keyof WebhookTls) => v.truthy(v.ref(`${section}.${k}` as ValuePath<V>));
+  const from = given('injectCaFrom');
+  const fromSecret = given('injectCaFromSecret');
   const injects = v.or(from, fromSecret);
-  const caBundle = ref('caBundle');
-  const external = ref('externalSecret');
-  const crt = ref('crtPEM');
-  const key = ref('keyPEM');
+  const caBundle = given('caBundle');
+  const external = given('externalSecret');
+  const crt = given('crtPEM');
+  const key = given('keyPEM');
+  const managed = opts.managed;
   return [
-    { failWhen: v.and(from, fromSecret), message: `${section}.injectCaFromSecret: injectCaFrom and injectCaFromSecret cannot both be set` },
-    { failWhen: v.and(injects, caBundle), message: `${section}.caBundle: cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)` },
-    { failWhen: v.and(external, v.not(caBundle), v.not(injects), ...(opts.managed ? [v.not(opts.managed)] : [])), message: `${section}.externalSecret: needs caBundle, injectCaFrom or injectCaFromSecret` },
-    { failWhen: v.and(injects, v.not(external)), message: `${section}.externalSecret: must be true when injectCaFrom or injectCaFromSecret is set` },
-    { failWhen: v.and(v.or(crt, key), v.not(v.and(crt, key))), message: `${section}.crtPEM/keyPEM: give both crtPEM and keyPEM, or neither` },
+    rule(`${section}.injectCaFromSecret`, v.and(from, fromSecret), 'injectCaFrom and injectCaFromSecret cannot both be set'),
+    rule(`${section}.caBundle`, v.and(injects, caBundle), 'cannot be set when cert-manager injects the CA (injectCaFrom/injectCaFromSecret)'),
+    rule(`${section}.externalSecret`, v.and(external, v.not(caBundle), v.not(injects), ...(managed ? [v.not(managed)] : [])), 'needs caBundle, injectCaFrom or injectCaFromSecret'),
+    rule(`${section}.externalSecret`, v.and(injects, v.not(external)), 'must be true when injectCaFrom or injectCaFromSecret is set'),
+    rule(`${section}.keyPEM`, v.and(crt, v.not(key)), 'give both crtPEM and keyPEM, or neither'),
+    rule(`${section}.crtPEM`, v.and(key, v.not(crt)), 'give both crtPEM and keyPEM, or neither'),
+    ...(managed
+      ? WEBHOOK_TLS_VALUES.map((k) => rule(`${section}.${k}`, v.and(managed, given(k)), `cannot be set when ${managed} (cert-manager issues the certificate and injects its CA)`))
+      : []),
   ];
 }

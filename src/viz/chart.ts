@@ -5,8 +5,10 @@
  */
 import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
-import { checkWebhookTls, webhookTlsHelmChecks, type WebhookTls } from '../k8s/webhook-tls';
-import { valuesFileHeader, type ValuesProblem } from '../values/model';
+import type { HelmValues } from '../helm/values';
+import { rule, type ValuesRule } from '../helm/rules';
+import { webhookTlsRules } from '../k8s/webhook-tls';
+import { valuesFileHeader } from '../values/model';
 import { Grafana } from './grafana';
 import { MetricsApi } from './metrics-api';
 import { NamespaceMetadata } from '../extension/namespace-metadata';
@@ -20,26 +22,21 @@ import { Web } from './web';
 
 const NEEDS_PROMETHEUS = 'required when prometheus.enabled is false (the metrics API and Grafana query it)';
 const BOTH_GRAFANAS = 'cannot be set with grafana.url (in-cluster Grafana) — pick one';
-const BY_CERT_MANAGER = 'cannot be set when certManager.enabled (cert-manager issues the certificate and injects its CA)';
-const TLS_VALUES = ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'] as const;
 const BUNDLED_GRAFANA = 'cannot be set while the bundled Grafana is enabled; set grafana.enabled: false to use an external Grafana';
 const BUNDLED_GRAFANA_URL =
   'cannot be set while the bundled Grafana is enabled (it would be deployed and never used); set grafana.enabled: false to use your own Grafana';
 
-/** Rules between keys (TypeScript side). */
-export function checkVizValues(values: VizValues): ValuesProblem[] {
-  const problems: ValuesProblem[] = [];
-  if (!values.prometheus.enabled && !values.prometheusUrl) problems.push({ key: 'prometheusUrl', message: NEEDS_PROMETHEUS });
-  if (values.grafana.url && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BOTH_GRAFANAS });
-  if (values.grafana.enabled && values.grafana.externalUrl) problems.push({ key: 'grafana.externalUrl', message: BUNDLED_GRAFANA });
-  if (values.grafana.enabled && values.grafana.url) problems.push({ key: 'grafana.url', message: BUNDLED_GRAFANA_URL });
-  for (const section of ['tap', 'tapInjector'] as const) {
-    problems.push(...checkWebhookTls(section, values[section] as WebhookTls, { managed: values.certManager.enabled }));
-    if (values.certManager.enabled) {
-      for (const key of TLS_VALUES) if (values[section][key]) problems.push({ key: `${section}.${key}`, message: BY_CERT_MANAGER });
-    }
-  }
-  return problems;
+/** The rules between viz's keys (each once: src/helm/rules.ts). */
+export function vizRules(v: HelmValues<VizValues>): ValuesRule[] {
+  const url = v.truthy(v.ref('grafana.url'));
+  const externalUrl = v.truthy(v.ref('grafana.externalUrl'));
+  return [
+    rule('prometheusUrl', v.and(v.not('prometheus.enabled'), v.not('prometheusUrl')), NEEDS_PROMETHEUS),
+    rule('grafana.externalUrl', v.and(url, externalUrl), BOTH_GRAFANAS),
+    rule('grafana.externalUrl', v.and('grafana.enabled', externalUrl), BUNDLED_GRAFANA),
+    rule('grafana.url', v.and('grafana.enabled', url), BUNDLED_GRAFANA_URL),
+    ...(['tap', 'tapInjector'] as const).flatMap((section) => webhookTlsRules(v, section, { managed: 'certManager.enabled' })),
+  ];
 }
 
 export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
@@ -70,17 +67,7 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     ' (Grafana is under /grafana when grafana.enabled).\n',
   ],
   presets: { 'values-ha.yaml': vizHaValues, 'values-gitops.yaml': vizGitopsValues },
-  check: (values) => checkVizValues(values),
-  helmChecks: (v) => [
-    { failWhen: v.and(v.not('prometheus.enabled'), v.not('prometheusUrl')), message: `prometheusUrl: ${NEEDS_PROMETHEUS}` },
-    { failWhen: v.and(v.truthy(v.ref('grafana.url')), v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BOTH_GRAFANAS}` },
-    { failWhen: v.and('grafana.enabled', v.truthy(v.ref('grafana.externalUrl'))), message: `grafana.externalUrl: ${BUNDLED_GRAFANA}` },
-    { failWhen: v.and('grafana.enabled', v.truthy(v.ref('grafana.url'))), message: `grafana.url: ${BUNDLED_GRAFANA_URL}` },
-    ...(['tap', 'tapInjector'] as const).flatMap((section) => [
-      ...webhookTlsHelmChecks(v, section, { managed: 'certManager.enabled' }),
-      ...TLS_VALUES.map((key) => ({ failWhen: v.and('certManager.enabled', v.truthy(v.ref(`${section}.${key}`))), message: `${section}.${key}: ${BY_CERT_MANAGER}` })),
-    ]),
-  ],
+  rules: vizRules,
   build(chart, v) {
     forExtension(v, 'viz');
     new AdminPolicy(chart, 'admin-policy', v);

@@ -4,38 +4,27 @@ import { checkPodMonitorValues } from '../../src/control-plane/pod-monitor';
 import { controlPlaneValues, type ControlPlaneValues } from '../../src/control-plane/values';
 import { coalesce, defaultsOf } from '../../src/values/model';
 import { describeChart } from '../support/chart-suite';
-import { repairWebhookTls } from '../support/repair';
 import { IDENTITY_VALUES, identityPem } from '../fixtures/identity';
 
 const defaults = defaultsOf(controlPlaneValues) as ControlPlaneValues;
 
 
-/** Random webhook settings mostly contradict each other; keep the choices, make them consistent. */
-function repairWebhooks(user: Record<string, unknown>): Record<string, unknown> {
+/** What only TypeScript checks (parsing), which random text fails; the rules repair the rest (repairByRules). */
+function repairParsed(user: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(user);
   // Random text can never be a trust anchor (it is parsed, also with identity.externalCA): keep the base's.
   delete out.identityTrustAnchorsPEM;
-  const certManager = out.certManager as { identityIssuer?: { enabled?: boolean }; webhooks?: { enabled?: boolean } } | undefined;
-  repairWebhookTls(out, ['proxyInjector', 'profileValidator', 'policyValidator'], Boolean(certManager?.webhooks?.enabled));
   const selector = (out.podMonitor as { controller?: { namespaceSelector?: string } } | undefined)?.controller;
   if (selector?.namespaceSelector !== undefined && checkPodMonitorValues(coalesce(defaults, { podMonitor: { controller: selector } }) as ControlPlaneValues).length > 0) {
     selector.namespaceSelector = `matchNames: [${JSON.stringify(selector.namespaceSelector)}]`;
   }
-  const trustManager = out.trustManager as { enabled?: boolean } | undefined;
-  if (certManager?.identityIssuer?.enabled || trustManager?.enabled) {
-    const identity = (out.identity ??= {}) as { externalCA?: boolean; issuer?: { scheme?: string } };
-    identity.externalCA = true;
-    if (certManager?.identityIssuer?.enabled) identity.issuer = { ...identity.issuer, scheme: 'kubernetes.io/tls' };
-  }
-  const tracing = (out.controller as { tracing?: { enabled?: boolean } } | undefined)?.tracing;
-  if (tracing?.enabled) tracing.enabled = false;
   return out;
 }
 
 describeChart(linkerdControlPlaneChart, {
   baseValues: IDENTITY_VALUES,
   maskGenerated: true,
-  repair: repairWebhooks,
+  repair: repairParsed,
   presets: {
     'values-ha.yaml': haValues,
     'cniEnabled=true': { cniEnabled: true },

@@ -1,19 +1,6 @@
 import { linkerdVizChart } from '../../src/viz/chart';
 import { vizGitopsValues, vizHaValues } from '../../src/viz/presets';
 import { describeChart } from '../support/chart-suite';
-import { repairWebhookTls } from '../support/repair';
-
-/** Random certificate and Grafana settings mostly contradict each other; keep the choices, make them consistent. */
-function repair(user: Record<string, unknown>): Record<string, unknown> {
-  const out = structuredClone(user);
-  repairWebhookTls(out, ['tap', 'tapInjector'], Boolean((out.certManager as { enabled?: boolean } | undefined)?.enabled));
-  const prometheus = out.prometheus as { enabled?: boolean } | undefined;
-  if (prometheus?.enabled === false && !out.prometheusUrl) out.prometheusUrl = 'http://prometheus.example:9090';
-  const grafana = out.grafana as { enabled?: boolean; url?: string | null; externalUrl?: string | null } | undefined;
-  if (grafana?.externalUrl && (grafana.url || grafana.enabled !== false)) delete grafana.externalUrl;
-  if (grafana?.url && grafana.enabled !== false) grafana.enabled = false;
-  return out;
-}
 
 const rulesAndStorage = {
   prometheus: {
@@ -31,7 +18,6 @@ const rulesAndStorage = {
 describeChart(linkerdVizChart, {
   release: { name: 'linkerd-viz', namespace: 'linkerd-viz' },
   maskGenerated: true,
-  repair,
   presets: {
     'values-ha.yaml': vizHaValues,
     'values-gitops.yaml': vizGitopsValues,

@@ -1,27 +1,42 @@
-/** Making random values consistent where the schema cannot: shared by the chart suites. */
+/**
+ * Making random values acceptable to a chart's cross-field rules, with the rule objects the
+ * chart declares (src/helm/rules.ts) rather than copies of them: shared by the chart suites.
+ */
+import type { TObject } from '@sinclair/typebox';
+import { failingRules, type ChartDefinition } from '../../src/helm/chart';
+import { rulePaths } from '../../src/helm/rules';
+import { coalesce, defaultsOf } from '../../src/values/model';
 
-const TLS_KEYS = ['crtPEM', 'keyPEM', 'caBundle', 'injectCaFrom', 'injectCaFromSecret'];
+/** Removes the value at a dotted path from user values (so the base's or the default applies). */
+function unset(values: Record<string, unknown>, path: string): void {
+  const keys = path.split('.');
+  let cur: unknown = values;
+  for (const k of keys.slice(0, -1)) {
+    if (cur === null || typeof cur !== 'object') return;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  if (cur !== null && typeof cur === 'object') delete (cur as Record<string, unknown>)[keys[keys.length - 1]];
+}
 
 /**
- * Webhook certificate settings (upstream's rules): one CA injection at most, none with a
- * caBundle, externalSecret with injection and only with a CA source, both PEMs or neither.
- * With `managed`, cert-manager issues them and no PEM or injection value may be given.
+ * `user` with what the chart's rules refuse undone: while a rule refuses the values (over `base`
+ * and the defaults), the first value it reads whose reset satisfies it goes back to its default
+ * (else every value it reads does). The choices no rule refuses are kept.
  */
-export function repairWebhookTls(out: Record<string, unknown>, sections: string[], managed = false): void {
-  for (const section of sections) {
-    const w = out[section] as Record<string, unknown> | undefined;
-    if (!w) continue;
-    if (managed) for (const k of TLS_KEYS) delete w[k];
-    if (w.injectCaFrom && w.injectCaFromSecret) delete w.injectCaFromSecret;
-    const injects = Boolean(w.injectCaFrom || w.injectCaFromSecret);
-    if (injects) {
-      delete w.caBundle;
-      w.externalSecret = true;
-    }
-    if (w.externalSecret && !w.caBundle && !injects && !managed) w.externalSecret = false;
-    if (Boolean(w.crtPEM) !== Boolean(w.keyPEM)) {
-      delete w.crtPEM;
-      delete w.keyPEM;
-    }
+export function repairByRules<S extends TObject>(def: ChartDefinition<S>, user: Record<string, unknown>, base: Record<string, unknown> = {}): Record<string, unknown> {
+  const out = structuredClone(user);
+  const defaults = defaultsOf(def.values);
+  const refused = (u: Record<string, unknown>) => failingRules(def, coalesce(defaults, coalesce(base, u)));
+  for (let round = 0; round < 100; round++) {
+    const rule = refused(out)[0];
+    if (!rule) break;
+    const paths = rulePaths(rule);
+    const fix = paths.find((p) => {
+      const trial = structuredClone(out);
+      unset(trial, p);
+      return !refused(trial).includes(rule);
+    });
+    for (const p of fix ? [fix] : paths) unset(out, p);
   }
+  return out;
 }

@@ -58,7 +58,7 @@ ${v.ternary(v.ge(gid, 0), v.fmt`    "proxy-gid": ${gid},\n`, '')}    "ports-to-r
 ${v.ternary(v.truthy(ignoreOut), v.fmt`    "outbound-ports-to-ignore": [${quotedList(v, ignoreOut)}],\n`, '')}    "simulate": false,
     "use-wait-flag": ${v.ref('useWaitFlag')},
     "iptables-mode": "${v.ref('iptablesMode')}",
-    "ipv6": ${v.ternary(v.is('disableIPv6'), 'false', 'true')}
+    "ipv6": ${v.ternary(v.truthy(v.ref('disableIPv6')), 'false', 'true')}
   }
 }
 `;
@@ -81,7 +81,7 @@ class CniPlugin extends Component {
       kind: 'ClusterRole',
       apiVersion: 'rbac.authorization.k8s.io/v1',
       metadata: meta(v, CNI_NAME, false),
-      rules: [...CNI_RULES, ...REPAIR_RULES.map((r) => v.maybe(v.is('repairController.enabled'), r))],
+      rules: [...CNI_RULES, ...REPAIR_RULES.map((r) => v.maybe(v.truthy(v.ref('repairController.enabled')), r))],
     });
     new K8sObject(this, 'cluster-role-binding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -130,7 +130,7 @@ class CniPlugin extends Component {
       command: ['/usr/lib/linkerd/linkerd-cni-repair-controller'],
       args: [
         '--admin-addr',
-        v.fmt`${v.ternary(v.is('disableIPv6'), '0.0.0.0', '[::]')}:${REPAIR_ADMIN_PORT}`,
+        v.fmt`${v.ternary(v.truthy(v.ref('disableIPv6')), '0.0.0.0', '[::]')}:${REPAIR_ADMIN_PORT}`,
         '--log-format',
         repair.logFormat,
         '--log-level',
@@ -139,7 +139,7 @@ class CniPlugin extends Component {
       livenessProbe: { httpGet: { path: '/live', port: 'repair-admin' } },
       readinessProbe: { failureThreshold: 7, httpGet: { path: '/ready', port: 'repair-admin' }, initialDelaySeconds: 10 },
       ports: [{ containerPort: REPAIR_ADMIN_PORT, name: 'repair-admin' }],
-      securityContext: v.maybe(v.is('repairController.enableSecurityContext'), {
+      securityContext: v.maybe(v.truthy(v.ref('repairController.enableSecurityContext')), {
         allowPrivilegeEscalation: false,
         capabilities: { drop: ['ALL'] },
         privileged: false,
@@ -172,7 +172,7 @@ class CniPlugin extends Component {
             automountServiceAccountToken: false,
             priorityClassName: v.optional('priorityClassName'),
             initContainers: v.maybe(v.truthy(v.ref('extraInitContainers')), v.ref('extraInitContainers')),
-            containers: [installCni, v.maybe(v.is('repairController.enabled'), repairController)],
+            containers: [installCni, v.maybe(v.truthy(v.ref('repairController.enabled')), repairController)],
             volumes: [
               v.maybe(twoDirs, { name: 'cni-bin-dir', hostPath: { path: binDir } }),
               { name: 'cni-net-dir', hostPath: { path: netDir } },

@@ -57,7 +57,7 @@ export class Config extends Component {
         kind: 'RoleBinding',
         metadata: { name: 'linkerd-config-reader', namespace: ns, labels: { 'app.kubernetes.io/part-of': 'Linkerd', ...labels } },
         roleRef: { kind: 'Role', name: 'ext-namespace-metadata-linkerd-config', apiGroup: 'rbac.authorization.k8s.io' },
-        subjects: v.entries('configReaders', (_i, reader) => {
+        subjects: v.entries(v.ref('configReaders'), (_i, reader) => {
           const r = reader as { name: string; namespace: string };
           return { kind: 'ServiceAccount', name: v.get(r, 'name'), namespace: v.get(r, 'namespace') };
         }),

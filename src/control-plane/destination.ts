@@ -79,7 +79,7 @@ export class Destination extends Component {
     const envOf = (section: 'destinationController' | 'spValidator') => {
       const additional = v.ref(`${section}.additionalEnv`);
       const experimental = v.ref(`${section}.experimentalEnv`);
-      return v.maybe(v.or(v.truthy(additional), v.truthy(experimental)), [...v.spliceOf(additional), ...v.spliceOf(experimental)]);
+      return v.maybe(v.or(v.truthy(additional), v.truthy(experimental)), [...v.splice(additional), ...v.splice(experimental)]);
     };
     const service = (id: string, name: string, spec: Record<string, unknown>) =>
       new K8sObject(this, id, { kind: 'Service', apiVersion: 'v1', metadata: meta(v, name, COMPONENT), spec: { ...spec, selector } });
@@ -202,8 +202,8 @@ export class Destination extends Component {
             v.fmt`-enable-ipv6=${v.not('disableIPv6')}`,
             v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
             v.maybe(v.truthy(meshedHttp2), v.fmt`--meshed-http2-client-params=${v.toJson(meshedHttp2)}`) as string,
-            ...v.spliceOf(v.ref('destinationController.additionalArgs')),
-            ...v.spliceOf(v.ref('destinationController.experimentalArgs')),
+            ...v.splice(v.ref('destinationController.additionalArgs')),
+            ...v.splice(v.ref('destinationController.experimentalArgs')),
             // Upstream writes these after `env:`, so they end up in args only when there is no env.
             ...traceArgs(v),
           ],
@@ -255,8 +255,8 @@ export class Destination extends Component {
             v.fmt`--default-opaque-ports=${v.ref('proxy.opaquePorts')}`,
             v.fmt`--global-egress-network-namespace=${v.ref('egress.globalEgressNetworkNamespace')}`,
             v.maybe('policyController.probeNetworks', v.fmt`--probe-networks=${v.join(v.ref('policyController.probeNetworks'), ',')}`) as string,
-            ...v.spliceOf(v.ref('policyController.additionalArgs')),
-            ...v.spliceOf(v.ref('policyController.experimentalArgs')),
+            ...v.splice(v.ref('policyController.additionalArgs')),
+            ...v.splice(v.ref('policyController.experimentalArgs')),
           ],
           image: controllerImage(v),
           imagePullPolicy: v.ref('imagePullPolicy'),

@@ -64,8 +64,8 @@ export class Heartbeat extends Component {
                       imagePullPolicy: v.ref('imagePullPolicy'),
                       env: [
                         { name: 'LINKERD_DISABLED', value: 'the heartbeat controller does not use the proxy' },
-                        ...v.spliceOf(v.ref('heartbeat.additionalEnv')),
-                        ...v.spliceOf(v.ref('heartbeat.experimentalEnv')),
+                        ...v.splice(v.ref('heartbeat.additionalEnv')),
+                        ...v.splice(v.ref('heartbeat.experimentalEnv')),
                       ],
                       args: [
                         'heartbeat',

@@ -100,8 +100,8 @@ export class Identity extends Component {
           ],
           env: [
             { name: 'LINKERD_DISABLED', value: 'linkerd-await cannot block the identity controller' },
-            ...v.spliceOf(v.ref('identity.additionalEnv')),
-            ...v.spliceOf(v.ref('identity.experimentalEnv')),
+            ...v.splice(v.ref('identity.additionalEnv')),
+            ...v.splice(v.ref('identity.experimentalEnv')),
           ],
           image: controllerImage(v),
           imagePullPolicy: v.ref('imagePullPolicy'),

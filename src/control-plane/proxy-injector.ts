@@ -49,7 +49,7 @@ export class ProxyInjector extends Component {
             v.fmt`-linkerd-namespace=${ns}`,
             v.fmt`-enable-pprof=${v.ref('enablePprof')}`,
           ],
-          env: v.maybe(v.or(v.truthy(additionalEnv), v.truthy(experimentalEnv)), [...v.spliceOf(additionalEnv), ...v.spliceOf(experimentalEnv)]),
+          env: v.maybe(v.or(v.truthy(additionalEnv), v.truthy(experimentalEnv)), [...v.splice(additionalEnv), ...v.splice(experimentalEnv)]),
           image: controllerImage(v),
           imagePullPolicy: v.ref('imagePullPolicy'),
           livenessProbe: { ...probe('/ping', v.ref('proxyInjector.livenessProbe.timeoutSeconds')), initialDelaySeconds: 10 },

@@ -135,7 +135,7 @@ export function extensionDeployment(scope: Construct, v: Ev, o: ExtensionDeploym
       replicas: o.replicas,
       revisionHistoryLimit: v.ref('revisionHistoryLimit'),
       selector: { matchLabels: selector },
-      ...(o.strategyWithAntiAffinity ? { strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }) } : {}),
+      ...(o.strategyWithAntiAffinity ? { strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }) } : {}),
       ...o.spec,
       template: {
         metadata: {

@@ -112,7 +112,7 @@ function fold(e: Expr): Expr {
 }
 
 const ENTRY_LIST = Symbol('entry-list');
-/** Lists made by `entries`/`entriesOf`: flattened when nested. */
+/** Lists made by `entries`: flattened when nested. */
 export function isEntryList(x: unknown): x is unknown[] {
   return Array.isArray(x) && (x as unknown as Record<symbol, unknown>)[ENTRY_LIST] === true;
 }
@@ -147,7 +147,6 @@ function valueType(node: SchemaNode): ValueType {
   if (typeof t === 'string' && ['string', 'integer', 'number', 'boolean', 'object', 'array'].includes(t)) return t as ValueType;
   return 'any';
 }
-
 
 export class HelmValues<V> {
   private readonly guardStack: (Expr | Each)[] = [];
@@ -247,7 +246,7 @@ export class HelmValues<V> {
     return ref.child(key as string, node ? valueType(node) : 'any') as never;
   }
 
-  /** Whether a value from a values section is set at all (even to false), like `hasKey`. */
+  /** Whether a value (`v.ref('a.b')`, a section's or `v.get`'s) is set at all, even to false or empty: Helm's `hasKey`. */
   isSet(x: unknown): boolean {
     if (x instanceof Field) return this.out(new HasKey(x.obj, x.key));
     if (!(x instanceof Ref)) return x !== undefined;
@@ -291,10 +290,7 @@ export class HelmValues<V> {
     return this.out(new Fmt(parts));
   }
 
-  /** Truthiness of a value path, or a combination. */
-  is(c: Condition<V>): boolean {
-    return this.out(fold(new Truthy(this.condExpr(c))));
-  }
+  /** Conditions: a values path (its truthiness), a boolean from these helpers, or a constant. */
   not(c: Condition<V>): boolean {
     return this.out(fold(new Not(this.condExpr(c))));
   }
@@ -324,21 +320,6 @@ export class HelmValues<V> {
     return this.out(new Compare('ge', this.expr(a), this.expr(b)));
   }
 
-  /** Whether `path` is set at all (even to false or empty), like Helm's `hasKey`. */
-  has(path: ValuePath<V>): boolean {
-    const parts = (path as string).split('.');
-    if (!schemaAt(this.schema as SchemaNode, parts)) throw new Error(`unknown values key '${path}'`);
-    const parent = parts.length > 1 ? this.refExpr(parts.slice(0, -1).join('.')) : null;
-    return this.out(new HasKey(parent, parts[parts.length - 1]));
-  }
-
-  /** Whether a map value (from `ref`/`section`) has `key`, even with an empty value. */
-  hasKeyIn(map: Record<string, unknown>, key: string): boolean {
-    if (this.mode === 'concrete') return map !== null && typeof map === 'object' && Object.prototype.hasOwnProperty.call(map, key);
-    if (!((map as unknown) instanceof Ref)) throw new Error('hasKeyIn needs a values reference');
-    return this.out(new HasKey(map as unknown as Ref, key));
-  }
-
   /** `s` with every `from` replaced by `to`. */
   replace(s: string, from: string, to: string): string {
     return this.out(new Replace(this.expr(s), from, to));
@@ -349,10 +330,6 @@ export class HelmValues<V> {
     const cond = this.condExpr(c);
     if (this.mode === 'template' && cond instanceof Lit) return goTruthy(cond.value) ? whenTrue : whenFalse;
     return this.out(new Ternary(cond, this.expr(whenTrue), this.expr(whenFalse)));
-  }
-  /** The value at `path` when it is set and non-empty, else `fallback`. */
-  default<P extends ValuePath<V>>(path: P, fallback: NonNullable<ValueAt<V, P>>): NonNullable<ValueAt<V, P>> {
-    return this.out(new Default(this.refExpr(path), this.expr(fallback)));
   }
 
   /** A field value that is left out (key absent) unless `c` holds. */
@@ -469,22 +446,6 @@ export class HelmValues<V> {
     return this.out(new MergeMaps(this.expr(base), this.expr(over)));
   }
 
-  /** The items of a list value, to spread into a list: `[a, ...v.splice('extraArgs')]`. */
-  splice<P extends ValuePath<V>>(path: P): NonNullable<ValueAt<V, P>> extends readonly (infer I)[] ? I[] : never {
-    const ref = this.refExpr(path);
-    if (this.mode === 'concrete') return ((ref.evaluate(this.ctx) as unknown[] | undefined) ?? []) as never;
-    return [new Splice(ref)] as never;
-  }
-
-  /**
-   * One list item per entry of a map, in key order:
-   * `[...v.entries('proxy.inbound', (key, value) => ({ name: key, value }))]`.
-   * Ranges nest: pass a value from an outer callback to `v.entriesOf`.
-   */
-  entries<P extends ValuePath<V>>(path: P, fn: (key: string, value: NonNullable<ValueAt<V, P>>[keyof NonNullable<ValueAt<V, P>>]) => unknown): never[] {
-    return this.entriesOf(this.ref(path), fn as (key: string, value: unknown) => unknown);
-  }
-
   /** What the entries of a map value hold, from the schema when it is a values reference. */
   private entryType(map: unknown): ValueType {
     if (!(map instanceof Ref)) return 'any';
@@ -494,11 +455,13 @@ export class HelmValues<V> {
   }
 
   /**
-   * Like `entries`, for a map value obtained inside another range. When `fn` returns the
-   * result of another `entries`/`entriesOf`, its items are flattened into this list. The
-   * entries' type is the schema's for a values reference, else `valueType`.
+   * One list item per entry of a map (or list) value, in key order:
+   * `[...v.entries(v.ref('proxy.inbound'), (key, value) => ({ name: key, value }))]`. Ranges
+   * nest: pass a value from an outer callback; when `fn` returns the result of another
+   * `entries`, its items are flattened into this list. The entries' type is the schema's for a
+   * values reference, else `valueType`.
    */
-  entriesOf<T>(map: T, fn: (key: string, value: T[keyof T]) => unknown, valueType: ValueType = this.entryType(map)): never[] {
+  entries<T>(map: T, fn: (key: string, value: NonNullable<T>[keyof NonNullable<T>]) => unknown, valueType: ValueType = this.entryType(map)): never[] {
     let items: unknown[];
     if (this.mode === 'concrete') {
       // Helm ranges over a map in key order, over a list in list order.
@@ -508,7 +471,7 @@ export class HelmValues<V> {
             .sort()
             .map((k) => [k, (map as Record<string, unknown>)[k]]);
       items = entries.flatMap(([k, x]) => {
-        const item = fn(k, x as T[keyof T]);
+        const item = fn(k, x as NonNullable<T>[keyof NonNullable<T>]);
         return isEntryList(item) ? item : [item];
       });
     } else {
@@ -517,7 +480,7 @@ export class HelmValues<V> {
         const n = this.rangeDepth;
         const key = new Var(`$k${n}`, 'string', `range key #${n}`);
         const value = new Var(`$v${n}`, valueType, `range value #${n}`);
-        const item = fn(key as unknown as string, value as unknown as T[keyof T]);
+        const item = fn(key as unknown as string, value as unknown as NonNullable<T>[keyof NonNullable<T>]);
         items = [new Range(this.expr(map), key, value, item)];
       } finally {
         this.rangeDepth -= 1;
@@ -526,8 +489,8 @@ export class HelmValues<V> {
     return Object.defineProperty(items, ENTRY_LIST, { value: true, enumerable: false }) as never[];
   }
 
-  /** Like `splice`, for a list value at hand (absent or empty: no items). */
-  spliceOf<T>(list: readonly T[] | undefined): T[] {
+  /** The items of a list value, to spread into a list: `[a, ...v.splice(v.ref('extraArgs'))]` (absent or empty: no items). */
+  splice<T>(list: readonly T[] | undefined): T[] {
     if (this.mode === 'concrete') return [...(list ?? [])];
     return [new Splice(this.expr(list))] as never;
   }

@@ -90,7 +90,7 @@ export class Collector extends Component {
             env: [
               { name: 'GOGC', value: '80' },
               { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
-              ...v.spliceOf(c.env),
+              ...v.splice(c.env),
             ],
             ports: [...otlpPorts, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
             livenessProbe: probe('/'),

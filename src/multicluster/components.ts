@@ -24,14 +24,14 @@ const POD_SECURITY = { seccompProfile: { type: 'RuntimeDefault' } };
 const VIZ_PROMETHEUS = [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }];
 
 /** `affinity` from enablePodAntiAffinity (on `label: component`) and nodeAffinity (the chart's, or a controller's). */
-function affinity(v: Mv, label: string, component: string, antiAffinity: boolean = v.is('enablePodAntiAffinity'), nodeAffinity: unknown = v.ref('nodeAffinity')) {
+function affinity(v: Mv, label: string, component: string, antiAffinity: boolean = v.truthy(v.ref('enablePodAntiAffinity')), nodeAffinity: unknown = v.ref('nodeAffinity')) {
   return v.maybe(v.or(antiAffinity, v.truthy(nodeAffinity)), {
     ...v.fields(antiAffinity, podAntiAffinity(label, component)),
     nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
   });
 }
 
-function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, string>, selector: Record<string, string>, when: boolean = v.is('enablePodAntiAffinity')) {
+function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, string>, selector: Record<string, string>, when: boolean = v.truthy(v.ref('enablePodAntiAffinity'))) {
   v.when(when, () => {
     new K8sObject(scope, 'pdb', {
       kind: 'PodDisruptionBudget',
@@ -43,7 +43,7 @@ function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, strin
 }
 
 function envOf(v: Mv, a: unknown[] | undefined, b: unknown[] | undefined) {
-  return v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.spliceOf(a), ...v.spliceOf(b)]);
+  return v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.splice(a), ...v.splice(b)]);
 }
 
 export class Gateway extends Component {
@@ -68,7 +68,7 @@ export class Gateway extends Component {
           replicas: g.replicas,
           revisionHistoryLimit: v.ref('revisionHistoryLimit'),
           selector: { matchLabels: { app: name } },
-          strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
+          strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
           template: {
             metadata: {
               annotations: {
@@ -203,12 +203,12 @@ export class LocalServiceMirror extends Component {
         replicas: c.replicas,
         revisionHistoryLimit: v.ref('revisionHistoryLimit'),
         selector: { matchLabels: { component: 'local-service-mirror' } },
-        strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
+        strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
         template: {
           metadata: serviceMirrorPodMetadata(v, { component: 'local-service-mirror' }, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
           spec: {
             // Upstream applies nodeAffinity here only together with enablePodAntiAffinity.
-            affinity: v.maybe(v.is('enablePodAntiAffinity'), {
+            affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), {
               ...podAntiAffinity('component', 'local-service-mirror'),
               nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
             }),
@@ -260,7 +260,7 @@ export class ControllerAccess extends Component {
       rules: [
         { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
         { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-        v.maybe(v.is('enableNamespaceCreation'), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
+        v.maybe(v.truthy(v.ref('enableNamespaceCreation')), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
       ],
     });
   }
@@ -337,7 +337,7 @@ export class Controllers extends Component {
                     v.fmt`-event-requeue-limit=${v.dig(c, ['retryLimit'], d.retryLimit)}`,
                     v.fmt`-namespace=${ns}`,
                     v.maybe(v.dig(c, ['enableHeadlessServices'], d.enableHeadlessServices), '-enable-headless-services'),
-                    v.maybe(v.is('enableNamespaceCreation'), '-enable-namespace-creation'),
+                    v.maybe(v.truthy(v.ref('enableNamespaceCreation')), '-enable-namespace-creation'),
                     v.fmt`-enable-pprof=${v.dig(c, ['enablePprof'], d.enablePprof)}`,
                     v.fmt`-probe-service=probe-${link}`,
                     link,

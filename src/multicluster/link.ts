@@ -84,7 +84,7 @@ class ServiceMirror extends Component {
       rules: [
         { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
         { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-        v.maybe(v.is('enableNamespaceCreation'), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
+        v.maybe(v.truthy(v.ref('enableNamespaceCreation')), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
       ],
     });
     new K8sObject(this, 'cluster-role-binding', { kind: 'ClusterRoleBinding', apiVersion: rbac, metadata: { name: access, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: access }, subjects });
@@ -116,11 +116,11 @@ class ServiceMirror extends Component {
         replicas: v.ref('replicas'),
         revisionHistoryLimit: v.ref('revisionHistoryLimit'),
         selector: { matchLabels: selector },
-        strategy: v.maybe(v.is('enablePodAntiAffinity'), { rollingUpdate: { maxUnavailable: 1 } }),
+        strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
         template: {
           metadata: serviceMirrorPodMetadata(v, selector, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
           spec: {
-            affinity: v.maybe(v.is('enablePodAntiAffinity'), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
+            affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
             automountServiceAccountToken: false,
             containers: [
               {
@@ -130,13 +130,13 @@ class ServiceMirror extends Component {
                   v.fmt`-log-format=${v.ref('logFormat')}`,
                   v.fmt`-event-requeue-limit=${v.ref('serviceMirrorRetryLimit')}`,
                   v.fmt`-namespace=${ns}`,
-                  v.maybe(v.is('enableHeadlessServices'), '-enable-headless-services'),
-                  v.maybe(v.is('enableNamespaceCreation'), '-enable-namespace-creation'),
+                  v.maybe(v.truthy(v.ref('enableHeadlessServices')), '-enable-headless-services'),
+                  v.maybe(v.truthy(v.ref('enableNamespaceCreation')), '-enable-namespace-creation'),
                   v.fmt`-enable-pprof=${v.orElse(v.ref('enablePprof') as boolean, false)}`,
                   v.fmt`-probe-service=probe-gateway-${target}`,
                   target,
                 ],
-                env: v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.spliceOf(a), ...v.spliceOf(b)]),
+                env: v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.splice(a), ...v.splice(b)]),
                 image: v.fmt`${v.ref('controllerImage')}:${v.ref('controllerImageVersion')}`,
                 name: 'service-mirror',
                 securityContext: restrictedContainer(v.ref('serviceMirrorUID'), v.ref('serviceMirrorGID')),

@@ -34,9 +34,9 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
   const ifSet = (value: string, name: string) => when(v.truthy(value), name, value);
 
   const tuning = (direction: 'inbound' | 'outbound', map: Record<string, Record<string, Record<string, string>>>): EnvVar[] =>
-    v.entriesOf(map, (scope, protocols) =>
-      v.entriesOf(protocols, (protocol, params) =>
-        v.entriesOf(
+    v.entries(map, (scope, protocols) =>
+      v.entries(protocols, (protocol, params) =>
+        v.entries(
           params,
           (param, value) => ({
             name: v.fmt`LINKERD2_PROXY_${direction.toUpperCase()}_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(protocol))}_${v.upper(v.snakecase(param))}`,
@@ -137,8 +137,8 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
     { name: 'LINKERD2_PROXY_POLICY_SVC_NAME', value: serviceName('linkerd-destination') },
     ifSet(p.accessLog as string, 'LINKERD2_PROXY_ACCESS_LOG'),
     ifSet(p.shutdownGracePeriod, 'LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD'),
-    ...v.spliceOf(p.additionalEnv as EnvVar[] | undefined),
-    ...v.spliceOf(p.experimentalEnv as EnvVar[] | undefined),
+    ...v.splice(p.additionalEnv as EnvVar[] | undefined),
+    ...v.splice(p.experimentalEnv as EnvVar[] | undefined),
   ];
 
   const admin = p.ports.admin;
@@ -248,7 +248,7 @@ export function proxyInitContainer<V>(v: HelmValues<V>, s: ProxySettings): Conta
     securityContext: {
       allowPrivilegeEscalation: elevated,
       capabilities: {
-        add: ['NET_ADMIN', 'NET_RAW', ...v.spliceOf(v.get(init.capabilities, 'add'))],
+        add: ['NET_ADMIN', 'NET_RAW', ...v.splice(v.get(init.capabilities, 'add'))],
         drop: v.maybe(v.truthy(v.get(init.capabilities, 'drop')), v.get(init.capabilities, 'drop')),
       },
       privileged: elevated,

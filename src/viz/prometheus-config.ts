@@ -100,7 +100,7 @@ function proxyJob(v: Vv): ScrapeConfig {
       ...WORKLOAD_RELABEL,
     ],
     // `dst_workload` likewise, then the user's rules.
-    metric_relabel_configs: [...DST_WORKLOAD_RELABEL, ...v.spliceOf(metricRelabel)],
+    metric_relabel_configs: [...DST_WORKLOAD_RELABEL, ...v.splice(metricRelabel)],
   };
 }
 
@@ -138,7 +138,7 @@ export function prometheusConfig(v: Vv): PrometheusConfig {
         regex: '(linkerd-service-mirror|controller);.*-admin$',
       }),
       proxyJob(v),
-      ...(v.spliceOf(p.scrapeConfigs ?? undefined) as ScrapeConfig[]),
+      ...(v.splice(p.scrapeConfigs ?? undefined) as ScrapeConfig[]),
     ],
     alerting: v.maybe(alerting, {
       alert_relabel_configs: v.maybe(v.truthy(p.alertRelabelConfigs), p.alertRelabelConfigs),

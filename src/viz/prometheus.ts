@@ -55,12 +55,12 @@ export class Prometheus extends Component {
         safeToEvict: false,
         podSecurityContext: { fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
         containers: [
-          ...v.spliceOf(p.sidecarContainers ?? undefined),
+          ...v.splice(p.sidecarContainers ?? undefined),
           {
             args: [
-              v.maybe(v.not(v.hasKeyIn(args, 'log.level')), v.fmt`--log.level=${v.orElse(p.logLevel, v.ref('defaultLogLevel'))}`),
-              v.maybe(v.not(v.hasKeyIn(args, 'log.format')), v.fmt`--log.format=${v.ternary(v.eq(logFormat, 'plain'), 'logfmt', logFormat)}`),
-              ...v.entries('prometheus.args', (key, value) => v.fmt`--${key}${v.ternary(v.truthy(value), v.fmt`=${value}`, '')}`),
+              v.maybe(v.not(v.isSet(v.get(args, 'log.level'))), v.fmt`--log.level=${v.orElse(p.logLevel, v.ref('defaultLogLevel'))}`),
+              v.maybe(v.not(v.isSet(v.get(args, 'log.format'))), v.fmt`--log.format=${v.ternary(v.eq(logFormat, 'plain'), 'logfmt', logFormat)}`),
+              ...v.entries(v.ref('prometheus.args'), (key, value) => v.fmt`--${key}${v.ternary(v.truthy(value), v.fmt`=${value}`, '')}`),
             ],
             image: v.fmt`${p.image.registry}/${p.image.name}:${p.image.tag}`,
             imagePullPolicy: pullPolicy(v, 'prometheus'),
@@ -71,7 +71,7 @@ export class Prometheus extends Component {
             resources: resourcesOf(v, p.resources),
             securityContext: restrictedContainer(65534, 65534),
             volumeMounts: [
-              ...v.entriesOf(rules, (_i, m) => ({ name: v.get(m, 'name'), mountPath: v.fmt`/etc/prometheus/${v.get(m, 'subPath', 'string')}`, subPath: v.get(m, 'subPath'), readOnly: true })),
+              ...v.entries(rules, (_i, m) => ({ name: v.get(m, 'name'), mountPath: v.fmt`/etc/prometheus/${v.get(m, 'subPath', 'string')}`, subPath: v.get(m, 'subPath'), readOnly: true })),
               { mountPath: '/data', name: 'data' },
               { mountPath: '/etc/prometheus/prometheus.yml', name: 'prometheus-config', subPath: 'prometheus.yml', readOnly: true },
               KUBE_API_ACCESS_MOUNT,
@@ -79,7 +79,7 @@ export class Prometheus extends Component {
           },
         ],
         volumes: [
-          ...v.entriesOf(rules, (_i, m) => ({ name: v.get(m, 'name'), configMap: { name: v.get(m, 'configMap') } })),
+          ...v.entries(rules, (_i, m) => ({ name: v.get(m, 'name'), configMap: { name: v.get(m, 'configMap') } })),
           { name: 'data', ...v.fields(v.truthy(persistence), { persistentVolumeClaim: { claimName: NAME } }, { emptyDir: {} }) },
           { configMap: { name: 'prometheus-config' }, name: 'prometheus-config' },
           KUBE_API_ACCESS_VOLUME,

@@ -88,8 +88,8 @@ export const engineChart = testChart({
         fixed: 'a {{ literal }} value',
         ...v.fields('ha', { mode: 'ha' }, { mode: 'single' }),
         ...v.fields(v.eq(v.ref('logLevel'), 'debug'), { debug: 'yes' }),
-        flagged: v.ternary(v.has('flagged'), 'set', 'unset'),
-        fallback: v.default('priorityClassName', 'none'),
+        flagged: v.ternary(v.isSet(v.ref('flagged')), 'set', 'unset'),
+        fallback: v.orElse(v.ref('priorityClassName'), 'none'),
         trimmed: v.trim(v.ref('note')),
         ratioText: v.fmt`ratio=${v.ref('ratio')}`,
         noteSha256: v.sha256sum(v.ref('note')),
@@ -115,14 +115,14 @@ export const engineChart = testChart({
               {
                 name: 'main',
                 image: v.fmt`${v.ref('image.registry')}/${v.ref('image.name')}:${v.ref('image.tag')}`,
-                args: ['--level', v.ref('logLevel'), ...v.splice('extraArgs')],
+                args: ['--level', v.ref('logLevel'), ...v.splice(v.ref('extraArgs'))],
                 env: [
                   { name: 'BIG', value: v.fmt`${v.ref('bigNumber')}` },
                   v.maybe('ha', { name: 'HA', value: 'true' }),
-                  ...v.entries('tuning', (scope, params) =>
-                    v.entriesOf(params, (param, value) => ({ name: v.fmt`TUNE_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(param))}`, value: v.fmt`${value}` }), 'integer'),
+                  ...v.entries(v.ref('tuning'), (scope, params) =>
+                    v.entries(params, (param, value) => ({ name: v.fmt`TUNE_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(param))}`, value: v.fmt`${value}` }), 'integer'),
                   ),
-                  ...v.entries('labels', (key, value) => ({ name: v.fmt`LABEL_${v.upper(key)}`, value })),
+                  ...v.entries(v.ref('labels'), (key, value) => ({ name: v.fmt`LABEL_${v.upper(key)}`, value })),
                 ],
                 resources: v.ref('resources'),
               },
@@ -134,7 +134,7 @@ export const engineChart = testChart({
       },
       ratio: v.ref('ratio'),
       emptyWhenAllConditional: { ...v.fields('ha', { a: 'b' }) },
-      listAllConditional: [v.maybe('ha', 'x'), ...v.splice('extraArgs')],
+      listAllConditional: [v.maybe('ha', 'x'), ...v.splice(v.ref('extraArgs'))],
       merged: { Fixed: 'x', ...v.spreadMap(v.ref('annotations')) },
       mergedOnly: { ...v.spreadMap(v.ref('annotations')) },
     });
@@ -166,12 +166,12 @@ export const engineChart = testChart({
         return {
           name: v.fmt`sidecar-${a.role}`,
           image: v.fmt`${a.image.registry}/${a.image.name}:${tag}`,
-          args: [v.fmt`--port=${a.port}`, v.fmt`--tag=${tag}`, ...v.splice('extraArgs')],
+          args: [v.fmt`--port=${a.port}`, v.fmt`--tag=${tag}`, ...v.splice(v.ref('extraArgs'))],
           env: [
             v.maybe(v.eq(a.level, 'debug'), { name: 'DEBUG', value: v.fmt`${a.role} at ${tag}` }),
             { name: 'ATTRIBUTES', value: v.lines(v.ref('attributes'), (k, val) => v.fmt`${k}=${val}`) },
             { name: 'LONG', value: v.fmt`${'a long constant part of a line that the engine must break, '.repeat(6)}${v.ref('note')}` },
-            ...v.entries('tuning', (scope, params) => v.entriesOf(params, (param, value) => ({ name: v.fmt`T_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(param))}`, value: v.fmt`${value}` }), 'integer')),
+            ...v.entries(v.ref('tuning'), (scope, params) => v.entries(params, (param, value) => ({ name: v.fmt`T_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(param))}`, value: v.fmt`${value}` }), 'integer')),
           ],
           resources: v.partial('shared.limits', { cpu: v.ref('resources') }, (b) => v.maybe(v.truthy(b.cpu), { limits: b.cpu })),
         };

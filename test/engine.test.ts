@@ -251,7 +251,9 @@ describe('engine: user maps merged with the chart keys', () => {
     expect(rules).toContain('{{- fail "user.owned: set by the chart; cannot be overridden" }}');
     expect(mapAnalysis(mergeChart).rules.map((r) => r.key).sort()).toEqual(['extra.owned', 'user.owned']);
     const readme = chartFiles(mergeChart).get('README.md') ?? '';
-    expect(readme).toMatch(/\| `user` \|.*may not set `owned` \(set by the chart; a values error\); wins over the chart's `before`; loses to the chart's `after`, .*`last`.*; loses to `extra`, `opt`\. \|/);
+    expect(readme).toMatch(/\| `user` \|.*Merged with the chart's keys \(\[how\]\(#maps-merged-with-the-charts-keys\)\)\. \|/);
+    const note = readme.slice(readme.indexOf("### Maps merged with the chart's keys")).replace(/\n {2}/g, ' ');
+    expect(note).toMatch(/- `user`: may not set `owned` \(set by the chart; a values error\); wins over the chart's `before`; loses to the chart's `after`, .*`last`.*; loses to `extra`, `opt`\./);
   });
 });
 

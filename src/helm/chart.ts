@@ -409,16 +409,30 @@ export function chartFiles<S extends TObject>(def: ChartDefinition<S>): Map<stri
 
 /** The values table with, for each user map merged with the chart's keys, how (appended to its description). */
 function withMergeNotes(table: string, merges: ReadonlyMap<string, MapMerge>): string {
-  return table
-    .split('\n')
-    .map((row) => {
-      const path = /^\| `([^`]+)` \|/.exec(row)?.[1];
-      const m = path === undefined ? undefined : merges.get(path);
-      const note = m ? describeMerge(m).replace(/\|/g, '\\|') : '';
-      if (!note) return row;
-      return row.replace(/ \|$/, ` ${note} |`);
-    })
-    .join('\n');
+  const notes: string[] = [];
+  const rows = table.split('\n').map((row) => {
+    const path = /^\| `([^`]+)` \|/.exec(row)?.[1];
+    const m = path === undefined ? undefined : merges.get(path);
+    const note = m ? describeMerge(m) : '';
+    if (!note) return row;
+    notes.push(...wrapProse(`- \`${path}\`: ${note}`, 100, '  '));
+    return row.replace(/ \|$/, ` Merged with the chart's keys ([how](#maps-merged-with-the-charts-keys)). |`);
+  });
+  if (notes.length === 0) return rows.join('\n');
+  return [...rows, '', "### Maps merged with the chart's keys", '', ...notes].join('\n');
+}
+
+/** Markdown prose broken between words at `width` columns, continuation lines indented. */
+function wrapProse(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
 
 /** Writes the chart into `dir/<name>`, replacing what was there. */

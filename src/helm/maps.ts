@@ -188,5 +188,5 @@ export function describeMerge(m: MapMerge): string {
   if (m.chartWins.size) parts.push(`loses to the chart's ${list(m.chartWins)}`);
   if (m.winsOver.size) parts.push(`wins over ${list(m.winsOver)}`);
   if (m.losesTo.size) parts.push(`loses to ${list(m.losesTo)}`);
-  return parts.length ? `Merged with the chart's keys: ${parts.join('; ')}.` : '';
+  return parts.length ? `${parts.join('; ')}.` : '';
 }

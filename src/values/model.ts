@@ -276,7 +276,9 @@ export function valuesTableOf(schema: TSchema): string {
         walk(child, path);
         continue;
       }
-      const def = child.default === undefined ? '(unset)' : `\`${esc(JSON.stringify(child.default))}\``;
+      // A long default (a structure) is in values.yaml, with its comments; the table stays readable.
+      const json = JSON.stringify(child.default);
+      const def = child.default === undefined ? '(unset)' : json.length > 80 ? 'see values.yaml' : `\`${esc(json)}\``;
       rows.push(`| \`${path}\` | ${esc(typeName(child))} | ${def} | ${esc(child.description ?? '')} |`);
     }
   };

@@ -10,25 +10,56 @@ import type { HelmValues } from '../helm/values';
 import { podAntiAffinity } from '../k8s/pod';
 import { quantityText } from '../k8s/resources';
 
-/** An extension chart's values (each has commonLabels, podLabels, linkerdVersion, scheduling keys, …). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Ev = HelmValues<any>;
+/**
+ * The keys every extension chart's values have (viz, jaeger, multicluster, cni), as the builders
+ * read them, and the components' own sections (`<section>.proxy`, `.tolerations`, `.nodeSelector`).
+ */
+export interface ExtensionValues {
+  commonLabels: Record<string, string>;
+  podLabels: Record<string, string>;
+  podAnnotations?: Record<string, string>;
+  cliVersion: string;
+  linkerdVersion: string;
+  linkerdNamespace: string;
+  revisionHistoryLimit: number;
+  enablePodAntiAffinity: boolean;
+  enablePodDisruptionBudget: boolean;
+  nodeAffinity?: Record<string, unknown>;
+  tolerations?: unknown[];
+  nodeSelector?: Record<string, string>;
+  imagePullSecrets: unknown[];
+  createNamespaceMetadataJob: boolean;
+  namespaceMetadata: { tolerations?: unknown[]; nodeSelector?: Record<string, string> };
+  defaultUID: number;
+  defaultGID: number;
+  [section: string]: unknown;
+}
+
+type Ev = HelmValues<ExtensionValues>;
+
+/** A chart's values as the extension builders read them (every key read is checked against the chart's schema). */
+export function asExtension<V>(v: HelmValues<V>): Ev {
+  return v.sharedAs<ExtensionValues>();
+}
 
 const EXTENSIONS = new WeakMap<object, string>();
 
 /** Declares which extension a chart's values belong to (`linkerd.io/extension: <name>`). */
-export function forExtension(v: Ev, name: string): void {
+export function forExtension<V>(values: HelmValues<V>, name: string): void {
+  const v = asExtension(values);
   EXTENSIONS.set(v, name);
 }
 
-export function extensionOf(v: Ev): string {
+export function extensionOf<V>(values: HelmValues<V>): string {
+  const v = asExtension(values);
   const name = EXTENSIONS.get(v);
   if (!name) throw new Error('forExtension(v, name) must be called before building extension objects');
   return name;
 }
 
 /** `linkerd.io/extension: <name>`, `component`, optionally `namespace`, then the user's commonLabels. */
-export function extensionLabels(v: Ev, component?: string, opts: { namespace?: string; extra?: Record<string, string> } = {}): Record<string, string> {
+export function extensionLabels<V>(values: HelmValues<V>, component?: string, opts: { namespace?: string; extra?: Record<string, string> } = {}): Record<string, string> {
+  const v = asExtension(values);
   return {
     ...v.owned({ 'linkerd.io/extension': extensionOf(v) }),
     ...opts.extra,
@@ -37,12 +68,14 @@ export function extensionLabels(v: Ev, component?: string, opts: { namespace?: s
   };
 }
 
-export function createdBy(v: Ev): Record<string, string> {
+export function createdBy<V>(values: HelmValues<V>): Record<string, string> {
+  const v = asExtension(values);
   return { 'linkerd.io/created-by': v.orElse(v.ref('cliVersion'), v.fmt`linkerd/helm ${v.ref('linkerdVersion')}`) };
 }
 
 /** Metadata of a namespaced extension object. */
-export function extensionMeta(v: Ev, name: string, component?: string, opts: { namespace?: boolean; annotations?: Record<string, string> | false } = {}) {
+export function extensionMeta<V>(values: HelmValues<V>, name: string, component?: string, opts: { namespace?: boolean; annotations?: Record<string, string> | false } = {}) {
+  const v = asExtension(values);
   const ns = v.release.namespace;
   return {
     name,
@@ -66,8 +99,11 @@ export function restrictedContainer(uid: number, gid: number) {
 }
 
 /** `config.linkerd.io/proxy-*` annotations from a component's `proxy.resources`. */
-export function proxyResourceAnnotations(v: Ev, section: string): Record<string, string> {
-  const resources = v.get(v.ref(`${section}.proxy`), 'resources');
+export function proxyResourceAnnotations<V>(values: HelmValues<V>, section: string): Record<string, string> {
+  const v = asExtension(values);
+  type ProxyResources = Partial<Record<'cpu' | 'memory', { request?: string; limit?: string }>>;
+  const proxy = v.ref(`${section}.proxy`) as { resources?: ProxyResources } | undefined;
+  const resources = v.get(proxy, 'resources');
   const entry = (kind: 'cpu' | 'memory', field: 'request' | 'limit') => {
     const value = v.get(v.get(resources, kind), field) as string;
     // Annotation values are strings; a quantity given as a YAML number is written as Go prints it.
@@ -108,7 +144,8 @@ export interface ExtensionDeploymentOptions {
 }
 
 /** An extension Deployment: labels, replicas, injection annotations, scheduling and the pod spec around its containers. */
-export function extensionDeployment(scope: Construct, v: Ev, o: ExtensionDeploymentOptions): K8sObject {
+export function extensionDeployment<V>(scope: Construct, values: HelmValues<V>, o: ExtensionDeploymentOptions): K8sObject {
+  const v = asExtension(values);
   const ns = v.release.namespace;
   const nsLabel = o.namespaceLabel ? { namespace: ns } : {};
   const selector = o.selector ?? { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel };
@@ -174,7 +211,8 @@ export function extensionDeployment(scope: Construct, v: Ev, o: ExtensionDeploym
 }
 
 /** A PodDisruptionBudget for a component, when enablePodDisruptionBudget and it runs more than one replica. */
-export function extensionDisruptionBudget(scope: Construct, v: Ev, name: string, component: string, replicas: number): void {
+export function extensionDisruptionBudget<V>(scope: Construct, values: HelmValues<V>, name: string, component: string, replicas: number): void {
+  const v = asExtension(values);
   v.when(v.and('enablePodDisruptionBudget', v.gt(replicas, 1)), () => {
     new K8sObject(scope, 'pdb', {
       kind: 'PodDisruptionBudget',
@@ -186,7 +224,8 @@ export function extensionDisruptionBudget(scope: Construct, v: Ev, name: string,
 }
 
 /** A component's ServiceAccount (with the image pull secrets). */
-export function extensionServiceAccount(scope: Construct, v: Ev, name: string, component: string | undefined, opts: { namespace?: boolean; annotations?: Record<string, string> } = {}): K8sObject {
+export function extensionServiceAccount<V>(scope: Construct, values: HelmValues<V>, name: string, component: string | undefined, opts: { namespace?: boolean; annotations?: Record<string, string> } = {}): K8sObject {
+  const v = asExtension(values);
   return new K8sObject(scope, 'service-account', {
     kind: 'ServiceAccount',
     apiVersion: 'v1',

@@ -6,7 +6,8 @@
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
-import { createdBy, extensionLabels, extensionOf, extensionServiceAccount, restrictedContainer, type Ev } from './metadata';
+import type { HelmValues } from '../helm/values';
+import { createdBy, extensionLabels, extensionOf, extensionServiceAccount, restrictedContainer, asExtension } from './metadata';
 import { binding } from './rbac';
 
 const NAME = 'namespace-metadata';
@@ -24,9 +25,10 @@ export interface NamespaceMetadataOptions {
   ids?: [number, number];
 }
 
-export class NamespaceMetadata extends Component {
-  constructor(scope: Construct, id: string, v: Ev, o: NamespaceMetadataOptions) {
+export class NamespaceMetadata<V = unknown> extends Component {
+  constructor(scope: Construct, id: string, values: HelmValues<V>, o: NamespaceMetadataOptions) {
     super(scope, id, 'namespace-metadata.yaml');
+    const v = asExtension(values);
     const ns = v.release.namespace;
     const hook = (weight: string) => ({
       ...createdBy(v),

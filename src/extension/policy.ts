@@ -4,11 +4,13 @@
  */
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
-import { extensionMeta, type Ev } from './metadata';
+import type { HelmValues } from '../helm/values';
+import { asExtension, extensionMeta } from './metadata';
 
 type Ref = { group?: string; kind: string; name: string; namespace?: string };
 
-export function server(scope: Construct, v: Ev, o: { name: string; component?: string; podSelector: Record<string, string>; port: string | number; proxyProtocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'TLS' | 'opaque' | 'unknown' }) {
+export function server<V>(scope: Construct, values: HelmValues<V>, o: { name: string; component?: string; podSelector: Record<string, string>; port: string | number; proxyProtocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'TLS' | 'opaque' | 'unknown' }) {
+  const v = asExtension(values);
   return new K8sObject(scope, `server-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1beta3',
     kind: 'Server',
@@ -17,7 +19,8 @@ export function server(scope: Construct, v: Ev, o: { name: string; component?: s
   });
 }
 
-export function authorizationPolicy(scope: Construct, v: Ev, o: { name: string; component?: string; server: string; authentications: Ref[] }) {
+export function authorizationPolicy<V>(scope: Construct, values: HelmValues<V>, o: { name: string; component?: string; server: string; authentications: Ref[] }) {
+  const v = asExtension(values);
   return new K8sObject(scope, `authorization-policy-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'AuthorizationPolicy',
@@ -27,7 +30,8 @@ export function authorizationPolicy(scope: Construct, v: Ev, o: { name: string; 
 }
 
 /** Clients by mesh identity: ServiceAccounts (`identityRefs`) or identity names (`identities`, `*` for any meshed client). */
-export function meshTlsAuthentication(scope: Construct, v: Ev, o: { name: string; component?: string; identityRefs?: Ref[]; identities?: string[] }) {
+export function meshTlsAuthentication<V>(scope: Construct, values: HelmValues<V>, o: { name: string; component?: string; identityRefs?: Ref[]; identities?: string[] }) {
+  const v = asExtension(values);
   return new K8sObject(scope, `meshtls-${o.name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'MeshTLSAuthentication',
@@ -37,7 +41,8 @@ export function meshTlsAuthentication(scope: Construct, v: Ev, o: { name: string
 }
 
 /** Any client address, IPv4 and IPv6 (the kubelet's and the API server's addresses cannot be known in advance). */
-export function anyNetwork(scope: Construct, v: Ev, name: string) {
+export function anyNetwork<V>(scope: Construct, values: HelmValues<V>, name: string) {
+  const v = asExtension(values);
   return new K8sObject(scope, `network-${name}`, {
     apiVersion: 'policy.linkerd.io/v1alpha1',
     kind: 'NetworkAuthentication',

@@ -648,6 +648,15 @@ export class HelmValues<V> {
     return new Bound(hint, value as unknown as Expr) as unknown as T;
   }
 
+  /**
+   * These values seen as `W`: the keys that the charts sharing a builder all have (the
+   * extensions' `commonLabels`, `podLabels`, …). Every key read through it is still looked up
+   * in this chart's schema, so a key the chart lacks fails when the chart is built.
+   */
+  sharedAs<W>(): HelmValues<W> {
+    return this as unknown as HelmValues<W>;
+  }
+
   /** Objects created in `fn` exist only when `c` holds. */
   when(c: Condition<V>, fn: () => void): void {
     const cond = this.condExpr(c);

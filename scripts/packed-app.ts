@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { identityFile } from '../test/fixtures/identity';
 
 const execFileAsync = promisify(execFile);
 
@@ -159,7 +160,7 @@ export function createApp(tarball: string, peers: Peers, prefix = 'cdk8s-linkerd
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src', 'main.ts'), appSource(peers['cdk8s-plus-27'] !== undefined));
   mkdirSync(join(dir, 'certs'));
-  for (const f of ['ca.crt', 'issuer.crt', 'issuer.key']) copyFileSync(join(ROOT, 'test', 'fixtures', 'identity', f), join(dir, 'certs', f));
+  for (const f of ['ca.crt', 'issuer.crt', 'issuer.key'] as const) copyFileSync(identityFile(f), join(dir, 'certs', f));
   return {
     dir,
     peers,

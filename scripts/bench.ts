@@ -19,13 +19,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CHART_NAMES } from '../src/chart-registry';
 import { helmBinary } from '../test/support/helm';
-import { IDENTITY_VALUES } from '../test/fixtures/identity';
+import { REQUIRED_VALUES } from '../test/fixtures/identity';
 
 const root = join(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 7;
 /** The values every chart is rendered with, on both sides: the defaults, plus identity for the control plane. */
-const VALUES: Record<string, object> = { 'linkerd-control-plane': IDENTITY_VALUES };
+const VALUES: Readonly<Record<string, object>> = REQUIRED_VALUES;
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-linkerd-bench-'));
 const load0 = loadavg();
 

@@ -13,20 +13,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../src/charts';
 import { run, type Io } from '../src/cli/main';
-import { mergeUserValues, resolveValues, type ChartDefinition } from '../src/helm/chart';
+import { mergeUserValues, type ChartDefinition } from '../src/helm/chart';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, helmTemplate, writeValues } from './support/render';
-import { IDENTITY_VALUES } from './fixtures/identity';
+import { requiredValuesOf } from './fixtures/identity';
 
 /** The defaults as given (nothing), or with the test identity when the chart refuses to render without one. */
-function baseFor(def: ChartDefinition): Record<string, unknown> {
-  try {
-    resolveValues(def, {});
-    return {};
-  } catch {
-    return IDENTITY_VALUES;
-  }
-}
+const baseFor = (def: ChartDefinition) => requiredValuesOf(def.name);
 
 async function cli(args: string[]): Promise<string> {
   let stdout = '';

@@ -10,13 +10,11 @@ import { CHARTS } from '../src/charts';
 import { LINKERD_VERSION } from '../src/version';
 import { helmBinary } from './support/helm';
 import { scratchDir, writeValues } from './support/render';
-import { IDENTITY_VALUES } from './fixtures/identity';
+import { REQUIRED_VALUES } from './fixtures/identity';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-const VALUES: Record<string, Record<string, unknown>> = {
-  'linkerd-control-plane': IDENTITY_VALUES,
-};
+const VALUES = REQUIRED_VALUES;
 
 describe('npm run package', () => {
   const dir = scratchDir('helm-repo');

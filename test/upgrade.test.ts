@@ -10,13 +10,10 @@ import { CHARTS } from '../src/charts';
 import { renderObjects, resolveValues } from '../src/helm/chart';
 import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { CHART_VERSION } from '../src/version';
-import { IDENTITY_VALUES } from './fixtures/identity';
+import { REQUIRED_VALUES } from './fixtures/identity';
 
 const root = join(__dirname, '..');
-/** Values a release needs besides its defaults to render (the identity certificates). */
-const REQUIRED: Record<string, Record<string, unknown>> = {
-  'linkerd-control-plane': IDENTITY_VALUES,
-};
+const REQUIRED = REQUIRED_VALUES;
 
 const semver = (v: string) => v.split(/[.-]/).slice(0, 3).map(Number);
 const newer = (a: string, b: string) => {

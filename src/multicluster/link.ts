@@ -10,6 +10,7 @@ import { forExtension, createdBy, extensionLabels, restrictedContainer } from '.
 import type { ChartDefinition } from '../helm/chart';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
+import { rule } from '../helm/rules';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
 import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
@@ -205,6 +206,8 @@ export const linkerdMulticlusterLinkChart: ChartDefinition<typeof linkValues> = 
     '```',
   ].join('\n'),
   notes: (v) => ['The service mirror for the cluster ', v.ref('targetClusterName'), ' is installed in the ', v.release.namespace, ' namespace.\n'],
+  // Every object name and the credentials Secret derive from it: without one they are invalid names.
+  rules: (v) => [rule('targetClusterName', v.not(v.truthy(v.ref('targetClusterName'))), 'required: the name of the target cluster, as in its Link')],
   build(chart, v) {
     forExtension(v, 'multicluster');
     new GatewayMirror(chart, 'gateway-mirror', v);

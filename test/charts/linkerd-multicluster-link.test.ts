@@ -29,6 +29,7 @@ describeChart(linkerdMulticlusterLinkChart, {
   },
   randomRuns: 100,
   badValues: [
+    { name: 'no target cluster name', values: { targetClusterName: '' }, key: 'targetClusterName' },
     { name: 'a target name that is no DNS label', values: { targetClusterName: 'West_1' }, key: 'targetClusterName' },
     { name: 'a target name too long for object names', values: { targetClusterName: 'a'.repeat(41) }, key: 'targetClusterName' },
     { name: 'a probe port out of range', values: { gateway: { probe: { port: 0 } } }, key: 'port' },

@@ -23,6 +23,7 @@ import { coalesce, jsonSchemaOf } from '../src/values/model';
 import { App } from 'cdk8s';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, helmTemplate, maskGenerated, normalize, pool, writeValues, type K8sDoc } from './support/render';
+import { REQUIRED_VALUES } from './fixtures/identity';
 
 const NAMESPACES: Record<string, string> = { 'linkerd-crds': 'linkerd', 'linkerd-control-plane': 'linkerd', 'linkerd-viz': 'linkerd-viz', 'linkerd-jaeger': 'linkerd-jaeger', 'linkerd-multicluster': 'linkerd-multicluster', 'linkerd-multicluster-link': 'linkerd-multicluster' };
 
@@ -31,6 +32,7 @@ let base: Record<string, Record<string, unknown>> = {};
 beforeAll(async () => {
   const id = await generateIdentity();
   base = {
+    ...REQUIRED_VALUES,
     'linkerd-control-plane': {
       identityTrustAnchorsPEM: id.caCrtPEM,
       identity: { issuer: { tls: { crtPEM: id.issuerCrtPEM, keyPEM: id.issuerKeyPEM } } },

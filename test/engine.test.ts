@@ -8,7 +8,7 @@ import { App } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues, valuesRules, type ChartDefinition } from '../src/helm/chart';
+import { ConcreteChart, ValuesError, chartFiles, mapAnalysis, renderTemplates, buildConcrete, resolveValues, valuesRules } from '../src/helm/chart';
 import { rule } from '../src/helm/rules';
 import { CHARTS } from '../src/charts';
 import { rulesSection } from '../src/rules-doc';
@@ -25,7 +25,7 @@ import { chartDir, expectHelmEquivalent, helmTemplate, pool, writeValues } from 
 
 const release = { name: 'demo-release', namespace: 'demo-ns' };
 
-const expectEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(engineChart, user, { release });
+const expectEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(engineChart, user, { release, quiet: true });
 
 describe('engine: concrete and template renderings agree', () => {
   it('for the defaults', async () => {
@@ -194,7 +194,7 @@ const mergeChart = testChart({
 const KEYS = ['owned', 'before', 'after', 'maybeAfter', 'fieldAfter', 'otherwiseAfter', 'last', 'u1'];
 const mergeRelease = { name: 'm', namespace: 'm-ns' };
 
-const expectMergeEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(mergeChart, user, { release: mergeRelease });
+const expectMergeEquivalent = (user: Record<string, unknown>) => expectHelmEquivalent(mergeChart, user, { release: mergeRelease, quiet: true });
 
 describe('engine: user maps merged with the chart keys', () => {
   const map = fc.dictionary(fc.constantFrom(...KEYS.filter((k) => k !== 'owned')), fc.constantFrom('', 'u', 'v'), { maxKeys: 6 });
@@ -267,14 +267,10 @@ const ruleValues = val.object(
   { description: 'Rule test values.' },
 );
 let ruleBuilds = 0;
-const ruleChart: ChartDefinition<typeof ruleValues> = {
+const ruleChart = testChart({
   name: 'rule-test',
   description: 'A cross-field rule.',
-  keywords: ['test'],
   values: ruleValues,
-  valuesHeader: 'Rule test chart.',
-  readme: 'Test only.',
-  notes: () => [''],
   rules: (v) => {
     ruleBuilds += 1;
     return [rule('target', v.and('enabled', v.not(v.truthy(v.trim(v.ref('target'))))), 'required when enabled')];
@@ -283,7 +279,8 @@ const ruleChart: ChartDefinition<typeof ruleValues> = {
   build(chart, v) {
     new K8sObject(new Component(chart, 'main', 'main.yaml'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' }, data: { target: v.ref('target') } });
   },
-};
+});
+
 
 describe('engine: cross-field rules', () => {
   it('refuse the same values in TypeScript (ValuesError) and Helm (fail), with the same message, from one declaration', async () => {

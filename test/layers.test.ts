@@ -1,5 +1,5 @@
 /**
- * The layers of src/ (docs/engine.md, "Layers"): a module imports only from its own folder or
+ * The layers of src/ (docs/architecture.md): a module imports only from its own folder or
  * from a lower layer, never from a higher one nor from another folder of its own layer. Every
  * import (static, `export … from`, `import()`, `import('…')` types) is read with the
  * TypeScript compiler.

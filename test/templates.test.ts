@@ -8,6 +8,7 @@ import { CHARTS } from '../src/charts';
 import { renderTemplates, type ChartDefinition } from '../src/helm/chart';
 import { Component, K8sObject, type ValuesChart } from '../src/helm/object';
 import { val } from '../src/values/model';
+import { testChart } from './support/test-chart';
 
 /**
  * Lines of upstream's control-plane chart templates at edge-26.8.3: `charts/linkerd-control-plane/templates`
@@ -49,16 +50,8 @@ describe('the control plane chart templates', () => {
 
 describe('shared definitions (v.partial)', () => {
   const values = val.object({ name: val.string('x', { description: 'Name.' }), port: val.integer(1, { description: 'Port.', minimum: 0 }) }, { description: 'Test.' });
-  const chartWith = (build: (chart: ValuesChart<{ name: string; port: number }>, v: Parameters<ChartDefinition<typeof values>['build']>[1]) => void): ChartDefinition<typeof values> => ({
-    name: 'partial-test',
-    description: 'Test.',
-    keywords: [],
-    values,
-    valuesHeader: 'Test.',
-    readme: 'Test.',
-    notes: () => [],
-    build,
-  });
+  const chartWith = (build: (chart: ValuesChart<{ name: string; port: number }>, v: Parameters<ChartDefinition<typeof values>['build']>[1]) => void) =>
+    testChart({ name: 'partial-test', description: 'Test.', values, build });
 
   it('refuses uses that differ beyond their arguments', () => {
     const def = chartWith((chart, v) => {

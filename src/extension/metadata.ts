@@ -1,6 +1,6 @@
 /**
  * Labels, metadata and the Deployment builder shared by the Linkerd extensions (viz,
- * jaeger). Extension pods are meshed by the proxy injector (`linkerd.io/inject: enabled`),
+ * jaeger, multicluster, cni). Extension pods are meshed by the proxy injector (`linkerd.io/inject: enabled`),
  * not by rendered sidecars. A chart names its extension once (`forExtension(v, 'viz')`);
  * the builders label every object with it.
  */
@@ -32,10 +32,23 @@ export interface ExtensionValues {
   namespaceMetadata: { tolerations?: unknown[]; nodeSelector?: Record<string, string> };
   defaultUID: number;
   defaultGID: number;
-  [section: string]: unknown;
 }
 
 type Ev = HelmValues<ExtensionValues>;
+
+type ProxyResources = Partial<Record<'cpu' | 'memory', { request?: string; limit?: string }>>;
+
+/** What the builders read of a component's own values section (`tap`, `collector`, …), named at run time. */
+interface ComponentSection {
+  proxy?: { resources?: ProxyResources };
+  tolerations?: unknown[];
+  nodeSelector?: Record<string, string>;
+}
+
+/** A component's section by name (checked against the chart's schema when read). */
+function componentSections<V>(v: HelmValues<V>): HelmValues<Record<string, ComponentSection>> {
+  return v.sharedAs<Record<string, ComponentSection>>();
+}
 
 /** A chart's values as the extension builders read them (every key read is checked against the chart's schema). */
 export function asExtension<V>(v: HelmValues<V>): Ev {
@@ -101,9 +114,7 @@ export function restrictedContainer(uid: number, gid: number) {
 /** `config.linkerd.io/proxy-*` annotations from a component's `proxy.resources`. */
 export function proxyResourceAnnotations<V>(values: HelmValues<V>, section: string): Record<string, string> {
   const v = asExtension(values);
-  type ProxyResources = Partial<Record<'cpu' | 'memory', { request?: string; limit?: string }>>;
-  const proxy = v.ref(`${section}.proxy`) as { resources?: ProxyResources } | undefined;
-  const resources = v.get(proxy, 'resources');
+  const resources = v.get(componentSections(v).ref(`${section}.proxy`), 'resources');
   const entry = (kind: 'cpu' | 'memory', field: 'request' | 'limit') => {
     const value = v.get(v.get(resources, kind), field) as string;
     // Annotation values are strings; a quantity given as a YAML number is written as Go prints it.
@@ -150,8 +161,9 @@ export function extensionDeployment<V>(scope: Construct, values: HelmValues<V>, 
   const nsLabel = o.namespaceLabel ? { namespace: ns } : {};
   const selector = o.selector ?? { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel };
   const nodeAffinity = v.ref('nodeAffinity');
-  const tolerations = o.scheduling === 'own' ? v.ref(`${o.section}.tolerations`) : v.ref('tolerations');
-  const nodeSelector = o.scheduling === 'own' ? v.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
+  const own = componentSections(v);
+  const tolerations = o.scheduling === 'own' ? own.ref(`${o.section}.tolerations`) : v.ref('tolerations');
+  const nodeSelector = o.scheduling === 'own' ? own.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
   return new K8sObject(scope, 'deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -295,7 +295,10 @@ export function emitDocument(obj: Record<string, unknown>, guards: readonly (Exp
     while (i < guards.length && !(guards[i] instanceof Each)) conds.push(guards[i++] as Expr);
     open.push(text(`{{- if ${new Logic('and', conds).goCond()} }}`));
   }
-  const body = emitMap(objectOrder(obj), 0).map(text);
+  const lines = emitMap(objectOrder(obj), 0);
+  // Rooting works on whole actions: one broken over lines (a long include) would keep `.Values`.
+  if (inRange && lines.some((l) => l.lastIndexOf('{{') > l.lastIndexOf('}}'))) throw new Error('a template action written over several lines cannot stand inside v.each (its references to the root context would not be rooted)');
+  const body = lines.map(text);
   return [...open, '---', ...body, ...open.map(() => '{{- end }}')].join('\n');
 }
 

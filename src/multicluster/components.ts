@@ -13,7 +13,7 @@ import { binding, clusterRole } from '../extension/rbac';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
-import { serviceMirrorPodMetadata } from './pod';
+import { linkMirrorContainer, mirrorEnv, serviceMirrorLinkRules, serviceMirrorLocalRules, serviceMirrorPodMetadata } from './pod';
 import type { MulticlusterValues } from './values';
 
 type Mv = HelmValues<MulticlusterValues>;
@@ -42,9 +42,6 @@ function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, strin
   });
 }
 
-function envOf(v: Mv, a: unknown[] | undefined, b: unknown[] | undefined) {
-  return v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.splice(a), ...v.splice(b)]);
-}
 
 export class Gateway extends Component {
   constructor(scope: Construct, id: string, v: Mv) {
@@ -227,7 +224,7 @@ export class LocalServiceMirror extends Component {
                   v.fmt`-excluded-labels=${c.excludedLabels}`,
                   v.fmt`-excluded-annotations=${c.excludedAnnotations}`,
                 ],
-                env: envOf(v, c.additionalEnv, c.experimentalEnv),
+                env: mirrorEnv(v, c.additionalEnv, c.experimentalEnv),
                 image: v.fmt`${c.image.name}:${c.image.version}`,
                 name: 'service-mirror',
                 securityContext: restrictedContainer(c.UID, c.GID),
@@ -257,11 +254,7 @@ export class ControllerAccess extends Component {
       kind: 'ClusterRole',
       apiVersion: 'rbac.authorization.k8s.io/v1',
       metadata: { name: CONTROLLER_ACCESS, labels },
-      rules: [
-        { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-        v.maybe(v.truthy(v.ref('enableNamespaceCreation')), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
-      ],
+      rules: serviceMirrorLocalRules(v, v.truthy(v.ref('enableNamespaceCreation'))),
     });
   }
 }
@@ -282,7 +275,6 @@ export class Controllers extends Component {
       const labels = extensionLabels(v, 'controller', { extra: { 'mirror.linkerd.io/cluster-name': link } });
       const selector = { component: 'controller', 'mirror.linkerd.io/cluster-name': link };
       const antiAffinity = v.dig(c, ['enablePodAntiAffinity'], d.enablePodAntiAffinity);
-      const resources = v.dig(c, ['resources'], d.resources);
       const nodeSelector = v.dig(c, ['nodeSelector'], d.nodeSelector);
       const tolerations = v.dig(c, ['tolerations'], d.tolerations);
       const access = v.fmt`linkerd-multicluster-controller-access-local-resources-${link}`;
@@ -300,12 +292,7 @@ export class Controllers extends Component {
         kind: 'Role',
         apiVersion: 'rbac.authorization.k8s.io/v1',
         metadata: { name: creds, namespace: ns, labels },
-        rules: [
-          { apiGroups: [''], resources: ['secrets'], resourceNames: [v.fmt`cluster-credentials-${link}`], verbs: READ },
-          { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
-          { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update', 'patch'] },
-          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
-        ],
+        rules: serviceMirrorLinkRules(v, link),
       });
       new K8sObject(scope, 'role-binding', {
         kind: 'RoleBinding',
@@ -329,27 +316,24 @@ export class Controllers extends Component {
               affinity: affinity(v, 'mirror.linkerd.io/cluster-name', link, antiAffinity, v.dig(c, ['nodeAffinity'], d.nodeAffinity)),
               automountServiceAccountToken: false,
               containers: [
-                {
-                  args: [
-                    'service-mirror',
-                    v.fmt`-log-level=${v.dig(c, ['logLevel'], d.logLevel)}`,
-                    v.fmt`-log-format=${v.dig(c, ['logFormat'], d.logFormat)}`,
-                    v.fmt`-event-requeue-limit=${v.dig(c, ['retryLimit'], d.retryLimit)}`,
-                    v.fmt`-namespace=${ns}`,
-                    v.maybe(v.dig(c, ['enableHeadlessServices'], d.enableHeadlessServices), '-enable-headless-services'),
-                    v.maybe(v.truthy(v.ref('enableNamespaceCreation')), '-enable-namespace-creation'),
-                    v.fmt`-enable-pprof=${v.dig(c, ['enablePprof'], d.enablePprof)}`,
-                    v.fmt`-probe-service=probe-${link}`,
-                    link,
-                  ],
-                  env: envOf(v, v.ref('serviceMirrorAdditionalEnv'), v.ref('serviceMirrorExperimentalEnv')),
+                linkMirrorContainer(v, {
+                  container: 'controller',
+                  adminPort: 'ctrl-admin',
+                  link,
+                  probePrefix: 'probe-',
                   image: v.fmt`${v.dig(c, ['image', 'name'], d.image.name)}:${v.dig(c, ['image', 'version'], d.image.version)}`,
-                  name: 'controller',
-                  securityContext: restrictedContainer(v.dig(c, ['UID'], d.UID), v.dig(c, ['GID'], d.GID)),
-                  volumeMounts: [KUBE_API_ACCESS_MOUNT],
-                  ports: [{ containerPort: 9999, name: 'ctrl-admin' }],
-                  resources: v.maybe(v.truthy(resources), resources),
-                },
+                  logLevel: v.dig(c, ['logLevel'], d.logLevel),
+                  logFormat: v.dig(c, ['logFormat'], d.logFormat),
+                  retryLimit: v.dig(c, ['retryLimit'], d.retryLimit),
+                  headlessServices: v.dig(c, ['enableHeadlessServices'], d.enableHeadlessServices),
+                  namespaceCreation: v.truthy(v.ref('enableNamespaceCreation')),
+                  pprof: v.dig(c, ['enablePprof'], d.enablePprof),
+                  uid: v.dig(c, ['UID'], d.UID),
+                  gid: v.dig(c, ['GID'], d.GID),
+                  additionalEnv: v.ref('serviceMirrorAdditionalEnv'),
+                  experimentalEnv: v.ref('serviceMirrorExperimentalEnv'),
+                  resources: v.dig(c, ['resources'], d.resources),
+                }),
               ],
               securityContext: POD_SECURITY,
               serviceAccountName: name,

@@ -6,19 +6,18 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Construct } from 'constructs';
-import { forExtension, createdBy, extensionLabels, restrictedContainer } from '../extension/metadata';
+import { forExtension, createdBy, extensionLabels } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import { rule } from '../helm/rules';
 import type { HelmValues } from '../helm/values';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
+import { KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
 import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
-import { serviceMirrorPodMetadata } from './pod';
+import { linkMirrorContainer, serviceMirrorLinkRules, serviceMirrorLocalRules, serviceMirrorPodMetadata } from './pod';
 import { DNS_LABEL } from './values';
 
-const READ = ['list', 'get', 'watch'];
 const envList = (what: string) =>
   val.unset(
     Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.Optional(Type.String()), valueFrom: Type.Optional(Type.Object({}, { additionalProperties: true })) }, { additionalProperties: false }), { description: `Environment variables of the service mirror (${what}).` }),
@@ -82,23 +81,14 @@ class ServiceMirror extends Component {
       kind: 'ClusterRole',
       apiVersion: rbac,
       metadata: { name: access, labels },
-      rules: [
-        { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-        v.maybe(v.truthy(v.ref('enableNamespaceCreation')), { apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }),
-      ],
+      rules: serviceMirrorLocalRules(v, v.truthy(v.ref('enableNamespaceCreation'))),
     });
     new K8sObject(this, 'cluster-role-binding', { kind: 'ClusterRoleBinding', apiVersion: rbac, metadata: { name: access, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: access }, subjects });
     new K8sObject(this, 'role', {
       kind: 'Role',
       apiVersion: rbac,
       metadata: { name: creds, namespace: ns, labels },
-      rules: [
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [v.fmt`cluster-credentials-${target}`], verbs: READ },
-        { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
-        { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update', 'patch'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
-      ],
+      rules: serviceMirrorLinkRules(v, target),
     });
     new K8sObject(this, 'role-binding', { kind: 'RoleBinding', apiVersion: rbac, metadata: { name: creds, namespace: ns, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: creds }, subjects });
     new K8sObject(this, 'service-account', { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, namespace: ns, labels }, imagePullSecrets: v.optional('imagePullSecrets') });
@@ -106,9 +96,6 @@ class ServiceMirror extends Component {
     const nodeAffinity = v.ref('nodeAffinity');
     const nodeSelector = v.ref('nodeSelector');
     const tolerations = v.ref('tolerations');
-    const a = v.ref('serviceMirrorAdditionalEnv');
-    const b = v.ref('serviceMirrorExperimentalEnv');
-    const resources = v.ref('resources');
     new K8sObject(this, 'deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -124,27 +111,24 @@ class ServiceMirror extends Component {
             affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
             automountServiceAccountToken: false,
             containers: [
-              {
-                args: [
-                  'service-mirror',
-                  v.fmt`-log-level=${v.ref('logLevel')}`,
-                  v.fmt`-log-format=${v.ref('logFormat')}`,
-                  v.fmt`-event-requeue-limit=${v.ref('serviceMirrorRetryLimit')}`,
-                  v.fmt`-namespace=${ns}`,
-                  v.maybe(v.truthy(v.ref('enableHeadlessServices')), '-enable-headless-services'),
-                  v.maybe(v.truthy(v.ref('enableNamespaceCreation')), '-enable-namespace-creation'),
-                  v.fmt`-enable-pprof=${v.orElse(v.ref('enablePprof') as boolean, false)}`,
-                  v.fmt`-probe-service=probe-gateway-${target}`,
-                  target,
-                ],
-                env: v.maybe(v.or(v.truthy(a), v.truthy(b)), [...v.splice(a), ...v.splice(b)]),
+              linkMirrorContainer(v, {
+                container: 'service-mirror',
+                adminPort: 'svcmi-admin',
+                link: target,
+                probePrefix: 'probe-gateway-',
                 image: v.fmt`${v.ref('controllerImage')}:${v.ref('controllerImageVersion')}`,
-                name: 'service-mirror',
-                securityContext: restrictedContainer(v.ref('serviceMirrorUID'), v.ref('serviceMirrorGID')),
-                volumeMounts: [KUBE_API_ACCESS_MOUNT],
-                ports: [{ containerPort: 9999, name: 'svcmi-admin' }],
-                resources: v.maybe(v.truthy(resources), resources),
-              },
+                logLevel: v.ref('logLevel'),
+                logFormat: v.ref('logFormat'),
+                retryLimit: v.ref('serviceMirrorRetryLimit'),
+                headlessServices: v.truthy(v.ref('enableHeadlessServices')),
+                namespaceCreation: v.truthy(v.ref('enableNamespaceCreation')),
+                pprof: v.orElse(v.ref('enablePprof') as boolean, false),
+                uid: v.ref('serviceMirrorUID'),
+                gid: v.ref('serviceMirrorGID'),
+                additionalEnv: v.ref('serviceMirrorAdditionalEnv'),
+                experimentalEnv: v.ref('serviceMirrorExperimentalEnv'),
+                resources: v.ref('resources'),
+              }),
             ],
             securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             serviceAccountName: name,

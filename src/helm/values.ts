@@ -285,7 +285,12 @@ export class HelmValues<V> {
     const parts: (string | Expr)[] = [];
     strings.forEach((s, i) => {
       if (s) parts.push(s);
-      if (i < args.length) parts.push(this.expr(args[i]));
+      if (i >= args.length) return;
+      // Constant text and strings built by fmt join the format itself, so templates spell one printf.
+      const arg = args[i];
+      if (typeof arg === 'string') parts.push(arg);
+      else if (arg instanceof Fmt) parts.push(...arg.parts);
+      else parts.push(this.expr(arg));
     });
     return this.out(new Fmt(parts));
   }

@@ -62,11 +62,11 @@
   - name: LINKERD2_PROXY_LOG_FORMAT
     value: {{ include "cdk8s-linkerd.scalar" (list .Values.proxy.logFormat 6) }}
   - name: LINKERD2_PROXY_DESTINATION_SVC_ADDR
-    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8086" (printf "%v.%v.svc.%v.:%v" "linkerd-dst-headless" .Release.Namespace .Values.clusterDomain (int64 8086)) (eq $.component "linkerd-destination")) 6) }}
+    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8086" (printf "linkerd-dst-headless.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8086)) (eq $.component "linkerd-destination")) 6) }}
   - name: LINKERD2_PROXY_DESTINATION_PROFILE_NETWORKS
     value: {{ include "cdk8s-linkerd.scalar" (list .Values.clusterNetworks 6) }}
   - name: LINKERD2_PROXY_POLICY_SVC_ADDR
-    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8090" (printf "%v.%v.svc.%v.:%v" "linkerd-policy" .Release.Namespace .Values.clusterDomain (int64 8090)) (eq $.component "linkerd-destination")) 6) }}
+    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8090" (printf "linkerd-policy.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8090)) (eq $.component "linkerd-destination")) 6) }}
   - name: LINKERD2_PROXY_POLICY_WORKLOAD
     value: |
       {"ns":"$(_pod_ns)", "pod":"$(_pod_name)"}
@@ -163,7 +163,7 @@
   {{- range $k1, $v1 := .Values.proxy.inbound }}
   {{- range $k2, $v2 := $v1 }}
   {{- range $k3, $v3 := $v2 }}
-  - name: {{ include "cdk8s-linkerd.scalar" (list (printf "LINKERD2_PROXY_%v_%v_%v_%v" "INBOUND" (upper (snakecase $k1)) (upper (snakecase $k2)) (upper (snakecase $k3))) 6) }}
+  - name: {{ include "cdk8s-linkerd.scalar" (list (printf "LINKERD2_PROXY_INBOUND_%v_%v_%v" (upper (snakecase $k1)) (upper (snakecase $k2)) (upper (snakecase $k3))) 6) }}
     value: {{ include "cdk8s-linkerd.scalar" (list (printf "%v" $v3) 6) }}
   {{- end }}
   {{- end }}
@@ -171,7 +171,7 @@
   {{- range $k1, $v1 := .Values.proxy.outbound }}
   {{- range $k2, $v2 := $v1 }}
   {{- range $k3, $v3 := $v2 }}
-  - name: {{ include "cdk8s-linkerd.scalar" (list (printf "LINKERD2_PROXY_%v_%v_%v_%v" "OUTBOUND" (upper (snakecase $k1)) (upper (snakecase $k2)) (upper (snakecase $k3))) 6) }}
+  - name: {{ include "cdk8s-linkerd.scalar" (list (printf "LINKERD2_PROXY_OUTBOUND_%v_%v_%v" (upper (snakecase $k1)) (upper (snakecase $k2)) (upper (snakecase $k3))) 6) }}
     value: {{ include "cdk8s-linkerd.scalar" (list (printf "%v" $v3) 6) }}
   {{- end }}
   {{- end }}
@@ -201,15 +201,15 @@
   - name: LINKERD2_PROXY_IDENTITY_TOKEN_FILE
     value: {{ include "cdk8s-linkerd.scalar" (list (ternary "/var/run/secrets/tokens/linkerd-identity-token" "/var/run/secrets/kubernetes.io/serviceaccount/token" (not (not .Values.identity.serviceAccountTokenProjection))) 6) }}
   - name: LINKERD2_PROXY_IDENTITY_SVC_ADDR
-    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8080" (printf "%v.%v.svc.%v.:%v" "linkerd-identity-headless" .Release.Namespace .Values.clusterDomain (int64 8080)) (eq $.component "linkerd-identity")) 6) }}
+    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8080" (printf "linkerd-identity-headless.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8080)) (eq $.component "linkerd-identity")) 6) }}
   - name: LINKERD2_PROXY_IDENTITY_LOCAL_NAME
     value: {{ include "cdk8s-linkerd.scalar" (list (printf "$(_pod_sa).$(_pod_ns).serviceaccount.identity.%v.%v" .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
   - name: LINKERD2_PROXY_IDENTITY_SVC_NAME
-    value: {{ include "cdk8s-linkerd.scalar" (list (printf "%v.%v.serviceaccount.identity.%v.%v" "linkerd-identity" .Release.Namespace .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
+    value: {{ include "cdk8s-linkerd.scalar" (list (printf "linkerd-identity.%v.serviceaccount.identity.%v.%v" .Release.Namespace .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
   - name: LINKERD2_PROXY_DESTINATION_SVC_NAME
-    value: {{ include "cdk8s-linkerd.scalar" (list (printf "%v.%v.serviceaccount.identity.%v.%v" "linkerd-destination" .Release.Namespace .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
+    value: {{ include "cdk8s-linkerd.scalar" (list (printf "linkerd-destination.%v.serviceaccount.identity.%v.%v" .Release.Namespace .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
   - name: LINKERD2_PROXY_POLICY_SVC_NAME
-    value: {{ include "cdk8s-linkerd.scalar" (list (printf "%v.%v.serviceaccount.identity.%v.%v" "linkerd-destination" .Release.Namespace .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
+    value: {{ include "cdk8s-linkerd.scalar" (list (printf "linkerd-destination.%v.serviceaccount.identity.%v.%v" .Release.Namespace .Release.Namespace (default .Values.clusterDomain .Values.identityTrustDomain)) 6) }}
   {{- if .Values.proxy.accessLog }}
   - name: LINKERD2_PROXY_ACCESS_LOG
     value: {{ include "cdk8s-linkerd.scalar" (list .Values.proxy.accessLog 6) }}

@@ -52,8 +52,8 @@ describe('cdk8s-linkerd check (offline)', () => {
   it('passes a sound values set: every check listed as ok, exit 0', async () => {
     const r = await check(identityFlags(fresh).flags);
     expect(r.code).toBe(0);
-    expect(lines(r.stdout, 'ok')).toHaveLength(7);
-    expect(r.stdout).toMatch(/7 checks: 0 errors, 0 warnings\n$/);
+    expect(lines(r.stdout, 'ok')).toHaveLength(8);
+    expect(r.stdout).toMatch(/8 checks: 0 errors, 0 warnings\n$/);
   });
 
   it('the HA preset is coherent (replicas, PodDisruptionBudget, anti-affinity)', async () => {

@@ -35,6 +35,7 @@ export const CHECKS = {
   namespace: "extensions point at the control plane's namespace",
   'high-availability': 'replicas, PodDisruptionBudget and anti-affinity agree',
   cni: "the CNI plugin's ports and proxy user match the control plane's proxy",
+  rotation: 'no identity rotation is half done (one trust anchor, the issuer signed by it)',
 } as const;
 
 export type CheckId = keyof typeof CHECKS;
@@ -87,6 +88,7 @@ export async function checkOffline(input: OfflineCheckInput): Promise<CheckRepor
     checkNamespaces(ctx);
     checkHighAvailability(ctx, cp);
     checkCni(ctx, cp);
+    checkRotation(ctx, cp);
   }
   return report(findings);
 }
@@ -244,4 +246,21 @@ function checkCni(ctx: Context, cp: Values): void {
     const [theirs, ours] = [at(cni, cniKey), at(cp, cpKey)];
     if (theirs !== ours) add('error', cniKey, `${JSON.stringify(theirs)} differs from the control plane's ${cpKey} ${JSON.stringify(ours)}: the plugin would redirect traffic where no proxy listens, or loop the proxy's own`);
   }
+}
+
+/**
+ * Where a trust-anchor rotation (`cdk8s-linkerd certs rotate`) stands: two anchors with the
+ * issuer signed by the older is phase 1, by the newer phases 2 and 3; one anchor is none.
+ */
+function checkRotation(ctx: Context, cp: Values): void {
+  const anchors = certificatesIn(at(cp, 'identityTrustAnchorsPEM')).map((a) => a.cert);
+  if (anchors.length < 2) return;
+  const add = (message: string) => ctx.add({ severity: 'warning', check: 'rotation', chart: CONTROL_PLANE, key: 'identityTrustAnchorsPEM', message });
+  const [issuer] = at(cp, 'identity.externalCA') === true ? [] : certificatesIn(at(cp, 'identity.issuer.tls.crtPEM'));
+  const newest = anchors.reduce((a, b) => (new Date(b.validFrom) > new Date(a.validFrom) ? b : a));
+  if (!issuer) return add(`${anchors.length} trust anchors: a rotation is in progress (the issuer is managed outside these values)`);
+  if (!issuer.cert.checkIssued(newest)) {
+    return add(`rotation phase 1 of 4: ${anchors.length} trust anchors, the issuer still signed by an older one; next: the new issuer (phase 2)`);
+  }
+  add(`rotation phase 2 or 3 of 4: the issuer is signed by the newest of ${anchors.length} trust anchors; once every meshed workload has restarted, remove the old anchor (phase 4)`);
 }

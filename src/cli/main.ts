@@ -71,6 +71,7 @@ Commands:
   synth              render every chart's raw YAML into a folder (default dist/)
   charts             write every Helm chart into a folder (default charts/)
   certs              create a trust anchor and issuer for Linkerd identity
+  certs rotate       plan a trust-anchor or issuer rotation as phases to apply one at a time
   argocd             write Argo CD Applications (app of apps) that deploy dist/
 
 Charts: ${CHART_NAMES.join(', ')}
@@ -339,6 +340,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         return 0;
       }
       case 'certs': {
+        if (rest[0] === 'rotate') return await (await import('./rotate')).rotateCommand(rest.slice(1), io);
         const { values, positionals } = parse(rest, {
           'output-dir': { type: 'string', short: 'o' },
           'trust-domain': { type: 'string' },

@@ -25,6 +25,7 @@ export {
 } from './helm/chart';
 export { rule, type ValuesRule } from './helm/rules';
 export { writeCharts, writeDist } from './outputs';
+export { checkOffline, CHECKS, type CheckReport, type Finding, type OfflineCheckInput } from './check/offline';
 
 // CRDs and custom resources
 export { linkerdCrdsChart, crdsValues } from './crds/chart';

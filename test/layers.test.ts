@@ -24,7 +24,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['viz', 'jaeger', 'cni', 'multicluster'],
   ['mesh', 'chart-registry'],
   ['charts'],
-  ['outputs', 'rules-doc'],
+  ['outputs', 'rules-doc', 'check'],
   ['argocd'],
   ['cli', 'main', 'index'],
 ];

@@ -169,51 +169,72 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-/** A fresh ECDSA P-256 trust anchor and an issuer signed by it, as Linkerd's docs prescribe. */
-export async function generateIdentity(opts: GenerateOptions = {}): Promise<GeneratedIdentity> {
+async function x509Lib(): Promise<typeof X509> {
   await import('reflect-metadata');
   const x509: typeof X509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(globalThis.crypto);
-  const trustDomain = opts.trustDomain ?? 'cluster.local';
+  return x509;
+}
+
+function checkedTrustDomain(trustDomain = 'cluster.local'): string {
   const problem = trustDomainProblem(trustDomain);
   if (problem) throw new TrustDomainError(trustDomain, problem);
-  const now = opts.now ?? new Date();
-  const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
-  const usage = new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true);
+  return trustDomain;
+}
 
-  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: `CN=root.linkerd.${trustDomain}`,
-    notBefore: now,
-    notAfter: days(opts.anchorDays ?? 3650),
-    keys: caKeys,
-    signingAlgorithm: ALG,
-    extensions: [new x509.BasicConstraintsExtension(true, 1, true), usage, await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey)],
-  });
+const daysFrom = (now: Date, n: number) => new Date(now.getTime() + n * 86_400_000);
+const caUsage = (x509: typeof X509) => new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true);
 
+/** An issuer certificate and key signed by the trust anchor `ca` (its private key `caKey`). */
+async function signIssuer(x509: typeof X509, ca: X509.X509Certificate, caKey: webcrypto.CryptoKey, trustDomain: string, now: Date, days: number) {
   const issuerKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const issuer = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: `CN=identity.linkerd.${trustDomain}`,
     issuer: ca.subject,
     notBefore: now,
-    notAfter: days(opts.issuerDays ?? 365),
+    notAfter: daysFrom(now, days),
     publicKey: issuerKeys.publicKey,
-    signingKey: caKeys.privateKey,
+    signingKey: caKey,
     signingAlgorithm: ALG,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      usage,
+      caUsage(x509),
       await x509.SubjectKeyIdentifierExtension.create(issuerKeys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(ca),
     ],
   });
+  return { issuerCrtPEM: `${issuer.toString('pem')}\n`, issuerKeyPEM: await sec1Pem(issuerKeys.privateKey) };
+}
 
-  return {
-    caCrtPEM: `${ca.toString('pem')}\n`,
-    caKeyPEM: await sec1Pem(caKeys.privateKey),
-    issuerCrtPEM: `${issuer.toString('pem')}\n`,
-    issuerKeyPEM: await sec1Pem(issuerKeys.privateKey),
-  };
+/** A fresh ECDSA P-256 trust anchor and an issuer signed by it, as Linkerd's docs prescribe. */
+export async function generateIdentity(opts: GenerateOptions = {}): Promise<GeneratedIdentity> {
+  const x509 = await x509Lib();
+  const trustDomain = checkedTrustDomain(opts.trustDomain);
+  const now = opts.now ?? new Date();
+  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=root.linkerd.${trustDomain}`,
+    notBefore: now,
+    notAfter: daysFrom(now, opts.anchorDays ?? 3650),
+    keys: caKeys,
+    signingAlgorithm: ALG,
+    extensions: [new x509.BasicConstraintsExtension(true, 1, true), caUsage(x509), await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey)],
+  });
+  const issuer = await signIssuer(x509, ca, caKeys.privateKey, trustDomain, now, opts.issuerDays ?? 365);
+  return { caCrtPEM: `${ca.toString('pem')}\n`, caKeyPEM: await sec1Pem(caKeys.privateKey), ...issuer };
+}
+
+/**
+ * A fresh issuer signed by an existing trust anchor (an issuer-only rotation). The anchor's key
+ * must match its certificate; the anchor must be a CA valid now.
+ */
+export async function generateIssuer(anchor: { caCrtPEM: string; caKeyPEM: string }, opts: Omit<GenerateOptions, 'anchorDays'> = {}): Promise<{ issuerCrtPEM: string; issuerKeyPEM: string }> {
+  const x509 = await x509Lib();
+  const trustDomain = checkedTrustDomain(opts.trustDomain);
+  const ca = new x509.X509Certificate(anchor.caCrtPEM);
+  const pkcs8 = createPrivateKey(anchor.caKeyPEM).export({ type: 'pkcs8', format: 'der' });
+  const caKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, ALG, false, ['sign']);
+  return signIssuer(x509, ca, caKey, trustDomain, opts.now ?? new Date(), opts.issuerDays ?? 365);
 }

@@ -2,7 +2,8 @@
  * The `cdk8s-linkerd` command.
  *
  * Exit codes: 0 success; 1 invalid input (values, values files, --set syntax);
- * 2 bad usage (unknown command, chart or flag); 70 internal error (a bug: please report).
+ * 2 bad usage (unknown command, chart or flag); 3 `check` found warnings only; 70 internal error
+ * (a bug: please report).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -66,14 +67,16 @@ Usage: cdk8s-linkerd <command> [flags]
 Commands:
   template <chart>   render a chart's manifests to stdout, like 'helm template'
   validate <chart>   check values only
+  check              check a mesh's values before applying them (certificates, domains, HA, CNI)
   synth              render every chart's raw YAML into a folder (default dist/)
   charts             write every Helm chart into a folder (default charts/)
   certs              create a trust anchor and issuer for Linkerd identity
+  certs rotate       plan a trust-anchor or issuer rotation as phases to apply one at a time
   argocd             write Argo CD Applications (app of apps) that deploy dist/
 
 Charts: ${CHART_NAMES.join(', ')}
 Run 'cdk8s-linkerd <command> --help' for a command's flags.
-Exit codes: 0 ok, 1 invalid input, 2 bad usage, 70 internal error.
+Exit codes: 0 ok, 1 invalid input (or check errors), 2 bad usage, 3 check warnings only, 70 internal error.
 `,
   template: `Usage: cdk8s-linkerd template <chart> [flags]
 
@@ -206,7 +209,7 @@ export function userValues(io: Io, flags: ValueFlags | Flags): Record<string, un
   return values;
 }
 
-const valueOptions: FlagSpec = {
+export const valueOptions: FlagSpec = {
   values: { type: 'string', short: 'f', multiple: true },
   set: { type: 'string', multiple: true },
   'set-string': { type: 'string', multiple: true },
@@ -215,10 +218,10 @@ const valueOptions: FlagSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
-type Flags = Record<string, string | string[] | boolean | undefined>;
-type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+export type Flags = Record<string, string | string[] | boolean | undefined>;
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
-function parse(args: string[], options: FlagSpec): { values: Flags; positionals: string[] } {
+export function parse(args: string[], options: FlagSpec): { values: Flags; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Flags, positionals };
@@ -293,6 +296,8 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         io.stdout(`${chart}: values are valid\n`);
         return 0;
       }
+      case 'check':
+        return await (await import('./check')).checkCommand(rest, io);
       case 'synth': {
         const { values, positionals } = parse(rest, {
           values: { type: 'string', short: 'f', multiple: true },
@@ -335,6 +340,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         return 0;
       }
       case 'certs': {
+        if (rest[0] === 'rotate') return await (await import('./rotate')).rotateCommand(rest.slice(1), io);
         const { values, positionals } = parse(rest, {
           'output-dir': { type: 'string', short: 'o' },
           'trust-domain': { type: 'string' },
@@ -401,7 +407,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`unknown command '${command}' (commands: template, validate, synth, charts, certs, argocd)`);
+        throw new UsageError(`unknown command '${command}' (commands: template, validate, check, synth, charts, certs, argocd)`);
     }
   } catch (e) {
     // Only a command that loaded src/outputs.ts can have thrown its OutputError.

@@ -53,7 +53,7 @@ function exists(p: string): boolean {
 }
 
 /** Creates `path` with `mode` (O_EXCL: never through a link, never over a file unless `replace`, which removes it first). */
-function writeNew(path: string, content: string, mode: number, replace: boolean) {
+export function writeNew(path: string, content: string, mode: number, replace: boolean) {
   let fd: number | undefined;
   try {
     if (replace) unlinkSync(path);

@@ -97,11 +97,13 @@ ${VALUE_FLAGS}
 
 Renders every chart's raw manifests into DIR/<chart>/ (with a kustomization.yaml).
 DIR/.cdk8s-linkerd-synth records the files written; the next run replaces them, removes
-those it no longer writes and leaves every other file alone.
+those it no longer writes and leaves every other file alone. A file it did not write at a
+path it writes stops it before anything is written, unless --force.
 
 Flags:
   -f, --values FILE        a YAML map from chart name to that chart's values (repeatable)
   -o, --output-dir DIR     output folder (default "dist")
+      --force              replace files it did not write at the paths it writes
   -h, --help               this help
 `,
   certs: `Usage: cdk8s-linkerd certs -o DIR [flags]
@@ -128,7 +130,8 @@ kubectl -n argocd patch configmap argocd-cm --patch-file DIR/argocd-cm-patch.yam
 root.yaml points Argo CD at DIR/apps by its path in the repository: DIR's path in the Git
 work tree that holds it, else under the current folder; --apps-path gives it otherwise.
 DIR/.cdk8s-linkerd-argocd records the files written; the next run replaces them, removes
-those it no longer writes and leaves every other file alone.
+those it no longer writes and leaves every other file alone. A file it did not write at a
+path it writes stops it before anything is written, unless --force.
 
 Flags:
       --repo URL           Git repository that holds dist/ (required; https://, ssh://, user@host:path)
@@ -138,16 +141,19 @@ Flags:
       --argocd-namespace NS  Argo CD's namespace (default "argocd")
       --project NAME       AppProject name (default "linkerd")
   -o, --output-dir DIR     output folder (default "<path>/argocd")
+      --force              replace files it did not write at the paths it writes
   -h, --help               this help
 `,
   charts: `Usage: cdk8s-linkerd charts [flags]
 
 Writes every Helm chart into DIR/<chart>/. DIR/.cdk8s-linkerd-charts records the files
 written; the next run replaces them, removes those it no longer writes and leaves every
-other file alone.
+other file alone. A file it did not write at a path it writes stops it before anything is
+written, unless --force.
 
 Flags:
   -o, --output-dir DIR     output folder (default "charts")
+      --force              replace files it did not write at the paths it writes
   -h, --help               this help
 `,
 };
@@ -297,6 +303,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         const { values, positionals } = parse(rest, {
           values: { type: 'string', short: 'f', multiple: true },
           'output-dir': { type: 'string', short: 'o' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.synth), 0;
@@ -321,17 +328,18 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         }
         if (problems.length > 0) throw new InputError(problems);
         const out = (values['output-dir'] as string | undefined) ?? 'dist';
-        (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`));
+        (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`), values.force === true);
         return 0;
       }
       case 'charts': {
         const { values, positionals } = parse(rest, {
           'output-dir': { type: 'string', short: 'o' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.charts), 0;
         if (positionals.length > 0) throw new UsageError(`charts takes no arguments (got ${positionals.join(' ')})`);
-        (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`));
+        (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`), values.force === true);
         return 0;
       }
       case 'certs': {
@@ -368,6 +376,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           'argocd-namespace': { type: 'string' },
           project: { type: 'string' },
           'output-dir': { type: 'string', short: 'o' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.argocd), 0;
@@ -397,7 +406,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           }
           options.appsPath = where === '' ? 'apps' : `${where}/apps`;
         }
-        writeArgoCd(out, options, (l) => io.stderr(`${l}\n`));
+        writeArgoCd(out, options, (l) => io.stderr(`${l}\n`), values.force === true);
         return 0;
       }
       default:

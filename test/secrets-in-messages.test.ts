@@ -109,3 +109,15 @@ describe('key material in a PEM value', () => {
     }
   });
 });
+
+describe('key material in a malformed --set-json', () => {
+  it.each(['identity.issuer.tls.keyPEM', 'identityTrustAnchorsPEM', 'x=1,proxyInjector.crtPEM'])('%s=<a key line, not JSON>: refused without its bytes', async (path) => {
+    for (const line of [body(ec)[0], `[${body(rsa)[3]}`]) {
+      let stderr = '';
+      const code = await run(['validate', 'linkerd-control-plane', '--set-json', `${path}=${line}`], { stdout: () => {}, stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8') });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^error: --set-json .*value not shown/);
+      expectNoKeyBytes(stderr, '--set-json');
+    }
+  });
+});

@@ -79,11 +79,16 @@ export function orEmpty(pattern: string): string {
   return `^$|${pattern}`;
 }
 
-/** Schema constructors for values. Objects reject unknown keys. */
-/** The header of a chart's generated values.yaml: the chart, and the module its values are defined in. */
-export function valuesFileHeader(chart: string, source: string): string {
-  return `Default values for ${chart}.\nThis file is generated from the TypeScript values model; edit ${source} instead.`;
+/**
+ * The header of a chart's generated values.yaml. It is what `helm show values` prints to a user
+ * of the packaged chart, so it says how to set values, not where they are defined in this
+ * repository (`_source`, the defining module, is for the reader of the call).
+ */
+export function valuesFileHeader(chart: string, _source?: string): string {
+  return `Default values for ${chart}. Override them with -f my-values.yaml or --set key=value;\nthe chart's README lists every key and values.schema.json checks them.`;
 }
+
+/** Schema constructors for values. Objects reject unknown keys. */
 
 export const val = {
   object<P extends TProperties>(properties: P, doc: Doc): TObject<P> {

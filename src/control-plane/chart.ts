@@ -95,9 +95,14 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
       v.ternary(
         v.truthy(v.ref('identity.externalCA')),
         'The identity issuer is issued and renewed by cert-manager (identity.externalCA).',
-        v.fmt`The identity issuer certificate (identity.issuer.tls.crtPEM) must be replaced before it expires; its end date:\n     kubectl -n ${ns} get secret linkerd-identity-issuer -o jsonpath='{.data.crt\\.pem}' | base64 -d | openssl x509 -noout -enddate`,
+        'Replace the identity issuer certificate (identity.issuer.tls.crtPEM) before it expires; its end date:',
       ),
       '\n',
+      v.ternary(
+        v.truthy(v.ref('identity.externalCA')),
+        '',
+        v.fmt`     kubectl -n ${ns} get secret linkerd-identity-issuer -o jsonpath='{.data.crt\\.pem}' | base64 -d | openssl x509 -noout -enddate\n`,
+      ),
     ];
   },
   presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues },

@@ -203,9 +203,10 @@ const yaml = (x: unknown) => yamlText(x !== null && typeof x === 'object' && !Ar
 
 /**
  * Writes `dir/root.yaml`, `dir/apps/*.yaml` and `dir/argocd-cm-patch.yaml` (merge it into
- * argocd-cm). Other files in `dir` are left alone (see writeTree).
+ * argocd-cm). Other files in `dir` are left alone, and a file it did not write at one of these
+ * paths is replaced only with `force` (see writeTree).
  */
-export function writeArgoCd(dir: string, options: ArgoCdOptions, progress: Progress = () => {}): string[] {
+export function writeArgoCd(dir: string, options: ArgoCdOptions, progress: Progress = () => {}, force = false): string[] {
   const out = argoCdObjects(options);
   const files: [string, unknown][] = [
     ['root.yaml', out.root],
@@ -214,7 +215,7 @@ export function writeArgoCd(dir: string, options: ArgoCdOptions, progress: Progr
     // A patch, not a ConfigMap: applying a whole argocd-cm would drop the rest of Argo CD's settings.
     ['argocd-cm-patch.yaml', { data: APPLICATION_HEALTH }],
   ];
-  writeTree(dir, new Map(files.map(([file, obj]) => [file, yaml(obj)])), { command: 'argocd', progress });
+  writeTree(dir, new Map(files.map(([file, obj]) => [file, yaml(obj)])), { command: 'argocd', progress, force });
   files.forEach(([file], i) => progress(`[${i + 1}/${files.length}] argocd ${file}`));
   return files.map(([f]) => join(dir, f));
 }

@@ -14,9 +14,13 @@ import { stripSymbols } from './values/model';
 
 const root = join(__dirname, '..');
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-writeCharts(join(root, 'charts'), progress);
-writeDist(join(root, 'dist'), {}, progress);
-writeArgoCd(join(root, 'dist', 'argocd'), { repo: EXAMPLE_REPO, revision: 'main' }, progress);
+// This repository's charts/ and dist/ are generated through and through (CI fails when they are
+// stale), so its own run replaces any file at a path it writes (`force`), e.g. one a merge
+// brought in that the merged record of the folder does not list yet.
+const force = true;
+writeCharts(join(root, 'charts'), progress, force);
+writeDist(join(root, 'dist'), {}, progress, force);
+writeArgoCd(join(root, 'dist', 'argocd'), { repo: EXAMPLE_REPO, revision: 'main' }, progress, force);
 // The values validators of every chart, compiled ahead (src/values/precompiled.ts).
 writeValidators(join(root, 'validators'), Object.values(CHARTS).map((d) => stripSymbols(d.values) as object));
 progress('validators/ written');

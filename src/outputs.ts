@@ -6,8 +6,10 @@
  * The next run replaces the files it writes, removes the files of that record it no longer
  * writes (stale generated files, e.g. a template that was renamed), and leaves every other
  * file alone (it says which on stderr). Before anything is written, the whole output is
- * checked: a file where a folder is needed, a folder or symbolic link where a file goes, or a
- * folder that cannot be created is one clear error and nothing is written.
+ * checked: a file where a folder is needed, a folder or symbolic link where a file goes, a
+ * folder that cannot be created, or a file the command did not write (not in its record, and
+ * not already the very bytes it would write) at a path it writes is one clear error and
+ * nothing is written; `force` replaces such files (never through a symbolic link).
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync, accessSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
@@ -169,6 +171,17 @@ export interface WriteTreeOptions {
   /** The command, for the record's name and its header. */
   command: string;
   progress?: Progress;
+  /** Replace files at the paths the command writes even when it did not write them (default: refuse, naming them). */
+  force?: boolean;
+}
+
+/** Whether the file at `path` holds exactly `content`. */
+function holds(path: string, content: string): boolean {
+  try {
+    return readFileSync(path).equals(Buffer.from(content, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -176,7 +189,7 @@ export interface WriteTreeOptions {
  * top of this module. Throws OutputError before writing anything when the output cannot be
  * written.
  */
-export function writeTree(dir: string, files: Map<string, string>, { command, progress = () => {} }: WriteTreeOptions): void {
+export function writeTree(dir: string, files: Map<string, string>, { command, progress = () => {}, force = false }: WriteTreeOptions): void {
   const record = recordName(command);
   const toCreate = prepareFolder(dir);
   const previous = new Set(toCreate.length > 0 ? [] : readRecord(join(dir, record)));
@@ -203,6 +216,13 @@ export function writeTree(dir: string, files: Map<string, string>, { command, pr
   const recordStat = lstatOrUndefined(join(dir, record));
   if (recordStat && !recordStat.isFile()) problems.push(`${join(dir, record)} is not a regular file`);
   if (problems.length > 0) throw new OutputError(`${problems[0]}; nothing was written${problems.length > 1 ? ` (and ${problems.length - 1} more such problems)` : ''}`);
+  // A user's own file at a path the command writes is never replaced unasked: all of them are named.
+  const theirs = force ? [] : [...files].filter(([rel, content]) => !previous.has(rel) && lstatOrUndefined(join(dir, rel)) && !holds(join(dir, rel), content)).map(([rel]) => rel).sort();
+  if (theirs.length > 0) {
+    throw new OutputError(
+      `${dir} holds ${theirs.length} file${theirs.length > 1 ? 's' : ''} that cdk8s-linkerd ${command} did not write where it writes: ${theirs.join(', ')}; nothing was written: move ${theirs.length > 1 ? 'them' : 'it'} away, choose another folder, or pass --force to replace ${theirs.length > 1 ? 'them' : 'it'}`,
+    );
+  }
 
   // A stale file is removed only if it is a plain file reached through plain folders.
   const plainPath = (rel: string) =>
@@ -250,9 +270,9 @@ export function chartsTree(): Map<string, string> {
 }
 
 /** Writes every Helm chart into `dir` (one folder per chart); returns the chart folders. */
-export function writeCharts(dir: string, progress: Progress = () => {}): string[] {
+export function writeCharts(dir: string, progress: Progress = () => {}, force = false): string[] {
   const names = Object.keys(CHARTS);
-  writeTree(dir, chartsTree(), { command: 'charts', progress });
+  writeTree(dir, chartsTree(), { command: 'charts', progress, force });
   return names.map((name, i) => {
     const out = join(dir, name);
     progress(`[${i + 1}/${names.length}] chart ${name} -> ${out}`);
@@ -291,14 +311,14 @@ export function distFolders(valuesByChart: Record<string, Record<string, unknown
  * Writes the raw manifests of every chart into `dir/<folder>/` with a kustomization.
  * `valuesByChart` gives user values per chart name.
  */
-export function writeDist(dir: string, valuesByChart: Record<string, Record<string, unknown>> = {}, progress: Progress = () => {}): string[] {
+export function writeDist(dir: string, valuesByChart: Record<string, Record<string, unknown>> = {}, progress: Progress = () => {}, force = false): string[] {
   const folders = distFolders(valuesByChart);
   const files = new Map<string, string>();
   for (const { folder, chart, objects } of folders) {
     files.set(`${folder}/${chart}.yaml`, toManifest(chart, objects));
     files.set(`${folder}/kustomization.yaml`, dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [`${chart}.yaml`] }));
   }
-  writeTree(dir, files, { command: 'synth', progress });
+  writeTree(dir, files, { command: 'synth', progress, force });
   return folders.map(({ folder, objects }, i) => {
     const out = join(dir, folder);
     progress(`[${i + 1}/${folders.length}] dist ${folder}: ${objects.length} objects -> ${out}`);

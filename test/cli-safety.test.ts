@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -239,6 +239,48 @@ describe('synth, charts and argocd outputs', () => {
     for (const url of ['https://github.com/org/mesh.git', 'ssh://git@github.com/org/mesh.git', 'git@github.com:org/mesh.git']) {
       expect(cli(['argocd', '--revision', 'main', '-o', 'argo', '--repo', url], { cwd: repo }).code, url).toBe(0);
     }
+  });
+});
+
+describe('a file the command did not write, at a path it writes', () => {
+  const argocd = ['argocd', '--repo', 'https://git.example/mesh.git', '--revision', 'main', '--apps-path', 'argo/apps'];
+  const cases: { command: string; args: (out: string) => string[]; mine: string[] }[] = [
+    { command: 'synth', args: (out) => ['synth', '-o', out], mine: ['linkerd-viz/linkerd-viz.yaml', 'linkerd-crds/kustomization.yaml'] },
+    { command: 'charts', args: (out) => ['charts', '-o', out], mine: ['linkerd-viz/Chart.yaml', 'linkerd-crds/values.yaml'] },
+    { command: 'argocd', args: (out) => [...argocd, '-o', out], mine: ['root.yaml', 'apps/project.yaml'] },
+  ];
+  for (const { command, args, mine } of cases) {
+    it(`${command}: refuses, naming every such file, and writes nothing; --force replaces them; a re-run over its own output needs no --force`, async () => {
+      const root = scratchDir(`theirs-${command}`);
+      const out = join(root, 'out');
+      for (const rel of mine) {
+        mkdirSync(join(out, rel, '..'), { recursive: true });
+        writeFileSync(join(out, rel), `mine: ${rel}\n`);
+      }
+      const before = snapshot(root);
+      const r = await inProcess(args(out));
+      expectOneLineError(r, new RegExp(`did not write where it writes: ${[...mine].sort().map((m) => m.replace(/\./g, '\\.')).join(', ')}; nothing was written.*--force`));
+      expect(snapshot(root)).toEqual(before);
+
+      const forced = await inProcess([...args(out), '--force']);
+      expect(forced.code, forced.stderr).toBe(0);
+      for (const rel of mine) expect(readFileSync(join(out, rel), 'utf8')).not.toBe(`mine: ${rel}\n`);
+      const generated = snapshot(root);
+
+      // Its own earlier output: replaced without --force, even after an edit of a file it wrote.
+      writeFileSync(join(out, mine[0]), 'edited\n');
+      const again = await inProcess(args(out));
+      expect(again.code, again.stderr).toBe(0);
+      expect(snapshot(root)).toEqual(generated);
+    });
+  }
+
+  it('synth: a folder without a record that already holds the very bytes it writes is taken as its own', async () => {
+    const out = join(scratchDir('theirs-same'), 'dist');
+    expect((await inProcess(['synth', '-o', out])).code).toBe(0);
+    unlinkSync(join(out, recordName('synth')));
+    const r = await inProcess(['synth', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
   });
 });
 

@@ -7,7 +7,8 @@
 import { CHART_NAMES, loadChart } from '../chart-registry';
 import { CHECKS, CONTROL_PLANE, DEFAULT_EXPIRY_WINDOW_SECONDS, checkOffline, type CheckReport, type Finding } from '../check/offline';
 import { goDurationSeconds } from '../mesh/annotations';
-import { InputError, UsageError, parse, userValues, valueOptions, type Io } from './main';
+import { parseFlags } from './flags';
+import { InputError, UsageError, userValues, valueOptions, type Io } from './main';
 
 export const CHECK_HELP = `Usage: cdk8s-linkerd check [flags]
 
@@ -112,7 +113,7 @@ function human(report: CheckReport, where: (f: Finding) => string | undefined): 
 }
 
 export async function checkCommand(args: string[], io: Io): Promise<number> {
-  const { values: flags, positionals } = parse(args, {
+  const { values: flags, positionals } = parseFlags('check', args, {
     ...valueOptions,
     namespace: { type: 'string', short: 'n' },
     'chart-values': { type: 'string', multiple: true },

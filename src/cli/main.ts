@@ -7,7 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CHART_NAMES, DIST_CHARTS, UnknownChartError, loadChart } from '../chart-registry';
 import { DEFAULT_RELEASE, ValuesError, helmOrder, mergeUserValues, renderObjects, resolveValues } from '../helm/chart';
 import type { ArgoCdOptions } from '../argocd';
@@ -15,6 +14,7 @@ import { trustDomainProblem } from '../certs/identity';
 import { formatProblem } from '../values/model';
 import { SetSyntaxError, applySet, type SetKind } from '../values/set';
 import { YamlValuesError, mergeMaps, readValuesYaml } from '../values/yaml';
+import { FlagError, parseFlags, type FlagSpec, type Flags } from './flags';
 import { writeManifest } from './manifest';
 import { LINKERD_VERSION, CHART_VERSION } from '../version';
 
@@ -78,14 +78,22 @@ Charts: ${CHART_NAMES.join(', ')}
 Run 'cdk8s-linkerd <command> --help' for a command's flags.
 Exit codes: 0 ok, 1 invalid input (or check errors), 2 bad usage, 3 check warnings only, 70 internal error.
 `,
-  template: `Usage: cdk8s-linkerd template <chart> [flags]
+  template: `Usage: cdk8s-linkerd template [NAME] <chart> [flags]
 
-Renders the chart's manifests to stdout, as 'helm template' renders the chart in charts/.
+Renders the chart's manifests to stdout, as 'helm template NAME charts/<chart>' renders them.
 
 Flags:
 ${VALUE_FLAGS}
   -n, --namespace NS       release namespace (default "${DEFAULT_RELEASE.namespace}")
-      --release-name NAME  release name (default "${DEFAULT_RELEASE.name}")
+      --release-name NAME  release name, as NAME (default "${DEFAULT_RELEASE.name}"); a lower-case DNS
+                           name of at most 53 characters, as Helm requires. Without a name (followed
+                           by a flag, the chart or nothing): Helm's switch, the name in --output-dir
+  -s, --show-only PATH     only the documents of this template (templates/x.yaml or a glob; repeatable)
+      --output-dir DIR     write each template to DIR/<chart>/templates/<file> instead of stdout;
+                           a file there that is not a rendered template is kept unless --force
+      --force              with --output-dir: replace such files
+      --kube-version V     Kubernetes version to render for (checked against the chart's kubeVersion)
+  -a, --api-versions G/V   API versions the cluster serves (repeatable; no template reads them)
   -h, --help               this help
 `,
   validate: `Usage: cdk8s-linkerd validate <chart> [flags]
@@ -100,11 +108,13 @@ ${VALUE_FLAGS}
 
 Renders every chart's raw manifests into DIR/<chart>/ (with a kustomization.yaml).
 DIR/.cdk8s-linkerd-synth records the files written; the next run replaces them, removes
-those it no longer writes and leaves every other file alone.
+those it no longer writes and leaves every other file alone. A file it did not write at a
+path it writes stops it before anything is written, unless --force.
 
 Flags:
   -f, --values FILE        a YAML map from chart name to that chart's values (repeatable)
   -o, --output-dir DIR     output folder (default "dist")
+      --force              replace files it did not write at the paths it writes
   -h, --help               this help
 `,
   certs: `Usage: cdk8s-linkerd certs -o DIR [flags]
@@ -131,7 +141,8 @@ kubectl -n argocd patch configmap argocd-cm --patch-file DIR/argocd-cm-patch.yam
 root.yaml points Argo CD at DIR/apps by its path in the repository: DIR's path in the Git
 work tree that holds it, else under the current folder; --apps-path gives it otherwise.
 DIR/.cdk8s-linkerd-argocd records the files written; the next run replaces them, removes
-those it no longer writes and leaves every other file alone.
+those it no longer writes and leaves every other file alone. A file it did not write at a
+path it writes stops it before anything is written, unless --force.
 
 Flags:
       --repo URL           Git repository that holds dist/ (required; https://, ssh://, user@host:path)
@@ -141,16 +152,19 @@ Flags:
       --argocd-namespace NS  Argo CD's namespace (default "argocd")
       --project NAME       AppProject name (default "linkerd")
   -o, --output-dir DIR     output folder (default "<path>/argocd")
+      --force              replace files it did not write at the paths it writes
   -h, --help               this help
 `,
   charts: `Usage: cdk8s-linkerd charts [flags]
 
 Writes every Helm chart into DIR/<chart>/. DIR/.cdk8s-linkerd-charts records the files
 written; the next run replaces them, removes those it no longer writes and leaves every
-other file alone.
+other file alone. A file it did not write at a path it writes stops it before anything is
+written, unless --force.
 
 Flags:
   -o, --output-dir DIR     output folder (default "charts")
+      --force              replace files it did not write at the paths it writes
   -h, --help               this help
 `,
 };
@@ -218,17 +232,7 @@ export const valueOptions: FlagSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
-export type Flags = Record<string, string | string[] | boolean | undefined>;
-export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
-
-export function parse(args: string[], options: FlagSpec): { values: Flags; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Flags, positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
+const parse = parseFlags;
 
 async function resolveOrFail(chart: string, user: Record<string, unknown>) {
   const def = await loadChart(chart);
@@ -273,23 +277,55 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         io.stdout(`cdk8s-linkerd ${CHART_VERSION} (Linkerd ${LINKERD_VERSION})\n`);
         return 0;
       case 'template': {
-        const { values, positionals } = parse(rest, {
+        // Helm's --release-name is a switch (the release name in the --output-dir path); ours also
+        // takes a name: it is the switch when what follows is a flag, a chart or nothing.
+        const at = rest.findIndex((a, i) => a === '--release-name' && (i + 1 === rest.length || rest[i + 1].startsWith('-') || CHART_NAMES.includes(rest[i + 1])));
+        const nameInPath = at >= 0;
+        const args = nameInPath ? rest.filter((_, i) => i !== at) : rest;
+        const { values, positionals } = parse(command, args, {
           ...valueOptions,
           namespace: { type: 'string', short: 'n' },
           'release-name': { type: 'string' },
+          'output-dir': { type: 'string' },
+          'show-only': { type: 'string', short: 's', multiple: true },
+          'kube-version': { type: 'string' },
+          'api-versions': { type: 'string', short: 'a', multiple: true },
+          force: { type: 'boolean' },
         });
         if (values.help) return io.stdout(HELP.template), 0;
-        const chart = oneChart(positionals, 'template');
+        if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`template takes [NAME] CHART (charts: ${CHART_NAMES.join(', ')})`);
+        const chart = positionals[positionals.length - 1];
+        const given = values['release-name'] as string | undefined;
+        if (given !== undefined && positionals.length === 2) throw new UsageError(`template: the release name is given twice (${positionals[0]} and --release-name ${given})`);
+        const name = positionals.length === 2 ? positionals[0] : (given ?? DEFAULT_RELEASE.name);
+        const helm = await import('./helm-template');
+        const problems = [helm.releaseNameProblem(name), values['kube-version'] === undefined ? undefined : helm.kubeVersionProblem(values['kube-version'] as string)];
+        if (problems.some(Boolean)) throw new InputError(problems.filter((p): p is string => p !== undefined));
         const r = await resolveOrFail(chart, userValues(io, values));
-        const release = {
-          name: (values['release-name'] as string | undefined) ?? DEFAULT_RELEASE.name,
-          namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace,
-        };
-        writeManifest(chart, helmOrder(renderObjects(r.def, r.values, release)), io.stdout);
+        const release = { name, namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace };
+        const objects = helmOrder(renderObjects(r.def, r.values, release));
+        const outDir = values['output-dir'] as string | undefined;
+        if (outDir !== undefined) {
+          // As with Helm, --output-dir writes every template (--show-only only filters stdout).
+          const problem = helm.writeOutputDir(outDir, chart, objects, { release: nameInPath ? name : undefined, force: values.force === true, say: io.stdout });
+          if (problem) throw new InputError([problem]);
+          return 0;
+        }
+        const only = values['show-only'] as string[] | undefined;
+        if (only === undefined) {
+          writeManifest(chart, objects, io.stdout);
+          return 0;
+        }
+        try {
+          writeManifest(chart, helm.showOnly(objects, only), io.stdout);
+        } catch (e) {
+          if (e instanceof helm.ShowOnlyError) throw new InputError([e.message]);
+          throw e;
+        }
         return 0;
       }
       case 'validate': {
-        const { values, positionals } = parse(rest, valueOptions);
+        const { values, positionals } = parse(command, rest, valueOptions);
         if (values.help) return io.stdout(HELP.validate), 0;
         const chart = oneChart(positionals, 'validate');
         await resolveOrFail(chart, userValues(io, values));
@@ -299,9 +335,10 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       case 'check':
         return await (await import('./check')).checkCommand(rest, io);
       case 'synth': {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parse(command, rest, {
           values: { type: 'string', short: 'f', multiple: true },
           'output-dir': { type: 'string', short: 'o' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.synth), 0;
@@ -326,22 +363,23 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         }
         if (problems.length > 0) throw new InputError(problems);
         const out = (values['output-dir'] as string | undefined) ?? 'dist';
-        (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`));
+        (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`), values.force === true);
         return 0;
       }
       case 'charts': {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parse(command, rest, {
           'output-dir': { type: 'string', short: 'o' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.charts), 0;
         if (positionals.length > 0) throw new UsageError(`charts takes no arguments (got ${positionals.join(' ')})`);
-        (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`));
+        (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`), values.force === true);
         return 0;
       }
       case 'certs': {
         if (rest[0] === 'rotate') return await (await import('./rotate')).rotateCommand(rest.slice(1), io);
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parse(command, rest, {
           'output-dir': { type: 'string', short: 'o' },
           'trust-domain': { type: 'string' },
           force: { type: 'boolean' },
@@ -366,7 +404,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         return 0;
       }
       case 'argocd': {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parse(command, rest, {
           repo: { type: 'string' },
           revision: { type: 'string' },
           path: { type: 'string' },
@@ -374,6 +412,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           'argocd-namespace': { type: 'string' },
           project: { type: 'string' },
           'output-dir': { type: 'string', short: 'o' },
+          force: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         });
         if (values.help) return io.stdout(HELP.argocd), 0;
@@ -403,7 +442,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           }
           options.appsPath = where === '' ? 'apps' : `${where}/apps`;
         }
-        writeArgoCd(out, options, (l) => io.stderr(`${l}\n`));
+        writeArgoCd(out, options, (l) => io.stderr(`${l}\n`), values.force === true);
         return 0;
       }
       default:
@@ -418,6 +457,10 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     if (e instanceof InputError) {
       for (const line of e.lines) io.stderr(`error: ${line}\n`);
       return 1;
+    }
+    if (e instanceof FlagError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
     }
     if (e instanceof UsageError || e instanceof UnknownChartError) {
       io.stderr(`error: ${e.message}\nRun 'cdk8s-linkerd --help' for usage.\n`);

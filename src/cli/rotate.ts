@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { IDENTITY_KEYS, checkIdentityPems, generateIdentity, generateIssuer, trustDomainProblem, type GeneratedIdentity } from '../certs/identity';
 import { OutputError, createFolders, prepareFolder } from '../outputs';
-import { InputError, UsageError, parse, type Io } from './main';
+import { parseFlags } from './flags';
+import { InputError, UsageError, type Io } from './main';
 import { writeNew } from './write-identity';
 
 export const ROTATE_HELP = `Usage: cdk8s-linkerd certs rotate --from DIR -o OUT [flags]
@@ -119,7 +120,7 @@ function exists(p: string): boolean {
 }
 
 export async function rotateCommand(args: string[], io: Io): Promise<number> {
-  const { values: flags, positionals } = parse(args, {
+  const { values: flags, positionals } = parseFlags('certs rotate', args, {
     from: { type: 'string' },
     'output-dir': { type: 'string', short: 'o' },
     'issuer-only': { type: 'boolean' },

@@ -80,7 +80,31 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
     '`templates/validate-values.yaml` the rules between keys, and `cdk8s-linkerd validate linkerd-control-plane`',
     'additionally checks the certificates themselves (P-256, CA flags, chain, validity, key match).',
   ].join('\n'),
-  notes: (v) => ['The Linkerd control plane is installed in the ', v.release.namespace, ' namespace.\n'],
+  notes: (v) => {
+    const ns = v.release.namespace;
+    return [
+      'The Linkerd control plane is installed in the ', ns, ' namespace.\n\n',
+      'Next steps:\n',
+      '1. Check the install: `linkerd check` (the linkerd CLI), or\n',
+      '     kubectl -n ', ns, ' rollout status deploy/linkerd-identity deploy/linkerd-destination deploy/linkerd-proxy-injector\n',
+      '2. Mesh a workload: annotate its namespace or pod template with linkerd.io/inject=enabled, then restart its pods.\n',
+      '3. Add the viz extension (dashboard, metrics, tap) from the same chart repository:\n',
+      '     helm install linkerd-viz <repository>/linkerd-viz -n linkerd-viz --create-namespace\n',
+      '4. ',
+      // Helm has no function that reads a certificate, so the date is read from the Secret.
+      v.ternary(
+        v.truthy(v.ref('identity.externalCA')),
+        'The identity issuer is issued and renewed by cert-manager (identity.externalCA).',
+        'Replace the identity issuer certificate (identity.issuer.tls.crtPEM) before it expires; its end date:',
+      ),
+      '\n',
+      v.ternary(
+        v.truthy(v.ref('identity.externalCA')),
+        '',
+        v.fmt`     kubectl -n ${ns} get secret linkerd-identity-issuer -o jsonpath='{.data.crt\\.pem}' | base64 -d | openssl x509 -noout -enddate\n`,
+      ),
+    ];
+  },
   presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues },
   rules: controlPlaneRules,
   check: (values) => checkControlPlaneValues(values),

@@ -53,16 +53,42 @@ export const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a
 /** Text with at least one PEM certificate block (what Linkerd's trust-anchor readers take; text around the blocks is ignored). */
 export const PEM_CERTIFICATES = '^[\\s\\S]*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----[\\s\\S]*$';
 
+/**
+ * What marks PEM private key material ("-----BEGIN EC PRIVATE KEY-----", "… RSA PRIVATE KEY",
+ * "… ENCRYPTED PRIVATE KEY", "… OPENSSH PRIVATE KEY"). A value that holds it is described in
+ * every message, never printed (see describeValue).
+ */
+export const PRIVATE_KEY = 'PRIVATE KEY';
+
+/**
+ * What a certificate value must be when it holds a private key: the `const` of the schema's
+ * `if`/`then`, the only text Helm 3 and Helm 4 print for it (never the value itself).
+ */
+export const NOT_A_PRIVATE_KEY = 'a PEM certificate, not the PEM private key given (not shown)';
+
+/** Base64 text alone (e.g. a key's body without its BEGIN/END lines): refused like a private key, never printed. */
+export const BARE_BASE64 = '^\\s*[A-Za-z0-9+/=]{16,}[A-Za-z0-9+/=\\s]*$';
+/** What a certificate value must be when it is bare base64 (see NOT_A_PRIVATE_KEY). */
+export const NOT_BARE_BASE64 = 'a PEM certificate with its BEGIN/END lines, not bare base64 (not shown)';
+
+/** The pattern of a certificate bundle value: certificate blocks, or what the `if`/`then` of val.certificate refuses without printing it. */
+const CERTIFICATE_BUNDLE = `^$|${PRIVATE_KEY}|${BARE_BASE64}|${PEM_CERTIFICATES}`;
+
 /** `pattern`, or also the empty string (`^$|` in front of an anchored pattern). */
 export function orEmpty(pattern: string): string {
   return `^$|${pattern}`;
 }
 
-/** Schema constructors for values. Objects reject unknown keys. */
-/** The header of a chart's generated values.yaml: the chart, and the module its values are defined in. */
-export function valuesFileHeader(chart: string, source: string): string {
-  return `Default values for ${chart}.\nThis file is generated from the TypeScript values model; edit ${source} instead.`;
+/**
+ * The header of a chart's generated values.yaml. It is what `helm show values` prints to a user
+ * of the packaged chart, so it says how to set values, not where they are defined in this
+ * repository (`_source`, the defining module, is for the reader of the call).
+ */
+export function valuesFileHeader(chart: string, _source?: string): string {
+  return `Default values for ${chart}. Override them with -f my-values.yaml or --set key=value;\nthe chart's README lists every key and values.schema.json checks them.`;
 }
+
+/** Schema constructors for values. Objects reject unknown keys. */
 
 export const val = {
   object<P extends TProperties>(properties: P, doc: Doc): TObject<P> {
@@ -82,6 +108,25 @@ export const val = {
   },
   list<T extends TSchema>(items: T, defaultValue: Static<T>[], doc: Doc & { maxItems?: number }) {
     return Type.Array(items, { ...doc, default: defaultValue });
+  },
+  /**
+   * A PEM certificate (or CA bundle) value, empty by default; `bundle`: it must hold at least
+   * one certificate block (PEM_CERTIFICATES). A private key (or bare base64, such as a key's
+   * body) given here is refused with a message that never holds it: the pattern lets it through
+   * and an `if`/`then` refuses it, so the schema errors Helm prints name NOT_A_PRIVATE_KEY or
+   * NOT_BARE_BASE64, not the value.
+   */
+  certificate(doc: Doc & { bundle?: boolean }) {
+    const { bundle, ...rest } = doc;
+    return Type.String({
+      ...rest,
+      default: '',
+      ...(bundle ? { pattern: CERTIFICATE_BUNDLE } : {}),
+      allOf: [
+        { if: { pattern: PRIVATE_KEY }, then: { const: NOT_A_PRIVATE_KEY } },
+        { if: { pattern: BARE_BASE64 }, then: { const: NOT_BARE_BASE64 } },
+      ],
+    });
   },
   /** A map of string to string (labels, annotations, node selectors). */
   stringMap(defaultValue: Record<string, string>, doc: Doc) {
@@ -297,9 +342,25 @@ export function formatProblem(p: ValuesProblem): string {
   return `${p.key || '(root)'}: ${p.message}`;
 }
 
-function describeValue(v: unknown): string {
+/**
+ * A value for a message. Never the bytes of a private key: a value that holds PEM private key
+ * material, or any value of a PEM key (`secret`: `*PEM`, `caBundle`), is described by its kind, its length and
+ * its first line when that is a PEM header.
+ */
+export function describeValue(v: unknown, secret = false): string {
   const s = JSON.stringify(v);
-  return s === undefined ? 'nothing' : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  if (s === undefined) return 'nothing';
+  if (secret || s.includes(PRIVATE_KEY)) return describeSecret(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** "a PEM private key (227 characters, first line "-----BEGIN EC PRIVATE KEY-----")", without its bytes. */
+export function describeSecret(v: unknown): string {
+  if (typeof v !== 'string') return `a ${Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v} (not shown: it may hold key material)`;
+  const first = v.trimStart().split(/\r?\n/)[0].trim();
+  const header = /^-----BEGIN [A-Z0-9 ]{1,40}-----$/.test(first) ? `, first line "${first}"` : '';
+  const kind = v.includes(PRIVATE_KEY) ? 'a PEM private key' : header ? 'PEM text' : new RegExp(BARE_BASE64).test(v) ? 'base64 text without BEGIN/END lines' : 'text';
+  return `${kind} (${v.length} characters${header}; not shown)`;
 }
 
 function valueAt(values: unknown, pointer: string): unknown {
@@ -329,15 +390,16 @@ export function replacedKeysOf(schema: TSchema): Record<string, string> {
   return replacedKeys.get(schema) ?? {};
 }
 
-function patternMessage(pattern: string, got: unknown): string | undefined {
+function patternMessage(pattern: string, got: unknown, secret: boolean): string | undefined {
+  const show = (v: unknown) => describeValue(v, secret);
   for (const [grammar, p] of Object.entries(DURATION) as [DurationGrammar, string][]) {
     if (pattern === p || pattern === orEmpty(p)) {
-      return `expected a duration (${DURATION_EXAMPLE[grammar]}${pattern === p ? '' : '; empty: not set'}), got ${describeValue(got)}`;
+      return `expected a duration (${DURATION_EXAMPLE[grammar]}${pattern === p ? '' : '; empty: not set'}), got ${show(got)}`;
     }
   }
-  if (pattern === PEM_CERTIFICATES || pattern === orEmpty(PEM_CERTIFICATES)) return `expected PEM certificate(s) ("-----BEGIN CERTIFICATE-----" blocks), got ${describeValue(got)}`;
-  if (pattern === DNS1123_SUBDOMAIN || pattern === orEmpty(DNS1123_SUBDOMAIN)) return `expected a DNS subdomain (lower-case letters, digits, '-' and '.'), got ${describeValue(got)}`;
-  if (pattern === QUANTITY || pattern === orEmpty(QUANTITY)) return `expected a Kubernetes quantity (e.g. 100m, 0.5, 1, 128Mi, 1Gi), got ${describeValue(got)}`;
+  if (pattern === CERTIFICATE_BUNDLE) return `expected PEM certificate(s) ("-----BEGIN CERTIFICATE-----" blocks), got ${show(got)}`;
+  if (pattern === DNS1123_SUBDOMAIN || pattern === orEmpty(DNS1123_SUBDOMAIN)) return `expected a DNS subdomain (lower-case letters, digits, '-' and '.'), got ${show(got)}`;
+  if (pattern === QUANTITY || pattern === orEmpty(QUANTITY)) return `expected a Kubernetes quantity (e.g. 100m, 0.5, 1, 128Mi, 1Gi), got ${show(got)}`;
   return undefined;
 }
 
@@ -348,6 +410,14 @@ function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, str
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const key = path.join('.');
   const got = valueAt(values, e.instancePath);
+  const secret = /(PEM|caBundle)$/.test(key);
+  const describe = (v: unknown) => describeValue(v, secret);
+  const allowed = (e.params as { allowedValue?: unknown }).allowedValue;
+  const refusedKeyMaterial = e.keyword === 'if' || e.keyword === 'allOf' || (e.keyword === 'const' && (allowed === NOT_A_PRIVATE_KEY || allowed === NOT_BARE_BASE64));
+  if (secret && refusedKeyMaterial) {
+    const isKey = typeof got === 'string' && got.includes(PRIVATE_KEY);
+    return { key, message: `expected a PEM certificate, got ${describeSecret(got)}${isKey ? ': the private key belongs in a keyPEM value' : ''}` };
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
@@ -356,25 +426,25 @@ function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, str
       return { key: full, message: replacement ? `no longer a value of this chart (nor of upstream's): ${replacement}` : 'unknown key (not a value of this chart)' };
     }
     case 'pattern': {
-      const message = patternMessage((e.params as { pattern: string }).pattern, got);
+      const message = patternMessage((e.params as { pattern: string }).pattern, got, secret);
       if (message) return { key, message };
-      return { key, message: `${e.message ?? e.keyword}, got ${describeValue(got)}` };
+      return { key, message: `${e.message ?? e.keyword}, got ${describe(got)}` };
     }
     case 'type':
-      return { key, message: `expected ${(e.params as { type: string }).type}, got ${describeValue(got)}` };
+      return { key, message: `expected ${(e.params as { type: string }).type}, got ${describe(got)}` };
     case 'enum':
       return {
         key,
-        message: `expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(got)}`,
+        message: `expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(got)}`,
       };
     case 'const':
-      return { key, message: `expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${describeValue(got)}` };
+      return { key, message: `expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${describe(got)}` };
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       return { key: key ? `${key}.${missing}` : missing, message: 'required' };
     }
     default:
-      return { key, message: `${e.message ?? e.keyword}, got ${describeValue(got)}` };
+      return { key, message: `${e.message ?? e.keyword}, got ${describe(got)}` };
   }
 }
 

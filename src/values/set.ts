@@ -13,9 +13,17 @@ import { readFileSync } from 'node:fs';
 
 export type SetKind = 'set' | 'set-string' | 'set-file' | 'set-json';
 
+/** An expression that may carry key material: a PEM value's key, a PEM private key, or a long base64 run. */
+const SECRETISH = /(PEM|caBundle)(\[[0-9]*\])?=|PRIVATE KEY|[A-Za-z0-9+/]{24,}/;
+
 export class SetSyntaxError extends Error {
   constructor(kind: SetKind, expr: string, why: string) {
-    super(`--${kind} ${expr}: ${why}`);
+    // Never the bytes of a key (docs/security.md): such an expression is shown up to its first
+    // `=`, and quoted excerpts of it in the reason are left out.
+    const secret = kind !== 'set-file' && SECRETISH.test(expr);
+    const eq = expr.indexOf('=');
+    const shown = secret ? `${eq < 0 ? '' : expr.slice(0, eq + 1)}(value not shown: ${expr.length - eq - 1} characters)` : expr;
+    super(`--${kind} ${shown}: ${secret ? why.replace(/"[^"]*"|'[^']*'/g, '"…"').replace(/[A-Za-z0-9+/]{12,}/g, '…') : why}`);
     this.name = 'SetSyntaxError';
   }
 }

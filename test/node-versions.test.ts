@@ -35,7 +35,9 @@ describe('on an unsupported Node', () => {
   it.each(['22.12.0', '24.0.0', '26.12.1'])('Node %s passes the check', async (version) => {
     const r = await withVersion(version, ['--version']);
     expect(r.code, show(r)).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^cdk8s-linkerd \d+\.\d+\.\d+/);
+    // (not an empty stderr: tsx, which runs the sources here, also reads the faked version)
+    expect(r.stderr).not.toContain('not supported');
   });
 
   it('engines names the tested lines and no end-of-life Node', () => {

@@ -8,7 +8,7 @@ export const LINKERD_VERSION = 'edge-26.8.3';
 export const OLDEST_KUBERNETES = '1.31';
 
 /** The charts' Helm `kubeVersion` constraint: the oldest supported Kubernetes or later. */
-export const KUBE_VERSION_CONSTRAINT = `>=${OLDEST_KUBERNETES}.0-0`;
+export const KUBE_VERSION_CONSTRAINT = `>=${OLDEST_KUBERNETES}.0-0` as const;
 
 /**
  * The oldest Helm the charts support: Helm 3.16, the first release whose version skew covers

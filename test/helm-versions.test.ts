@@ -29,7 +29,7 @@ describe('the pinned Helm releases', () => {
     ['helm-oldest', () => helmTool('helm-oldest')],
   ] as const)('%s reports the release its wrapper module pins', async (tool, binary) => {
     const { stdout } = await run(binary(), ['version', '--short']);
-    expect(stdout.trim()).toMatch(new RegExp(`^${toolVersion(tool).replace(/\./g, '\\.')}\\+g?`));
+    expect(stdout.trim()).toBe(toolVersion(tool));
   });
 
   it('the oldest Helm is the line the charts state', () => {

@@ -1,6 +1,7 @@
 /**
  * The Helm binaries the tests use are the pinned releases (built from Go modules by scripts/tools.ts),
- * and the oldest Helm the charts support (stated in each chart's README) renders and lints every chart.
+ * and the oldest Helm the charts support (stated in each chart's README) renders and lints every chart
+ * like the newest Helm 3.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { toolVersion } from '../scripts/cluster/tools';
 import { CHARTS } from '../src/charts';
 import { KUBE_VERSION_CONSTRAINT, OLDEST_HELM, OLDEST_KUBERNETES } from '../src/version';
 import { REQUIRED_VALUES } from './fixtures/identity';
-import { helmBinary, helmTool } from './support/helm';
+import { helmTool } from './support/helm';
 import { writeValues } from './support/render';
 
 const run = promisify(execFile);
@@ -24,8 +25,8 @@ const ids = (yaml: string) => (loadAll(yaml) as (Doc | null)[]).filter((d): d is
 
 describe('the pinned Helm releases', () => {
   it.each([
-    ['helm3', () => helmBinary(3)],
-    ['helm4', () => helmBinary(4)],
+    ['helm3', () => helmTool('helm3')],
+    ['helm4', () => helmTool('helm4')],
     ['helm-oldest', () => helmTool('helm-oldest')],
   ] as const)('%s reports the release its wrapper module pins', async (tool, binary) => {
     const { stdout } = await run(binary(), ['version', '--short']);
@@ -57,7 +58,7 @@ describe.each(Object.keys(CHARTS))('%s with the oldest supported Helm', (chart) 
 
   it('renders the objects the newest Helm 3 renders', async () => {
     const oldest = await run(helmTool('helm-oldest'), ['template', chart, dir, ...args], { maxBuffer: 1 << 28 });
-    const newest = await run(helmBinary(3), ['template', chart, dir, ...args], { maxBuffer: 1 << 28 });
+    const newest = await run(helmTool('helm3'), ['template', chart, dir, ...args], { maxBuffer: 1 << 28 });
     expect(ids(oldest.stdout).length).toBeGreaterThan(0);
     expect(ids(oldest.stdout)).toEqual(ids(newest.stdout));
   });

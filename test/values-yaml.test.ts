@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { chartNamed } from '../src/charts';
 import { DEFAULT_RELEASE } from '../src/helm/chart';
 import { run, userValues } from '../src/cli/main';
-import { readValuesYaml } from '../src/values/yaml';
+import { decodeValuesBytes, readValuesYaml } from '../src/values/yaml';
 import { HELM_MAJORS, type HelmMajor } from './support/helm';
 import { chartDir, helmTemplate, maskGenerated, normalize, pool, scratchDir, type K8sDoc } from './support/render';
 import { IDENTITY_SET_FILE_FLAGS } from './fixtures/identity';
@@ -47,7 +47,7 @@ async function helmValues(major: HelmMajor, file: string): Promise<Read> {
 
 function ourValues(file: string): Read {
   try {
-    return { ok: true, values: readValuesYaml(readFileSync(file, 'utf8')) };
+    return { ok: true, values: readValuesYaml(decodeValuesBytes(readFileSync(file))) };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }

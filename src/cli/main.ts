@@ -13,7 +13,7 @@ import type { ArgoCdOptions } from '../argocd';
 import { trustDomainProblem } from '../certs/identity';
 import { formatProblem } from '../values/model';
 import { SetSyntaxError, applySet, type SetKind } from '../values/set';
-import { YamlValuesError, mergeMaps, readValuesYaml } from '../values/yaml';
+import { YamlValuesError, decodeValuesBytes, mergeMaps, readValuesYaml } from '../values/yaml';
 import { FlagError, parseFlags, type FlagSpec, type Flags } from './flags';
 import { writeManifest } from './manifest';
 import { LINKERD_VERSION, CHART_VERSION } from '../version';
@@ -44,12 +44,15 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   readFile: (path: string) => string;
+  /** A values file's bytes (decoded as Helm decodes them); without it, readFile's text is used. */
+  readBytes?: (path: string) => Uint8Array;
 }
 
 const defaultIo: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   readFile: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
+  readBytes: (p) => readFileSync(p === '-' ? 0 : p),
 };
 
 const VALUE_FLAGS = `  -f, --values FILE        values file (repeatable; later files win; - reads stdin), read as Helm 4 reads it
@@ -171,10 +174,12 @@ Flags:
 
 const sourceName = (path: string) => (path === '-' ? 'stdin' : path);
 
-function readText(io: Io, path: string): string {
+function readText(io: Io, path: string, bytes = false): string {
   try {
+    if (bytes && io.readBytes) return decodeValuesBytes(io.readBytes(path));
     return io.readFile(path);
   } catch (e) {
+    if (e instanceof YamlValuesError) throw new InputError([`${sourceName(path)}: not valid YAML: ${e.message}`]);
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder, not a file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new InputError([`${sourceName(path)}: cannot read: ${why}`]);
@@ -183,7 +188,7 @@ function readText(io: Io, path: string): string {
 
 /** A values file (or a `synth -f` map), read as Helm 4 reads values files (src/values/yaml.ts). */
 function readYamlMap(io: Io, path: string): Record<string, unknown> {
-  const text = readText(io, path);
+  const text = readText(io, path, true);
   try {
     return readValuesYaml(text);
   } catch (e) {

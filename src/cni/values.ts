@@ -43,8 +43,8 @@ export const cniValues = val.object(
     ignoreOutboundPorts: portList('', 'Outbound ports (and ranges) that bypass the proxy on every meshed pod.'),
     proxyAdminPort: port(4191, 'The proxy\u2019s admin port (never redirected).'),
     proxyControlPort: port(4190, 'The proxy\u2019s control port (never redirected).'),
-    podLabels: val.stringMap({}, { description: 'Labels added to the CNI pods.' }),
-    commonLabels: val.stringMap({}, { description: 'Labels added to every object of the chart.' }),
+    podLabels: val.labels({}, { description: 'Labels added to the CNI pods.' }),
+    commonLabels: val.labels({}, { description: 'Labels added to every object of the chart.' }),
     logLevel: val.enum(['panic', 'fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace'] as const, 'info', { description: 'Log level of the CNI plugin.' }),
     portsToRedirect: val.string('', { description: 'Only these inbound ports are redirected to the proxy, comma-separated (empty: all ports).', pattern: '^$|^[0-9]+(,[0-9]+)*$' }),
     proxyUID: val.integer(2102, { description: 'User ID the proxy runs as (its traffic is not redirected); the control plane\u2019s proxy.uid.', minimum: 0 }),
@@ -65,8 +65,8 @@ export const cniValues = val.object(
     nodeAffinity: val.unset(Type.Object({}, { additionalProperties: true, description: 'Node affinity of the CNI pods.' }), { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } }),
     image: val.object(
       {
-        name: val.string('cr.l5d.io/linkerd/cni-plugin', { description: 'Image of the CNI plugin (with its registry).', minLength: 1 }),
-        version: val.string('v1.7.0-alpha.1', { description: 'Tag of the CNI plugin image.', minLength: 1 }),
+        name: val.imageRepository('cr.l5d.io/linkerd/cni-plugin', { description: 'Image of the CNI plugin (with its registry).' }),
+        version: val.imageTag('v1.7.0-alpha.1', { description: 'Tag of the CNI plugin image.' }),
         pullPolicy: val.enum(['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent', { description: 'Pull policy of the CNI plugin image.' }),
       },
       { description: 'The CNI plugin image (install-cni and repair-controller).' },

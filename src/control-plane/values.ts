@@ -13,7 +13,7 @@ import {
   resourcesOverride,
   resourcesValues,
 } from '../proxy/values';
-import { DNS1123_SUBDOMAIN, orEmpty, val, withReplacedKeys, type Static } from '../values/model';
+import { CIDR_LIST, DNS1123_LABEL, DNS1123_SUBDOMAIN, orEmpty, val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const ADDITION = '(cdk8s-linkerd addition)';
@@ -42,7 +42,7 @@ const argList = (description: string) => val.unset(Type.Array(Type.String(), { d
 
 /** Our per-component scheduling and metadata additions (linkerd/linkerd2#11692 and friends). */
 const componentAdditions = (component: string) => ({
-  podLabels: val.stringMap({}, { description: `Labels added to the ${component} pods. ${ADDITION}` }),
+  podLabels: val.labels({}, { description: `Labels added to the ${component} pods. ${ADDITION}` }),
   priorityClassName: val.string('', { description: `PriorityClass of the ${component} pods (empty: priorityClassName). ${ADDITION}` }),
   topologySpreadConstraints: val.freeform<unknown[]>([], {
     type: 'array',
@@ -122,11 +122,11 @@ export const CONTROL_PLANE_REPLACED_KEYS: Record<string, string> = {
 
 export const controlPlaneValues = withReplacedKeys(val.object(
   {
-    clusterDomain: val.string('cluster.local', { description: 'The Kubernetes cluster DNS domain.', minLength: 1 }),
+    clusterDomain: val.dnsName('cluster.local', { description: 'The Kubernetes cluster DNS domain.' }),
     clusterNetworks: val.string('10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8', {
       description:
         'Comma-separated CIDRs of the pod and service networks, where the proxy performs service discovery (all private ranges by default).',
-      minLength: 1,
+      pattern: CIDR_LIST,
     }),
     imagePullPolicy: val.enum(['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent', { description: 'Default image pull policy.' }),
     revisionHistoryLimit: val.integer(10, { description: 'Old ReplicaSets kept per Deployment, for rollbacks.', minimum: 0 }),
@@ -134,7 +134,7 @@ export const controlPlaneValues = withReplacedKeys(val.object(
       description: 'Log level of the control-plane controllers.',
     }),
     controllerLogFormat: val.enum(['plain', 'json'] as const, 'plain', { description: 'Log format of the control-plane controllers.' }),
-    linkerdVersion: val.string(LINKERD_VERSION, { description: 'Image tag of the control plane (and the default of every image version below).', minLength: 1 }),
+    linkerdVersion: val.imageTag(LINKERD_VERSION, { description: 'Image tag of the control plane (and the default of every image version below).' }),
     cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.' }),
     deploymentStrategy: val.freeform<{ rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } } & Record<string, unknown>>(
       { rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
@@ -185,9 +185,9 @@ export const controlPlaneValues = withReplacedKeys(val.object(
       },
       { description: 'Kubernetes API client limits of the controllers.' },
     ),
-    podAnnotations: val.stringMap({}, { description: 'Annotations added to every control-plane pod.' }),
-    podLabels: val.stringMap({}, { description: 'Labels added to every control-plane pod.' }),
-    commonLabels: val.stringMap({}, { description: 'Labels added to every object of the chart.' }),
+    podAnnotations: val.annotations({}, { description: 'Annotations added to every control-plane pod.' }),
+    podLabels: val.labels({}, { description: 'Labels added to every control-plane pod.' }),
+    commonLabels: val.labels({}, { description: 'Labels added to every object of the chart.' }),
     priorityClassName: val.string('', { description: 'PriorityClass of the control-plane pods (empty: none).' }),
     runtimeClassName: val.string('', { description: 'RuntimeClass of the control-plane pods (empty: none).' }),
     policyController: val.object(
@@ -214,8 +214,8 @@ export const controlPlaneValues = withReplacedKeys(val.object(
     webhookFailurePolicy: val.enum(['Ignore', 'Fail'] as const, 'Ignore', {
       description: 'What the API server does when the proxy injector cannot be reached: Ignore (create unmeshed) or Fail (HA).',
     }),
-    controllerImage: val.string('cr.l5d.io/linkerd/controller', { description: 'Image of the control-plane controllers.' }),
-    controllerImageVersion: val.string('', { description: 'Tag of the controller image (empty: linkerdVersion).' }),
+    controllerImage: val.imageRepository('cr.l5d.io/linkerd/controller', { description: 'Image of the control-plane controllers.' }),
+    controllerImageVersion: val.imageTag('', { description: 'Tag of the controller image (empty: linkerdVersion).', optional: true }),
     controllerReplicas: val.integer(1, { description: 'Replicas of each control-plane Deployment (3 for HA).', minimum: 1 }),
     controllerUID: val.integer(2103, { description: 'User ID the controllers run as.', minimum: 0 }),
     controllerGID: val.integer(-1, { description: 'Group ID the controllers run as (-1: the image default).', minimum: -1 }),
@@ -225,7 +225,7 @@ export const controlPlaneValues = withReplacedKeys(val.object(
           { keep_alive: { interval: { seconds: 10 }, timeout: { seconds: 3 }, while_idle: true } },
           { description: 'HTTP/2 client settings the destination controller hands meshed clients (protobuf JSON).' },
         ),
-        podAnnotations: val.stringMap({}, { description: 'Annotations added to the destination pods.' }),
+        podAnnotations: val.annotations({}, { description: 'Annotations added to the destination pods.' }),
         ...probes('destination'),
         ...envs('destination'),
         additionalArgs: argList('Arguments added to the destination controller command line.'),
@@ -265,7 +265,7 @@ export const controlPlaneValues = withReplacedKeys(val.object(
           },
           { description: 'Kubernetes API client limits of identity.' },
         ),
-        podAnnotations: val.stringMap({}, { description: 'Annotations added to the identity pods.' }),
+        podAnnotations: val.annotations({}, { description: 'Annotations added to the identity pods.' }),
         ...probes('identity'),
         ...envs('identity'),
         ...componentAdditions('identity'),
@@ -293,7 +293,7 @@ export const controlPlaneValues = withReplacedKeys(val.object(
           },
           'Objects the proxy injector webhook applies to.',
         ),
-        podAnnotations: val.stringMap({}, { description: 'Annotations added to the proxy injector pods.' }),
+        podAnnotations: val.annotations({}, { description: 'Annotations added to the proxy injector pods.' }),
         ...probes('proxy injector'),
         ...envs('proxy injector'),
         ...componentAdditions('proxy injector'),
@@ -306,7 +306,7 @@ export const controlPlaneValues = withReplacedKeys(val.object(
     policyValidator: val.object({ ...webhookTls('policy validator', notDisabled) }, {
       description: 'The policy resource validator webhook (in the destination pod).',
     }),
-    nodeSelector: val.stringMap({ 'kubernetes.io/os': 'linux' }, { description: 'Node selector of the control-plane pods.' }),
+    nodeSelector: val.labels({ 'kubernetes.io/os': 'linux' }, { description: 'Node selector of the control-plane pods.' }),
     tolerations: val.unset(Type.Array(Type.Unknown(), { description: 'Tolerations of the control-plane pods.' }), [{ key: 'dedicated', operator: 'Exists' }]),
     nodeAffinity: val.unset(Type.Object({}, { additionalProperties: true, description: 'Node affinity of the control-plane pods.' }), {
       requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['mesh'] }] }] },
@@ -320,7 +320,7 @@ export const controlPlaneValues = withReplacedKeys(val.object(
         enabled: val.boolean(false, { description: 'Creates Prometheus Operator PodMonitors for the control plane and the proxies.' }),
         scrapeInterval: val.duration('prometheus', '10s', { description: 'Scrape interval of the PodMonitors.' }),
         scrapeTimeout: val.duration('prometheus', '10s', { description: 'Scrape timeout of the PodMonitors.' }),
-        labels: val.stringMap({}, { description: 'Labels of the PodMonitors (to match a Prometheus podMonitorSelector).' }),
+        labels: val.labels({}, { description: 'Labels of the PodMonitors (to match a Prometheus podMonitorSelector).' }),
         controller: val.object(
           {
             enabled: val.boolean(true, { description: 'Scrapes the control-plane controllers.' }),
@@ -388,14 +388,15 @@ export const controlPlaneValues = withReplacedKeys(val.object(
     ),
     egress: val.object(
       {
-        globalEgressNetworkNamespace: val.string('linkerd-egress', {
+        globalEgressNetworkNamespace: val.dnsName('linkerd-egress', {
+          label: true,
           description: 'Namespace whose EgressNetworks apply to every namespace.',
         }),
       },
       { description: 'Egress policy settings.' },
     ),
     configReaders: val.nullable(
-      Type.Array(Type.Object({ name: Type.String(), namespace: Type.String() }, { additionalProperties: false })),
+      Type.Array(Type.Object({ name: Type.String({ pattern: DNS1123_SUBDOMAIN, maxLength: 253 }), namespace: Type.String({ pattern: DNS1123_LABEL, maxLength: 63 }) }, { additionalProperties: false })),
       null,
       { description: 'ServiceAccounts (name, namespace) allowed to read linkerd-config, e.g. extensions installed elsewhere.' },
     ),

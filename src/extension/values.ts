@@ -17,9 +17,9 @@ export const proxyOverride = (what: string) => {
 export const namespaceMetadataImage = <P extends TSchema>(pullPolicy: P) =>
   val.object(
     {
-      registry: val.string('cr.l5d.io/linkerd', { description: 'Registry of the namespace-metadata image.', minLength: 1 }),
-      name: val.string('extension-init', { description: 'Name of the namespace-metadata image.', minLength: 1 }),
-      tag: val.string('v0.1.12', { description: 'Tag of the namespace-metadata image.', minLength: 1 }),
+      registry: val.imageRepository('cr.l5d.io/linkerd', { description: 'Registry of the namespace-metadata image.' }),
+      name: val.imageRepository('extension-init', { description: 'Name of the namespace-metadata image.' }),
+      tag: val.imageTag('v0.1.12', { description: 'Tag of the namespace-metadata image.' }),
       pullPolicy,
     },
     { description: 'The namespace-metadata image.' },

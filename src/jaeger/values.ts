@@ -8,7 +8,7 @@
 import { Type } from '@sinclair/typebox';
 import { namespaceMetadataImage, proxyOverride } from '../extension/values';
 import { resourcesValues } from '../proxy/values';
-import { val, withReplacedKeys, type Static } from '../values/model';
+import { annotationMap, val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const pullPolicy = (what: string) =>
@@ -16,13 +16,13 @@ const pullPolicy = (what: string) =>
 const image = (name: string, version: string, what: string) =>
   val.object(
     {
-      name: val.string(name, { description: `Image of the ${what} (with its registry).`, minLength: 1 }),
-      version: val.string(version, { description: `Tag of the ${what} image.`, minLength: 1 }),
+      name: val.imageRepository(name, { description: `Image of the ${what} (with its registry).` }),
+      version: val.imageTag(version, { description: `Tag of the ${what} image.` }),
       pullPolicy: pullPolicy(what),
     },
     { description: `The ${what} image.` },
   );
-const nodeSelector = (what: string) => val.stringMap({ 'kubernetes.io/os': 'linux' }, { description: `nodeSelector of the ${what} pods.` });
+const nodeSelector = (what: string) => val.labels({ 'kubernetes.io/os': 'linux' }, { description: `nodeSelector of the ${what} pods.` });
 const tolerations = (what: string) => val.nullable(Type.Array(Type.Unknown()), null, { description: `Tolerations of the ${what} pods.` });
 const id = (kind: 'UID' | 'GID', what: string) => val.nullable(Type.Integer({ minimum: 0 }), null, { description: `${kind} the ${what} runs as (empty: default${kind}).` });
 
@@ -36,14 +36,14 @@ export const JAEGER_REPLACED_KEYS: Record<string, string> = {
 
 export const jaegerValues = withReplacedKeys(val.object(
   {
-    linkerdVersion: val.string(LINKERD_VERSION, { description: 'The Linkerd version (namespace-metadata image tag default, created-by annotation).', minLength: 1 }),
+    linkerdVersion: val.imageTag(LINKERD_VERSION, { description: 'The Linkerd version (namespace-metadata image tag default, created-by annotation).' }),
     cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.' }),
-    linkerdNamespace: val.string('linkerd', { description: 'Namespace of the Linkerd control plane.', minLength: 1 }),
-    vizNamespace: val.string('linkerd-viz', { description: 'Namespace of linkerd-viz (its web dashboard may open the Jaeger UI, its Prometheus may scrape Jaeger). (cdk8s-linkerd addition)', minLength: 1 }),
-    clusterDomain: val.string('cluster.local', { description: 'The Kubernetes cluster DNS domain.', minLength: 1 }),
-    podLabels: val.stringMap({}, { description: 'Labels added to every pod of the extension.' }),
-    podAnnotations: val.unset(Type.Record(Type.String(), Type.String(), { description: 'Annotations added to every pod of the extension.' }), { example: 'on' }),
-    commonLabels: val.stringMap({}, { description: 'Labels added to every object of the extension.' }),
+    linkerdNamespace: val.dnsName('linkerd', { description: 'Namespace of the Linkerd control plane.', label: true }),
+    vizNamespace: val.dnsName('linkerd-viz', { description: 'Namespace of linkerd-viz (its web dashboard may open the Jaeger UI, its Prometheus may scrape Jaeger). (cdk8s-linkerd addition)', label: true }),
+    clusterDomain: val.dnsName('cluster.local', { description: 'The Kubernetes cluster DNS domain.' }),
+    podLabels: val.labels({}, { description: 'Labels added to every pod of the extension.' }),
+    podAnnotations: val.unset(annotationMap({ description: 'Annotations added to every pod of the extension.' }), { example: 'on' }),
+    commonLabels: val.labels({}, { description: 'Labels added to every object of the extension.' }),
     nodeSelector: nodeSelector('extension'),
     imagePullSecrets: val.freeform<unknown[]>([], { type: 'array', description: 'Image pull secrets of the ServiceAccounts.' }),
     tolerations: tolerations('extension'),

@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { namespaceMetadataImage } from '../extension/values';
-import { val, type Static } from '../values/model';
+import { labelMap, val, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 /** A DNS-1123 label (object names built from it must be valid). */
@@ -27,9 +27,9 @@ const resources = (what: string) => val.freeform({}, { description: `Kubernetes 
 const controllerImage = (what: string) =>
   val.object(
     {
-      name: val.string('cr.l5d.io/linkerd/controller', { description: `Image of the ${what} (with its registry).`, minLength: 1 }),
+      name: val.imageRepository('cr.l5d.io/linkerd/controller', { description: `Image of the ${what} (with its registry).` }),
       pullPolicy: pullPolicy(what),
-      version: val.string(LINKERD_VERSION, { description: `Tag of the ${what} image.`, minLength: 1 }),
+      version: val.imageTag(LINKERD_VERSION, { description: `Tag of the ${what} image.` }),
     },
     { description: `The ${what} image.` },
   );
@@ -54,7 +54,7 @@ const controllerDefaults = val.object(
     GID: id('controllers', 'GID'),
     retryLimit: val.integer(3, { description: 'Times an event is retried before it is dropped.', minimum: 0 }),
     resources: resources('controllers'),
-    nodeSelector: val.stringMap({}, { description: 'nodeSelector of the controller pods.' }),
+    nodeSelector: val.labels({}, { description: 'nodeSelector of the controller pods.' }),
     tolerations: Type.Unsafe<Record<string, never> | unknown[]>({ type: ['array', 'object'], maxProperties: 0, default: {}, description: 'Tolerations of the controller pods (a list; upstream\u2019s default is an empty map).' }),
     enablePodAntiAffinity: val.boolean(false, { description: 'Spreads controller replicas across nodes and zones.' }),
     nodeAffinity: val.freeform({}, { description: 'Node affinity of the controller pods.' }),
@@ -81,15 +81,15 @@ export const multiclusterValues = val.object(
           },
           { description: 'How linked clusters check that the gateway is alive.' },
         ),
-        serviceAnnotations: val.stringMap({}, { description: 'Annotations of the gateway Service (cloud load balancer settings).' }),
+        serviceAnnotations: val.annotations({}, { description: 'Annotations of the gateway Service (cloud load balancer settings).' }),
         serviceExternalTrafficPolicy: val.enum(['', 'Cluster', 'Local'] as const, '', { description: 'externalTrafficPolicy of the gateway Service (empty: the Kubernetes default).' }),
         healthCheckNodePort: val.unset(Type.Integer({ minimum: 1, maximum: 65535, description: 'healthCheckNodePort of the gateway Service (externalTrafficPolicy Local).' }), 30191),
-        deploymentAnnotations: val.stringMap({}, { description: 'Annotations of the gateway pods.' }),
+        deploymentAnnotations: val.annotations({}, { description: 'Annotations of the gateway pods.' }),
         loadBalancerClass: val.string('', { description: 'loadBalancerClass of the gateway Service (empty: none).' }),
         loadBalancerIP: val.string('', { description: 'loadBalancerIP of the gateway Service (empty: none).' }),
         loadBalancerSourceRanges: val.list(Type.String({ minLength: 1 }), [], { description: 'Client CIDRs the load balancer accepts (empty: all).' }),
         terminationGracePeriodSeconds: val.intOrString('', { description: 'terminationGracePeriodSeconds of the gateway pods (empty: the Kubernetes default).', pattern: '^[0-9]*$' }),
-        nodeSelector: val.stringMap({}, { description: 'nodeSelector of the gateway pods.' }),
+        nodeSelector: val.labels({}, { description: 'nodeSelector of the gateway pods.' }),
         tolerations: val.freeform<unknown[]>([], { type: 'array', description: 'Tolerations of the gateway pods.' }),
         pauseImage: val.string('registry.k8s.io/pause:3.2', { description: 'Image of the gateway\u2019s placeholder container (the proxy does the work).', minLength: 1 }),
         UID: id('gateway (and the namespace-metadata Job)', 'UID'),
@@ -97,11 +97,11 @@ export const multiclusterValues = val.object(
       },
       { description: 'The multicluster gateway.' },
     ),
-    linkerdVersion: val.string(LINKERD_VERSION, { description: 'The Linkerd version (version label, created-by annotation).', minLength: 1 }),
+    linkerdVersion: val.imageTag(LINKERD_VERSION, { description: 'The Linkerd version (version label, created-by annotation).' }),
     cliVersion: val.string('', { description: 'The whole linkerd.io/created-by annotation, as the linkerd CLI sets it (e.g. `linkerd/cli edge-26.8.3`); empty: `linkerd/helm <linkerdVersion>`.' }),
-    podAnnotations: val.stringMap({}, { description: 'Annotations added to the service mirror pods.' }),
-    podLabels: val.stringMap({}, { description: 'Labels added to every pod of the extension.' }),
-    commonLabels: val.stringMap({}, { description: 'Labels added to every object of the extension.' }),
+    podAnnotations: val.annotations({}, { description: 'Annotations added to the service mirror pods.' }),
+    podLabels: val.labels({}, { description: 'Labels added to every pod of the extension.' }),
+    commonLabels: val.labels({}, { description: 'Labels added to every object of the extension.' }),
     imagePullPolicy: val.enum(['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent', { description: 'Pull policy of the namespace-metadata image when its own is empty.' }),
     imagePullSecrets: val.freeform<unknown[]>([], { type: 'array', description: 'Image pull secrets of the ServiceAccounts.' }),
     proxyOutboundPort: port(4140, 'The proxy\u2019s outbound port (read by the linkerd CLI).'),
@@ -111,12 +111,12 @@ export const multiclusterValues = val.object(
       pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
       maxLength: 247,
     }),
-    linkerdNamespace: val.string('linkerd', { description: 'Namespace of the Linkerd control plane.', pattern: DNS_LABEL }),
-    identityTrustDomain: val.string('cluster.local', { description: 'Trust domain of the mesh identities (the gateway identity annotation).', minLength: 1 }),
+    linkerdNamespace: val.dnsName('linkerd', { description: 'Namespace of the Linkerd control plane.', label: true }),
+    identityTrustDomain: val.dnsName('cluster.local', { description: 'Trust domain of the mesh identities (the gateway identity annotation).' }),
     namespaceMetadata: val.object(
       {
         image: namespaceMetadataImage(pullPolicy('namespace-metadata')),
-        nodeSelector: val.stringMap({}, { description: 'nodeSelector of the namespace-metadata Job.' }),
+        nodeSelector: val.labels({}, { description: 'nodeSelector of the namespace-metadata Job.' }),
         tolerations: val.freeform<unknown[]>([], { type: 'array', description: 'Tolerations of the namespace-metadata Job.' }),
       },
       { description: 'The post-install Job that labels the namespace.' },
@@ -125,7 +125,7 @@ export const multiclusterValues = val.object(
     enableNamespaceCreation: val.boolean(false, { description: 'Lets the service mirrors create the namespaces of mirrored services.' }),
     enablePodAntiAffinity: val.boolean(false, { description: 'Spreads gateway and local service mirror replicas across nodes and zones, with PodDisruptionBudgets.' }),
     nodeAffinity: val.unset(Type.Object({}, { additionalProperties: true, description: 'Node affinity of the gateway and local service mirror pods.' }), { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } }),
-    nodeSelector: val.unset(Type.Record(Type.String(), Type.String(), { description: 'nodeSelector of the local service mirror pods.' }), { 'kubernetes.io/os': 'linux' }),
+    nodeSelector: val.unset(labelMap({ description: 'nodeSelector of the local service mirror pods.' }), { 'kubernetes.io/os': 'linux' }),
     tolerations: val.unset(Type.Array(Type.Unknown(), { description: 'Tolerations of the local service mirror pods.' }), []),
     cniEnabled: val.unset(Type.Boolean({ description: 'Read only by the linkerd CLI (the namespace\u2019s Pod Security level); the chart does not create the namespace.' }), true),
     createNamespaceMetadataJob: val.boolean(true, { description: 'A post-install Job labels the namespace as a Linkerd extension (`linkerd.io/extension: multicluster`).' }),

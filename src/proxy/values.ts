@@ -69,11 +69,11 @@ export const portList = (defaultValue: string, description: string) =>
 export function imageValues(name: string, what: string) {
   return val.object(
     {
-      name: val.string(name, { description: `Image name of the ${what}, with its registry.` }),
+      name: val.imageRepository(name, { description: `Image name of the ${what}, with its registry.` }),
       pullPolicy: val.enum(['', 'Always', 'IfNotPresent', 'Never'] as const, '', {
         description: `Pull policy of the ${what} image (empty: imagePullPolicy).`,
       }),
-      version: val.string('', { description: `Image tag of the ${what} (empty: linkerdVersion).` }),
+      version: val.imageTag('', { description: `Image tag of the ${what} (empty: linkerdVersion).`, optional: true }),
     },
     { description: `The ${what} image.` },
   );
@@ -233,8 +233,8 @@ export const proxyValues = val.object(
             endpoint: val.string('', { description: 'host:port of the OpenTelemetry collector (required when tracing is enabled).' }),
             meshIdentity: val.object(
               {
-                serviceAccountName: val.string('', { description: 'ServiceAccount of the collector, for its mesh identity.' }),
-                namespace: val.string('', { description: 'Namespace of the collector, for its mesh identity.' }),
+                serviceAccountName: val.dnsName('', { description: 'ServiceAccount of the collector, for its mesh identity.', optional: true }),
+                namespace: val.dnsName('', { description: 'Namespace of the collector, for its mesh identity.', label: true, optional: true }),
               },
               { description: 'The collector\u2019s mesh identity, which the proxy verifies.' },
             ),

@@ -50,6 +50,54 @@ export const QUANTITY = '^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMG
  */
 export const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
+/** A DNS-1123 label (a namespace, a Service name): a subdomain without dots, at most 63 characters. */
+export const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+
+const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const H16 = '[0-9a-fA-F]{1,4}';
+const IPV6 = [
+  `(${H16}:){7}${H16}`,
+  `(${H16}:){1,7}:`,
+  `(${H16}:){1,6}:${H16}`,
+  `(${H16}:){1,5}(:${H16}){1,2}`,
+  `(${H16}:){1,4}(:${H16}){1,3}`,
+  `(${H16}:){1,3}(:${H16}){1,4}`,
+  `(${H16}:){1,2}(:${H16}){1,5}`,
+  `${H16}:(:${H16}){1,6}`,
+  `:((:${H16}){1,7}|:)`,
+].join('|');
+const CIDR = `(${IPV4}/(3[0-2]|[12]?[0-9])|(${IPV6})/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))`;
+
+/**
+ * A comma-separated list of CIDRs (`10.0.0.0/8,fd00::/8`), as Go's `net.ParseCIDR` reads each:
+ * IPv4 with a prefix of at most 32, IPv6 (with `::`) with at most 128; no spaces.
+ */
+export const CIDR_LIST = `^${CIDR}(,${CIDR})*$`;
+
+/** An image tag, as the OCI distribution spec and Kubernetes take it: word characters, `.` and `-`, at most 128, not starting with `.` or `-`. */
+export const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+
+const PATH_COMPONENT = '[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*';
+/**
+ * An image repository, with or without its registry (`cr.l5d.io/linkerd/proxy`, `prom`,
+ * `localhost:5000/x`): an optional registry host (with port) and lower-case path components; no tag.
+ */
+export const IMAGE_REPOSITORY = `^([a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]+)?/)?${PATH_COMPONENT}(/${PATH_COMPONENT})*$`;
+
+const QUALIFIED_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+/**
+ * A label or annotation key (a Kubernetes qualified name): an optional DNS-subdomain prefix and
+ * `/`, then a name of at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a
+ * letter or digit.
+ */
+export const QUALIFIED_KEY = `^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*/)?${QUALIFIED_NAME}$`;
+
+/** A label value: empty, or at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit. */
+export const LABEL_VALUE = `^(${QUALIFIED_NAME})?$`;
+
+/** The API server's limit on an object's annotations, keys and values together (256 KiB); one value can never exceed it. */
+export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+
 /** Text with at least one PEM certificate block (what Linkerd's trust-anchor readers take; text around the blocks is ignored). */
 export const PEM_CERTIFICATES = '^[\\s\\S]*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----[\\s\\S]*$';
 
@@ -77,6 +125,16 @@ const CERTIFICATE_BUNDLE = `^$|${PRIVATE_KEY}|${BARE_BASE64}|${PEM_CERTIFICATES}
 /** `pattern`, or also the empty string (`^$|` in front of an anchored pattern). */
 export function orEmpty(pattern: string): string {
   return `^$|${pattern}`;
+}
+
+/** The schema of a map of labels (no default: for `val.unset`; `val.labels` gives one). */
+export function labelMap(doc: Doc & { default?: Record<string, string> }) {
+  return Type.Record(Type.String({ pattern: QUALIFIED_KEY }), Type.String({ pattern: LABEL_VALUE }), { ...doc, additionalProperties: false });
+}
+
+/** The schema of a map of annotations (no default: for `val.unset`; `val.annotations` gives one). */
+export function annotationMap(doc: Doc & { default?: Record<string, string> }) {
+  return Type.Record(Type.String({ pattern: QUALIFIED_KEY }), Type.String({ maxLength: ANNOTATIONS_MAX_BYTES }), { ...doc, additionalProperties: false });
 }
 
 /**
@@ -132,8 +190,35 @@ export const val = {
   stringMap(defaultValue: Record<string, string>, doc: Doc) {
     return Type.Record(Type.String(), Type.String(), { ...doc, default: defaultValue });
   },
-  /** Free-form Kubernetes data passed through as given (affinity, tolerations, ...). */
-  freeform<T = Record<string, unknown>>(defaultValue: T, doc: Doc & { type?: 'object' | 'array' }) {
+  /** Labels (`commonLabels`, `podLabels`, a nodeSelector): qualified-name keys, label values (at most 63 characters). */
+  labels(defaultValue: Record<string, string>, doc: Doc) {
+    return labelMap({ ...doc, default: defaultValue });
+  },
+  /** Annotations: qualified-name keys, any text up to the API server's 256 KiB. */
+  annotations(defaultValue: Record<string, string>, doc: Doc) {
+    return annotationMap({ ...doc, default: defaultValue });
+  },
+  /**
+   * A name the API server or DNS reads: a DNS subdomain (`cluster.local`, a trust domain) or,
+   * with `label`, a DNS label (a namespace, a Service name); `optional`: empty is accepted too.
+   */
+  dnsName(defaultValue: string, doc: Doc & { label?: boolean; optional?: boolean }) {
+    const { label, optional, ...rest } = doc;
+    const pattern = label ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
+    return Type.String({ ...rest, default: defaultValue, pattern: optional ? orEmpty(pattern) : pattern, maxLength: label ? 63 : 253 });
+  },
+  /** An image tag (`edge-26.8.3`, `v2.55.1`); `optional`: empty (the shared default) is accepted too. */
+  imageTag(defaultValue: string, doc: Doc & { optional?: boolean }) {
+    const { optional, ...rest } = doc;
+    return Type.String({ ...rest, default: defaultValue, pattern: optional ? orEmpty(IMAGE_TAG) : IMAGE_TAG });
+  },
+  /** An image repository with or without its registry (`cr.l5d.io/linkerd/proxy`), no tag. */
+  imageRepository(defaultValue: string, doc: Doc & { optional?: boolean }) {
+    const { optional, ...rest } = doc;
+    return Type.String({ ...rest, default: defaultValue, pattern: optional ? orEmpty(IMAGE_REPOSITORY) : IMAGE_REPOSITORY });
+  },
+  /** Free-form Kubernetes data passed through as given (affinity, tolerations, ...); `allOf` may constrain the keys it knows (others pass). */
+  freeform<T = Record<string, unknown>>(defaultValue: T, doc: Doc & { type?: 'object' | 'array'; allOf?: Record<string, unknown>[] }) {
     const { type = 'object', ...rest } = doc;
     return Type.Unsafe<T>({ ...rest, type, default: defaultValue });
   },
@@ -398,12 +483,33 @@ function patternMessage(pattern: string, got: unknown, secret: boolean): string 
     }
   }
   if (pattern === CERTIFICATE_BUNDLE) return `expected PEM certificate(s) ("-----BEGIN CERTIFICATE-----" blocks), got ${show(got)}`;
+  if (pattern === PEM_CERTIFICATES || pattern === orEmpty(PEM_CERTIFICATES)) return `expected PEM certificate(s) ("-----BEGIN CERTIFICATE-----" blocks), got ${show(got)}`;
   if (pattern === DNS1123_SUBDOMAIN || pattern === orEmpty(DNS1123_SUBDOMAIN)) return `expected a DNS subdomain (lower-case letters, digits, '-' and '.'), got ${show(got)}`;
+  if (pattern === DNS1123_LABEL || pattern === orEmpty(DNS1123_LABEL)) return `expected a DNS label (at most 63 lower-case letters, digits and '-'), got ${show(got)}`;
+  if (pattern === CIDR_LIST || pattern === orEmpty(CIDR_LIST)) return `expected comma-separated CIDRs (e.g. 10.0.0.0/8,fd00::/8; prefix at most 32 for IPv4, 128 for IPv6; no spaces), got ${show(got)}`;
+  if (pattern === IMAGE_TAG || pattern === orEmpty(IMAGE_TAG)) return `expected an image tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-'), got ${show(got)}`;
+  if (pattern === IMAGE_REPOSITORY || pattern === orEmpty(IMAGE_REPOSITORY)) return `expected an image repository (e.g. cr.l5d.io/linkerd/proxy: lower-case path, optional registry, no tag), got ${show(got)}`;
+  if (pattern === LABEL_VALUE) return `expected a label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(got)}`;
   if (pattern === QUANTITY || pattern === orEmpty(QUANTITY)) return `expected a Kubernetes quantity (e.g. 100m, 0.5, 1, 128Mi, 1Gi), got ${show(got)}`;
   return undefined;
 }
 
-function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, string>): ValuesProblem {
+/** The key pattern of the map at `path` (its only `patternProperties` entry), if it has one. */
+function keyPatternOf(root: JsonSchema, path: string[]): string | undefined {
+  let node: JsonSchema | undefined = root;
+  for (const part of path) {
+    if (!node) return undefined;
+    if (node.properties?.[part]) node = node.properties[part];
+    else if (node.patternProperties) node = Object.values(node.patternProperties)[0];
+    else if (node.items) node = node.items;
+    else if (typeof node.additionalProperties === 'object') node = node.additionalProperties;
+    else return undefined;
+  }
+  const patterns = Object.keys(node?.patternProperties ?? {});
+  return patterns.length === 1 ? patterns[0] : undefined;
+}
+
+function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, string>, root: JsonSchema): ValuesProblem {
   const path = e.instancePath
     .split('/')
     .slice(1)
@@ -423,6 +529,9 @@ function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, str
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const full = key ? `${key}.${extra}` : extra;
       const replacement = replaced[full];
+      if (!replacement && keyPatternOf(root, path) === QUALIFIED_KEY) {
+        return { key: full, message: `not a valid label or annotation key (an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)` };
+      }
       return { key: full, message: replacement ? `no longer a value of this chart (nor of upstream's): ${replacement}` : 'unknown key (not a value of this chart)' };
     }
     case 'pattern': {
@@ -465,8 +574,9 @@ export function validateValues(schema: TSchema, values: unknown): ValuesProblem[
   // One problem per key: the first (ajv reports the type before narrower keywords).
   const byKey = new Map<string, ValuesProblem>();
   const replaced = replacedKeysOf(schema);
+  const json = stripSymbols(schema) as JsonSchema;
   for (const e of validate.errors ?? []) {
-    const p = problemOf(e, values, replaced);
+    const p = problemOf(e, values, replaced, json);
     if (!byKey.has(p.key)) byKey.set(p.key, p);
   }
   return [...byKey.values()];

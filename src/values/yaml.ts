@@ -27,12 +27,17 @@
  *   more than 100 alias-decoded nodes, more than 1000 nodes, and a share of alias-decoded
  *   nodes above 99 % falling to 10 % between 400,000 and 4,000,000 nodes); an anchor that
  *   contains itself is an error. Alias bombs are refused without expanding them.
+ * - Bytes first, as go-yaml's reader checks them before parsing (decodeValuesBytes): a UTF-8
+ *   byte-order mark at the start is skipped, UTF-16 with a byte-order mark is decoded (Helm 4
+ *   refuses UTF-16LE: its document splitter cuts the last character), invalid UTF-8 and
+ *   characters outside YAML's printable set (C0 and C1 controls but tab, LF, CR and NEL; DEL;
+ *   U+FFFE, U+FFFF) are refused with the line. A lone CR, NEL, LS and PS break lines.
  * - Several documents in one file (Helm 4; Helm 3 reads only the first): the file is split
  *   at lines that start with `---` (only a comment may follow on that line), empty documents
  *   are skipped, every other one must be a map, and they are merged in order like several
  *   `-f` files. Anchors do not reach across documents.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
 
 /** A values file that Helm would refuse: one line, with the line number where known. */
 export class YamlValuesError extends Error {
@@ -403,6 +408,68 @@ function splitDocuments(text: string): { text: string; line: number }[] {
   return chunks;
 }
 
+/**
+ * go-yaml does not care how far the continuation lines of a quoted scalar are indented (their
+ * leading blanks are folded away); the yaml library wants them inside the parent. The text with
+ * the continuation lines of the quoted scalar left open on the line of `at` indented past that
+ * line (the value is the same), or undefined when it does not close.
+ */
+function indentQuotedContinuation(text: string, at: number, quote: '"' | "'"): string | undefined {
+  const lines = text.split('\n');
+  let offset = 0;
+  let row = 0;
+  while (row < lines.length - 1 && offset + lines[row].length < at) offset += lines[row++].length + 1;
+  // The quote left open on that line: scan with the scalar's escapes (\" in double, '' in single quotes).
+  const line = lines[row];
+  let open = -1;
+  for (let i = 0; i < line.length; i++) {
+    if (open >= 0 && quote === '"' && line[i] === '\\') i++;
+    else if (line[i] === quote) {
+      if (open >= 0 && quote === "'" && line[i + 1] === "'") i++;
+      else open = open >= 0 ? -1 : i;
+    } else if (open < 0 && line[i] === '#' && (i === 0 || /\s/.test(line[i - 1]))) break;
+  }
+  if (open < 0) return undefined;
+  const pad = ' '.repeat(line.length - line.trimStart().length + 1);
+  for (let r = row + 1; r < lines.length; r++) {
+    const l = lines[r];
+    let closed = false;
+    for (let i = 0; i < l.length && !closed; i++) {
+      if (quote === '"' && l[i] === '\\') i++;
+      else if (l[i] === quote) {
+        if (quote === "'" && l[i + 1] === "'") i++;
+        else closed = true;
+      }
+    }
+    lines[r] = pad + l;
+    if (closed) return lines.join('\n');
+  }
+  return undefined;
+}
+
+/**
+ * The first line (0-based) whose leading blanks hold a tab outside a scalar that spans lines and
+ * outside flow collections: go-yaml does not skip a tab where a block token may start.
+ */
+function tabLeadingLine(text: string, doc: Document): number | undefined {
+  if (!/(^|\n) *\t/.test(text)) return undefined;
+  const spans: [number, number][] = [];
+  visit(doc, (_key, node) => {
+    const range = (node as { range?: [number, number, number] }).range;
+    if (!range) return;
+    if ((isMap(node) || isSeq(node)) && node.flow) spans.push([range[0], range[2]]);
+    else if (isScalar(node) && text.slice(range[0], range[2]).includes('\n')) spans.push([range[0], range[2]]);
+  });
+  let offset = 0;
+  const lines = text.split('\n');
+  for (let row = 0; row < lines.length; row++) {
+    const lead = /^ *\t/.exec(lines[row]);
+    if (lead && !spans.some(([a, b]) => offset > a && offset < b)) return row;
+    offset += lines[row].length + 1;
+  }
+  return undefined;
+}
+
 /** One document's content as Helm decodes it (through JSON). */
 function decodeDocument(text: string, firstLine: number): Json {
   const lineCounter = new LineCounter();
@@ -422,11 +489,29 @@ function decodeDocument(text: string, firstLine: number): Json {
   const doc = list[0];
   if (!doc) return null;
   const err = doc.errors[0];
+  // go-yaml ends a document whose first node is indented where a line starts further left: what
+  // follows is an implicit second document, which Helm (reading one document) never reads.
+  if (err?.code === 'UNEXPECTED_TOKEN' && /at node end/.test(err.message)) {
+    const lines = text.split('\n');
+    const content = (l: string) => l.trim() !== '' && !l.trimStart().startsWith('#');
+    const indent = (l: string) => l.length - l.trimStart().length;
+    const first = lines.findIndex(content);
+    const at = (err.linePos?.[0] ?? lineCounter.linePos(err.pos[0])).line - 1;
+    if (first >= 0 && first < at && indent(lines[at]) < indent(lines[first]) && lines.slice(first, at).every((l) => !content(l) || indent(l) >= indent(lines[first]))) {
+      return decodeDocument(lines.slice(0, at).join('\n'), firstLine);
+    }
+  }
+  if (err?.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(err.message)) {
+    const indented = indentQuotedContinuation(text, err.pos[0], err.message.includes('"quote') ? '"' : "'");
+    if (indented !== undefined) return decodeDocument(indented, firstLine);
+  }
   if (err) {
     const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
     const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new YamlValuesError(`${pos ? `line ${pos.line + firstLine - 1}: ` : ''}${msg}`);
   }
+  const tab = tabLeadingLine(text, doc);
+  if (tab !== undefined) throw new YamlValuesError(`line ${tab + firstLine}: found a tab character that cannot start any token (go-yaml refuses a tab before the first character of a line outside scalars and flow collections)`);
   return new Decoder(doc, where, text.includes('\\/') ? text : undefined).value(doc.contents as YamlNode | null);
 }
 
@@ -444,13 +529,81 @@ export function mergeMaps(a: Record<string, unknown>, b: Record<string, unknown>
   return out;
 }
 
+/** The line (1-based) of the character at `index` of `text`. */
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * The characters go-yaml's reader accepts (YAML 1.1's printable set): tab, LF, CR, U+0020 to
+ * U+007E, NEL (U+0085), U+00A0 to U+D7FF, U+E000 to U+FFFD and U+10000 up. Everything else
+ * (C0 controls, DEL, C1 controls but NEL, U+FFFE, U+FFFF) is "control characters are not allowed".
+ */
+const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+/**
+ * A values file's bytes as text, decoded and checked as go-yaml's reader does before Helm
+ * parses anything: a UTF-8 byte-order mark at the start is skipped, UTF-16 with its byte-order
+ * mark is decoded, invalid UTF-8 (a bad leading or trailing octet, an overlong or truncated
+ * sequence, a surrogate) and characters outside YAML's printable set are refused, naming the line.
+ */
+export function decodeValuesBytes(bytes: Uint8Array): string {
+  let text: string;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    if (bytes.length % 2 !== 0) throw new YamlValuesError('incomplete UTF-16 character (the file starts with a UTF-16 byte-order mark)');
+    const le = Uint8Array.from(bytes.subarray(2));
+    if (bytes[0] === 0xfe) for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
+    try {
+      text = new TextDecoder('utf-16le', { fatal: true }).decode(le);
+    } catch {
+      throw new YamlValuesError('invalid UTF-16 surrogate pair');
+    }
+  } else {
+    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    text = utf8(bytes, start);
+  }
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) {
+    const cp = bad[0].codePointAt(0) ?? 0;
+    throw new YamlValuesError(`line ${lineAt(text, bad.index)}: control characters are not allowed (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`);
+  }
+  return text;
+}
+
+/** UTF-8 from `start`, refused as go-yaml refuses it (its messages, with the line). */
+function utf8(bytes: Uint8Array, start: number): string {
+  const fail = (at: number, why: string): never => {
+    let line = 1;
+    for (let i = start; i < at; i++) if (bytes[i] === 10) line++;
+    throw new YamlValuesError(`line ${line}: ${why} (not UTF-8 text)`);
+  };
+  for (let i = start; i < bytes.length; ) {
+    const b = bytes[i];
+    const width = b < 0x80 ? 1 : (b & 0xe0) === 0xc0 ? 2 : (b & 0xf0) === 0xe0 ? 3 : (b & 0xf8) === 0xf0 ? 4 : 0;
+    if (width === 0) fail(i, 'invalid leading UTF-8 octet');
+    if (i + width > bytes.length) fail(i, 'incomplete UTF-8 octet sequence');
+    let cp = width === 1 ? b : width === 2 ? b & 0x1f : width === 3 ? b & 0x0f : b & 0x07;
+    for (let k = 1; k < width; k++) {
+      if ((bytes[i + k] & 0xc0) !== 0x80) fail(i, 'invalid trailing UTF-8 octet');
+      cp = (cp << 6) | (bytes[i + k] & 0x3f);
+    }
+    if (!(width === 1 || (width === 2 && cp >= 0x80) || (width === 3 && cp >= 0x800) || (width === 4 && cp >= 0x10000))) fail(i, 'invalid length of a UTF-8 sequence');
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) fail(i, 'invalid Unicode character');
+    i += width;
+  }
+  return new TextDecoder('utf-8').decode(bytes.subarray(start));
+}
+
 /**
  * A values file's content, read as Helm 4 reads it. Returns a map (empty for an empty file).
  * Throws YamlValuesError with a one-line message.
  */
 export function readValuesYaml(text: string): Record<string, unknown> {
   let values: Record<string, unknown> = {};
-  for (const chunk of splitDocuments(text)) {
+  // go-yaml's line breaks: LF, CRLF, and also a lone CR, NEL, LS and PS.
+  for (const chunk of splitDocuments(text.replace(/\r(?!\n)|[\u0085\u2028\u2029]/g, '\n'))) {
     const doc = decodeDocument(chunk.text, chunk.line);
     if (doc === null) continue;
     if (!isMapValue(doc)) {

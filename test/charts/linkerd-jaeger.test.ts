@@ -18,6 +18,10 @@ describeChart(linkerdJaegerChart, {
   },
   randomRuns: 100,
   badValues: [
+    { name: 'a cluster domain with a newline', values: { clusterDomain: 'cluster\nlocal' }, key: 'clusterDomain' },
+    { name: 'a viz namespace that is not a DNS label', values: { vizNamespace: 'linkerd.viz' }, key: 'vizNamespace' },
+    { name: 'a collector image tag with a space', values: { collector: { image: { version: '0.120 .0' } } }, key: 'collector.image.version' },
+    { name: 'a label value of 64 characters', values: { commonLabels: { team: 'a'.repeat(64) } }, key: 'commonLabels.team' },
     { name: 'an unknown storage type', values: { jaeger: { storage: { type: 'cassandra' } } }, key: 'type' },
     { name: 'a bad volume size', values: { jaeger: { storage: { badger: { size: 'big' } } } }, key: 'size' },
     { name: 'a bad retention', values: { jaeger: { storage: { badger: { ttl: 'a week' } } } }, key: 'ttl' },

@@ -30,6 +30,8 @@ describeChart(linkerdMulticlusterChart, {
   },
   randomRuns: 100,
   badValues: [
+    { name: 'a trust domain with capitals', values: { identityTrustDomain: 'Cluster.Local' }, key: 'identityTrustDomain' },
+    { name: 'a gateway Service annotation key with a space', values: { gateway: { serviceAnnotations: { 'bad key': 'x' } } }, key: 'gateway.serviceAnnotations.bad key' },
     { name: 'an unknown gateway Service type', values: { gateway: { serviceType: 'ExternalName' } }, key: 'serviceType' },
     { name: 'a gateway port out of range', values: { gateway: { port: 70000 } }, key: 'port' },
     { name: 'a gateway name that is no DNS label', values: { gateway: { name: 'Linkerd_Gateway' } }, key: 'name' },

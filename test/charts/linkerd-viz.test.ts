@@ -38,6 +38,13 @@ describeChart(linkerdVizChart, {
   },
   randomRuns: 100,
   badValues: [
+    { name: 'a Prometheus scrape interval with a space', values: { prometheus: { globalConfig: { scrape_interval: '5 s' } } }, key: 'prometheus.globalConfig.scrape_interval' },
+    { name: 'a Prometheus evaluation interval in Go syntax', values: { prometheus: { globalConfig: { evaluation_interval: '1.5m' } } }, key: 'prometheus.globalConfig.evaluation_interval' },
+    { name: 'a cluster domain with an empty label', values: { clusterDomain: 'a..b' }, key: 'clusterDomain' },
+    { name: 'a control-plane namespace with capitals', values: { linkerdNamespace: 'Linkerd' }, key: 'linkerdNamespace' },
+    { name: 'an image tag starting with a dot', values: { tap: { image: { tag: '.1' } } }, key: 'tap.image.tag' },
+    { name: 'an image registry with a space', values: { prometheus: { image: { registry: 'my registry' } } }, key: 'prometheus.image.registry' },
+    { name: 'a label key with a space', values: { podLabels: { 'bad key!': 'x' } }, key: 'podLabels.bad key!' },
     { name: 'no Prometheus at all', values: { prometheus: { enabled: false } }, key: 'prometheusUrl' },
     { name: 'both Grafana URLs', values: { grafana: { enabled: false, url: 'grafana:3000', externalUrl: 'https://g.example' } }, key: 'grafana.externalUrl' },
     { name: 'an external Grafana while the bundled one is on', values: { grafana: { externalUrl: 'https://g.example' } }, key: 'grafana.externalUrl' },

@@ -40,6 +40,8 @@ describeChart(linkerd2CniChart, {
   },
   randomRuns: 100,
   badValues: [
+    { name: 'a CNI image tag with a slash', values: { image: { version: 'v1/2' } }, key: 'image.version' },
+    { name: 'a label value with a newline', values: { podLabels: { team: 'a\nb' } }, key: 'podLabels.team' },
     { name: 'an unknown top-level key', values: { cniEnable: true }, key: 'cniEnable' },
     { name: 'an unknown nested key', values: { repairController: { image: { name: 'x' } } }, key: 'image' },
     { name: 'port 0', values: { inboundProxyPort: 0 }, key: 'inboundProxyPort' },

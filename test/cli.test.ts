@@ -32,7 +32,7 @@ describe('cdk8s-linkerd', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n').sort()).toEqual([
       'error: linkerd-crds: bogus: unknown key (not a value of this chart)',
-      'error: linkerd-crds: installGatewayAPI: expected false, got true',
+      'error: linkerd-crds: installGatewayAPI: the Gateway API CRDs are not part of linkerd-crds: install the gateway-api-crds chart (Gateway API v1.5.1; Linkerd edge-26.8.3 needs v1.2.1 or later) before the control plane, and leave installGatewayAPI false',
     ]);
   });
 

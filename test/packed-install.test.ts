@@ -135,6 +135,7 @@ describe('the packed package, installed into new cdk8s apps', () => {
     expect(files).toContain('lib/index.d.ts');
     expect(files).toContain('bin/cdk8s-linkerd.js');
     expect(files.some((f) => f.startsWith('charts/linkerd-crds/'))).toBe(true);
+    expect(files).toContain('vendor/gateway-api/gateway.networking.k8s.io_httproutes.yaml'); // read by the gateway-api-crds chart
     expect(files.filter((f) => f.startsWith('validators/')).length).toBeGreaterThanOrEqual(4); // precompiled values validators
     expect(files.filter((f) => /^(src|test|scripts|node_modules)\//.test(f))).toEqual([]);
     expect(pkg.license).toBe('Apache-2.0');
@@ -262,6 +263,9 @@ describe('the packed package, installed into new cdk8s apps', () => {
       const crds = await app().cli(['template', 'linkerd-crds']);
       expect(crds.code, show(crds)).toBe(0);
       expect(ids(docs(crds.stdout)).sort()).toEqual(allCrds.map((c) => `CustomResourceDefinition/${c.plural}.${c.group}`).sort());
+      const gateway = await app().cli(['template', 'gateway-api-crds']);
+      expect(gateway.code, show(gateway)).toBe(0);
+      expect(ids(docs(gateway.stdout))).toEqual(expect.arrayContaining(['CustomResourceDefinition/httproutes.gateway.networking.k8s.io', 'CustomResourceDefinition/grpcroutes.gateway.networking.k8s.io']));
     }, SLOW);
   });
 

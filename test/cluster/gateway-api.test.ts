@@ -122,11 +122,8 @@ describe('the Gateway API component', () => {
       // the helper refuses it ...
       expect(() => serviceHttpRoute(new Chart(new App(), 'c'), 'bad', { namespace: NS, service: { name: 'web', port: 80 }, ...(spec as object) })).toThrow(GatewayRouteError);
       // ... and so does the API server, given the same route written by hand
-      const rule = { backendRefs: [{ name: 'web', port: 80 }], ...(spec.rules[0] as Record<string, unknown>) };
-      if ('backends' in rule) {
-        rule.backendRefs = rule.backends;
-        delete rule.backends;
-      }
+      const { backends, ...rest } = spec.rules[0] as Record<string, unknown>;
+      const rule = { backendRefs: backends ?? [{ name: 'web', port: 80 }], ...rest };
       const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'bad', namespace: NS }, spec: { parentRefs: [{ group: '', kind: 'Service', name: 'web', port: 80 }], rules: [rule] } };
       const verdict = await serverVerdict(route);
       expect(verdict.accepted).toBe(false);

@@ -89,7 +89,7 @@ export type { ExternalWorkloadSpec } from './crds/external-workload';
 export { linkCrd, type LinkSpec } from './crds/link';
 
 // The Gateway API: its CRDs as a component, and routes for the mesh
-export { gatewayApiCrdsChart } from './gateway-api/chart';
+export { gatewayApiCrdsChart, gatewayApiCrdsValues } from './gateway-api/chart';
 export { GatewayApiCrds } from './gateway-api/construct';
 export { GATEWAY_API_MINIMUM, gatewayApiVersion } from './gateway-api/crds';
 export {

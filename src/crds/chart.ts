@@ -11,7 +11,7 @@ import { crdBody } from './manifest';
 import { BUNDLE_VERSION, GATEWAY_API_MINIMUM, GATEWAY_API_PROBE_CRD, gatewayApiVersion } from '../gateway-api/crds';
 
 const gatewayApiDoc =
-  'Not part of this chart: install the gateway-api-crds chart (or dist/gateway-api-crds) before the control plane instead. Only false is accepted; the key exists so that upstream values files keep working.';
+  'Not part of this chart: install the gateway-api-crds chart before the control plane instead. Only false is accepted; the key exists so that upstream values files keep working.';
 
 /** The upstream switches that bundled Gateway API CRDs into linkerd-crds: each refused, pointing at the gateway-api-crds chart. */
 const GATEWAY_API_SWITCHES = ['installGatewayAPI', 'enableHttpRoutes', 'enableTlsRoutes', 'enableTcpRoutes'] as const;
@@ -61,7 +61,10 @@ export const linkerdCrdsChart: ChartDefinition<typeof crdsValues> = {
           `| \`${crdName(d)}\` | ${d.kind} | ${d.versions.map((v) => (v.storage ? `**${v.name}**` : v.name)).join(', ')} |`,
       ),
       '',
-      `The Gateway API CRDs are not part of this chart: install the [gateway-api-crds](../gateway-api-crds/README.md) chart (Gateway API ${gatewayApiVersion()}) first; Linkerd ${LINKERD_VERSION} needs Gateway API ${GATEWAY_API_MINIMUM} or later. On \`helm install\` and \`helm upgrade\`, the NOTES say which Gateway API release the cluster has (Helm \`lookup\`), and warn when it is missing or older than ${GATEWAY_API_MINIMUM}.`,
+      `The Gateway API CRDs are not part of this chart: install the [gateway-api-crds](../gateway-api-crds/README.md) chart`,
+      `(Gateway API ${gatewayApiVersion()}) first; Linkerd ${LINKERD_VERSION} needs Gateway API ${GATEWAY_API_MINIMUM} or later. On \`helm install\` and`,
+      `\`helm upgrade\`, the NOTES say which Gateway API release the cluster has (Helm \`lookup\`), and warn when it is`,
+      `missing or older than ${GATEWAY_API_MINIMUM}.`,
     ].join('\n');
   },
   rules: (v) =>

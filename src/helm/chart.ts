@@ -352,7 +352,7 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
   }
   for (const [file, text] of out) out.set(file, wrapLongLines(text));
   out.set('_helpers.tpl', `${SCALAR_TEMPLATE}\n`);
-  out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
+  out.set('NOTES.txt', wrapLongLines(emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p))))));
   const rules = emitRules(valuesRules(def));
   if (rules) out.set('validate-values.yaml', wrapLongLines(rules));
   return out;

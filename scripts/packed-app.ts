@@ -23,9 +23,27 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 export interface Peers {
   cdk8s: string;
   constructs: string;
-  /** Absent: the app does not install the optional peer and does not use it. */
+  /**
+   * The optional cdk8s-plus peers, at most one per app. Absent: the app does not install
+   * cdk8s-plus and does not use it.
+   */
   'cdk8s-plus-27'?: string;
+  'cdk8s-plus-34'?: string;
 }
+
+/** The cdk8s-plus majors the package is tested with (its optional peers). */
+export const PLUS_PEERS = ['cdk8s-plus-27', 'cdk8s-plus-34'] as const;
+export type PlusPeer = (typeof PLUS_PEERS)[number];
+
+/** The cdk8s-plus package an app uses, if any. */
+export function plusOf(peers: Peers): PlusPeer | undefined {
+  const used = PLUS_PEERS.filter((p) => peers[p] !== undefined);
+  if (used.length > 1) throw new Error(`an app uses one cdk8s-plus, not ${used.join(' and ')}`);
+  return used[0];
+}
+
+/** The workload kinds the app builds with cdk8s-plus, each meshed by annotation and injected manually. */
+export const PLUS_WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
 
 export interface RunResult {
   code: number;
@@ -101,18 +119,37 @@ const TSCONFIG = {
   include: ['src'],
 };
 
-/** The app: every construct family a platform team would use, one custom resource, optionally a meshed cdk8s-plus workload. */
-function appSource(withPlus: boolean): string {
+/**
+ * cdk8s-plus workloads of every kind in PLUS_WORKLOADS, named `<prefix>-<kind in lower case>`.
+ * The StatefulSet gets its headless Service from cdk8s-plus; the CronJob runs daily.
+ */
+function plusWorkloads(chart: string, prefix: string): string {
+  const container = "containers: [{ image: 'web:1', portNumber: 8080 }]";
+  return [
+    `new kplus.Deployment(${chart}, '${prefix}-deployment', { ${container} })`,
+    `new kplus.StatefulSet(${chart}, '${prefix}-statefulset', { ${container} })`,
+    `new kplus.DaemonSet(${chart}, '${prefix}-daemonset', { ${container} })`,
+    `new kplus.Job(${chart}, '${prefix}-job', { ${container} })`,
+    `new kplus.CronJob(${chart}, '${prefix}-cronjob', { schedule: Cron.daily(), ${container} })`,
+  ].join(',\n  ');
+}
+
+/**
+ * The app: every construct family a platform team would use, one custom resource, and with
+ * cdk8s-plus (`plus`) its workloads of every kind twice: meshed by annotation (chart `shop`)
+ * and with the proxy rendered in by manual injection (chart `manual`).
+ */
+function appSource(plus: PlusPeer | undefined): string {
   return `import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
-${withPlus ? "import * as kplus from 'cdk8s-plus-27';\n" : ''}import { LinkerdControlPlane, LinkerdCrds, LinkerdViz, Server, meshWorkloads } from 'cdk8s-linkerd';
+import { ${plus ? 'ApiObject, ' : ''}App, Chart${plus ? ', Cron' : ''} } from 'cdk8s';
+${plus ? `import * as kplus from '${plus}';\n` : ''}import { LinkerdControlPlane, LinkerdCrds, LinkerdViz, Server, ${plus ? 'injectProxy, ' : ''}meshWorkloads } from 'cdk8s-linkerd';
 
 const pem = (file: string): string => readFileSync(join(__dirname, '..', 'certs', file), 'utf8');
 
 const app = new App({ outdir: join(__dirname, '..', 'dist') });
 new LinkerdCrds(app, 'linkerd-crds');
-new LinkerdControlPlane(app, 'linkerd-control-plane', {
+${plus ? 'const controlPlane = ' : ''}new LinkerdControlPlane(app, 'linkerd-control-plane', {
   values: {
     identityTrustAnchorsPEM: pem('ca.crt'),
     identity: { issuer: { tls: { crtPEM: pem('issuer.crt'), keyPEM: pem('issuer.key') } } },
@@ -125,8 +162,17 @@ new Server(shop, 'web-http', {
   metadata: { name: 'web-http', namespace: 'shop' },
   spec: { podSelector: { matchLabels: { app: 'web' } }, port: 'http', proxyProtocol: 'HTTP/1' },
 });
-${withPlus ? "new kplus.Deployment(shop, 'web', { containers: [{ image: 'web:1', portNumber: 8080 }] });\n" : ''}meshWorkloads(shop, { opaquePorts: [5432] });
-app.synth();
+${plus ? `[\n  ${plusWorkloads('shop', 'web')},\n];\n` : ''}meshWorkloads(shop, { opaquePorts: [5432] });
+${
+  plus
+    ? `
+const manual = new Chart(app, 'manual', { namespace: 'manual' });
+for (const workload of [\n  ${plusWorkloads('manual', 'batch')},\n]) {
+  injectProxy(ApiObject.of(workload), { controlPlane, config: { opaquePorts: [6379] } });
+}
+`
+    : ''
+}app.synth();
 `;
 }
 
@@ -158,7 +204,7 @@ export function createApp(tarball: string, peers: Peers, prefix = 'cdk8s-linkerd
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'linkerd-app', version: '1.0.0', private: true, dependencies }, null, 2)}\n`);
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
   mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'src', 'main.ts'), appSource(peers['cdk8s-plus-27'] !== undefined));
+  writeFileSync(join(dir, 'src', 'main.ts'), appSource(plusOf(peers)));
   mkdirSync(join(dir, 'certs'));
   for (const f of ['ca.crt', 'issuer.crt', 'issuer.key'] as const) copyFileSync(identityFile(f), join(dir, 'certs', f));
   return {

@@ -29,7 +29,7 @@ function widened(tarball: string): string {
   execFileSync('tar', ['-xzf', tarball, '-C', dir]);
   const file = join(dir, 'package', 'package.json');
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { peerDependencies: Record<string, string> };
-  pkg.peerDependencies = { cdk8s: '^2.0.0', constructs: '^10.0.0', 'cdk8s-plus-27': '^2.0.0' };
+  pkg.peerDependencies = { cdk8s: '^2.0.0', constructs: '^10.0.0', 'cdk8s-plus-27': '^2.0.0', 'cdk8s-plus-34': '^2.0.0' };
   writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
   const out = join(dir, basename(tarball));
   execFileSync('tar', ['-czf', out, '-C', dir, 'package']);

@@ -66,10 +66,11 @@ function isRepoPath(p: string): boolean {
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /**
- * Install order: CRDs, then the certificates the control plane starts with and the CNI plugin
+ * Install order: CRDs (the Gateway API's and Linkerd's), then the certificates the control plane starts with and the CNI plugin
  * (on the nodes before a cniEnabled control plane's pods), then it, then the extensions.
  */
 export const SYNC_WAVES: Record<string, number> = {
+  'gateway-api-crds': 0,
   'linkerd-crds': 0,
   [CERTIFICATES_FOLDER]: 1,
   'linkerd2-cni': 1,
@@ -80,7 +81,7 @@ export const SYNC_WAVES: Record<string, number> = {
 };
 
 /** Folders whose objects are too large for client-side apply's last-applied annotation (CRDs, dashboards). */
-const SERVER_SIDE = new Set(['linkerd-crds', 'linkerd-viz']);
+const SERVER_SIDE = new Set(['gateway-api-crds', 'linkerd-crds', 'linkerd-viz']);
 
 /** CA bundles that cert-manager injects (with cert-manager for the webhooks); Argo CD must not revert them. */
 const INJECTED_CA_BUNDLES: NonNullable<IApplication['spec']['ignoreDifferences']> = [

@@ -33,6 +33,7 @@ export function withRegisteredPresets<S extends TObject>(def: ChartDefinition<S>
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Each chart's definition, loaded on first call (Node's module cache keeps it). */
 export const CHART_LOADERS: Record<string, () => Promise<ChartDefinition<any>>> = {
+  'gateway-api-crds': async () => (await import('./gateway-api/chart')).gatewayApiCrdsChart,
   'linkerd-crds': async () => (await import('./crds/chart')).linkerdCrdsChart,
   'linkerd-control-plane': async () => withRegisteredPresets((await import('./control-plane/chart')).linkerdControlPlaneChart),
   'linkerd-viz': async () => (await import('./viz/chart')).linkerdVizChart,
@@ -92,6 +93,8 @@ let controlPlaneDistValues: Record<string, unknown> | undefined;
 
 /** The charts rendered into dist/: their namespace and values (GitOps-ready: reproducible, no key). */
 export const DIST_CHARTS: Record<string, DistChart> = {
+  /** Cluster-scoped objects only; the namespace is where Argo CD's Application points. */
+  'gateway-api-crds': { namespace: DIST_NAMESPACE, values: {} },
   'linkerd-crds': { namespace: DIST_NAMESPACE, values: {} },
   'linkerd-control-plane': {
     namespace: DIST_NAMESPACE,

@@ -3,6 +3,7 @@ import { UnknownChartError, withRegisteredPresets } from './chart-registry';
 import { linkerd2CniChart } from './cni/chart';
 import { linkerdControlPlaneChart } from './control-plane/chart';
 import { linkerdCrdsChart } from './crds/chart';
+import { gatewayApiCrdsChart } from './gateway-api/chart';
 import type { ChartDefinition } from './helm/chart';
 import { linkerdJaegerChart } from './jaeger/chart';
 import { linkerdMulticlusterChart } from './multicluster/chart';
@@ -22,6 +23,7 @@ export {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const CHARTS: Record<string, ChartDefinition<any>> = {
+  [gatewayApiCrdsChart.name]: gatewayApiCrdsChart,
   [linkerdCrdsChart.name]: linkerdCrdsChart,
   [linkerdControlPlaneChart.name]: withRegisteredPresets(linkerdControlPlaneChart),
   [linkerdVizChart.name]: linkerdVizChart,

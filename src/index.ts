@@ -88,3 +88,31 @@ export type { HTTPRouteSpec } from './crds/httproute';
 export type { ServiceProfileSpec } from './crds/serviceprofile';
 export type { ExternalWorkloadSpec } from './crds/external-workload';
 export { linkCrd, type LinkSpec } from './crds/link';
+
+// The Gateway API: its CRDs as a component, and routes for the mesh
+export { gatewayApiCrdsChart, gatewayApiCrdsValues } from './gateway-api/chart';
+export { GatewayApiCrds } from './gateway-api/construct';
+export { GATEWAY_API_MINIMUM, gatewayApiVersion } from './gateway-api/crds';
+export {
+  GatewayHTTPRoute,
+  GatewayGRPCRoute,
+  GatewayRouteError,
+  serviceHttpRoute,
+  serviceGrpcRoute,
+  canaryBackends,
+  type ServicePortRef,
+  type WeightedBackend,
+  type HeaderMatch,
+  type HttpMethod,
+  type HttpMatch,
+  type HttpRule,
+  type GatewayDuration,
+  type RetryPolicy,
+  type HttpRetryCondition,
+  type GrpcRetryCondition,
+  type ServiceHttpRouteProps,
+  type GrpcMatch,
+  type GrpcRule,
+  type ServiceGrpcRouteProps,
+  type RouteProblem,
+} from './gateway-api/routes';

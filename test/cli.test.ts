@@ -27,13 +27,21 @@ describe('cdk8s-linkerd', () => {
   });
 
   it('rejects bad values with one line per problem, exit 1, no stack trace', () => {
-    const r = cli(['template', 'linkerd-crds', '--set', 'installGatewayAPI=true,bogus=1']);
+    const r = cli(['template', 'linkerd-crds', '--set', 'installGatewayAPI=true,bogus=1,linkerdVersion=']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n').sort()).toEqual([
       'error: linkerd-crds: bogus: unknown key (not a value of this chart)',
-      'error: linkerd-crds: installGatewayAPI: expected false, got true',
+      expect.stringMatching(/^error: linkerd-crds: linkerdVersion: /),
     ]);
+    // a refusal by a rule, once the schema passes: it points at the gateway-api-crds chart
+    const rules = cli(['template', 'linkerd-crds', '--set', 'installGatewayAPI=true,enableTlsRoutes=true']);
+    expect(rules.code).toBe(1);
+    expect(rules.stderr.trim().split('\n')).toEqual(
+      ['installGatewayAPI', 'enableTlsRoutes'].map(
+        (key) => `error: linkerd-crds: ${key}: the Gateway API CRDs are not part of linkerd-crds: install the gateway-api-crds chart (Gateway API v1.5.1; Linkerd edge-26.8.3 needs v1.2.1 or later) before the control plane, and leave ${key} false`,
+      ),
+    );
   });
 
   it('reports unreadable and malformed values files', () => {
@@ -75,7 +83,7 @@ describe('cdk8s-linkerd', () => {
     const dir = scratchDir('out');
     const synth = cli(['synth', '-o', join(dir, 'dist')]);
     expect(synth.code).toBe(0);
-    expect(synth.stderr).toMatch(/\[1\/\d+\] dist linkerd-crds/);
+    expect(synth.stderr).toMatch(/\[1\/\d+\] dist gateway-api-crds/);
     expect(readdirSync(join(dir, 'dist', 'linkerd-crds')).sort()).toEqual(['kustomization.yaml', 'linkerd-crds.yaml']);
     const charts = cli(['charts', '-o', join(dir, 'charts')]);
     expect(charts.code).toBe(0);

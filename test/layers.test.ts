@@ -16,7 +16,7 @@ const SRC = join(ROOT, 'src');
 export const LAYERS: readonly (readonly string[])[] = [
   ['version', 'values'],
   ['helm'],
-  ['k8s', 'certs', 'verify'],
+  ['k8s', 'certs', 'verify', 'gateway-api'],
   ['crds'],
   ['proxy'],
   ['control-plane'],

@@ -1,17 +1,20 @@
 /**
  * The npm package as users get it: `npm pack` of this repository (npm runs `prepare`, which
- * builds lib/), installed with `npm install --omit=dev` into two new cdk8s apps under
+ * builds lib/), installed with `npm install --omit=dev` into three new cdk8s apps under
  * os.tmpdir() that see only their own node_modules — one on the peer versions we develop
- * with, one on the lowest versions that peerDependencies admits. Each app is compiled with
+ * with and cdk8s-plus-27, one on the same with cdk8s-plus-34 instead, one on the lowest
+ * versions that peerDependencies admits (without cdk8s-plus). The cdk8s-plus apps mesh a
+ * workload of every kind by annotation and another by manual injection. Each app is compiled with
  * `strict` and without `skipLibCheck`, synthesized with node, and runs the installed command.
  * Helpers: scripts/packed-app.ts (also behind scripts/peer-floor.ts, which found the floors).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCrds } from '../src/crds/index';
-import { createApp, isolatedDir, packageOf, packProject, requiredModules, ROOT, run, tarballFiles, type PackedApp, type Peers, type RunResult } from '../scripts/packed-app';
+import { createApp, isolatedDir, packageOf, packProject, plusOf, PLUS_PEERS, PLUS_WORKLOADS, requiredModules, ROOT, run, tarballFiles, type PackedApp, type Peers, type RunResult } from '../scripts/packed-app';
 import { identityPem } from './fixtures/identity';
 
 interface PackageJson {
@@ -23,7 +26,6 @@ interface PackageJson {
 }
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
 const PEERS = ['cdk8s', 'constructs'] as const;
-const OPTIONAL_PEER = 'cdk8s-plus-27';
 
 /** `^2.0.0` → `2.0.0`: the lowest version a caret range admits (the only form we declare). */
 function floor(name: string): string {
@@ -33,11 +35,13 @@ function floor(name: string): string {
   return m[1];
 }
 
-/** What we develop and test with (devDependencies pin it), the optional cdk8s-plus peer included. */
-const CURRENT: Peers = { cdk8s: pkg.devDependencies.cdk8s, constructs: pkg.devDependencies.constructs, [OPTIONAL_PEER]: pkg.devDependencies[OPTIONAL_PEER] };
+/** What we develop and test with (devDependencies pin it), with cdk8s-plus-27. */
+const CURRENT: Peers = { cdk8s: pkg.devDependencies.cdk8s, constructs: pkg.devDependencies.constructs, 'cdk8s-plus-27': pkg.devDependencies['cdk8s-plus-27'] };
+/** The same with the newest cdk8s-plus (Kubernetes 1.34) instead. */
+const PLUS34: Peers = { cdk8s: pkg.devDependencies.cdk8s, constructs: pkg.devDependencies.constructs, 'cdk8s-plus-34': pkg.devDependencies['cdk8s-plus-34'] };
 /**
- * The floors of the peer ranges. The optional peer is left out: its own floor (2.7.1) needs
- * cdk8s >= 2.64.2, and this app also shows that the package works without it.
+ * The floors of the peer ranges. The optional cdk8s-plus peers are left out: their floors need
+ * a newer cdk8s than ours, and this app also shows that the package works without them.
  */
 const lowest = (): Peers => ({ cdk8s: floor('cdk8s'), constructs: floor('constructs') });
 
@@ -53,6 +57,25 @@ function masked(value: unknown, key = ''): unknown {
   return value;
 }
 
+type Which = 'current' | 'plus-34' | 'lowest';
+const WHICH: readonly Which[] = ['current', 'plus-34', 'lowest'];
+
+interface Container {
+  name: string;
+  env?: { name: string; value?: string }[];
+}
+interface PodTemplate {
+  metadata?: { annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec: { containers?: Container[]; initContainers?: Container[] };
+}
+const isWorkload = (d: Doc) => (PLUS_WORKLOADS as readonly string[]).includes(d.kind);
+/** A workload's pod template (a CronJob's is in its job template). */
+function podTemplate(d: Doc): PodTemplate {
+  const spec = d.spec as { template?: PodTemplate; jobTemplate?: { spec: { template: PodTemplate } } };
+  return d.kind === 'CronJob' ? spec.jobTemplate!.spec.template : spec.template!;
+}
+const containerNames = (t: PodTemplate) => [...(t.spec.initContainers ?? []), ...(t.spec.containers ?? [])].map((c) => c.name);
+
 /** Generous: on a busy two-core machine one strict compile of the app takes half a minute. */
 const SLOW = 600_000;
 
@@ -62,7 +85,7 @@ describe('the packed package, installed into new cdk8s apps', () => {
   const work = isolatedDir('cdk8s-linkerd-packed');
   let tarball = '';
   let files: string[] = [];
-  const apps: Record<'current' | 'lowest', PackedApp | undefined> = { current: undefined, lowest: undefined };
+  const apps: Record<Which, PackedApp | undefined> = { current: undefined, 'plus-34': undefined, lowest: undefined };
   const installs: Record<string, RunResult> = {};
   let lowestError: Error | undefined;
   const compiles: Record<string, Promise<RunResult> | undefined> = {};
@@ -71,26 +94,31 @@ describe('the packed package, installed into new cdk8s apps', () => {
     tarball = await packProject(work);
     files = await tarballFiles(tarball);
     apps.current = createApp(tarball, CURRENT);
+    apps['plus-34'] = createApp(tarball, PLUS34);
     try {
       apps.lowest = createApp(tarball, lowest());
     } catch (e) {
       lowestError = e as Error; // reported by the lowest app's tests; the current app still runs
     }
-    // both at once: one npm cache (the user's), two installs
-    const [a, b] = await Promise.all([apps.current.install(), apps.lowest?.install()]);
+    // all at once: one npm cache (the user's), three installs
+    const [a, p, b] = await Promise.all([apps.current.install(), apps['plus-34'].install(), apps.lowest?.install()]);
     installs.current = a;
+    installs['plus-34'] = p;
     if (b) installs.lowest = b;
-    // the compilations are the slow part: both start now, side by side; their tests await them
-    for (const which of ['current', 'lowest'] as const) compiles[which] = apps[which]?.compile();
+    // the compilations are the slow part: all start now, side by side; their tests await them
+    for (const which of WHICH) compiles[which] = apps[which]?.compile();
   }, 2 * SLOW);
 
   afterAll(async () => {
     await Promise.all(Object.values(compiles)); // a filtered run may not have awaited them
-    for (const d of [work, apps.current?.dir, apps.lowest?.dir]) if (d) rmSync(d, { recursive: true, force: true });
-  });
+    // three apps' node_modules: removed side by side, with the time a loaded machine needs
+    await Promise.all([work, ...WHICH.map((w) => apps[w]?.dir)].flatMap((d) => (d ? [rm(d, { recursive: true, force: true })] : [])));
+  }, SLOW);
 
-  it('declares cdk8s and constructs as peers (not dependencies), cdk8s-plus-27 as an optional peer', () => {
-    for (const name of [...PEERS, OPTIONAL_PEER]) {
+  it('declares cdk8s and constructs as peers (not dependencies), the tested cdk8s-plus majors (27, 34) as optional peers', () => {
+    // exactly the cdk8s-plus packages the apps below test, no other
+    expect(Object.keys(pkg.peerDependencies ?? {}).filter((n) => n.startsWith('cdk8s-plus-')).sort()).toEqual([...PLUS_PEERS]);
+    for (const name of [...PEERS, ...PLUS_PEERS]) {
       expect(pkg.dependencies[name], name).toBeUndefined();
       expect(pkg.peerDependencies?.[name], name).toMatch(/^\^\d+\.\d+\.\d+$/);
       // what we develop with is inside the range we declare: same major, not below the floor
@@ -98,7 +126,7 @@ describe('the packed package, installed into new cdk8s apps', () => {
       expect(dev[0], name).toBe(low[0]);
       expect(dev[1] * 1e6 + dev[2], name).toBeGreaterThanOrEqual(low[1] * 1e6 + low[2]);
     }
-    expect(pkg.peerDependenciesMeta?.[OPTIONAL_PEER]?.optional).toBe(true);
+    for (const name of PLUS_PEERS) expect(pkg.peerDependenciesMeta?.[name]?.optional, name).toBe(true);
     expect(pkg.peerDependenciesMeta?.cdk8s?.optional).toBeFalsy();
   });
 
@@ -109,6 +137,7 @@ describe('the packed package, installed into new cdk8s apps', () => {
     expect(files).toContain('lib/index.d.ts');
     expect(files).toContain('bin/cdk8s-linkerd.js');
     expect(files.some((f) => f.startsWith('charts/linkerd-crds/'))).toBe(true);
+    expect(files).toContain('vendor/gateway-api/gateway.networking.k8s.io_httproutes.yaml'); // read by the gateway-api-crds chart
     expect(files.filter((f) => f.startsWith('validators/')).length).toBeGreaterThanOrEqual(4); // precompiled values validators
     expect(files.filter((f) => /^(src|test|scripts|node_modules)\//.test(f))).toEqual([]);
     expect(pkg.license).toBe('Apache-2.0');
@@ -117,7 +146,7 @@ describe('the packed package, installed into new cdk8s apps', () => {
     expect(license).toContain('END OF TERMS AND CONDITIONS');
   });
 
-  describe.each(['current', 'lowest'] as const)('on the %s peer versions', (which) => {
+  describe.each(WHICH)('on the %s peer versions', (which) => {
     const app = (): PackedApp => {
       const a = apps[which];
       if (!a) throw lowestError ?? new Error(`no ${which} app`);
@@ -135,9 +164,11 @@ describe('the packed package, installed into new cdk8s apps', () => {
         const version = (JSON.parse(readFileSync(join(app().dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
         expect(version, name).toBe(app().peers[name]);
       }
-      // the optional peer is installed only where the app asks for it
-      const plus = await run('npm', ['ls', OPTIONAL_PEER, '--parseable'], app().dir);
-      expect(plus.stdout.trim() !== '', OPTIONAL_PEER).toBe(app().peers[OPTIONAL_PEER] !== undefined);
+      // an optional peer is installed only where the app asks for it
+      for (const name of PLUS_PEERS) {
+        const plus = await run('npm', ['ls', name, '--parseable'], app().dir);
+        expect(plus.stdout.trim() !== '', name).toBe(app().peers[name] !== undefined);
+      }
     }, SLOW);
 
     it('resolves every module that lib/ and bin/ require, each a declared dependency or peer', async () => {
@@ -172,7 +203,8 @@ describe('the packed package, installed into new cdk8s apps', () => {
       const r = await app().synth();
       expect(r.code, show(r)).toBe(0);
       const out = app().output();
-      expect(Object.keys(out).sort()).toEqual(['linkerd-control-plane.k8s.yaml', 'linkerd-crds.k8s.yaml', 'linkerd-viz.k8s.yaml', 'shop.k8s.yaml']);
+      const plus = plusOf(app().peers);
+      expect(Object.keys(out).sort()).toEqual(['linkerd-control-plane.k8s.yaml', 'linkerd-crds.k8s.yaml', 'linkerd-viz.k8s.yaml', ...(plus ? ['manual.k8s.yaml'] : []), 'shop.k8s.yaml']);
 
       const crds = docs(out['linkerd-crds.k8s.yaml']);
       expect(ids(crds).sort()).toEqual(allCrds.map((c) => `CustomResourceDefinition/${c.plural}.${c.group}`).sort());
@@ -198,11 +230,30 @@ describe('the packed package, installed into new cdk8s apps', () => {
         metadata: { name: 'web-http', namespace: 'shop' },
         spec: { podSelector: { matchLabels: { app: 'web' } }, port: 'http', proxyProtocol: 'HTTP/1' },
       });
-      const deployments = shop.filter((d) => d.kind === 'Deployment') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }[];
-      if (app().peers[OPTIONAL_PEER] === undefined) expect(deployments).toEqual([]);
-      else {
-        expect(deployments).toHaveLength(1);
-        expect(deployments[0].spec.template.metadata.annotations).toMatchObject({ 'linkerd.io/inject': 'enabled', 'config.linkerd.io/opaque-ports': '5432' });
+      if (!plus) {
+        expect(shop.filter((d) => isWorkload(d))).toEqual([]);
+        return;
+      }
+      // Meshed by annotation: every kind's pod template asks the proxy injector, with the opaque port; no proxy rendered in.
+      const annotated = shop.filter((d) => isWorkload(d));
+      expect(annotated.map((d) => d.kind).sort()).toEqual([...PLUS_WORKLOADS].sort());
+      for (const w of annotated) {
+        const t = podTemplate(w);
+        expect(t.metadata?.annotations, w.kind).toMatchObject({ 'linkerd.io/inject': 'enabled', 'config.linkerd.io/opaque-ports': '5432' });
+        expect(containerNames(t), w.kind).not.toContain('linkerd-proxy');
+        expect(containerNames(t), w.kind).toContain('main');
+      }
+      // Manual injection: every kind's pod template has the proxy and proxy-init, with the settings and the labels the injector would give.
+      const manual = docs(out['manual.k8s.yaml']).filter((d) => isWorkload(d));
+      expect(manual.map((d) => d.kind).sort()).toEqual([...PLUS_WORKLOADS].sort());
+      for (const w of manual) {
+        const t = podTemplate(w);
+        expect(containerNames(t), w.kind).toEqual(expect.arrayContaining(['linkerd-init', 'linkerd-proxy', 'main']));
+        expect(t.metadata?.annotations, w.kind).toMatchObject({ 'config.linkerd.io/opaque-ports': '6379', 'linkerd.io/proxy-version': expect.stringMatching(/^edge-/) });
+        expect(t.metadata?.labels, w.kind).toMatchObject({ 'linkerd.io/control-plane-ns': 'linkerd', [`linkerd.io/proxy-${w.kind.toLowerCase()}`]: w.metadata.name });
+        const proxy = [...(t.spec.initContainers ?? []), ...(t.spec.containers ?? [])].find((c) => c.name === 'linkerd-proxy');
+        const env = Object.fromEntries((proxy?.env ?? []).map((e) => [e.name, e.value]));
+        expect(env.LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION, w.kind).toBe('6379');
       }
     }, SLOW);
 
@@ -214,16 +265,20 @@ describe('the packed package, installed into new cdk8s apps', () => {
       const crds = await app().cli(['template', 'linkerd-crds']);
       expect(crds.code, show(crds)).toBe(0);
       expect(ids(docs(crds.stdout)).sort()).toEqual(allCrds.map((c) => `CustomResourceDefinition/${c.plural}.${c.group}`).sort());
+      const gateway = await app().cli(['template', 'gateway-api-crds']);
+      expect(gateway.code, show(gateway)).toBe(0);
+      expect(ids(docs(gateway.stdout))).toEqual(expect.arrayContaining(['CustomResourceDefinition/httproutes.gateway.networking.k8s.io', 'CustomResourceDefinition/grpcroutes.gateway.networking.k8s.io']));
     }, SLOW);
   });
 
-  it('gives the same manifests on the lowest peers as on the current ones (generated certificates aside)', () => {
-    if (!apps.current || !apps.lowest) throw lowestError ?? new Error('an app is missing');
-    const [cur, low] = [apps.current.output(), apps.lowest.output()];
+  it('gives the same manifests on the lowest peers and on cdk8s-plus-34 as on the current ones (generated certificates aside)', () => {
+    if (!apps.current || !apps.lowest || !apps['plus-34']) throw lowestError ?? new Error('an app is missing');
+    const [cur, low, p34] = [apps.current.output(), apps.lowest.output(), apps['plus-34'].output()];
     for (const file of ['linkerd-crds.k8s.yaml', 'linkerd-control-plane.k8s.yaml', 'linkerd-viz.k8s.yaml']) {
       expect(masked(docs(low[file])), file).toEqual(masked(docs(cur[file])));
+      expect(masked(docs(p34[file])), file).toEqual(masked(docs(cur[file])));
     }
-    // the current app's shop chart also has the cdk8s-plus Deployment
-    expect(docs(low['shop.k8s.yaml'])).toEqual(docs(cur['shop.k8s.yaml']).filter((d) => d.kind !== 'Deployment'));
+    // the current app's shop chart also has the cdk8s-plus workloads
+    expect(docs(low['shop.k8s.yaml'])).toEqual(docs(cur['shop.k8s.yaml']).filter((d) => !isWorkload(d) && d.kind !== 'Service'));
   });
 });

@@ -146,11 +146,16 @@ describe('dist/ diffs stay small', () => {
         .filter((l) => l.length > 300)
         // base64 (certificates, CA bundles)
         .filter((l) => !/^\s*[\w./-]+: [A-Za-z0-9+/=]+$/.test(l))
+        // the Gateway API release's CEL rules, one-line strings copied unchanged (a string is never folded)
+        .filter((l) => !(folder === 'gateway-api-crds' && GATEWAY_API_CEL.test(l)))
         .map((l) => `${folder}: ${l.slice(0, 120)}…`),
     );
     expect(long).toEqual([]);
   });
 });
+
+/** A CEL rule (CRD) or expression (admission policy) of the Gateway API release: its text as released, on one line. */
+const GATEWAY_API_CEL = /^\s*(- )?(rule|expression): "/;
 
 describe('chart templates read at a normal width', () => {
   it('no line of charts/ (templates, values, READMEs) is longer than 300 characters, but base64 and certificate data', () => {
@@ -165,6 +170,7 @@ describe('chart templates read at a normal width', () => {
         .filter((l) => l.length > 300)
         // base64 and PEM data
         .filter((l) => !/^\s*[\w./-]+: [A-Za-z0-9+/=]+$/.test(l) && !/^\s*[A-Za-z0-9+/=]+$/.test(l))
+        .filter((l) => !(file.includes('/gateway-api-crds/templates/') && GATEWAY_API_CEL.test(l)))
         .map((l) => `${file.slice(root.length + 1)}: ${l.slice(0, 120)}…`),
     );
     expect(long).toEqual([]);

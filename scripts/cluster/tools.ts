@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -26,7 +26,7 @@ interface GoTool {
   packages: string[];
   /** Extra -ldflags, given the pinned version and the version the wrapper module resolves for any module. */
   ldflags?: (version: string, requires: (module: string) => string) => string[];
-  /** Files to copy from a required module's source (default: the pinned one) into the cache folder. */
+  /** Files (or folders) to copy from a required module's source (default: the pinned one) into the cache folder. */
   extras?: { from: string; to: string; module?: string }[];
   /** What the first build costs on a 2-core machine, for the progress line. */
   coldMinutes: number;
@@ -117,6 +117,17 @@ export const TOOLS = {
       ...['certificates', 'certificaterequests', 'issuers', 'clusterissuers'].map((k) => ({ from: `deploy/crds/cert-manager.io_${k}.yaml`, to: `cert-manager/${k}.yaml` })),
       { module: 'github.com/cert-manager/trust-manager', from: 'deploy/crds/trust.cert-manager.io_bundles.yaml', to: 'trust-manager/bundles.yaml' },
     ],
+    coldMinutes: 1,
+  },
+  /**
+   * No binary: the standard-channel CRDs of the Gateway API release Linkerd supports, which
+   * scripts/gateway-api.ts copies into vendor/gateway-api/ (the gateway-api-crds component).
+   */
+  'gateway-api': {
+    module: 'gateway-api',
+    pinned: 'sigs.k8s.io/gateway-api',
+    packages: [],
+    extras: [{ from: 'config/crd/standard', to: 'standard' }],
     coldMinutes: 1,
   },
 } satisfies Record<string, ToolSpec>;
@@ -222,7 +233,9 @@ export async function ensureTool(name: ToolName, log: (line: string) => void = c
       await run('go', ['mod', 'download', e.module ?? spec.pinned], moduleDir, log, name);
       const src = (await run('go', ['list', '-m', '-f', '{{.Dir}}', e.module ?? spec.pinned], moduleDir, log, name)).trim();
       mkdirSync(join(tmp, e.to, '..'), { recursive: true });
-      cpSync(join(src, e.from), join(tmp, e.to));
+      cpSync(join(src, e.from), join(tmp, e.to), { recursive: true });
+      // a folder keeps the module cache's read-only mode, which would stop a later rebuild from removing it
+      if (statSync(join(tmp, e.to)).isDirectory()) chmodSync(join(tmp, e.to), 0o755);
     }
     writeFileSync(join(tmp, 'VERSION'), `${version}\n`);
     rmSync(dir, { recursive: true, force: true });

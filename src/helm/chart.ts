@@ -34,6 +34,8 @@ export interface ChartDefinition<S extends TObject = TObject> {
   /** One paragraph for Chart.yaml and the README. */
   description: string;
   keywords: string[];
+  /** The version of what the chart installs (Chart.yaml `appVersion`). Default: the Linkerd version. */
+  appVersion?: string;
   values: S;
   /** Prose at the top of values.yaml. */
   valuesHeader: string;
@@ -161,7 +163,7 @@ function context<S extends TObject>(def: ChartDefinition<S>, values: Record<stri
   return {
     values,
     release: { ...release, service: 'Helm' },
-    chart: { name: def.name, version: CHART_VERSION, appVersion: LINKERD_VERSION },
+    chart: { name: def.name, version: CHART_VERSION, appVersion: def.appVersion ?? LINKERD_VERSION },
   };
 }
 
@@ -350,7 +352,7 @@ export function renderTemplates<S extends TObject>(def: ChartDefinition<S>): Map
   }
   for (const [file, text] of out) out.set(file, wrapLongLines(text));
   out.set('_helpers.tpl', `${SCALAR_TEMPLATE}\n`);
-  out.set('NOTES.txt', emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p)))));
+  out.set('NOTES.txt', wrapLongLines(emitText(def.notes(v).map((p) => (p instanceof Expr ? p : String(p))))));
   const rules = emitRules(valuesRules(def));
   if (rules) out.set('validate-values.yaml', wrapLongLines(rules));
   return out;
@@ -368,7 +370,7 @@ export function chartFiles<S extends TObject>(def: ChartDefinition<S>): Map<stri
         description: def.description,
         type: 'application',
         version: CHART_VERSION,
-        appVersion: LINKERD_VERSION,
+        appVersion: def.appVersion ?? LINKERD_VERSION,
         kubeVersion: KUBE_VERSION_CONSTRAINT,
         keywords: def.keywords,
         home: 'https://linkerd.io',
@@ -392,7 +394,7 @@ export function chartFiles<S extends TObject>(def: ChartDefinition<S>): Map<stri
     [
       `# ${def.name}`,
       '',
-      `![Version: ${CHART_VERSION}](https://img.shields.io/badge/Version-${CHART_VERSION.replace(/-/g, '--')}-informational) ![AppVersion: ${LINKERD_VERSION}](https://img.shields.io/badge/AppVersion-${LINKERD_VERSION.replace(/-/g, '--')}-informational)`,
+      `![Version: ${CHART_VERSION}](https://img.shields.io/badge/Version-${CHART_VERSION.replace(/-/g, '--')}-informational) ![AppVersion: ${def.appVersion ?? LINKERD_VERSION}](https://img.shields.io/badge/AppVersion-${(def.appVersion ?? LINKERD_VERSION).replace(/-/g, '--')}-informational)`,
       '',
       def.description,
       '',

@@ -944,3 +944,87 @@ export function rooted(go: string): string {
   }
   return out;
 }
+
+/*
+ * Facts about the cluster a release is installed into (Helm `lookup`). Without a cluster —
+ * `helm template`, `helm install --dry-run`, our CLI, dist/, the constructs — Helm's lookup
+ * finds nothing, and so do these in concrete mode: both renderers agree wherever they run.
+ */
+
+/** `lookup` of one cluster-scoped object, spelled for Go. */
+function goLookup(apiVersion: string, kind: string, name: string): string {
+  return `(lookup ${goString(apiVersion)} ${goString(kind)} "" ${goString(name)})`;
+}
+
+/** Whether a cluster-scoped object exists in the cluster (false without a cluster). */
+export class ClusterHas extends Expr {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+    readonly name: string,
+  ) {
+    super('boolean');
+  }
+  evaluate(): unknown {
+    return false;
+  }
+  go(): string {
+    return `(not (empty ${goLookup(this.apiVersion, this.kind, this.name)}))`;
+  }
+  describe(): string {
+    return `the ${this.kind} ${this.name} in the cluster`;
+  }
+}
+
+/** An annotation of a cluster-scoped object in the cluster: '' when the object or the annotation is absent (always, without a cluster). */
+export class ClusterAnnotation extends Expr {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+    readonly name: string,
+    readonly annotation: string,
+  ) {
+    super('string');
+  }
+  evaluate(): unknown {
+    return '';
+  }
+  go(): string {
+    return `(dig "metadata" "annotations" ${goString(this.annotation)} "" ${goLookup(this.apiVersion, this.kind, this.name)})`;
+  }
+  describe(): string {
+    return `the ${this.annotation} annotation of the ${this.kind} ${this.name} in the cluster`;
+  }
+}
+
+const RELEASE_VERSION = /^v?(\d+)\.(\d+)\.(\d+)$/;
+
+/**
+ * Whether a version string (`v1.2.3` or `1.2.3`) is a release below `minimum`; false for
+ * anything else (empty, a pre-release, not a version), which Helm's semverCompare would not
+ * order the same way or would fail on.
+ */
+export class VersionBelow extends Expr {
+  constructor(
+    readonly version: Expr,
+    readonly minimum: string,
+  ) {
+    super('boolean');
+    if (!RELEASE_VERSION.test(minimum)) throw new Error(`${minimum}: not a release version (x.y.z)`);
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const m = RELEASE_VERSION.exec(String(this.version.evaluate(ctx) ?? ''));
+    if (!m) return false;
+    const [a, b] = [m.slice(1).map(Number), RELEASE_VERSION.exec(this.minimum)!.slice(1).map(Number)];
+    for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+  }
+  go(): string {
+    const v = this.version.go();
+    // `and` stops at the first false operand, so semverCompare only sees release versions.
+    return `(and (regexMatch ${goString(RELEASE_VERSION.source.replace(/\\d/g, '[0-9]'))} ${v}) (semverCompare ${goString(`<${this.minimum.replace(/^v/, '')}`)} ${v}))`;
+  }
+  describe(): string {
+    return `${this.version.describe()} < ${this.minimum}`;
+  }
+}

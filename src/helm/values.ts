@@ -16,6 +16,8 @@ import {
   ArgRef,
   Bound,
   BuiltInRef,
+  ClusterAnnotation,
+  ClusterHas,
   Compare,
   Default,
   Dig,
@@ -41,6 +43,7 @@ import {
   Ternary,
   Truthy,
   Var,
+  VersionBelow,
   goTruthy,
   type RenderContext,
   type ValueType,
@@ -323,6 +326,22 @@ export class HelmValues<V> {
   }
   ge(a: number, b: number): boolean {
     return this.out(new Compare('ge', this.expr(a), this.expr(b)));
+  }
+
+  /**
+   * Whether a cluster-scoped object exists in the cluster the release goes into (Helm
+   * `lookup`, for NOTES.txt): false without a cluster, as for `helm template`.
+   */
+  clusterHas(apiVersion: string, kind: string, name: string): boolean {
+    return this.out(new ClusterHas(apiVersion, kind, name));
+  }
+  /** An annotation of a cluster-scoped object in the cluster (Helm `lookup`): '' when absent, and without a cluster. */
+  clusterAnnotation(apiVersion: string, kind: string, name: string, annotation: string): string {
+    return this.out(new ClusterAnnotation(apiVersion, kind, name, annotation));
+  }
+  /** Whether `version` (`v1.2.3`) is a release below `minimum`; false for '' and anything that is not a release version. */
+  versionBelow(version: string, minimum: string): boolean {
+    return this.out(new VersionBelow(this.expr(version), minimum));
   }
 
   /** `s` with every `from` replaced by `to`. */

@@ -57,7 +57,7 @@ describe('dist/ applied server-side in Argo CD wave order', () => {
   });
 
   it('has the waves CRDs, certificates and the CNI plugin, control plane, extensions (viz, jaeger, multicluster)', () => {
-    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:linkerd-crds', '1:linkerd-certificates', '1:linkerd2-cni', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-multicluster', '3:linkerd-viz']);
+    expect(order.map((w) => `${w.wave}:${w.folder}`)).toEqual(['0:gateway-api-crds', '0:linkerd-crds', '1:linkerd-certificates', '1:linkerd2-cni', '2:linkerd-control-plane', '3:linkerd-jaeger', '3:linkerd-multicluster', '3:linkerd-viz']);
   });
 
   it('applies every folder, waiting for CRDs to be established before the objects that use them', async () => {

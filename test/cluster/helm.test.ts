@@ -14,13 +14,15 @@ interface Release {
   flags: string[];
 }
 const RELEASES: Release[] = [
+  // the Gateway API before the control plane, whose policy controller watches its routes
+  { name: 'gateway-api-crds', namespace: 'linkerd', flags: [] },
   { name: 'linkerd-crds', namespace: 'linkerd', flags: [] },
   { name: 'linkerd-control-plane', namespace: 'linkerd', flags: IDENTITY_FLAGS },
   { name: 'linkerd-viz', namespace: 'linkerd-viz', flags: [] },
   { name: 'linkerd-jaeger', namespace: 'linkerd-jaeger', flags: [] },
 ];
 const NAMESPACES = [...new Set(RELEASES.map((r) => r.namespace))];
-const CONTROL_PLANE = RELEASES[1];
+const CONTROL_PLANE = RELEASES.find((r) => r.name === 'linkerd-control-plane')!;
 
 /** Helm 4 applies server-side; both wait for readiness (and hooks) within a bounded time. */
 function waitFlags(major: HelmMajor): string[] {
@@ -66,7 +68,7 @@ describe.each([4, 3] as HelmMajor[])('Helm %i', (major) => {
     for (const ns of NAMESPACES) await deleteNamespace(ns);
   });
 
-  it('installs linkerd-crds, linkerd-control-plane, linkerd-viz and linkerd-jaeger in order, waiting for each', async () => {
+  it('installs gateway-api-crds, linkerd-crds, linkerd-control-plane, linkerd-viz and linkerd-jaeger in order, waiting for each', async () => {
     for (const r of RELEASES) {
       const out = await helm(major, ['install', r.name, join(CHARTS_DIR, r.name), '-n', r.namespace, '--create-namespace', ...r.flags, ...waitFlags(major)]);
       expect(out.stdout).toMatch(/STATUS: deployed/);

@@ -8,7 +8,7 @@
  * test/parity.test.ts compares with our rendering. See docs/parity.md.
  *
  * --record-history REPO: the CRDs of older upstream releases (test/support/upstream-history.ts),
- * for the upgrade tests (test/upstream-history.test.ts, test/cluster/upstream-upgrade.test.ts).
+ * for the upgrade test (test/upstream-history.test.ts).
  *
  * Renders upstream's chart from a local copy of the linkerd2 repository (at the
  * Linkerd version we target) with Helm, renders ours, and reports object by

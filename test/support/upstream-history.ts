@@ -32,16 +32,6 @@ export function historicRelease(tag: string): HistoricRelease {
   return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'upstream', 'history', `${tag}.json`), 'utf8')) as HistoricRelease;
 }
 
-/** The CustomResourceDefinition object of a recorded CRD, as that release's chart installed it. */
-export function historicCrdObject(crd: HistoricCrd): Record<string, unknown> {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: crd.name },
-    spec: { group: crd.group, scope: crd.scope, names: crd.names, versions: crd.versions },
-  };
-}
-
 export function storageVersionOf(crd: HistoricCrd): string {
   return crd.versions.find((v) => v.storage)!.name;
 }

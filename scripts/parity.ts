@@ -7,6 +7,9 @@
  * shape; no descriptions) to test/fixtures/upstream/<chart>/<case>.json, which
  * test/parity.test.ts compares with our rendering. See docs/parity.md.
  *
+ * --record-history REPO: the CRDs of older upstream releases (test/support/upstream-history.ts),
+ * for the upgrade test (test/upstream-history.test.ts).
+ *
  * Renders upstream's chart from a local copy of the linkerd2 repository (at the
  * Linkerd version we target) with Helm, renders ours, and reports object by
  * object what is missing, extra or different. Nothing from DIR is copied into
@@ -19,9 +22,11 @@ import { dirname, join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { LINKERD_VERSION } from '../src/version';
 import { allCrds } from '../src/crds/index';
+import { linkCrd } from '../src/crds/link';
 import { crdBody } from '../src/crds/manifest';
 import { helmBinary } from '../test/support/helm';
 import { factsFile, factsOf, PARITY_CASES, type ParityCase } from '../test/support/parity';
+import { type HistoricCrd, UPSTREAM_HISTORY } from '../test/support/upstream-history';
 
 type Json = unknown;
 
@@ -31,7 +36,7 @@ function arg(name: string): string | undefined {
 }
 
 /** Where upstream keeps each chart, relative to the repository root. */
-const UPSTREAM_DIRS: Record<string, string> = { 'linkerd-viz': join('viz', 'charts', 'linkerd-viz') };
+const UPSTREAM_DIRS: Record<string, string> = { 'linkerd-viz': join('viz', 'charts', 'linkerd-viz'), 'linkerd-multicluster': join('multicluster', 'charts', 'linkerd-multicluster') };
 
 function renderUpstream(upstream: string, chart: string, args: string[] = [], valuesFiles: string[] = [], namespace = 'linkerd'): Record<string, Json>[] {
   const work = mkdtempSync(join(tmpdir(), 'parity-'));
@@ -122,13 +127,6 @@ function withoutProse(d: Record<string, Json>): Record<string, Json> {
   return { ...d, spec: strip(d.spec) };
 }
 
-/** Upstream's CRD with its storage version only (we serve only that one: docs/parity.md). */
-function storageOnly(d: Record<string, Json>): Record<string, Json> {
-  if (d.kind !== 'CustomResourceDefinition') return d;
-  const spec = withoutProse(d).spec as { versions: { storage: boolean }[] };
-  return { ...d, spec: { ...spec, versions: spec.versions.filter((v) => v.storage) } };
-}
-
 /** Multicluster differences documented in docs/parity.md. */
 const MULTICLUSTER_EXPECTED = [
   /^(Server|AuthorizationPolicy)\/(linkerd-admin|service-mirror|controller|local-service-mirror)\.metadata\.annotations: extra in ours/, // created-by on every object
@@ -208,6 +206,59 @@ function record(upstream: string): void {
   }
 }
 
+/**
+ * Writes the CRDs of each older upstream release of UPSTREAM_HISTORY to
+ * test/fixtures/upstream/history/<tag>.json: for every CRD we ship, its names, scope and
+ * versions (served/storage flags, subresources, the schema without prose). REPO is a linkerd2
+ * git repository with the tags; each tag's charts are taken with `git archive` (no checkout)
+ * and rendered with Helm, like the parity cases.
+ */
+function recordHistory(repo: string): void {
+  const root = join(__dirname, '..', 'test', 'fixtures', 'upstream', 'history');
+  mkdirSync(root, { recursive: true });
+  const ours = new Set([...allCrds, linkCrd].map((d) => `${d.plural}.${d.group}`));
+  for (const release of UPSTREAM_HISTORY) {
+    const work = mkdtempSync(join(tmpdir(), 'parity-history-'));
+    try {
+      execFileSync('sh', ['-c', `git -C "$0" archive ${release.tag} charts multicluster/charts | tar -x -C "$1"`, repo, work]);
+      const crds = [...renderUpstream(work, 'linkerd-crds'), ...renderUpstream(work, 'linkerd-multicluster', ['--set', 'gateway.enabled=false'], [], 'linkerd-multicluster')]
+        .filter((d) => d.kind === 'CustomResourceDefinition' && ours.has((d.metadata as { name: string }).name))
+        .map((d) => historyFacts(withoutProse(d)));
+      crds.sort((x, y) => x.name.localeCompare(y.name));
+      writeFileSync(join(root, `${release.tag}.json`), `${JSON.stringify({ linkerd: release.tag, crds }, null, 1)}\n`);
+      process.stdout.write(`history/${release.tag}.json: ${crds.map((c) => `${c.name} [${c.versions.map((v) => `${v.name}${v.storage ? '*' : ''}`).join(' ')}]`).join(', ')}\n`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The facts of one CRD kept for the upgrade tests: what the API server needs to store objects as that release did. */
+function historyFacts(d: Record<string, Json>): HistoricCrd {
+  const spec = d.spec as { group: string; scope: string; names: HistoricCrd['names']; versions: (HistoricCrd['versions'][number] & Record<string, Json>)[] };
+  return {
+    name: (d.metadata as { name: string }).name,
+    group: spec.group,
+    scope: spec.scope,
+    names: spec.names,
+    versions: spec.versions.map((v) => ({ name: v.name, served: v.served, storage: v.storage, ...(v.subresources ? { subresources: v.subresources } : {}), schema: structure(v.schema) as HistoricCrd['versions'][number]['schema'] })),
+  };
+}
+
+/** Value checks that do not decide how an object is stored (patterns, lengths, formats, CEL rules) are left out of the history facts. */
+const VALUE_CHECKS = new Set(['pattern', 'minLength', 'maxLength', 'format', 'minimum', 'maximum', 'minItems', 'maxItems', 'maxProperties', 'x-kubernetes-validations']);
+
+/** A schema's structure: types, fields, required fields, enums, defaults and the x-kubernetes markers that change storage. */
+function structure(x: Json): Json {
+  if (Array.isArray(x)) return x.map(structure);
+  if (!x || typeof x !== 'object') return x;
+  return Object.fromEntries(
+    Object.entries(x as Record<string, Json>)
+      .filter(([k]) => !VALUE_CHECKS.has(k)) // field names live under `properties`, kept whole below
+      .map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as Record<string, Json>).map(([p, y]) => [p, structure(y)])) : structure(v)]),
+  );
+}
+
 /** CNI differences documented in docs/parity.md. */
 const CNI_EXPECTED = [
   /\.resources: missing in ours \(upstream null\)$/, // empty resources left out
@@ -219,6 +270,8 @@ const CNI_EXPECTED = [
 function main(): void {
   const recordDir = arg('--record');
   if (recordDir) return record(recordDir);
+  const historyRepo = arg('--record-history');
+  if (historyRepo) return recordHistory(historyRepo);
   const upstream = arg('--upstream');
   if (!upstream) {
     process.stderr.write('usage: npm run parity -- --upstream DIR | --record DIR   (DIR: a linkerd2 checkout at the targeted tag)\n');
@@ -230,7 +283,7 @@ function main(): void {
   process.stdout.write(`linkerd-control-plane:\n${chartParity(upstream, 'linkerd-control-plane', EXPECTED).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd-viz:\n${chartParity(upstream, 'linkerd-viz', VIZ_EXPECTED).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd2-cni:\n${chartParity(upstream, 'linkerd2-cni', CNI_EXPECTED).map((l) => `  ${l}\n`).join('')}`);
-  const crds = { theirs: storageOnly, ours: withoutProse };
+  const crds = { theirs: withoutProse, ours: withoutProse };
   process.stdout.write(`linkerd-multicluster:\n${chartParity(upstream, 'linkerd-multicluster', MULTICLUSTER_EXPECTED, crds).map((l) => `  ${l}\n`).join('')}`);
   process.stdout.write(`linkerd-multicluster-link:\n${chartParity(upstream, 'linkerd-multicluster-link', []).map((l) => `  ${l}\n`).join('')}`);
 }

@@ -1,10 +1,11 @@
-/** npm run package: installable chart archives and a Helm repository index, versioned like package.json. */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+/** npm run package: installable, reproducible chart archives and a Helm repository index, versioned like package.json. */
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '../scripts/chart-archive';
 import { packageCharts } from '../scripts/package';
 import { CHARTS } from '../src/charts';
 import { LINKERD_VERSION } from '../src/version';
@@ -15,6 +16,7 @@ import { REQUIRED_VALUES } from './fixtures/identity';
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 const VALUES = REQUIRED_VALUES;
+const digest = (file: string) => sha256(readFileSync(file));
 
 describe('npm run package', () => {
   const dir = scratchDir('helm-repo');
@@ -28,6 +30,22 @@ describe('npm run package', () => {
     expect(Object.keys(index.entries).sort()).toEqual(Object.keys(CHARTS).sort());
     for (const entries of Object.values(index.entries)) expect(entries.map((e) => [e.version, e.appVersion])).toEqual([[pkg.version, LINKERD_VERSION]]);
     expect(progress.at(-1)).toMatch(/indexed/);
+  });
+
+  it('gives the same bytes when packaged again from another copy of the charts (files with other modification times)', () => {
+    const copy = scratchDir('charts-copy');
+    cpSync(join(__dirname, '..', 'charts'), copy, { recursive: true });
+    const again = packageCharts(scratchDir('helm-repo-again'), () => {}, { chartsDir: copy });
+    expect(again.map(digest)).toEqual(archives.map(digest));
+    const index = load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as { entries: Record<string, { digest: string }[]> };
+    for (const a of archives) expect(`sha256:${index.entries[a.split('/').pop()!.replace(/-[^-]+\.tgz$/, '')][0].digest}`).toBe(digest(a));
+  });
+
+  it('writes no time and no owner into an archive', () => {
+    for (const a of archives) {
+      const listing = execFileSync('tar', ['-tvzf', a, '--numeric-owner', '--full-time'], { encoding: 'utf8' }).trim().split('\n');
+      for (const line of listing) expect(line).toMatch(/^-rw-r--r-- 0\/0 +\d+ 1970-01-01 00:00:00 /);
+    }
   });
 
   it.each(Object.keys(CHARTS))('%s installs from its archive (Helm 4 install --dry-run=client, Helm 3 template)', async (name) => {

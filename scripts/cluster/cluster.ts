@@ -50,7 +50,7 @@ export function kubectlPath(): string {
   return toolPath('kubernetes', 'kubectl');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

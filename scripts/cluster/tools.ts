@@ -108,6 +108,14 @@ export const TOOLS = {
     ],
     coldMinutes: 4,
   },
+  /** The OCI registry (CNCF Distribution) that receives `npm run release` in the cluster suite (scripts/cluster/registry.ts). */
+  registry: {
+    module: 'registry',
+    pinned: 'github.com/distribution/distribution/v3',
+    packages: ['github.com/distribution/distribution/v3/cmd/registry'],
+    ldflags: (version) => [`-X github.com/distribution/distribution/v3/version.version=${version}`],
+    coldMinutes: 4,
+  },
   /** No binary: the CRD manifests of the cert-manager and trust-manager releases that dist/linkerd-certificates targets. */
   crds: {
     module: 'crds',

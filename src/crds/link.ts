@@ -1,8 +1,8 @@
 /**
  * The Link CRD of the linkerd-multicluster chart (multicluster.linkerd.io): how this cluster
  * reaches a linked (target) cluster — its gateway, the credentials Secret, the probe, and
- * which remote services are mirrored. Served at the storage version v1alpha3 (see
- * docs/parity.md for the older versions).
+ * which remote services are mirrored. Served at upstream's three versions; v1alpha3 is
+ * stored (docs/parity.md {#link-crd-versions}).
  */
 import { type CrdDefinition, crdNames } from './definition';
 import { resourceSchema, s, type Static } from './schema';
@@ -54,45 +54,55 @@ const serviceStatus = s.object({
   remoteRef: ref('The remote Service being mirrored.'),
 });
 
-const v1alpha3 = resourceSchema({
-  spec: s.optional(
+const probeSpec = (period: { format?: 'duration' }) =>
+  s.optional(
     s.object(
       {
-        clusterCredentialsSecret: s.optional(s.string({ description: 'Secret (in the Link\u2019s namespace) with the kubeconfig for the target cluster.' })),
-        gatewayAddress: s.optional(s.string({ description: 'Address(es) of the target cluster\u2019s gateway, comma separated.' })),
-        gatewayIdentity: s.optional(s.string({ description: 'Mesh identity of the target gateway.' })),
-        gatewayPort: s.optional(s.string({ description: 'Port of the target gateway.' })),
-        probeSpec: s.optional(
-          s.object(
-            {
-              failureThreshold: s.optional(s.string({ description: 'Failed probes before the gateway is deemed down.', default: '3' })),
-              path: s.optional(s.string({ description: 'HTTP path of the probe.' })),
-              period: s.optional(s.string({ description: 'Time between probes.', format: 'duration' })),
-              port: s.optional(s.string({ description: 'Port of the probe.' })),
-              timeout: s.optional(s.string({ description: 'Timeout of one probe.', format: 'duration', default: '30s' })),
-            },
-            { description: 'How the gateway of the target cluster is probed.' },
-          ),
-        ),
-        selector: labelSelector('Remote services mirrored through the gateway.'),
-        remoteDiscoverySelector: labelSelector('Remote services mirrored with their pods\u2019 addresses (flat network, no gateway).'),
-        federatedServiceSelector: labelSelector('Remote services that join a federated service.'),
-        targetClusterName: s.optional(s.string({ description: 'Name of the target cluster (suffix of the mirrored services).' })),
-        targetClusterDomain: s.optional(s.string({ description: 'DNS domain of the target cluster.' })),
-        targetClusterLinkerdNamespace: s.optional(s.string({ description: 'Namespace of the target cluster\u2019s control plane.' })),
-        excludedAnnotations: s.optional(s.array(s.string(), { description: 'Annotations not copied to mirrored services.' })),
-        excludedLabels: s.optional(s.array(s.string(), { description: 'Labels not copied to mirrored services.' })),
+        failureThreshold: s.optional(s.string({ description: 'Failed probes before the gateway is deemed down.', default: '3' })),
+        path: s.optional(s.string({ description: 'HTTP path of the probe.' })),
+        period: s.optional(s.string({ description: 'Time between probes.', ...period })),
+        port: s.optional(s.string({ description: 'Port of the probe.' })),
+        timeout: s.optional(s.string({ description: 'Timeout of one probe.', format: 'duration', default: '30s' })),
       },
-      { description: 'How to reach and mirror the target cluster.' },
+      { description: 'How the gateway of the target cluster is probed.' },
     ),
-  ),
-  status: s.optional(
-    s.object({
-      mirrorServices: s.optional(s.array(serviceStatus)),
-      federatedServices: s.optional(s.array(serviceStatus)),
-    }),
-  ),
-});
+  );
+
+/** The fields of v1alpha1; v1alpha2 added the federated services and a duration check on the probe period, v1alpha3 the excluded labels and annotations. */
+const v1alpha1Fields = {
+  clusterCredentialsSecret: s.optional(s.string({ description: 'Secret (in the Link\u2019s namespace) with the kubeconfig for the target cluster.' })),
+  gatewayAddress: s.optional(s.string({ description: 'Address(es) of the target cluster\u2019s gateway, comma separated.' })),
+  gatewayIdentity: s.optional(s.string({ description: 'Mesh identity of the target gateway.' })),
+  gatewayPort: s.optional(s.string({ description: 'Port of the target gateway.' })),
+  probeSpec: probeSpec({}),
+  selector: labelSelector('Remote services mirrored through the gateway.'),
+  remoteDiscoverySelector: labelSelector('Remote services mirrored with their pods\u2019 addresses (flat network, no gateway).'),
+  targetClusterName: s.optional(s.string({ description: 'Name of the target cluster (suffix of the mirrored services).' })),
+  targetClusterDomain: s.optional(s.string({ description: 'DNS domain of the target cluster.' })),
+  targetClusterLinkerdNamespace: s.optional(s.string({ description: 'Namespace of the target cluster\u2019s control plane.' })),
+};
+const v1alpha2Fields = {
+  ...v1alpha1Fields,
+  probeSpec: probeSpec({ format: 'duration' }),
+  federatedServiceSelector: labelSelector('Remote services that join a federated service.'),
+};
+const v1alpha3Fields = {
+  ...v1alpha2Fields,
+  excludedAnnotations: s.optional(s.array(s.string(), { description: 'Annotations not copied to mirrored services.' })),
+  excludedLabels: s.optional(s.array(s.string(), { description: 'Labels not copied to mirrored services.' })),
+};
+const spec = <P extends typeof v1alpha1Fields>(fields: P) => s.optional(s.object(fields, { description: 'How to reach and mirror the target cluster.' }));
+
+const status = s.optional(
+  s.object({
+    mirrorServices: s.optional(s.array(serviceStatus)),
+    federatedServices: s.optional(s.array(serviceStatus)),
+  }),
+);
+
+const v1alpha1 = resourceSchema({ spec: spec(v1alpha1Fields) });
+const v1alpha2 = resourceSchema({ spec: spec(v1alpha2Fields), status });
+const v1alpha3 = resourceSchema({ spec: spec(v1alpha3Fields), status });
 export type LinkSpec = NonNullable<Static<typeof v1alpha3>['spec']>;
 
 export const linkCrd: CrdDefinition = {
@@ -101,5 +111,12 @@ export const linkCrd: CrdDefinition = {
   scope: 'Namespaced',
   description: 'A link to another cluster whose services this cluster mirrors.',
   file: 'link-crd.yaml',
-  versions: [{ name: 'v1alpha3', served: true, storage: true, subresources: { status: {} }, schema: v1alpha3 }],
+  // Every version upstream serves: clusters that ran Linkerd before edge-25.4 have Links stored
+  // as v1alpha1 or v1alpha2 (status.storedVersions), and the API server refuses a CRD that drops
+  // a stored version. All three have the same structure up to added fields, so no conversion.
+  versions: [
+    { name: 'v1alpha1', served: true, storage: false, schema: v1alpha1 },
+    { name: 'v1alpha2', served: true, storage: false, subresources: { status: {} }, schema: v1alpha2 },
+    { name: 'v1alpha3', served: true, storage: true, subresources: { status: {} }, schema: v1alpha3 },
+  ],
 };

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:http2';
+import { connect as tcpConnect } from 'node:net';
 
 // ---- protobuf wire format: varints, length-delimited fields, fixed64 ------------------------
 
@@ -73,7 +74,7 @@ export function exportRequest(resource: Record<string, string>, spans: Span[], s
 export function exportTraces(target: string, request: Buffer, localAddress?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const [host, port] = target.split(':');
-    const session = connect(`http://${host}:${port}`, localAddress ? { localAddress } : {});
+    const session = connect(`http://${host}:${port}`, { createConnection: () => tcpConnect({ host, port: Number(port), localAddress }) });
     session.on('error', reject);
     const frame = Buffer.alloc(5);
     frame.writeUInt8(0, 0); // not compressed

@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { ensureTool, toolPath } from '../../../scripts/cluster/tools';
+import { CHARTS_DIR, helm, parseManifests, type K8sObject } from './cluster';
 
 export type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -149,4 +150,54 @@ export async function exitOf(run: Running, seconds = 120): Promise<number> {
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`still running after ${seconds} s:\n${run.output().slice(-3000)}`);
+}
+
+export const JAEGER_NS = 'linkerd-jaeger';
+
+export interface Rendered {
+  collector: Config;
+  jaeger: Config;
+  objects: K8sObject[];
+}
+
+/** `helm template` of charts/linkerd-jaeger with `--set` flags: its objects and the two configurations of its ConfigMaps. */
+export async function renderJaeger(set: string[] = [], ns = JAEGER_NS): Promise<Rendered> {
+  const out = await helm(4, ['template', 'linkerd-jaeger', join(CHARTS_DIR, 'linkerd-jaeger'), '-n', ns, ...set.flatMap((s) => ['--set', s])]);
+  const objects = parseManifests(out.stdout);
+  const data = (name: string, key: string) => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as (K8sObject & { data: Record<string, string> }) | undefined;
+    if (!cm) throw new Error(`no ConfigMap ${name} in the rendering`);
+    return load(cm.data[key]) as Config;
+  };
+  return { collector: data('collector-config', 'collector.yaml'), jaeger: data('jaeger-config', 'jaeger.yaml'), objects };
+}
+
+/** Value variations users set; each must give configurations both programs accept and start with. */
+export const VARIATIONS: { name: string; set: string[]; namespace?: string }[] = [
+  { name: 'defaults', set: [] },
+  { name: 'batches of 512 spans or 200ms', set: ['collector.batch.sendBatchSize=512', 'collector.batch.timeout=200ms'] },
+  { name: 'memory limit at 50% of the container', set: ['collector.memoryLimitPercentage=50', 'collector.resources.memory.limit=512Mi'] },
+  { name: 'memory store of 5000 traces', set: ['jaeger.storage.maxTraces=5000'] },
+  { name: 'badger store keeping spans 24h', set: ['jaeger.storage.type=badger', 'jaeger.storage.badger.ttl=24h', 'jaeger.storage.badger.size=1Gi'] },
+  { name: '3 collector replicas with CPU and memory limits', set: ['collector.replicas=3', 'collector.resources.cpu.limit=1', 'collector.resources.memory.limit=1Gi'] },
+  { name: 'another namespace and cluster domain', set: ['clusterDomain=cluster.example'], namespace: 'tracing' },
+];
+
+/** Starts Jaeger (badger under `dir`, its query gRPC port on loopback too) and waits until its query API answers. */
+export async function startJaeger(binary: string, config: Config, dir: string): Promise<Running> {
+  const run = await start(binary, config, {
+    edit: (c) => {
+      const badger = c.extensions.jaeger_storage.backends.traces.badger;
+      if (badger) badger.directories = { keys: join(dir, 'keys'), values: join(dir, 'values') };
+      // Jaeger's query service also serves gRPC (default port 16685 on every address).
+      c.extensions.jaeger_query.grpc = { endpoint: '127.0.0.1:0' };
+    },
+  });
+  try {
+    await ready(run, `http://127.0.0.1:${run.ports.get(16686)}/jaeger/api/services`);
+  } catch (e) {
+    await run.stop();
+    throw e;
+  }
+  return run;
 }

@@ -6,7 +6,6 @@
  * 1. For the defaults and value variations users set, the collector and Jaeger configurations of
  *    `helm template`'s ConfigMaps pass each binary's own `validate`, and Jaeger starts with its
  *    configuration (listen addresses moved to free loopback ports) and answers its query API.
- *    (The collector starts against the cluster: tracing.test.ts.)
  * 2. What the collector's `validate` rejects, the chart refuses at render time, naming the key.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

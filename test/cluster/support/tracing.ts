@@ -1,9 +1,7 @@
 /**
  * Running the OpenTelemetry collector and Jaeger (built from Go modules into .tools/) with the
  * configurations linkerd-jaeger renders. The only rewrite is the test harness's: every listen
- * address moves to a free 127.0.0.1 port, the collector exports to the Jaeger started here, the
- * k8sattributes processor reads a kubeconfig (built from the collector ServiceAccount's token)
- * instead of the pod's mounted token, and badger writes under a temporary folder.
+ * address moves to a free 127.0.0.1 port, and badger writes under a temporary folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,8 +86,6 @@ async function toLoopback(config: Config, ports: Map<number, number>): Promise<C
 }
 
 export interface StartOptions {
-  /** Environment added to the binary's (KUBECONFIG for the collector). */
-  env?: Record<string, string>;
   /** Last edit of the configuration after the loopback rewrite. */
   edit?: (config: Config) => void;
 }
@@ -102,7 +98,7 @@ export async function start(binary: string, config: Config, opts: StartOptions =
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-linkerd-run-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, dump(local));
-  const child: ChildProcess = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child: ChildProcess = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'], });
   let output = '';
   let code: number | null | undefined;
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -139,17 +135,6 @@ export async function ready(run: Running, url: string, seconds = 120): Promise<v
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${url} did not answer 200 within ${seconds} s (${last}):\n${run.output().slice(-3000)}`);
-}
-
-/** Resolves with the exit code once the process has ended (for a start that must fail). */
-export async function exitOf(run: Running, seconds = 120): Promise<number> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    const c = run.exited();
-    if (c !== undefined) return c ?? -1;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`still running after ${seconds} s:\n${run.output().slice(-3000)}`);
 }
 
 export const JAEGER_NS = 'linkerd-jaeger';

@@ -98,7 +98,7 @@ export async function start(binary: string, config: Config, opts: StartOptions =
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-linkerd-run-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, dump(local));
-  const child: ChildProcess = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'], });
+  const child: ChildProcess = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let code: number | null | undefined;
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -236,7 +236,7 @@ describe('LinkerdJaeger and what users add to the control plane', () => {
 });
 
 /**
- * Overrides the collector's own `validate` rejects (test/cluster/tracing.test.ts shows the
+ * Overrides the collector's own `validate` rejects (test/cluster/tracing-configs.test.ts shows the
  * binary's verdict): refused by the chart's schema and by our validation, naming the key, before
  * anything is rendered.
  */

@@ -15,7 +15,9 @@ import { tracingValues } from '../src/jaeger/wiring';
 import { LinkerdViz } from '../src/viz/construct';
 import { schemaProblems } from './support/chart-suite';
 import { injectProxy } from '../src/mesh/inject';
-import { maskGenerated, ourObjects, type K8sDoc } from './support/render';
+import { chartDir, helmTemplate, maskGenerated, ourObjects, type K8sDoc } from './support/render';
+import { jaegerValues } from '../src/jaeger/values';
+import { coalesce, defaultsOf, validateValues } from '../src/values/model';
 import { IDENTITY_VALUES } from './fixtures/identity';
 
 type Doc = K8sDoc & { spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -230,5 +232,31 @@ describe('LinkerdJaeger and what users add to the control plane', () => {
     injectProxy(ApiObject.of(new kplus.Deployment(shop, 'worker', { containers: [{ image: 'worker:1' }] })), { controlPlane });
     Testing.synth(shop);
     expect(() => new LinkerdJaeger(app, 'linkerd-jaeger', { controlPlane })).toThrow(/after injectProxy\(shop\/worker.*before synthesizing/);
+  });
+});
+
+/**
+ * Overrides the collector's own `validate` rejects (test/cluster/tracing-configs.test.ts shows the
+ * binary's verdict): refused by the chart's schema and by our validation, naming the key, before
+ * anything is rendered.
+ */
+describe('overrides the collector would refuse at start', () => {
+  const problems = (values: Record<string, unknown>) => validateValues(jaegerValues, coalesce(defaultsOf(jaegerValues), values)).map((p) => p.key);
+  const cases = [
+    // memory_limiter: 'spike_limit_percentage' must be smaller than 'limit_percentage' (the spike share is 20).
+    { key: 'collector.memoryLimitPercentage', set: 'collector.memoryLimitPercentage=20', values: { collector: { memoryLimitPercentage: 20 } } },
+    // batch: timeout must be greater or equal to 0.
+    { key: 'collector.batch.timeout', set: 'collector.batch.timeout=-5s', values: { collector: { batch: { timeout: '-5s' } } } },
+  ];
+  for (const c of cases) {
+    it(`${c.set} is refused by helm template and by our validation, naming ${c.key}`, async () => {
+      expect(problems(c.values)).toEqual([c.key]);
+      const helm = await helmTemplate(4, chartDir(linkerdJaegerChart), ['--set', c.set], release);
+      expect(helm.ok).toBe(false);
+      expect(helm.stderr).toContain(c.key.split('.').pop());
+    });
+  }
+  it('accepts the smallest limit above the spike share and a zero timeout', () => {
+    expect(problems({ collector: { memoryLimitPercentage: 21, batch: { timeout: '0s' } } })).toEqual([]);
   });
 });

@@ -16,12 +16,14 @@ import type { JaegerValues } from './values';
 type Jv = HelmValues<JaegerValues>;
 const READ = ['get', 'list', 'watch'];
 
-/** What the collector's k8sattributes processor reads to name a span's pod and its owners. */
-export const COLLECTOR_RULES = [
-  { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
-  { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: READ },
-];
+/**
+ * What the collector's k8sattributes processor reads to name a span's pod and its owners: pods
+ * only. With the metadata our configuration extracts, k8sattributesprocessor v1.x (collector
+ * 0.162.0) derives the Deployment and CronJob names from the ReplicaSet and Job names and starts
+ * no namespace, ReplicaSet or Job informer (those serve labels, annotations and UIDs of owners,
+ * which the configuration does not ask for).
+ */
+export const COLLECTOR_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: READ }];
 
 function image(v: Jv, section: 'collector' | 'jaeger') {
   const img = v.section(`${section}.image`);

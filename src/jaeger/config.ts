@@ -4,7 +4,7 @@
  * pipeline is defined in its section; the ports are the ones the Services expose.
  */
 import type { HelmValues } from '../helm/values';
-import type { JaegerValues } from './values';
+import { MEMORY_SPIKE_PERCENTAGE, type JaegerValues } from './values';
 
 type Jv = HelmValues<JaegerValues>;
 
@@ -25,11 +25,16 @@ export const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8
 
 const OTLP = { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${PORTS.otlpHttp}` } } };
 const HEALTH = { endpoint: `0.0.0.0:${PORTS.health}` };
+/** The programs' own metrics on the pod's metrics port (both default to localhost, out of a scraper's reach). */
+const TELEMETRY = { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: PORTS.metrics } } } }] } };
 
 /** Kubernetes metadata the collector adds to spans, found by the sending pod's IP or name. */
 const K8S_ATTRIBUTES = {
   auth_type: 'serviceAccount',
   passthrough: false,
+  // Start only once the pod informers have synced: no spans without attributes after a restart,
+  // and a ServiceAccount that may not list what the processor watches stops the pod at start.
+  wait_for_metadata: true,
   pod_association: [
     { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
     { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
@@ -69,7 +74,7 @@ export function collectorConfig(v: Jv): CollectorConfig {
   return {
     receivers: { otlp: OTLP },
     processors: {
-      memory_limiter: { check_interval: '1s', limit_percentage: c.memoryLimitPercentage, spike_limit_percentage: 20 },
+      memory_limiter: { check_interval: '1s', limit_percentage: c.memoryLimitPercentage, spike_limit_percentage: MEMORY_SPIKE_PERCENTAGE },
       k8sattributes: K8S_ATTRIBUTES,
       batch: { timeout: c.batch.timeout, send_batch_size: c.batch.sendBatchSize },
     },
@@ -81,6 +86,7 @@ export function collectorConfig(v: Jv): CollectorConfig {
     service: {
       extensions: ['health_check'],
       pipelines: { traces: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: ['otlp/jaeger'] } },
+      telemetry: TELEMETRY,
     },
   };
 }
@@ -111,6 +117,7 @@ export function jaegerConfig(v: Jv): CollectorConfig {
     service: {
       extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
       pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
+      telemetry: TELEMETRY,
     },
   };
 }

@@ -11,6 +11,9 @@ import { resourcesValues } from '../proxy/values';
 import { annotationMap, val, withReplacedKeys, type Static } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
+/** Share of the container memory the collector's memory limiter keeps for spikes; the limit must be above it. */
+export const MEMORY_SPIKE_PERCENTAGE = 20;
+
 const pullPolicy = (what: string) =>
   val.enum(['', 'Always', 'IfNotPresent', 'Never'] as const, '', { description: `Pull policy of the ${what} image (empty: the runtime default).` });
 const image = (name: string, version: string, what: string) =>
@@ -58,7 +61,7 @@ export const jaegerValues = withReplacedKeys(val.object(
       {
         enabled: val.boolean(true, { description: 'Installs the OpenTelemetry collector.' }),
         replicas: val.integer(1, { description: 'Replicas of the collector.', minimum: 1 }),
-        image: image('otel/opentelemetry-collector-contrib', '0.120.0', 'OpenTelemetry collector'),
+        image: image('otel/opentelemetry-collector-contrib', '0.162.0', 'OpenTelemetry collector'),
         command: val.string('/otelcol-contrib', { description: 'The collector binary in the image.', minLength: 1 }),
         resources: resourcesValues('collector container', { nullCpuMemory: true }),
         nodeSelector: nodeSelector('collector'),
@@ -68,12 +71,16 @@ export const jaegerValues = withReplacedKeys(val.object(
         GID: id('GID', 'collector'),
         batch: val.object(
           {
-            timeout: val.duration('go', '5s', { description: 'How long the collector waits to fill a batch.' }),
+            timeout: val.duration('goNonNegative', '5s', { description: 'How long the collector waits to fill a batch (not negative: the collector refuses that).' }),
             sendBatchSize: val.integer(8192, { description: 'Spans per batch that trigger a send.', minimum: 1 }),
           },
           { description: 'Batching of spans before export. (cdk8s-linkerd addition)' },
         ),
-        memoryLimitPercentage: val.integer(80, { description: 'Share of the container memory the collector may use before it refuses data. (cdk8s-linkerd addition)', minimum: 1, maximum: 100 }),
+        memoryLimitPercentage: val.integer(80, {
+          description: `Share of the container memory the collector may use before it refuses data; more than the ${MEMORY_SPIKE_PERCENTAGE}% it keeps for spikes (the collector refuses a limit at or below that). (cdk8s-linkerd addition)`,
+          minimum: MEMORY_SPIKE_PERCENTAGE + 1,
+          maximum: 100,
+        }),
         env: val.list(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.String() }, { additionalProperties: false }), [], { description: 'Extra environment variables of the collector.' }),
       },
       { description: 'The OpenTelemetry collector: receives OTLP from the proxies and applications, adds Kubernetes attributes, exports to Jaeger.' },
@@ -81,7 +88,7 @@ export const jaegerValues = withReplacedKeys(val.object(
     jaeger: val.object(
       {
         enabled: val.boolean(true, { description: 'Installs Jaeger (v2) as the trace backend and UI.' }),
-        image: image('jaegertracing/jaeger', '2.3.0', 'Jaeger'),
+        image: image('jaegertracing/jaeger', '2.12.0', 'Jaeger'),
         resources: resourcesValues('jaeger container', { nullCpuMemory: true }),
         nodeSelector: nodeSelector('Jaeger'),
         tolerations: tolerations('Jaeger'),
@@ -96,7 +103,7 @@ export const jaegerValues = withReplacedKeys(val.object(
               {
                 size: val.quantity('10Gi', { description: 'Size of the volume.' }),
                 storageClass: val.string('', { description: 'Storage class of the volume (empty: the cluster default).' }),
-                ttl: val.duration('go', '72h0m0s', { description: 'How long spans are kept.' }),
+                ttl: val.duration('goNonNegative', '72h0m0s', { description: 'How long spans are kept.' }),
               },
               { description: 'The badger store (storage.type badger).' },
             ),

@@ -22,6 +22,8 @@ interface Doc {
  *   Jaeger): an optional sign, then `0` or one or more decimal numbers (`1`, `1.5`, `.5`, `1.`)
  *   each with a unit ns, us, µs (U+00B5), μs (U+03BC), ms, s, m or h (`1h30m`, `-1.5h`).
  *   There is no `d`.
+ * - `goNonNegative`: the same, without a minus sign (timeouts and retention periods that the
+ *   OpenTelemetry collector and Jaeger refuse below zero).
  * - `proxy`: the Linkerd proxy and the network validator (Rust): a whole number with ms, s,
  *   m, h or d, or `0`; no fractions, no sequences.
  * - `prometheus`: Prometheus durations (Prometheus Operator's `Duration`): whole numbers with
@@ -29,12 +31,13 @@ interface Doc {
  */
 export const DURATION = {
   go: '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$',
+  goNonNegative: '^[+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$',
   proxy: '^(0|[0-9]+(ms|s|m|h|d))$',
   prometheus: '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$',
 } as const;
 export type DurationGrammar = keyof typeof DURATION;
 
-const DURATION_EXAMPLE: Record<DurationGrammar, string> = { go: '500ms, 10s, 1h30m (no d)', proxy: '500ms, 10s, 5m, 1d', prometheus: '30s, 1m, 1h30m' };
+const DURATION_EXAMPLE: Record<DurationGrammar, string> = { go: '500ms, 10s, 1h30m (no d)', goNonNegative: '500ms, 10s, 1h30m (no d, not negative)', proxy: '500ms, 10s, 5m, 1d', prometheus: '30s, 1m, 1h30m' };
 
 /**
  * A Kubernetes resource quantity (`resource.Quantity`) that a request or limit may hold: a

@@ -39,6 +39,8 @@ describeChart(linkerdJaegerChart, {
     { name: 'a duration with text in front', values: { jaeger: { storage: { badger: { ttl: 'hello 5s' } } } }, key: 'ttl' },
     { name: 'a negative CPU request', values: { collector: { resources: { cpu: { request: -1 } } } }, key: 'request' },
     { name: 'a quantity with a space', values: { jaeger: { resources: { memory: { limit: '512 Mi' } } } }, key: 'limit' },
+    { name: 'a memory limit at the spike share the collector keeps (it refuses that)', values: { collector: { memoryLimitPercentage: 20 } }, key: 'memoryLimitPercentage' },
+    { name: 'a negative batch timeout (the collector refuses it)', values: { collector: { batch: { timeout: '-1s' } } }, key: 'timeout' },
     { name: 'the removed jaeger args', values: { jaeger: { args: ['--memory.max-traces=1'] } }, key: 'jaeger.args' },
   ],
 });

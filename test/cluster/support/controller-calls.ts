@@ -215,12 +215,11 @@ export const CONTROLLER_CALLS: ControllerCall[] = [
   { sa: `${JAEGER_NS}/namespace-metadata`, controller: 'namespace-metadata', verbs: ['get', 'patch'], group: '', resources: ['namespaces'], name: JAEGER_NS, namespace: JAEGER_NS, why: 'label and annotate its namespace', source: 'jaeger/charts/linkerd-jaeger/templates/namespace-metadata.yaml (before linkerd/linkerd2#14558)' },
 
   // ---- linkerd-jaeger: collector --------------------------------------------------------------
-  // Not Linkerd code (upstream removed linkerd-jaeger in #14558): opentelemetry-collector-contrib v0.120.0's k8sattributes
-  // processor as our collector config uses it: a pod informer always, ReplicaSets for k8s.deployment.name, Jobs for
-  // k8s.cronjob.name; a namespace informer only for namespace labels/annotations, which the config does not extract.
-  { sa: COLLECTOR, controller: 'collector', verbs: LIST_WATCH, group: '', resources: ['pods'], namespace: 'all', why: 'k8sattributes pod informer', source: 'opentelemetry-collector-contrib processor/k8sattributesprocessor (v0.120.0)' },
-  { sa: COLLECTOR, controller: 'collector', verbs: LIST_WATCH, group: 'apps', resources: ['replicasets'], namespace: 'all', why: 'k8s.deployment.name', source: 'opentelemetry-collector-contrib processor/k8sattributesprocessor (v0.120.0)' },
-  { sa: COLLECTOR, controller: 'collector', verbs: LIST_WATCH, group: 'batch', resources: ['jobs'], namespace: 'all', why: 'k8s.cronjob.name', source: 'opentelemetry-collector-contrib processor/k8sattributesprocessor (v0.120.0)' },
+  // Not Linkerd code (upstream removed linkerd-jaeger in #14558): opentelemetry-collector-contrib 0.162.0's k8sattributes (v1.1.0)
+  // processor as our collector config uses it: a pod informer only. Deployment and CronJob names come from the
+  // ReplicaSet and Job names; ReplicaSet, Job and namespace informers serve owner labels, annotations and UIDs, which the
+  // config does not extract (processor/k8sattributesprocessor/internal/kube/client.go, New).
+  { sa: COLLECTOR, controller: 'collector', verbs: LIST_WATCH, group: '', resources: ['pods'], namespace: 'all', why: 'k8sattributes pod informer', source: 'opentelemetry-collector-contrib processor/k8sattributesprocessor (v1.1.0, contrib 0.162.0)' },
 ];
 
 /**

@@ -185,6 +185,9 @@ export const vizValues = withReplacedKeys(val.object(
         url: val.nullable(Type.String(), null, { description: 'Address of your in-cluster Grafana, which the dashboard proxies under /grafana (needs grafana.enabled false; empty: the bundled one).' }),
         externalUrl: val.nullable(Type.String(), null, { description: 'URL of an external Grafana the dashboard links to (needs grafana.enabled false).' }),
         uidPrefix: val.nullable(Type.String(), null, { description: 'Prefix of the dashboard uids in an external Grafana.' }),
+        prometheusScrapeInterval: val.duration('prometheus', '1m', {
+          description: `Scrape interval of the Prometheus at prometheusUrl, the bundled Grafana\u2019s timeInterval when prometheusUrl is set (otherwise prometheus.globalConfig.scrape_interval; Prometheus\u2019s own default is 1m). ${ADDITION}`,
+        }),
         enabled: val.boolean(true, { description: `Installs Grafana with the Linkerd dashboards, served under the web dashboard\u2019s /grafana. ${ADDITION}` }),
         image: image('grafana', 'Grafana', { registry: 'docker.io/grafana', tag: '12.0.2' }),
         replicas: replicas('Grafana'),

@@ -5,6 +5,7 @@
  * renames it into place, so an interrupted build leaves no half-built cache behind.
  *
  *   npx tsx scripts/cluster/tools.ts        # build whatever is missing, print the paths
+ *   npx tsx scripts/cluster/tools.ts prometheus   # only the tools named
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,18 @@ export const TOOLS = {
       { from: 'kustomize/stage/pod/fast/pod-delete.yaml', to: 'stages/pod-delete.yaml' },
     ],
     coldMinutes: 4,
+  },
+  /**
+   * The Prometheus release the viz chart deploys (prom/prometheus v2.55.1 is the Go module v0.55.1):
+   * the discovery test runs the chart's prometheus.yml with it; promtool checks configs and rules.
+   */
+  prometheus: {
+    module: 'prometheus',
+    pinned: 'github.com/prometheus/prometheus',
+    packages: ['cmd/prometheus', 'cmd/promtool'].map((p) => `github.com/prometheus/prometheus/${p}`),
+    // The module's v0.x names the release 2.x; `--version` then reports it like the image does.
+    ldflags: (version) => [`-X github.com/prometheus/common/version.Version=${version.replace(/^v0\./, '2.')}`],
+    coldMinutes: 12,
   },
   /** No binary: the CRD manifests of the cert-manager and trust-manager releases that dist/linkerd-certificates targets. */
   crds: {
@@ -161,9 +174,12 @@ export async function ensureClusterTools(log: (line: string) => void = console.l
 }
 
 if (require.main === module) {
-  ensureClusterTools()
+  // Tools named on the command line (e.g. `prometheus` before the unit tests), or all of them.
+  const named = process.argv.slice(2).filter((a): a is ToolName => a in TOOLS);
+  const build = named.length ? async () => { for (const name of named) await ensureTool(name); } : () => ensureClusterTools();
+  build()
     .then(() => {
-      for (const name of Object.keys(TOOLS) as ToolName[]) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
+      for (const name of named.length ? named : (Object.keys(TOOLS) as ToolName[])) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
     })
     .catch((e: Error) => {
       console.error(`error: ${e.message}`);

@@ -49,6 +49,10 @@ const tls = (what: string) => ({
   injectCaFromSecret: val.string('', { description: `namespace/name of a Secret whose CA cert-manager injects for the ${what}.` }),
 });
 
+const number = (defaultValue: number, description: string, maximum?: number) =>
+  Type.Number({ description, default: defaultValue, minimum: 0, ...(maximum === undefined ? {} : { maximum }) });
+const promDuration = (defaultValue: string, description: string) => val.duration('prometheus', defaultValue, { description });
+
 const list = (description: string, item: TSchema = Type.Unknown()) => val.nullable(Type.Array(item), null, { description });
 
 /** Upstream keys its chart no longer reads, with what replaced them (see CONTROL_PLANE_REPLACED_KEYS). */
@@ -219,6 +223,27 @@ export const vizValues = withReplacedKeys(val.object(
         renewBefore: val.duration('go', '720h0m0s', { description: 'How long before expiry cert-manager renews them.' }),
       },
       { description: `cert-manager certificates for tap and the tap injector. ${ADDITION}` },
+    ),
+    alerts: val.object(
+      {
+        enabled: val.boolean(true, { description: 'Loads the Linkerd alerting rules (docs/dashboards.md) into the bundled Prometheus (rule_files; with prometheus.enabled).' }),
+        prometheusRule: val.object(
+          {
+            enabled: val.boolean(false, { description: 'Also renders the rules as a PrometheusRule, for a Prometheus run by prometheus-operator (needs its CRDs).' }),
+            labels: val.stringMap({}, { description: 'Labels of the PrometheusRule, e.g. what the operator\u2019s ruleSelector matches.' }),
+          },
+          { description: 'The rules as a prometheus-operator PrometheusRule.' },
+        ),
+        controlPlaneDownFor: promDuration('5m', 'How long a control-plane component (destination, identity, policy, proxy-injector, sp-validator) has no healthy admin endpoint before LinkerdControlPlaneComponentDown fires.'),
+        proxyCertificateHours: number(6, 'LinkerdProxyCertificateNotRenewed fires when a proxy\u2019s mTLS certificate expires in fewer hours than this (proxies renew at 70% of identity.issuer.issuanceLifetime, by default 24h: about 7h before expiry).'),
+        issuerCertificateDays: number(1, 'LinkerdIdentityIssuerCertificateExpiring fires when the cert-manager Certificate linkerd-identity-issuer expires in fewer days than this (the chart\u2019s default renews it 25h before expiry).'),
+        successRate: number(0.95, 'LinkerdWorkloadSuccessRateLow fires when a workload serves fewer successful responses than this share (0 to 1).', 1),
+        latencyP99Ms: number(1000, 'LinkerdWorkloadLatencyHigh fires when a workload\u2019s p99 response latency (as served, time to first byte) exceeds this many milliseconds.'),
+        minRequestRate: number(0.1, 'Requests per second a workload must serve before its success rate and latency alerts are evaluated (too few requests make both meaningless).'),
+        trafficFor: promDuration('10m', 'How long the success rate or latency must stay past its threshold before the alert fires (also their rate window is 5m).'),
+        proxyVersionFor: promDuration('1h', 'How long a proxy may run a version that no control-plane proxy runs (pods not restarted after an upgrade) before LinkerdProxyVersionMismatch fires.'),
+      },
+      { description: `Prometheus alerting rules for the mesh. ${ADDITION}` },
     ),
     prometheus: val.object(
       {

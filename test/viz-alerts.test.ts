@@ -40,8 +40,9 @@ interface TestGroup {
 
 /** The annotations a rule gives, with its `$labels` and `$value` (formatted as Prometheus would) filled in. */
 function annotations(rules: string, alert: string, labels: Record<string, string>, value: string): Record<string, string> {
-  const groups = (load(rules) as { groups: { rules: { alert: string; annotations: Record<string, string> }[] }[] }).groups;
-  const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === alert);
+  const groups = (load(rules) as { groups: { rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] }).groups;
+  // One rule per component for LinkerdControlPlaneComponentDown: the one whose labels the alert has.
+  const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === alert && Object.entries(r.labels).every(([k, v]) => labels[k] === v));
   if (!rule) throw new Error(`no rule ${alert}`);
   const fill = (t: string) => t.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, l: string) => labels[l] ?? '').replace(/\{\{ \$value( \| \w+)? \}\}/g, value);
   return Object.fromEntries(Object.entries(rule.annotations).map(([k, t]) => [k, fill(t)]));

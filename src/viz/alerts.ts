@@ -130,7 +130,7 @@ export class AlertRules extends Component {
         apiVersion: 'monitoring.coreos.com/v1',
         metadata: {
           ...extensionMeta(v, 'linkerd-viz-alerts', 'prometheus'),
-          labels: { ...extensionLabels(v, 'prometheus'), ...v.spreadMap(v.ref('alerts.prometheusRule.labels')) },
+          labels: { ...extensionLabels(v, 'prometheus'), ...(v.spreadMap(v.ref('alerts.prometheusRule.labels')) as Record<string, string>) },
         },
         spec: { groups: alertRuleGroups(v) },
       });

@@ -67,7 +67,7 @@ export const TOOLS = {
   },
   /**
    * The Prometheus release the viz chart deploys (prom/prometheus v2.55.1 is the Go module v0.55.1):
-   * the discovery test runs the chart's prometheus.yml with it; promtool checks configs and rules.
+   * promtool checks the chart's prometheus.yml and unit-tests its alerting rules; the dashboard test runs it on a fixture mesh.
    */
   prometheus: {
     module: 'prometheus',
@@ -75,7 +75,7 @@ export const TOOLS = {
     packages: ['cmd/prometheus', 'cmd/promtool'].map((p) => `github.com/prometheus/prometheus/${p}`),
     // The module's v0.x names the release 2.x; `--version` then reports it like the image does.
     ldflags: (version) => [`-X github.com/prometheus/common/version.Version=${version.replace(/^v0\./, '2.')}`],
-    coldMinutes: 12,
+    coldMinutes: 15,
   },
   /** No binary: the CRD manifests of the cert-manager and trust-manager releases that dist/linkerd-certificates targets. */
   crds: {

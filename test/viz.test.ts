@@ -6,7 +6,7 @@ import { linkerdVizChart } from '../src/viz/chart';
 import { LinkerdViz } from '../src/viz/construct';
 import { vizGitopsValues, vizHaValues } from '../src/viz/presets';
 import { expectReproducibleWithoutKeys, schemaProblems } from './support/chart-suite';
-import { ourObjects, type K8sDoc } from './support/render';
+import { expectHelmEquivalent, ourObjects, type K8sDoc } from './support/render';
 
 type Doc = K8sDoc & { spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const release = { name: 'linkerd-viz', namespace: 'viz' };
@@ -47,6 +47,30 @@ describe('linkerd-viz wiring', () => {
     expect(web.args).toContain('-grafana-external-addr=https://grafana.example.com');
     expect(web.args.some((a: string) => a.startsWith('-grafana-addr'))).toBe(false);
     expect(container(find(docs, 'Deployment', 'metrics-api')).args).toContain('-prometheus-url=http://prom:9090');
+  });
+
+  it('gives Grafana the scrape interval of the Prometheus it queries, so $__rate_interval spans enough samples (Helm and CLI alike)', async () => {
+    // The ConfigMap's embedded datasources.yaml, decoded by the comparison.
+    const timeInterval = (docs: Doc[]) => {
+      const data = find(docs, 'ConfigMap', 'grafana-config')?.data as unknown as Record<string, { datasources: { jsonData: { timeInterval: string } }[] }>;
+      return data['datasources.yaml'].datasources[0].jsonData.timeInterval;
+    };
+    const restartsOn = (docs: Doc[]) => find(docs, 'Deployment', 'grafana')?.spec.template.metadata.annotations['checksum/config'] as string | undefined;
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['defaults', {}, '10s'],
+      ['a 30s scrape interval', { prometheus: { globalConfig: { scrape_interval: '30s', evaluation_interval: '30s' } } }, '30s'],
+      ['scrape_interval removed with null (Prometheus then scrapes every minute)', { prometheus: { globalConfig: { scrape_interval: null } } }, '1m'],
+      ['an external Prometheus', { prometheus: { enabled: false }, prometheusUrl: 'http://prom.monitoring:9090', grafana: { prometheusScrapeInterval: '15s' } }, '15s'],
+      ['prometheusUrl beside the bundled Prometheus (both are queried at prometheusUrl)', { prometheusUrl: 'http://prom.monitoring:9090', prometheus: { globalConfig: { scrape_interval: '30s' } } }, '1m'],
+    ];
+    const checksums = new Set<string | undefined>();
+    for (const [what, values, expected] of cases) {
+      const docs = (await expectHelmEquivalent(linkerdVizChart, values, { release, mask: true })) as Doc[];
+      expect(timeInterval(docs), what).toBe(expected);
+      checksums.add(restartsOn(render(values)));
+    }
+    // A changed interval restarts Grafana (the datasource file is read at start only).
+    expect(checksums.size).toBe(cases.length);
   });
 
   it('keeps every dashboard ConfigMap small enough for client-side apply', () => {

@@ -7,6 +7,7 @@
  *
  *   npx tsx scripts/cluster/tools.ts        # build the cluster tools that are missing, print the paths
  *   npm run -s tools -- --print             # every tool (scripts/tools.ts)
+ *   npx tsx scripts/cluster/tools.ts prometheus   # only the tools named
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -124,6 +125,18 @@ export const TOOLS = {
    * main.go, components.go, go.mod and go.sum are committed: the build is a plain `go build`).
    */
   otelcol: { module: 'otelcol', pinned: 'go.opentelemetry.io/collector/otelcol', packages: ['.'], coldMinutes: 6 },
+  /**
+   * The Prometheus release the viz chart deploys (prom/prometheus v2.55.1 is the Go module v0.55.1):
+   * promtool checks the chart's prometheus.yml and unit-tests its alerting rules; the dashboard test runs it on a fixture mesh.
+   */
+  prometheus: {
+    module: 'prometheus',
+    pinned: 'github.com/prometheus/prometheus',
+    packages: ['cmd/prometheus', 'cmd/promtool'].map((p) => `github.com/prometheus/prometheus/${p}`),
+    // The module's v0.x names the release 2.x; `--version` then reports it like the image does.
+    ldflags: (version) => [`-X github.com/prometheus/common/version.Version=${version.replace(/^v0\./, '2.')}`],
+    coldMinutes: 15,
+  },
   /** No binary: the CRD manifests of the cert-manager and trust-manager releases that dist/linkerd-certificates targets. */
   crds: {
     module: 'crds',
@@ -275,9 +288,12 @@ export async function ensureClusterTools(log: (line: string) => void = console.l
 }
 
 if (require.main === module) {
-  ensureClusterTools()
+  // Tools named on the command line (e.g. `prometheus` before the unit tests), or all of them.
+  const named = process.argv.slice(2).filter((a): a is ToolName => a in TOOLS);
+  const build = named.length ? async () => { for (const name of named) await ensureTool(name); } : () => ensureClusterTools();
+  build()
     .then(() => {
-      for (const name of clusterTools()) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
+      for (const name of named.length ? named : clusterTools()) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
     })
     .catch((e: Error) => {
       console.error(`error: ${e.message}`);

@@ -246,7 +246,7 @@ export class HelmValues<V> {
     if (!((obj as unknown) instanceof Ref)) return new Field(obj as unknown as Expr, key as string, type) as never;
     const ref = obj as unknown as Ref;
     const node = schemaAt(this.schema as SchemaNode, [...ref.path, key as string]);
-    return ref.child(key as string, node ? valueType(node) : 'any') as never;
+    return ref.child(key as string, node ? valueType(node) : (type ?? 'any')) as never;
   }
 
   /** Whether a value (`v.ref('a.b')`, a section's or `v.get`'s) is set at all, even to false or empty: Helm's `hasKey`. */

@@ -9,6 +9,7 @@ import type { HelmValues } from '../helm/values';
 import { rule, type ValuesRule } from '../helm/rules';
 import { webhookTlsRules } from '../k8s/webhook-tls';
 import { valuesFileHeader } from '../values/model';
+import { AlertRules } from './alerts';
 import { Grafana } from './grafana';
 import { MetricsApi } from './metrics-api';
 import { NamespaceMetadata } from '../extension/namespace-metadata';
@@ -87,5 +88,6 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     new TapCertificates(chart, 'tap-certificates', v);
     new Web(chart, 'web', v);
     new Grafana(chart, 'grafana', v);
+    new AlertRules(chart, 'alert-rules', v);
   },
 };

@@ -22,6 +22,17 @@ export function dashboardConfigMapName(file: string): string {
   return `grafana-dashboard-${file.replace(/\.json$/, '')}`;
 }
 
+/**
+ * The scrape interval of the Prometheus Grafana queries: with prometheusUrl (which wins over
+ * the bundled one, as for the metrics API) the value that names it, else the bundled
+ * Prometheus's global scrape_interval (Prometheus's default, 1m, when the user's globalConfig
+ * leaves it out).
+ */
+function scrapeInterval(v: Vv): string {
+  const bundled = v.orElse(v.get(v.ref('prometheus.globalConfig') as { scrape_interval?: string }, 'scrape_interval', 'string'), '1m') as string;
+  return v.ternary(v.truthy(v.ref('prometheusUrl')), v.ref('grafana.prometheusScrapeInterval'), bundled);
+}
+
 export class Grafana extends Component {
   constructor(scope: Construct, id: string, v: Vv) {
     super(scope, id, 'grafana.yaml');
@@ -57,12 +68,12 @@ level = ${grafanaLevel}
 [dashboards]
 default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
 `;
-      // timeInterval is the scrape interval of the viz Prometheus (prometheus.globalConfig's default,
-      // 10s): $__rate_interval is four of it, so rate panels always span enough samples.
+      // timeInterval is the scrape interval of the Prometheus the datasource queries, so that
+      // $__rate_interval (four of it) always spans enough samples for rate panels.
       const datasources = v.yamlText({
         apiVersion: 1,
         datasources: [
-          { name: 'prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: '10s' } },
+          { name: 'prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: scrapeInterval(v) } },
         ],
       });
       const providers = v.yamlText({
@@ -108,7 +119,7 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
         scheduling: 'own',
         affinity: true,
         strategyWithAntiAffinity: false,
-        checksum: v.sha256sum(v.fmt`${ini}|${prometheusUrl(v)}|${dashboardsDigest}`),
+        checksum: v.sha256sum(v.fmt`${ini}|${prometheusUrl(v)}|${scrapeInterval(v)}|${dashboardsDigest}`),
         safeToEvict: true,
         podSecurityContext: { fsGroup: g.GID, seccompProfile: { type: 'RuntimeDefault' } },
         containers: [

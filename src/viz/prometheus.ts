@@ -8,6 +8,7 @@ import { pullPolicy, type Vv } from './metadata';
 import { authorizationPolicy, server } from '../extension/policy';
 import { prometheusConfig } from './prometheus-config';
 import { binding, clusterRole } from '../extension/rbac';
+import { RULES_CONFIG_MAP, RULES_FILE, alertRuleGroups } from './alerts';
 
 const NAME = 'prometheus';
 
@@ -26,6 +27,14 @@ export class Prometheus extends Component {
         apiVersion: 'v1',
         metadata: extensionMeta(v, 'prometheus-config', NAME, { namespace: true }),
         data: { 'prometheus.yml': v.yamlText({ ...prometheusConfig(v) }) },
+      });
+      v.when('alerts.enabled', () => {
+        new K8sObject(this, 'rules', {
+          kind: 'ConfigMap',
+          apiVersion: 'v1',
+          metadata: extensionMeta(v, RULES_CONFIG_MAP, NAME, { namespace: true }),
+          data: { [RULES_FILE]: v.yamlText({ groups: alertRuleGroups(v) }) },
+        });
       });
       new K8sObject(this, 'service', {
         kind: 'Service',
@@ -75,6 +84,8 @@ export class Prometheus extends Component {
               { mountPath: '/data', name: 'data' },
               { mountPath: '/etc/prometheus/prometheus.yml', name: 'prometheus-config', subPath: 'prometheus.yml', readOnly: true },
               KUBE_API_ACCESS_MOUNT,
+              // The alerting rules (./alerts.ts), last so that upstream's mounts keep their places.
+              v.maybe(v.truthy(v.ref('alerts.enabled')), { mountPath: `/etc/prometheus/${RULES_FILE}`, name: 'prometheus-rules', subPath: RULES_FILE, readOnly: true }),
             ],
           },
         ],
@@ -83,6 +94,7 @@ export class Prometheus extends Component {
           { name: 'data', ...v.fields(v.truthy(persistence), { persistentVolumeClaim: { claimName: NAME } }, { emptyDir: {} }) },
           { configMap: { name: 'prometheus-config' }, name: 'prometheus-config' },
           KUBE_API_ACCESS_VOLUME,
+          v.maybe(v.truthy(v.ref('alerts.enabled')), { configMap: { name: RULES_CONFIG_MAP }, name: 'prometheus-rules' }),
         ],
       });
 

@@ -21,7 +21,8 @@ const replicas = (what: string) => val.integer(1, { description: `Replicas of th
 const id = (kind: 'UID' | 'GID', what: string) =>
   val.nullable(Type.Integer({ minimum: 0 }), null, { description: `${kind} the ${what} runs as (empty: default${kind}).` });
 
-const promDuration = { type: 'string', pattern: DURATION.prometheus, minLength: 1 };
+/** The schema of a Prometheus duration inside free-form Prometheus configuration. */
+const promDurationSchema = { type: 'string', pattern: DURATION.prometheus, minLength: 1 };
 
 /** A viz image: registry (empty: defaultRegistry), name, tag (empty: linkerdVersion), pull policy. */
 const image = (name: string, what: string, defaults: { registry?: string; tag?: string } = {}) =>
@@ -50,6 +51,10 @@ const tls = (what: string) => ({
   injectCaFrom: val.string('', { description: `namespace/name of a cert-manager Certificate whose CA is injected for the ${what}.` }),
   injectCaFromSecret: val.string('', { description: `namespace/name of a Secret whose CA cert-manager injects for the ${what}.` }),
 });
+
+const number = (defaultValue: number, description: string, maximum?: number) =>
+  Type.Number({ description, default: defaultValue, minimum: 0, ...(maximum === undefined ? {} : { maximum }) });
+const promDuration = (defaultValue: string, description: string) => val.duration('prometheus', defaultValue, { description });
 
 const list = (description: string, item: TSchema = Type.Unknown()) => val.nullable(Type.Array(item), null, { description });
 
@@ -187,6 +192,9 @@ export const vizValues = withReplacedKeys(val.object(
         url: val.nullable(Type.String(), null, { description: 'Address of your in-cluster Grafana, which the dashboard proxies under /grafana (needs grafana.enabled false; empty: the bundled one).' }),
         externalUrl: val.nullable(Type.String(), null, { description: 'URL of an external Grafana the dashboard links to (needs grafana.enabled false).' }),
         uidPrefix: val.nullable(Type.String(), null, { description: 'Prefix of the dashboard uids in an external Grafana.' }),
+        prometheusScrapeInterval: val.duration('prometheus', '1m', {
+          description: `Scrape interval of the Prometheus at prometheusUrl, the bundled Grafana\u2019s timeInterval when prometheusUrl is set (otherwise prometheus.globalConfig.scrape_interval; Prometheus\u2019s own default is 1m). ${ADDITION}`,
+        }),
         enabled: val.boolean(true, { description: `Installs Grafana with the Linkerd dashboards, served under the web dashboard\u2019s /grafana. ${ADDITION}` }),
         image: image('grafana', 'Grafana', { registry: 'docker.io/grafana', tag: '12.0.2' }),
         replicas: replicas('Grafana'),
@@ -219,6 +227,27 @@ export const vizValues = withReplacedKeys(val.object(
       },
       { description: `cert-manager certificates for tap and the tap injector. ${ADDITION}` },
     ),
+    alerts: val.object(
+      {
+        enabled: val.boolean(true, { description: 'Loads the Linkerd alerting rules (docs/dashboards.md) into the bundled Prometheus (rule_files; with prometheus.enabled).' }),
+        prometheusRule: val.object(
+          {
+            enabled: val.boolean(false, { description: 'Also renders the rules as a PrometheusRule, for a Prometheus run by prometheus-operator (needs its CRDs).' }),
+            labels: val.stringMap({}, { description: 'Labels of the PrometheusRule, e.g. what the operator\u2019s ruleSelector matches.' }),
+          },
+          { description: 'The rules as a prometheus-operator PrometheusRule.' },
+        ),
+        controlPlaneDownFor: promDuration('5m', 'How long a control-plane component (destination, identity, policy, proxy-injector, sp-validator) has no healthy admin endpoint before LinkerdControlPlaneComponentDown fires.'),
+        proxyCertificateHours: number(6, 'LinkerdProxyCertificateNotRenewed fires when a proxy\u2019s mTLS certificate expires in fewer hours than this (proxies renew at 70% of identity.issuer.issuanceLifetime, by default 24h: about 7h before expiry).'),
+        issuerCertificateDays: number(1, 'LinkerdIdentityIssuerCertificateExpiring fires when the cert-manager Certificate linkerd-identity-issuer expires in fewer days than this (the chart\u2019s default renews it 25h before expiry).'),
+        successRate: number(0.95, 'LinkerdWorkloadSuccessRateLow fires when a workload serves fewer successful responses than this share (0 to 1).', 1),
+        latencyP99Ms: number(1000, 'LinkerdWorkloadLatencyHigh fires when a workload\u2019s p99 response latency (as served, time to first byte) exceeds this many milliseconds.'),
+        minRequestRate: number(0.1, 'Requests per second a workload must serve before its success rate and latency alerts are evaluated (too few requests make both meaningless).'),
+        trafficFor: promDuration('10m', 'How long the success rate or latency must stay past its threshold before the alert fires (also their rate window is 5m).'),
+        proxyVersionFor: promDuration('1h', 'How long a proxy may run a version that no control-plane proxy runs (pods not restarted after an upgrade) before LinkerdProxyVersionMismatch fires.'),
+      },
+      { description: `Prometheus alerting rules for the mesh. ${ADDITION}` },
+    ),
     prometheus: val.object(
       {
         enabled: val.boolean(true, { description: 'Installs the viz Prometheus (false: give prometheusUrl).' }),
@@ -233,7 +262,7 @@ export const vizValues = withReplacedKeys(val.object(
           { scrape_interval: '10s', scrape_timeout: '10s', evaluation_interval: '10s' },
           {
             description: 'The `global` section of prometheus.yml (its intervals and timeouts are Prometheus durations).',
-            allOf: [{ properties: Object.fromEntries(['scrape_interval', 'scrape_timeout', 'evaluation_interval', 'rule_query_offset'].map((k) => [k, promDuration])) }],
+            allOf: [{ properties: Object.fromEntries(['scrape_interval', 'scrape_timeout', 'evaluation_interval', 'rule_query_offset'].map((k) => [k, promDurationSchema])) }],
           },
         ),
         podAnnotations: val.annotations({}, { description: 'Annotations of the Prometheus pod.' }),

@@ -66,6 +66,8 @@ const CONTROL_PLANE_EXPECTED: ExpectedDifference[] = [];
 const VIZ_EXPECTED: ExpectedDifference[] = [
   { pattern: /^(Deployment|Service|ServiceAccount|ConfigMap|Server|AuthorizationPolicy|MeshTLSAuthentication)\/linkerd-viz\/(grafana[\w-]*|prometheus-admin-grafana): extra in ours$/, explainedBy: 'viz-grafana' },
   { pattern: /^Deployment\/linkerd-viz\/web\.containers\.web\.args: extra in ours \["-grafana-addr=[^"]+"\]$/, explainedBy: 'viz-grafana' },
+  { pattern: /^ConfigMap\/linkerd-viz\/prometheus-rules: extra in ours$/, explainedBy: 'viz-alerts' },
+  { pattern: /^Deployment\/linkerd-viz\/prometheus\.(containers\.prometheus\.volumeMounts|volumes)\.3: extra in ours \(\{[^}]*"prometheus-rules"/, explainedBy: 'viz-alerts' },
 ];
 
 function controlPlane(id: string, helmArgs: string[], ours: Record<string, unknown>): ParityCase {

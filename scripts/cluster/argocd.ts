@@ -11,7 +11,7 @@
  * API server, the repo server, Redis) through scripts/cluster/netns-forward.mjs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CLUSTER_DIR, KUBECONFIG, freePort, kubectl, readState, start, waitFor, type Proc, type State } from './cluster';
@@ -139,6 +139,30 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   await waitFor('Argo CD to be ready', 120, procs, async () => (await Promise.all([redisPort, repoPort].map(accepts))).every(Boolean) && readdirSync(sockets).length === forwarded.length, log);
   log(`Argo CD up in ${Math.round((Date.now() - started) / 1000)} s: ${gitUrl}, namespace ${ARGOCD_NAMESPACE}`);
   return readState()!.argocd!;
+}
+
+/** The processes `upArgoCd` starts (stopped by PID by `npm run cluster -- down`, or here). */
+const ARGOCD_PROCS = new Set(['redis', 'git-daemon', 'argocd-repo-server', 'argocd-forward', 'argocd-application-controller']);
+
+/** Stops Argo CD's processes (by PID) and forgets it, leaving the cluster running; the objects it created stay. */
+export async function downArgoCd(log: Log = console.log): Promise<void> {
+  const state = readState();
+  if (!state?.argocd) return;
+  const mine = state.procs.filter((p) => ARGOCD_PROCS.has(p.name));
+  const runs = (p: Proc) => {
+    try {
+      return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0')[0] === p.binary;
+    } catch {
+      return false;
+    }
+  };
+  const alive = () => mine.filter(runs);
+  for (const p of alive().reverse()) process.kill(p.pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const p of alive()) process.kill(p.pid, 'SIGKILL');
+  saveState({ procs: state.procs.filter((p) => !ARGOCD_PROCS.has(p.name)), argocd: undefined });
+  log(`stopped ${mine.map((p) => `${p.name} (${p.pid})`).join(', ')}`);
 }
 
 /** What `npm run -s cluster -- info --json` prints. */

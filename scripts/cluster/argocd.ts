@@ -86,7 +86,7 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   // Argo CD's install manifests: CRDs (server-side: the Application CRD is too large for the
   // last-applied annotation), then its namespace's ConfigMaps, Secret and the controller's RBAC.
   log(`installing Argo CD ${toolVersion('argocd')} CRDs and configuration into namespace ${ARGOCD_NAMESPACE}`);
-  kubectl(['create', 'namespace', ARGOCD_NAMESPACE]);
+  kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NAMESPACE } }));
   kubectl(['apply', '--server-side', '-f', join(argocdDir, 'crds')]);
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', join(argocdDir, 'crds')]);
   kubectl(['apply', '-n', ARGOCD_NAMESPACE, '-f', join(argocdDir, 'install')]);

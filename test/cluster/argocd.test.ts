@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_DIR } from '../../scripts/cluster/cluster';
-import { toolPath } from '../../scripts/cluster/tools';
+import { toolDir, toolPath } from '../../scripts/cluster/tools';
 import { clusterInfo, downArgoCd, upArgoCd } from '../../scripts/cluster/argocd';
 import { SYNC_WAVES } from '../../src/argocd';
 import { ROOT, deleteNamespace, eventually, getJson, kubectl } from './support/cluster';
@@ -113,6 +113,8 @@ describe('a real Argo CD syncs the repository', () => {
 
   beforeAll(async () => {
     await upArgoCd((l) => console.log(`[argocd] ${l}`));
+    // dist/linkerd-certificates expects cert-manager and trust-manager: their CRDs, as a user has them installed.
+    for (const sub of ['cert-manager', 'trust-manager']) await kubectl(['apply', '--server-side', '-f', join(toolDir('crds'), sub)]);
     gitUrl = clusterInfo().gitUrl!;
     // The user's repository: this project's dist/ and charts/ (as committed), pushed to the Git server.
     rmSync(WORK, { recursive: true, force: true });

@@ -79,7 +79,7 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   const helmDir = join(ROOT, '.tools', 'helm3');
   if (!existsSync(join(helmDir, 'helm'))) throw new Error('Helm 3 not found in .tools/helm3 (npm run tools)');
   const started = Date.now();
-  for (const d of ['redis', 'git', 'tmp', 'home', 'sockets']) mkdirSync(join(DIR, d), { recursive: true });
+  for (const d of ['redis', 'git', 'tmp', 'home', 'sockets', 'config/tls', 'config/ssh', 'config/gpg']) mkdirSync(join(DIR, d), { recursive: true });
   const procs: Proc[] = [...state.procs];
   const argocd = join(argocdDir, 'argocd');
 
@@ -106,6 +106,12 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
     HOME: join(DIR, 'home'),
     TMPDIR: join(DIR, 'tmp'),
     ARGOCD_GPG_ENABLED: 'false',
+    // Argo CD's defaults are paths of its container image (/app/config, /tmp): all of them here.
+    ARGOCD_ASK_PASS_SOCK: join(DIR, 'askpass.sock'),
+    ARGOCD_APP_CONF_PATH: join(DIR, 'config'),
+    ARGOCD_TLS_DATA_PATH: join(DIR, 'config', 'tls'),
+    ARGOCD_SSH_DATA_PATH: join(DIR, 'config', 'ssh'),
+    ARGOCD_GNUPGHOME: join(DIR, 'config', 'gpg'),
   };
   log(`starting argocd-repo-server on 127.0.0.1:${repoPort}, git daemon at ${gitUrl}`);
   start('argocd-repo-server', argocd, [

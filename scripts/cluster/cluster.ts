@@ -19,7 +19,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ARGOCD_TOOLS, TOOLS, TOOLS_DIR, ensureClusterTools, toolPath, toolVersion, type ToolName } from './tools';
+import { TOOLS_DIR, ensureClusterTools, toolPath, toolVersion } from './tools';
 
 export const CLUSTER_DIR = process.env.CDK8S_LINKERD_CLUSTER_DIR ?? join(TOOLS_DIR, 'cluster');
 export const KUBECONFIG = join(CLUSTER_DIR, 'kubeconfig');
@@ -198,7 +198,7 @@ export async function up(log: Log = console.log): Promise<State> {
     return existing;
   }
   if (existing) await down(() => undefined);
-  await ensureClusterTools(log, (Object.keys(TOOLS) as ToolName[]).filter((t) => !ARGOCD_TOOLS.includes(t)));
+  await ensureClusterTools(log);
   const started = Date.now();
   rmSync(CLUSTER_DIR, { recursive: true, force: true });
   mkdirSync(CLUSTER_DIR, { recursive: true });

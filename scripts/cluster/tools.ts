@@ -4,7 +4,8 @@
  * .tools/<tool>-<version>/. A cached tool is reused; a build writes to a temporary folder and
  * renames it into place, so an interrupted build leaves no half-built cache behind.
  *
- *   npx tsx scripts/cluster/tools.ts        # build whatever is missing, print the paths
+ *   npx tsx scripts/cluster/tools.ts           # build whatever the cluster misses, print the paths
+ *   npx tsx scripts/cluster/tools.ts --argocd  # and Argo CD and kustomize (npm run cluster -- up --argocd)
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -185,15 +186,19 @@ export async function ensureTool(name: ToolName, log: (line: string) => void = c
 /** What `npm run cluster -- up --argocd` adds to the cluster (scripts/cluster/argocd.ts). */
 export const ARGOCD_TOOLS: ToolName[] = ['argocd', 'kustomize'];
 
-/** Builds the cluster tools that are missing (one at a time: each Go build uses every core); all of them unless told which. */
-export async function ensureClusterTools(log: (line: string) => void = console.log, names: ToolName[] = Object.keys(TOOLS) as ToolName[]): Promise<void> {
+/** The tools of the cluster itself (without Argo CD's). */
+export const BASE_TOOLS = (Object.keys(TOOLS) as ToolName[]).filter((t) => !ARGOCD_TOOLS.includes(t));
+
+/** Builds the cluster tools that are missing (one at a time: each Go build uses every core); the cluster's own unless told which. */
+export async function ensureClusterTools(log: (line: string) => void = console.log, names: ToolName[] = BASE_TOOLS): Promise<void> {
   for (const name of names) await ensureTool(name, log);
 }
 
 if (require.main === module) {
-  ensureClusterTools()
+  const names = process.argv.includes('--argocd') ? (Object.keys(TOOLS) as ToolName[]) : BASE_TOOLS;
+  ensureClusterTools(console.log, names)
     .then(() => {
-      for (const name of Object.keys(TOOLS) as ToolName[]) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
+      for (const name of names) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
     })
     .catch((e: Error) => {
       console.error(`error: ${e.message}`);

@@ -181,6 +181,123 @@ export const APPLICATION_HEALTH = {
   ].join('\n'),
 };
 
+const lua = (lines: string[]) => [...lines, ''].join('\n');
+
+/**
+ * Routes (Linkerd's policy.linkerd.io HTTPRoute and Gateway API's HTTPRoute and GRPCRoute), judged
+ * from each parent's `Accepted` and `ResolvedRefs` conditions: Degraded when one is False,
+ * Progressing until both are True for every parent, or while a condition carries an
+ * `observedGeneration` older than the route's. Linkerd's policy controller writes no
+ * `observedGeneration` (linkerd/linkerd2 issue 14964), so a condition without one counts as current.
+ */
+const ROUTE_HEALTH = lua([
+  'local hs = { status = "Progressing", message = "Waiting for a parent to accept the route" }',
+  'if obj.status == nil or obj.status.parents == nil or #obj.status.parents == 0 then return hs end',
+  'local generation = obj.metadata.generation',
+  'for _, parent in ipairs(obj.status.parents) do',
+  '  local name = "?"',
+  '  if parent.parentRef ~= nil and parent.parentRef.name ~= nil then name = parent.parentRef.name end',
+  '  local found = {}',
+  '  for _, c in ipairs(parent.conditions or {}) do',
+  '    if c.observedGeneration ~= nil and generation ~= nil and c.observedGeneration < generation then',
+  '      hs.message = "Parent " .. name .. ": " .. c.type .. " is about generation " .. c.observedGeneration .. ", the route is at " .. generation',
+  '      return hs',
+  '    end',
+  '    if c.type == "Accepted" or c.type == "ResolvedRefs" then found[c.type] = c end',
+  '  end',
+  '  for _, t in ipairs({ "Accepted", "ResolvedRefs" }) do',
+  '    local c = found[t]',
+  '    if c ~= nil and c.status == "False" then',
+  '      hs.status = "Degraded"',
+  '      hs.message = "Parent " .. name .. ": " .. t .. " is False (" .. (c.reason or "") .. "): " .. (c.message or "")',
+  '      return hs',
+  '    end',
+  '  end',
+  '  for _, t in ipairs({ "Accepted", "ResolvedRefs" }) do',
+  '    if found[t] == nil or found[t].status ~= "True" then',
+  '      hs.message = "Parent " .. name .. ": waiting for " .. t',
+  '      return hs',
+  '    end',
+  '  end',
+  'end',
+  'hs.status = "Healthy"',
+  'hs.message = "Accepted by " .. #obj.status.parents .. " parent(s), references resolved"',
+  'return hs',
+]);
+
+/**
+ * Kinds whose controller reports `status.conditions` (EgressNetwork, HTTPLocalRateLimitPolicy,
+ * ExternalWorkload): Degraded when a condition is False, Progressing until every condition is True.
+ */
+const CONDITIONS_HEALTH = lua([
+  'local hs = { status = "Progressing", message = "Waiting for the controller to report conditions" }',
+  'if obj.status == nil or obj.status.conditions == nil or #obj.status.conditions == 0 then return hs end',
+  'for _, c in ipairs(obj.status.conditions) do',
+  '  if c.status == "False" then',
+  '    hs.status = "Degraded"',
+  '    hs.message = c.type .. " is False (" .. (c.reason or "") .. "): " .. (c.message or "")',
+  '    return hs',
+  '  end',
+  'end',
+  'for _, c in ipairs(obj.status.conditions) do',
+  '  if c.status ~= "True" then',
+  '    hs.message = c.type .. " is " .. c.status .. ": " .. (c.message or "")',
+  '    return hs',
+  '  end',
+  'end',
+  'hs.status = "Healthy"',
+  'hs.message = "Every condition is True"',
+  'return hs',
+]);
+
+/**
+ * Link: the service mirror reports one entry per mirrored (or federated) Service, each with
+ * conditions. Degraded when a condition is False (the Services are named), Progressing while one
+ * is Unknown, Healthy otherwise: a Link that mirrors nothing yet has no status and is Healthy.
+ */
+const LINK_HEALTH = lua([
+  'local hs = { status = "Healthy", message = "" }',
+  'if obj.status == nil then',
+  '  hs.message = "No Service mirrored yet"',
+  '  return hs',
+  'end',
+  'local failed, waiting, total = {}, {}, 0',
+  'for _, list in ipairs({ obj.status.mirrorServices or {}, obj.status.federatedServices or {} }) do',
+  '  for _, svc in ipairs(list) do',
+  '    total = total + 1',
+  '    local ref = svc.remoteRef or {}',
+  '    local name = (ref.namespace or "?") .. "/" .. (ref.name or "?")',
+  '    for _, c in ipairs(svc.conditions or {}) do',
+  '      if c.status == "False" then table.insert(failed, name .. " (" .. (c.reason or c.type) .. ")")',
+  '      elseif c.status ~= "True" then table.insert(waiting, name) end',
+  '    end',
+  '  end',
+  'end',
+  'if #failed > 0 then',
+  '  hs.status = "Degraded"',
+  '  hs.message = "Not mirrored: " .. table.concat(failed, ", ")',
+  'elseif #waiting > 0 then',
+  '  hs.status = "Progressing"',
+  '  hs.message = "Mirroring: " .. table.concat(waiting, ", ")',
+  'else',
+  '  hs.message = total .. " Service(s) mirrored"',
+  'end',
+  'return hs',
+]);
+
+/** Kinds without a status (policy, authentication, ServiceProfile): the API server admitting them is all there is to judge. */
+const ADMITTED_HEALTH = lua(['return { status = "Healthy", message = "Admitted (this kind has no status)" }']);
+
+/** Health for each Linkerd kind (and the Gateway API routes Linkerd serves), keyed as argocd-cm keys them. */
+export const LINKERD_HEALTH: Record<string, string> = Object.fromEntries(
+  [
+    ...['policy.linkerd.io_HTTPRoute', 'gateway.networking.k8s.io_HTTPRoute', 'gateway.networking.k8s.io_GRPCRoute'].map((k) => [k, ROUTE_HEALTH]),
+    ...['policy.linkerd.io_EgressNetwork', 'policy.linkerd.io_HTTPLocalRateLimitPolicy', 'workload.linkerd.io_ExternalWorkload'].map((k) => [k, CONDITIONS_HEALTH]),
+    ['multicluster.linkerd.io_Link', LINK_HEALTH],
+    ...['policy.linkerd.io_AuthorizationPolicy', 'policy.linkerd.io_MeshTLSAuthentication', 'policy.linkerd.io_NetworkAuthentication', 'policy.linkerd.io_Server', 'policy.linkerd.io_ServerAuthorization', 'linkerd.io_ServiceProfile'].map((k) => [k, ADMITTED_HEALTH]),
+  ].map(([kind, check]) => [`resource.customizations.health.${kind}`, check]),
+);
+
 export interface ArgoCdOutput {
   root: IApplication;
   project: IAppProject;
@@ -214,7 +331,7 @@ export function writeArgoCd(dir: string, options: ArgoCdOptions, progress: Progr
     ['apps/project.yaml', out.project],
     ...out.applications.map((a): [string, unknown] => [`apps/${a.metadata?.name}.yaml`, a]),
     // A patch, not a ConfigMap: applying a whole argocd-cm would drop the rest of Argo CD's settings.
-    ['argocd-cm-patch.yaml', { data: APPLICATION_HEALTH }],
+    ['argocd-cm-patch.yaml', { data: { ...APPLICATION_HEALTH, ...LINKERD_HEALTH } }],
   ];
   writeTree(dir, new Map(files.map(([file, obj]) => [file, yaml(obj)])), { command: 'argocd', progress, force });
   files.forEach(([file], i) => progress(`[${i + 1}/${files.length}] argocd ${file}`));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { argoCdObjects, SYNC_WAVES } from '../src/argocd';
+import { argoCdObjects, LINKERD_HEALTH, SYNC_WAVES } from '../src/argocd';
 import { run, type Io } from '../src/cli/main';
 import { distFolders } from '../src/outputs';
 import { scratchDir } from './support/render';
@@ -62,6 +62,28 @@ describe('Argo CD objects', () => {
     const namespaces = new Set(out.project.spec?.destinations?.map((d) => d.namespace));
     for (const o of objects.filter((x) => x.metadata.namespace)) expect(namespaces, o.kind).toContain(o.metadata.namespace);
     expect(out.project.spec?.sourceRepos).toEqual(['https://git.example/mesh.git']);
+  });
+});
+
+describe('Argo CD health checks (argocd-cm-patch.yaml)', () => {
+  // Every Linkerd CRD the dist/ folders install, with whether its storage version has a status.
+  const crds = folders.flatMap((f) => f.objects.map((r) => r.object as { kind: string; spec: { group: string; names: { kind: string }; versions: { storage: boolean; subresources?: { status?: object } }[] } }))
+    .filter((o) => o.kind === 'CustomResourceDefinition' && /(^|\.)linkerd\.io$/.test(o.spec.group))
+    .map((o) => ({ key: `resource.customizations.health.${o.spec.group}_${o.spec.names.kind}`, status: o.spec.versions.some((v) => v.storage && v.subresources?.status) }));
+
+  it('cover every Linkerd kind: kinds with a status are judged from it, kinds without are Healthy once admitted', () => {
+    expect(crds.length).toBeGreaterThanOrEqual(11);
+    for (const c of crds) {
+      expect(LINKERD_HEALTH[c.key], c.key).toBeDefined();
+      expect(LINKERD_HEALTH[c.key].includes('obj.status'), c.key).toBe(c.status);
+    }
+    // And the Gateway API routes Linkerd serves.
+    for (const k of ['gateway.networking.k8s.io_HTTPRoute', 'gateway.networking.k8s.io_GRPCRoute']) expect(LINKERD_HEALTH[`resource.customizations.health.${k}`]).toBe(LINKERD_HEALTH['resource.customizations.health.policy.linkerd.io_HTTPRoute']);
+  });
+
+  it('are in the argocd-cm patch dist/ ships', () => {
+    const patch = load(readFileSync(join(root, 'dist', 'argocd', 'argocd-cm-patch.yaml'), 'utf8')) as { data: Record<string, string> };
+    expect(patch.data).toMatchObject(LINKERD_HEALTH);
   });
 });
 

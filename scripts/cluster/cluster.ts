@@ -6,6 +6,8 @@
  *   npm run cluster -- up            # build what is missing, start, wait until ready
  *   npm run cluster -- kubeconfig    # print the kubeconfig's path (last line)
  *   npm run cluster -- status
+ *   npm run cluster -- up --argocd   # and a real Argo CD with a Git server (scripts/cluster/argocd.ts)
+ *   npm run -s cluster -- info --json  # {kubeconfig, apiserver, gitUrl, registry, argocdNamespace}
  *   npm run cluster -- down          # stop every process 'up' started, by PID; delete its state
  *
  * Every address is loopback: components listen on 127.0.0.1; pods get addresses from
@@ -34,14 +36,16 @@ export const NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2', 'kwok-node-3'
 export const POD_CIDR = '127.64.0.0/16';
 export const SERVICE_CIDR = '10.96.0.0/16';
 
-interface Proc {
+export interface Proc {
   name: string;
   pid: number;
   binary: string;
 }
-interface State {
+export interface State {
   apiserver: string;
   procs: Proc[];
+  /** Set by `up --argocd` (scripts/cluster/argocd.ts). */
+  argocd?: { namespace: string; gitUrl: string; gitDir: string };
 }
 
 type Log = (line: string) => void;
@@ -109,7 +113,7 @@ current-context: cdk8s-linkerd-test
   );
 }
 
-function readState(): State | undefined {
+export function readState(): State | undefined {
   return existsSync(STATE) ? (JSON.parse(readFileSync(STATE, 'utf8')) as State) : undefined;
 }
 
@@ -122,14 +126,18 @@ function runs(p: Proc): boolean {
   }
 }
 
-function start(name: string, binary: string, args: string[], procs: Proc[]): void {
+/**
+ * Starts a process of the cluster and records its PID. `runs` is what /proc shows as its first
+ * argument once it runs (default: binary), for commands that exec another program.
+ */
+export function start(name: string, binary: string, args: string[], procs: Proc[], opts: { env?: NodeJS.ProcessEnv; runs?: string; cwd?: string } = {}): void {
   mkdirSync(LOGS, { recursive: true });
   const out = openSync(join(LOGS, `${name}.log`), 'a');
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env, cwd: opts.cwd });
   closeSync(out);
   child.unref();
   if (!child.pid) throw new Error(`could not start ${name} (${binary})`);
-  procs.push({ name, pid: child.pid, binary });
+  procs.push({ name, pid: child.pid, binary: opts.runs ?? binary });
   writeFileSync(STATE, JSON.stringify({ ...(readState() ?? { apiserver: '' }), procs }, null, 2));
 }
 
@@ -150,7 +158,7 @@ function get(url: string, path: string): Promise<{ status: number; body: string 
   });
 }
 
-async function waitFor(what: string, seconds: number, procs: Proc[], check: () => Promise<boolean> | boolean, log: Log): Promise<void> {
+export async function waitFor(what: string, seconds: number, procs: Proc[], check: () => Promise<boolean> | boolean, log: Log): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -162,7 +170,7 @@ async function waitFor(what: string, seconds: number, procs: Proc[], check: () =
   throw new Error(`timed out after ${seconds} s waiting for ${what}; logs in ${LOGS}`);
 }
 
-function kubectl(args: string[], input?: string): string {
+export function kubectl(args: string[], input?: string): string {
   return execFileSync(kubectlPath(), ['--kubeconfig', KUBECONFIG, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
@@ -333,13 +341,20 @@ export function status(): { up: boolean; state?: State } {
 
 if (require.main === module) {
   const cmd = process.argv[2];
-  const usage = 'usage: npm run cluster -- up|down|status|kubeconfig';
+  const usage = 'usage: npm run cluster -- up [--argocd]|down|status|kubeconfig|info --json';
   const main = async () => {
     switch (cmd) {
       case 'up':
         await up();
+        if (process.argv.includes('--argocd')) await (await import('./argocd')).upArgoCd();
         console.log(`export KUBECONFIG=${KUBECONFIG}`);
         return 0;
+      case 'info': {
+        const info = (await import('./argocd')).clusterInfo();
+        if (process.argv.includes('--json')) console.log(JSON.stringify(info));
+        else for (const [k, v] of Object.entries(info)) console.log(`${k}: ${v ?? '-'}`);
+        return status().up ? 0 : 3;
+      }
       case 'down':
         await down();
         return 0;

@@ -8,6 +8,7 @@
  *   npx tsx scripts/cluster/tools.ts        # build the cluster tools that are missing, print the paths
  *   npm run -s tools -- --print             # every tool (scripts/tools.ts)
  *   npx tsx scripts/cluster/tools.ts prometheus   # only the tools named
+ *   npx tsx scripts/cluster/tools.ts --argocd     # and Argo CD and kustomize (npm run cluster -- up --argocd)
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +26,8 @@ interface GoTool {
   pinned: string;
   /** Packages to build (one binary each, named after the package's last element). */
   packages: string[];
+  /** The binary's name when the one package's last element is not (e.g. Argo CD's `cmd`). */
+  binary?: string;
   /** Extra -ldflags, given the pinned version and the version the wrapper module resolves for any module. */
   ldflags?: (version: string, requires: (module: string) => string) => string[];
   /** Files (or folders) to copy from a required module's source (default: the pinned one) into the cache folder. */
@@ -137,6 +140,29 @@ export const TOOLS = {
     ldflags: (version) => [`-X github.com/prometheus/common/version.Version=${version.replace(/^v0\./, '2.')}`],
     coldMinutes: 15,
   },
+  /**
+   * Argo CD: one binary that runs each component named by ARGOCD_BINARY_NAME (application
+   * controller, repo server, CLI). The wrapper module copies Argo CD's own replace block.
+   */
+  argocd: {
+    module: 'argocd',
+    pinned: 'github.com/argoproj/argo-cd/v3',
+    packages: ['github.com/argoproj/argo-cd/v3/cmd'],
+    binary: 'argocd',
+    // Without them `argocd version` says v99.99.99 (the source's placeholder).
+    ldflags: (version) => [`-X github.com/argoproj/argo-cd/v3/common.version=${version.replace(/^v/, '')}`, '-X github.com/argoproj/argo-cd/v3/common.kubectlVersion=v0.34.0'],
+    // Installed as Argo CD's own manifests install them: its CRDs, its ConfigMaps and Secret, and
+    // the application controller's ServiceAccount and (cluster) roles.
+    extras: [
+      ...['application', 'applicationset', 'appproject'].map((k) => ({ from: `manifests/crds/${k}-crd.yaml`, to: `crds/${k}-crd.yaml` })),
+      ...['cm', 'cmd-params-cm', 'rbac-cm', 'secret', 'gpg-keys-cm', 'ssh-known-hosts-cm', 'tls-certs-cm'].map((k) => ({ from: `manifests/base/config/argocd-${k}.yaml`, to: `install/argocd-${k}.yaml` })),
+      ...['sa', 'role', 'rolebinding'].map((k) => ({ from: `manifests/base/application-controller-roles/argocd-application-controller-${k}.yaml`, to: `install/argocd-application-controller-${k}.yaml` })),
+      ...['clusterrole', 'clusterrolebinding'].map((k) => ({ from: `manifests/cluster-rbac/application-controller/argocd-application-controller-${k}.yaml`, to: `install/argocd-application-controller-${k}.yaml` })),
+    ],
+    coldMinutes: 25,
+  },
+  /** The repo server renders every dist/ folder (each carries a kustomization.yaml) with it. */
+  kustomize: { module: 'kustomize', pinned: 'sigs.k8s.io/kustomize/kustomize/v5', packages: ['sigs.k8s.io/kustomize/kustomize/v5'], binary: 'kustomize', coldMinutes: 3 },
   /** No binary: the CRD manifests of the cert-manager and trust-manager releases that dist/linkerd-certificates targets. */
   crds: {
     module: 'crds',
@@ -189,6 +215,7 @@ export function toolPath(name: ToolName, binary: string = name): string {
 /** The binaries of a tool, as paths inside its cache folder. */
 export function binaries(spec: ToolSpec): string[] {
   if (isNpm(spec)) return spec.binaries;
+  if (spec.binary) return [spec.binary];
   return spec.packages.map((p) => (p === '.' ? spec.module : p.split('/').pop()!));
 }
 
@@ -257,7 +284,8 @@ export async function ensureTool(name: ToolName, log: (line: string) => void = c
   log(`building ${name} ${version} from Go modules into ${dir} (first build: about ${spec.coldMinutes} min on 2 cores; cached afterwards)`);
   const ldflags = ['-s', '-w', ...(spec.ldflags?.(version, (m) => requiredVersion(spec.module, m)) ?? [])].join(' ');
   try {
-    if (spec.packages.length) await run('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', `${tmp}/`, ...spec.packages], moduleDir, log, name);
+    const out = spec.binary ? join(tmp, spec.binary) : `${tmp}/`;
+    if (spec.packages.length) await run('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', out, ...spec.packages], moduleDir, log, name);
     for (const e of spec.extras ?? []) {
       await run('go', ['mod', 'download', e.module ?? spec.pinned], moduleDir, log, name);
       const src = (await run('go', ['list', '-m', '-f', '{{.Dir}}', e.module ?? spec.pinned], moduleDir, log, name)).trim();
@@ -277,23 +305,26 @@ export async function ensureTool(name: ToolName, log: (line: string) => void = c
   return dir;
 }
 
-/** The tools built from Go modules: the cluster and the tests that use it need all of them. */
-export function clusterTools(): ToolName[] {
-  return (Object.keys(TOOLS) as ToolName[]).filter((name) => !isNpm(TOOLS[name]));
+/** What `npm run cluster -- up --argocd` adds to the cluster (scripts/cluster/argocd.ts). */
+export const ARGOCD_TOOLS: ToolName[] = ['argocd', 'kustomize'];
+
+/** The tools built from Go modules that the cluster and its tests need (Argo CD's only with --argocd). */
+export function clusterTools(withArgoCd = false): ToolName[] {
+  return (Object.keys(TOOLS) as ToolName[]).filter((name) => !isNpm(TOOLS[name]) && (withArgoCd || !ARGOCD_TOOLS.includes(name)));
 }
 
-/** Builds every cluster tool that is missing (one at a time: each Go build uses every core). */
-export async function ensureClusterTools(log: (line: string) => void = console.log): Promise<void> {
-  for (const name of clusterTools()) await ensureTool(name, log);
+/** Builds the cluster tools that are missing (one at a time: each Go build uses every core); the cluster's own unless told which. */
+export async function ensureClusterTools(log: (line: string) => void = console.log, names: ToolName[] = clusterTools()): Promise<void> {
+  for (const name of names) await ensureTool(name, log);
 }
 
 if (require.main === module) {
-  // Tools named on the command line (e.g. `prometheus` before the unit tests), or all of them.
+  // Tools named on the command line (e.g. `prometheus` before the unit tests), or the cluster's (with Argo CD's: --argocd).
   const named = process.argv.slice(2).filter((a): a is ToolName => a in TOOLS);
-  const build = named.length ? async () => { for (const name of named) await ensureTool(name); } : () => ensureClusterTools();
-  build()
+  const names = named.length ? named : clusterTools(process.argv.includes('--argocd'));
+  ensureClusterTools(console.log, names)
     .then(() => {
-      for (const name of named.length ? named : clusterTools()) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
+      for (const name of names) console.log(`${name} ${toolVersion(name)}: ${toolDir(name)}`);
     })
     .catch((e: Error) => {
       console.error(`error: ${e.message}`);

@@ -60,6 +60,12 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
     '`grafana.url` (an in-cluster Grafana the dashboard proxies) or `grafana.externalUrl`; either of them with',
     'the bundled Grafana enabled is refused (it would be deployed and never used). With `prometheus.enabled: false`',
     'give `prometheusUrl`.',
+    '',
+    'With Argo CD (a Helm-source Application) add the `values-gitops.yaml` preset (`helm.valueFiles`):',
+    'with the defaults the chart generates its webhooks\u2019 keys and certificates at each render, and Argo CD renders',
+    'at every refresh, so it would find new keys, certificates, CA bundles and `checksum/config` pod annotations',
+    'each time, stay OutOfSync and roll the pods at each sync. With the preset cert-manager issues them and two',
+    'renders are the same. Patch `argocd-cm` with `dist/argocd/argocd-cm-patch.yaml` for the health of Linkerd\u2019s kinds.',
   ].join('\n'),
   notes: (v) => [
     'The Linkerd viz extension is installed in the ',

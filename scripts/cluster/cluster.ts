@@ -264,7 +264,8 @@ export async function up(log: Log = console.log): Promise<State> {
     `--service-account-private-key-file=${pki('sa.key')}`,
     `--root-ca-file=${pki('ca.crt')}`,
     '--use-service-account-credentials=true',
-    '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+    // Kubernetes 1.37 no longer has the cloud controllers in kube-controller-manager (they were off here anyway).
+    '--controllers=*,-nodeipam',
   ], procs);
   // A pod found unschedulable is retried on cluster events, and at the latest after this much time
   // (5 minutes by default: as long as Helm's --wait, so one missed event failed an upgrade).

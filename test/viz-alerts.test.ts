@@ -203,7 +203,7 @@ describe('viz alerting rules', () => {
     // The comparison decodes the ConfigMap's embedded YAML.
     const loaded = find(docs, 'ConfigMap', 'prometheus-rules')?.data?.['linkerd_rules.yml'] as unknown as { groups: unknown[] };
     expect(rule?.spec?.groups).toEqual(loaded.groups);
-    expect(JSON.stringify(loaded)).toContain('< 0.9 and on');
+    expect(JSON.stringify(loaded)).toContain('< 0.9\\nand on');
     const prometheus = find(docs, 'Deployment', 'prometheus') as Doc & { spec: { template: { spec: { containers: { name: string; volumeMounts: { mountPath: string }[] }[] } } } };
     const mounts = prometheus.spec.template.spec.containers.find((c) => c.name === 'prometheus')!.volumeMounts.map((m) => m.mountPath);
     expect(mounts).toContain('/etc/prometheus/linkerd_rules.yml');

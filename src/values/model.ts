@@ -102,7 +102,8 @@ export const LABEL_VALUE = `^(${QUALIFIED_NAME})?$`;
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
 /** Text with at least one PEM certificate block (what Linkerd's trust-anchor readers take; text around the blocks is ignored). */
-export const PEM_CERTIFICATES = '^[\\s\\S]*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----[\\s\\S]*$';
+// White space is spelled out: Go's \s (Helm's schema check) is ASCII only, JavaScript's takes Unicode spaces too.
+export const PEM_CERTIFICATES = '^[\\s\\S]*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\t\\n\\f\\r ]+-----END CERTIFICATE-----[\\s\\S]*$';
 
 /**
  * What marks PEM private key material ("-----BEGIN EC PRIVATE KEY-----", "… RSA PRIVATE KEY",
@@ -118,7 +119,7 @@ export const PRIVATE_KEY = 'PRIVATE KEY';
 export const NOT_A_PRIVATE_KEY = 'a PEM certificate, not the PEM private key given (not shown)';
 
 /** Base64 text alone (e.g. a key's body without its BEGIN/END lines): refused like a private key, never printed. */
-export const BARE_BASE64 = '^\\s*[A-Za-z0-9+/=]{16,}[A-Za-z0-9+/=\\s]*$';
+export const BARE_BASE64 = '^[\\t\\n\\f\\r ]*[A-Za-z0-9+/=]{16,}[A-Za-z0-9+/=\\t\\n\\f\\r ]*$';
 /** What a certificate value must be when it is bare base64 (see NOT_A_PRIVATE_KEY). */
 export const NOT_BARE_BASE64 = 'a PEM certificate with its BEGIN/END lines, not bare base64 (not shown)';
 

@@ -52,8 +52,12 @@ const tls = (what: string) => ({
   injectCaFromSecret: val.string('', { description: `namespace/name of a Secret whose CA cert-manager injects for the ${what}.` }),
 });
 
-const number = (defaultValue: number, description: string, maximum?: number) =>
-  Type.Number({ description, default: defaultValue, minimum: 0, ...(maximum === undefined ? {} : { maximum }) });
+/**
+ * A threshold. Helm prints a number in a template as Go's %v, which switches to exponent form
+ * below 1e-4 and from 1e6 on; the bounds keep every allowed value printed the same by both renderers.
+ */
+const number = (defaultValue: number, description: string, maximum = 100_000, minimum = 0.0001) =>
+  Type.Number({ description, default: defaultValue, minimum, maximum });
 const promDuration = (defaultValue: string, description: string) => val.duration('prometheus', defaultValue, { description });
 
 const list = (description: string, item: TSchema = Type.Unknown()) => val.nullable(Type.Array(item), null, { description });

@@ -31,11 +31,24 @@ export interface GatewayApiObject {
 export interface GatewayApiManifest {
   /** The manifest's file name in the release (`gateway.networking.k8s.io_httproutes.yaml`). */
   file: string;
-  /** Its objects, as the release has them, less the `status` the API server writes. */
+  /**
+   * Its objects, as the release has them, less the `status` the API server writes, and with the
+   * API server's defaults of a ValidatingAdmissionPolicy's `matchConstraints` written out: that
+   * struct is replaced whole by a server-side apply, so without them every apply would be a change.
+   */
   objects: GatewayApiObject[];
 }
 
 let manifests: GatewayApiManifest[] | undefined;
+
+/** The defaults the API server gives a ValidatingAdmissionPolicy's `matchConstraints` (an atomic struct). */
+function withApiServerDefaults(o: GatewayApiObject): GatewayApiObject {
+  if (o.kind !== 'ValidatingAdmissionPolicy') return o;
+  const spec = o.spec as { matchConstraints?: Record<string, unknown> };
+  if (!spec.matchConstraints) return o;
+  const matchConstraints = { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, ...spec.matchConstraints };
+  return { ...o, spec: { ...spec, matchConstraints } };
+}
 
 /** Every manifest of the release, in file-name order (read on first use). */
 export function gatewayApiManifests(): GatewayApiManifest[] {
@@ -46,7 +59,7 @@ export function gatewayApiManifests(): GatewayApiManifest[] {
       file,
       objects: (loadAll(readFileSync(join(GATEWAY_API_DIR, file), 'utf8')) as (GatewayApiObject | null)[])
         .filter((o): o is GatewayApiObject => o !== null)
-        .map(({ status: _status, ...o }) => o as GatewayApiObject),
+        .map(({ status: _status, ...o }) => withApiServerDefaults(o as GatewayApiObject)),
     }));
   return manifests;
 }

@@ -171,6 +171,8 @@ describe('chart templates read at a normal width', () => {
         // base64 and PEM data
         .filter((l) => !/^\s*[\w./-]+: [A-Za-z0-9+/=]+$/.test(l) && !/^\s*[A-Za-z0-9+/=]+$/.test(l))
         .filter((l) => !(file.includes('/gateway-api-crds/templates/') && GATEWAY_API_CEL.test(l)))
+        // A JSON schema's regular expression is one JSON string: it cannot be broken (the CIDR-list pattern).
+        .filter((l) => !(file.endsWith('values.schema.json') && /^\s*"pattern": "/.test(l)))
         .map((l) => `${file.slice(root.length + 1)}: ${l.slice(0, 120)}…`),
     );
     expect(long).toEqual([]);

@@ -32,11 +32,19 @@ function waves(): Wave[] {
 const MANAGER = ['--server-side', '--field-manager=argocd-controller'];
 
 /** resourceVersion of every object a folder holds, as the server has it. */
+/**
+ * Each object of a folder as the cluster holds it, less what the cluster's own controllers write
+ * (status, the status managers' entries, and so the resourceVersion): a write of ours changes it,
+ * a controller reporting status (a ValidatingAdmissionPolicy's type checking, say) does not.
+ */
 async function versions(folder: string): Promise<Map<string, string>> {
+  type Item = { kind: string; status?: unknown; metadata: { namespace?: string; name: string; resourceVersion?: string; managedFields?: { subresource?: string }[] } };
   const out = await kubectl(['get', '-k', join(DIST_DIR, folder), '-o', 'json']);
-  const items = (JSON.parse(out.stdout) as { items?: { kind: string; metadata: { namespace?: string; name: string; resourceVersion: string } }[]; kind: string; metadata: { namespace?: string; name: string; resourceVersion: string } });
+  const items = JSON.parse(out.stdout) as { items?: Item[] } & Item;
   const list = items.items ?? [items];
-  return new Map(list.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion]));
+  const ours = ({ status: _status, metadata: { resourceVersion: _rv, managedFields, ...metadata }, ...o }: Item) =>
+    JSON.stringify({ ...o, metadata: { ...metadata, managedFields: managedFields?.filter((m) => m.subresource !== 'status') } });
+  return new Map(list.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, ours(o)]));
 }
 
 describe('dist/ applied server-side in Argo CD wave order', () => {

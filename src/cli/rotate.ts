@@ -4,14 +4,13 @@
  * (GitOps, public material only), with the new keys beside them and never over an existing file.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { IDENTITY_KEYS, checkIdentityPems, generateIdentity, generateIssuer, trustDomainProblem, type GeneratedIdentity } from '../certs/identity';
 import { OutputError, createFolders, prepareFolder } from '../outputs';
 import { parseFlags } from './flags';
 import { InputError, UsageError, type Io } from './main';
-import { writeNew } from './write-identity';
+import { exists, writeNew } from './write-identity';
 
 export const ROTATE_HELP = `Usage: cdk8s-linkerd certs rotate --from DIR -o OUT [flags]
 
@@ -108,15 +107,6 @@ function filesOf(phases: Phase[], next: Record<string, string>, guide: string): 
   }
   files.push({ path: 'ROTATION.md', content: guide, mode: 0o644 });
   return files;
-}
-
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function rotateCommand(args: string[], io: Io): Promise<number> {

@@ -43,7 +43,8 @@ export async function writeIdentity(dir: string, opts: WriteIdentityOptions = {}
   });
 }
 
-function exists(p: string): boolean {
+/** Whether anything (a file, a folder, a link) is at `p`. */
+export function exists(p: string): boolean {
   try {
     lstatSync(p);
     return true;

@@ -28,12 +28,17 @@ const HEALTH = { endpoint: `0.0.0.0:${PORTS.health}` };
 /** The programs' own metrics on the pod's metrics port (both default to localhost, out of a scraper's reach). */
 const TELEMETRY = { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: PORTS.metrics } } } }] } };
 
-/** Kubernetes metadata the collector adds to spans, found by the sending pod's IP or name. */
+/**
+ * Kubernetes metadata the collector adds to spans, found by the `k8s.pod.ip` or `k8s.pod.uid`
+ * resource attribute the sending proxy sets (proxy.tracing.labels). The connection's address comes
+ * last: inside the mesh it is the collector's own inbound proxy, not the sender.
+ */
 const K8S_ATTRIBUTES = {
   auth_type: 'serviceAccount',
   passthrough: false,
   // Start only once the pod informers have synced: no spans without attributes after a restart,
-  // and a ServiceAccount that may not list what the processor watches stops the pod at start.
+  // and a ServiceAccount that may not watch pods never becomes ready (the collector's health
+  // check answers 503, so the probes fail and the container is restarted).
   wait_for_metadata: true,
   pod_association: [
     { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
@@ -53,7 +58,9 @@ const K8S_ATTRIBUTES = {
       'k8s.job.name',
       'k8s.replicaset.name',
       'container.image.name',
-      'container.image.tag',
+      // The singular container.image.tag is a legacy attribute k8sattributes v1 no longer emits
+      // (its DontEmitV0K8sConventions gate is on by default): the tag comes as a list.
+      'container.image.tags',
     ],
     labels: [
       { tag_name: 'app.kubernetes.io/name', key: 'app.kubernetes.io/name', from: 'pod' },

@@ -1,14 +1,17 @@
 /**
  * Running the OpenTelemetry collector and Jaeger (built from Go modules into .tools/) with the
  * configurations linkerd-jaeger renders. The only rewrite is the test harness's: every listen
- * address moves to a free 127.0.0.1 port, and badger writes under a temporary folder.
+ * address moves to a free 127.0.0.1 port, the collector exports to the Jaeger started here, the
+ * k8sattributes processor reads a kubeconfig (built from the collector ServiceAccount's token)
+ * instead of the pod's mounted token, and badger writes under a temporary folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
+import { leavesLoopback } from '../../../scripts/cluster/cluster';
 import { ensureTool, toolPath } from '../../../scripts/cluster/tools';
 import { CHARTS_DIR, helm, parseManifests, type K8sObject } from './cluster';
 
@@ -56,6 +59,8 @@ export interface Running {
   ports: Map<number, number>;
   output: () => string;
   exited: () => number | null | undefined;
+  /** The process's TCP and UDP sockets now (`ss` lines): `listening` and those leaving loopback. */
+  sockets: () => { listening: string[]; outside: string[] };
   stop: () => Promise<void>;
 }
 
@@ -86,6 +91,8 @@ async function toLoopback(config: Config, ports: Map<number, number>): Promise<C
 }
 
 export interface StartOptions {
+  /** Environment added to the binary's (KUBECONFIG for the collector). */
+  env?: Record<string, string>;
   /** Last edit of the configuration after the loopback rewrite. */
   edit?: (config: Config) => void;
 }
@@ -98,7 +105,7 @@ export async function start(binary: string, config: Config, opts: StartOptions =
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-linkerd-run-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, dump(local));
-  const child: ChildProcess = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let output = '';
   let code: number | null | undefined;
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -109,6 +116,12 @@ export async function start(binary: string, config: Config, opts: StartOptions =
     ports,
     output: () => output,
     exited: () => code,
+    sockets: () => {
+      const mine = execFileSync('ss', ['-Htuanp'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(`pid=${child.pid},`));
+      return { listening: mine.filter((l) => /\sLISTEN\s/.test(l)), outside: mine.filter(leavesLoopback) };
+    },
     stop: async () => {
       if (code === undefined) {
         process.kill(child.pid!, 'SIGTERM');
@@ -135,6 +148,27 @@ export async function ready(run: Running, url: string, seconds = 120): Promise<v
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${url} did not answer 200 within ${seconds} s (${last}):\n${run.output().slice(-3000)}`);
+}
+
+/**
+ * Polls `url` for `seconds` and resolves with the HTTP statuses it answered, in order, without
+ * repeats (for a program that must not become ready); rejects as soon as it answers 200.
+ */
+export async function neverReady(run: Running, url: string, seconds: number): Promise<string[]> {
+  const deadline = Date.now() + seconds * 1000;
+  const seen: string[] = [];
+  while (Date.now() < deadline) {
+    let status: string;
+    try {
+      status = String((await fetch(url)).status);
+    } catch (e) {
+      status = (e as Error).message;
+    }
+    if (status === '200') throw new Error(`${url} answered 200 after ${seen.join(', ')}:\n${run.output().slice(-3000)}`);
+    if (seen[seen.length - 1] !== status) seen.push(status);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return seen;
 }
 
 export const JAEGER_NS = 'linkerd-jaeger';

@@ -200,6 +200,12 @@ export const VARIATIONS: { name: string; set: string[]; namespace?: string }[] =
   { name: 'badger store keeping spans 24h', set: ['jaeger.storage.type=badger', 'jaeger.storage.badger.ttl=24h', 'jaeger.storage.badger.size=1Gi'] },
   { name: '3 collector replicas with CPU and memory limits', set: ['collector.replicas=3', 'collector.resources.cpu.limit=1', 'collector.resources.memory.limit=1Gi'] },
   { name: 'another namespace and cluster domain', set: ['clusterDomain=cluster.example'], namespace: 'tracing' },
+  // The schema's bounds: what it lets through, both programs must take.
+  {
+    name: 'the smallest values the schema allows: memory limit 21%, batches of 1 span sent at once, 1 trace kept',
+    set: ['collector.memoryLimitPercentage=21', 'collector.batch.sendBatchSize=1', 'collector.batch.timeout=0s', 'jaeger.storage.maxTraces=1'],
+  },
+  { name: 'the largest memory limit the schema allows (100%), badger keeping spans 1s', set: ['collector.memoryLimitPercentage=100', 'jaeger.storage.type=badger', 'jaeger.storage.badger.ttl=1s'] },
 ];
 
 /** Starts Jaeger (badger under `dir`, its query gRPC port on loopback too) and waits until its query API answers. */

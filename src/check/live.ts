@@ -233,7 +233,7 @@ function checkRotation(ctx: Ctx, identity: Identity, pods: KubeObject[]): void {
   const object = `Secret ${ctx.ns}/linkerd-identity-issuer`;
   const { phase, message } = rotationPhase(identity.anchors, identity.issuer);
   if (phase === 0) return;
-  if (phase === 1) return ctx.add('warning', 'cluster-rotation', object, message.replace('(phase 2)', `(phase 2); ${pods.length} meshed pods`));
+  if (phase === 1) return ctx.add('warning', 'cluster-rotation', object, message);
   const since = identity.issuerWritten;
   const stale = since ? pods.filter((p) => new Date(p.metadata.creationTimestamp ?? 0) < since) : pods;
   if (stale.length > 0) {

@@ -13,17 +13,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '../../src/certs/identity';
-import { run, type Io } from '../../src/cli/main';
 import { scratchDir } from '../support/render';
+import { cli } from './support/cli';
 import { CHARTS_DIR, IDENTITY_FLAGS, KUBECONFIG, ROOT, deleteNamespace, eventually, getJson, helm, identityPem, kubectl } from './support/cluster';
-
-export async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
 
 const check = () => cli(['check', '--kubeconfig', KUBECONFIG, '-n', 'linkerd']);
 const findings = (out: string, severity: string) => out.split('\n').filter((l) => l.startsWith(severity));

@@ -7,7 +7,6 @@
  * commands so that `template` and `--version` never pay for it. The requests themselves are plain
  * HTTPS with a deadline, so that an unreachable cluster is one line within 10 s, never a hang.
  */
-import type { Agent } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { gunzipSync } from 'node:zlib';
@@ -34,6 +33,12 @@ export interface KubeObject {
     [k: string]: unknown;
   };
   [k: string]: unknown;
+}
+
+/** An object as the API (or a rendering) gives it: apiVersion, kind and metadata.name at least. */
+export function isKubeObject(o: unknown): o is KubeObject {
+  const x = o as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } } | null;
+  return !!x && typeof x === 'object' && typeof x.apiVersion === 'string' && typeof x.kind === 'string' && typeof x.metadata?.name === 'string';
 }
 
 export interface ConnectOptions {
@@ -83,7 +88,7 @@ export class Kube {
     }
     // client-node's agent keeps connections alive; ours close, so the command ends when it is done.
     // A proxy in the kubeconfig keeps client-node's agent (it carries the proxy).
-    if (!cluster.proxyUrl) options.agent = false as unknown as Agent;
+    if (!cluster.proxyUrl) options.agent = false;
     const kube = new Kube(cluster.server.replace(/\/+$/, ''), `context ${kc.getCurrentContext()} of ${kubeconfig}`, options, opts.timeoutMs ?? 8000);
     // The first call's deadline counts from the process's start (start-up and loading this module
     // included), so that a dead server is told within 10 s of the command's start; at least 3 s.

@@ -8,7 +8,7 @@ import { loadChart } from '../chart-registry';
 import { renderObjects, resolveValues } from '../helm/chart';
 import { LINKERD_VERSION } from '../version';
 import { CONTROL_PLANE, DEFAULT_EXPIRY_WINDOW_SECONDS, LIVE_CHECKS, certificatesIn, report, rotationPhase, subject, type CheckReport, type Finding, type Severity } from './offline';
-import { Kube, decodeBase64, helmRelease, type KubeObject } from './kube';
+import { Kube, decodeBase64, helmRelease, isKubeObject, type KubeObject } from './kube';
 
 export interface LiveCheckInput {
   kube: Kube;
@@ -51,14 +51,12 @@ export async function checkLive(input: LiveCheckInput): Promise<CheckReport> {
   return report(findings, LIVE_CHECKS);
 }
 
-interface Crd {
-  metadata: { name: string };
-  spec: { group: string; versions: { name: string; served: boolean; storage: boolean }[] };
-}
+type Crd = KubeObject & { spec: { group: string; versions: { name: string; served: boolean; storage: boolean }[] } };
+const isCrd = (o: unknown): o is Crd => isKubeObject(o) && o.kind === 'CustomResourceDefinition';
 
 async function checkCrds(ctx: Ctx): Promise<void> {
   const chart = await loadChart('linkerd-crds');
-  const wanted = renderObjects(chart, resolveValues(chart, {})).map((o) => o.object as unknown as Crd & { kind: string }).filter((o) => o.kind === 'CustomResourceDefinition');
+  const wanted = renderObjects(chart, resolveValues(chart, {})).map((o) => o.object).filter(isCrd);
   const installed = new Map((await ctx.kube.list<Crd>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions')).filter((c) => LINKERD_GROUPS.test(c.spec.group)).map((c) => [c.metadata.name, c]));
   const served = (c: Crd) => c.spec.versions.filter((v) => v.served).map((v) => v.name);
   const storage = (c: Crd) => c.spec.versions.find((v) => v.storage)?.name;

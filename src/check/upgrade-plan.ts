@@ -63,11 +63,8 @@ function older(a: number[], b: number[]): boolean {
   return false;
 }
 
-interface Crd {
-  metadata: { name: string };
-  spec: { versions: { name: string }[] };
-  status?: { storedVersions?: string[] };
-}
+type Crd = KubeObject & { spec: { versions: { name: string }[] }; status?: { storedVersions?: string[] } };
+const isCrd = (o: KubeObject): o is Crd => o.kind === 'CustomResourceDefinition';
 
 /** Why upstream (or the API server) forbids this jump; undefined when it does not. */
 async function refusal(kube: Kube, release: HelmRelease, target: { objects: KubeObject[]; linkerd?: string }): Promise<string | undefined> {
@@ -75,7 +72,7 @@ async function refusal(kube: Kube, release: HelmRelease, target: { objects: Kube
   if (from && to && from.channel === to.channel && older(to.parts, from.parts)) {
     return `a downgrade from ${release.chart.metadata.appVersion} to ${target.linkerd}: Linkerd supports upgrades only (CRD storage versions and proxy protocols move forward); reinstall instead`;
   }
-  for (const crd of target.objects.filter((o) => o.kind === 'CustomResourceDefinition') as unknown as Crd[]) {
+  for (const crd of target.objects.filter(isCrd)) {
     const live = await kube.get<Crd>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
     const dropped = (live?.status?.storedVersions ?? []).filter((v) => !crd.spec.versions.some((x) => x.name === v));
     if (dropped.length > 0) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadChart } from '../chart-registry';
 import { ValuesError, helmOrder, renderObjects, resolveValues } from '../helm/chart';
 import { formatProblem } from '../values/model';
-import type { KubeObject } from '../check/kube';
+import { isKubeObject, type KubeObject } from '../check/kube';
 import { parseFlags } from './flags';
 import { InputError, UsageError, userValues, valueOptions, type Io } from './main';
 
@@ -47,7 +47,9 @@ export async function renderChart(chart: string, user: Record<string, unknown>, 
     if (e instanceof ValuesError) throw new InputError(e.problems.map((p) => `${chart}: ${formatProblem(p)}`));
     throw e;
   }
-  return helmOrder(renderObjects(def, values, release)).map((o) => o.object as unknown as KubeObject);
+  return helmOrder(renderObjects(def, values, release))
+    .map((o) => o.object)
+    .filter(isKubeObject);
 }
 
 /** A second render with new render-time certificates: what differs from the first is generated. */

@@ -21,6 +21,8 @@ export interface ObjectDiff {
   diff: string;
   live?: KubeObject;
   merged?: KubeObject;
+  /** Fields generated at render time (each a key path), taken from the live object rather than shown. */
+  generated?: string[][];
 }
 
 export interface DiffOptions {
@@ -151,6 +153,7 @@ async function diffOne(original: KubeObject, opts: DiffOptions): Promise<ObjectD
   const id = objectId(obj);
   const path = await opts.kube.pathOf(obj, opts.namespace);
   const live = path ? await opts.kube.get<KubeObject>(path) : undefined;
+  const generated: string[][] = [];
   if (live && opts.generated) {
     for (const field of opts.generated) {
       const at = field.indexOf(' ');
@@ -158,14 +161,16 @@ async function diffOne(original: KubeObject, opts: DiffOptions): Promise<ObjectD
       const keys = JSON.parse(field.slice(at + 1)) as string[];
       const value = getPath(live, keys);
       if (value !== undefined) setPath(obj, keys, value);
+      generated.push(keys);
     }
   }
-  if (!path) return entry(id, live, obj); // a kind the server does not serve yet (its CRD comes with this change)
+  const done = (merged: KubeObject) => ({ ...entry(id, live, merged), ...(generated.length > 0 ? { generated } : {}) });
+  if (!path) return done(obj); // a kind the server does not serve yet (its CRD comes with this change)
   try {
-    return entry(id, live, await opts.kube.dryRunApply(path, obj, managerOf(live, opts.fieldManager)));
+    return done(await opts.kube.dryRunApply(path, obj, managerOf(live, opts.fieldManager)));
   } catch (e) {
     // A namespace that does not exist yet: the object is new, as rendered.
-    if (!live && e instanceof ClusterError && /namespaces? "[^"]+" not found/.test(e.message)) return entry(id, live, obj);
+    if (!live && e instanceof ClusterError && /namespaces? "[^"]+" not found/.test(e.message)) return done(obj);
     throw e;
   }
 }

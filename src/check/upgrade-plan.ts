@@ -91,20 +91,27 @@ function leafDiff(a: unknown, b: unknown, path: string[] = [], out: string[][] =
   return out;
 }
 
-/** Which workloads roll their pods, and why: the pod-template fields that change. */
+const isChecksum = (p: string[]) => p[0] === 'metadata' && p[1] === 'annotations' && p[2]?.startsWith('checksum/');
+
+/**
+ * Which workloads roll their pods, and why: the pod-template fields that change, and checksums of
+ * certificates Helm generates at render time (new ones at every `helm upgrade`, so the pods roll
+ * even when nothing else changes).
+ */
 export function restartsOf(objects: ObjectDiff[]): Restart[] {
   const out: Restart[] = [];
   for (const d of objects) {
-    if (d.change !== 'changed' || !WORKLOADS.has(d.kind)) continue;
+    if (!WORKLOADS.has(d.kind) || d.change === 'added' || d.change === 'removed') continue;
+    const generated = (d.generated ?? []).filter((p) => p[0] === 'spec' && p[1] === 'template').map((p) => p.slice(2));
     const [before, after] = [(d.live?.spec as { template?: unknown })?.template, (d.merged?.spec as { template?: unknown })?.template];
-    const changed = leafDiff(before, after);
-    if (changed.length === 0) continue;
-    const checksums = changed.filter((p) => p[0] === 'metadata' && p[1] === 'annotations' && p[2]?.startsWith('checksum/')).map((p) => p[2]);
-    const others = changed.filter((p) => !(p[0] === 'metadata' && p[1] === 'annotations' && p[2]?.startsWith('checksum/')));
-    const fields = [...new Set(others.map((p) => p.slice(0, 4).join('.')))];
+    const changed = d.change === 'changed' ? leafDiff(before, after) : [];
+    if (changed.length === 0 && generated.length === 0) continue;
+    const checksums = changed.filter(isChecksum).map((p) => p[2]);
+    const fields = [...new Set(changed.filter((p) => !isChecksum(p)).map((p) => p.slice(0, 4).join('.')))];
     const reasons = [
       ...(checksums.length > 0 ? [`checksum ${[...new Set(checksums)].join(', ')} (configuration it mounts changed)`] : []),
       ...(fields.length > 0 ? [`pod template: ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`] : []),
+      ...(generated.length > 0 ? [`${[...new Set(generated.map((p) => p.slice(0, 3).join('.')))].join(', ')} covers webhook certificates Helm generates at render time (every helm upgrade makes new ones)`] : []),
     ];
     out.push({ workload: `${d.kind} ${d.namespace}/${d.name}`, reason: reasons.join('; ') });
   }

@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,14 +144,23 @@ describe('check --kubeconfig', () => {
     const started = Date.now();
     const r = await promisify(execFile)(join(ROOT, 'bin', 'cdk8s-linkerd.js'), ['check', '--kubeconfig', config]).catch((e: { code: number; stdout: string; stderr: string }) => e);
     const seconds = (Date.now() - started) / 1000;
-    silent.close();
     console.log(`unreachable cluster: exit ${(r as { code?: number }).code} after ${seconds.toFixed(1)} s (the command's start-up, --version: ${startup.toFixed(1)} s)`);
     expect((r as { code?: number }).code).toBe(1);
     const context = readFileSync(KUBECONFIG, 'utf8').match(/current-context: (.*)/)![1];
     expect(r.stderr).toMatch(new RegExp(`^error: cannot reach the cluster at https://127\\.0\\.0\\.1:${port} \\(context ${context} of ${config}\\): no answer \\(waited \\d+\\.\\d s\\)\n$`));
     expect(r.stdout).toBe('');
-    // Within 10 s, less what the machine's load adds to the start-up that every command pays
-    // (measured alongside: on a shared machine the start-up alone can take several seconds).
-    expect(seconds - startup).toBeLessThan(10);
+    // The command's own wait: at most what is left of 9 s since the process started, at least 3 s;
+    // in-process (long started) that is the 3 s floor.
+    const { Kube } = await import('../../src/check/kube');
+    await import('@kubernetes/client-node'); // loaded before the clock starts: the wait is what is measured
+    const t0 = Date.now();
+    await expect(Kube.connect(config)).rejects.toThrow(/no answer \(waited 3\.0 s\)/);
+    expect((Date.now() - t0) / 1000).toBeLessThan(5);
+    // End to end within 10 s, on a machine not starved of CPU (a load above 1.5 per core stretches the
+    // start-up every command pays several-fold; the figures are printed either way).
+    const [load] = loadavg();
+    if (load / cpus().length < 1.5) expect(seconds).toBeLessThan(10);
+    else console.log(`load ${load.toFixed(1)} on ${cpus().length} cores: the 10 s bound is not asserted`);
+    silent.close();
   });
 });

@@ -99,8 +99,13 @@ describe('certs rotate, phase by phase, with Helm 4', () => {
 
 describe('certs rotate, phase by phase, through dist/ (synth -f PHASE/synth-values.yaml, applied server-side)', () => {
   let out: string;
+  /** The folders applied (cluster-scoped objects outlive the namespace: they are deleted by folder). */
+  const applied: string[] = [];
   const crdDir = toolDir('crds');
-  const apply = (dir: string) => kubectl(['apply', '--server-side', '--field-manager=gitops', '-k', dir]);
+  const apply = (dir: string) => {
+    applied.push(dir);
+    return kubectl(['apply', '--server-side', '--field-manager=gitops', '-k', dir]);
+  };
   /** What cert-manager, trust-manager and the out-of-band issuer Secret of ROTATION.md would write (no controller runs here). */
   async function controllersWrite(anchorsPem: string, issuerCrt: string, issuerKey: string) {
     await kubectl(['create', 'configmap', 'linkerd-identity-trust-roots', '-n', 'linkerd', `--from-literal=ca-bundle.crt=${anchorsPem}`, '--dry-run=client', '-o', 'yaml'])
@@ -123,6 +128,7 @@ describe('certs rotate, phase by phase, through dist/ (synth -f PHASE/synth-valu
   });
 
   afterAll(async () => {
+    for (const dir of [...applied].reverse()) await kubectl(['delete', '-k', dir, '--ignore-not-found', '--wait=true', '--timeout=180s']).catch(() => undefined);
     await deleteNamespace('linkerd');
     await kubectl(['delete', '--ignore-not-found', '-f', join(crdDir, 'cert-manager'), '-f', join(crdDir, 'trust-manager')]).catch(() => undefined);
   });

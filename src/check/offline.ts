@@ -23,6 +23,8 @@ export interface Finding {
   chart: string;
   /** The values key the finding is about, when there is one. */
   key?: string;
+  /** The live object the finding is about (`check --kubeconfig`), as "Kind namespace/name". */
+  object?: string;
   message: string;
 }
 
@@ -38,7 +40,18 @@ export const CHECKS = {
   rotation: 'no identity rotation is half done (one trust anchor, the issuer signed by it)',
 } as const;
 
-export type CheckId = keyof typeof CHECKS;
+/** What `check --kubeconfig` looks at on a live cluster (src/check/live.ts), in the order it reports. */
+export const LIVE_CHECKS = {
+  'cluster-crds': "the installed CRDs serve the versions of this release's linkerd-crds chart",
+  webhooks: "each webhook's caBundle verifies the certificate its Service serves",
+  identity: 'the identity issuer is signed by a trust anchor in linkerd-identity-trust-roots and is not about to expire',
+  'cluster-version': 'linkerd-config, the Helm release and this cdk8s-linkerd agree on the Linkerd version',
+  'data-plane': "meshed pods run the control plane's proxy version",
+  'pod-security': 'namespaces with meshed pods let proxy-init run (without CNI)',
+  'cluster-rotation': 'where an identity rotation stands on the cluster',
+} as const;
+
+export type CheckId = keyof typeof CHECKS | keyof typeof LIVE_CHECKS;
 
 export interface OfflineCheckInput {
   /** The control plane's user values (as `template -f/--set` would read them). */
@@ -58,6 +71,12 @@ export interface CheckReport {
   findings: Finding[];
   /** Every check run, with the worst severity it found (`ok` when none). */
   checks: { id: CheckId; title: string; status: 'ok' | Severity }[];
+}
+
+/** Two reports as one (offline and live checks of one `check` run). */
+export function mergeReports(a: CheckReport, b: CheckReport): CheckReport {
+  const findings = [...a.findings, ...b.findings];
+  return { status: worst(findings), findings, checks: [...a.checks, ...b.checks] };
 }
 
 export const CONTROL_PLANE = 'linkerd-control-plane';
@@ -111,9 +130,11 @@ function resolveOrReport(def: ChartDefinition<TObject>, user: Values, findings: 
   }
 }
 
-function report(findings: Finding[]): CheckReport {
-  const worst = (fs: Finding[]): 'ok' | Severity => (fs.some((f) => f.severity === 'error') ? 'error' : fs.length > 0 ? 'warning' : 'ok');
-  const checks = (Object.keys(CHECKS) as CheckId[]).map((id) => ({ id, title: CHECKS[id], status: worst(findings.filter((f) => f.check === id)) }));
+const worst = (fs: Finding[]): 'ok' | Severity => (fs.some((f) => f.severity === 'error') ? 'error' : fs.length > 0 ? 'warning' : 'ok');
+
+/** The report of `findings`, with every check of `titles` (each with the worst severity it found). */
+export function report(findings: Finding[], titles: Partial<Record<CheckId, string>> = CHECKS): CheckReport {
+  const checks = (Object.keys(titles) as CheckId[]).map((id) => ({ id, title: titles[id]!, status: worst(findings.filter((f) => f.check === id)) }));
   return { status: worst(findings), findings, checks };
 }
 
@@ -127,7 +148,7 @@ const days = (seconds: number) => `${Math.floor(seconds / DAY)} days`;
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every PEM certificate in the values, with the key that holds it. */
-function certificatesIn(values: unknown, key = ''): { key: string; cert: X509Certificate }[] {
+export function certificatesIn(values: unknown, key = ''): { key: string; cert: X509Certificate }[] {
   if (typeof values === 'string') {
     const found: { key: string; cert: X509Certificate }[] = [];
     for (const block of values.match(PEM_CERT) ?? []) {
@@ -143,7 +164,7 @@ function certificatesIn(values: unknown, key = ''): { key: string; cert: X509Cer
   return Object.entries(values).flatMap(([k, v]) => certificatesIn(v, key ? `${key}.${k}` : k));
 }
 
-const subject = (c: X509Certificate) => JSON.stringify(c.subject.replace(/\n/g, ', '));
+export const subject = (c: X509Certificate) => JSON.stringify(c.subject.replace(/\n/g, ', '));
 
 function checkCertificates(ctx: Context, chart: string, values: Values): void {
   for (const { key, cert } of certificatesIn(values)) {
@@ -249,18 +270,23 @@ function checkCni(ctx: Context, cp: Values): void {
 }
 
 /**
- * Where a trust-anchor rotation (`cdk8s-linkerd certs rotate`) stands: two anchors with the
- * issuer signed by the older is phase 1, by the newer phases 2 and 3; one anchor is none.
+ * Where a trust-anchor rotation (`cdk8s-linkerd certs rotate`) stands, from the trust anchors and
+ * the issuer: two anchors with the issuer signed by the older is phase 1, by the newer phase 2
+ * (or 3, once every meshed workload has restarted: only the cluster knows); one anchor is none.
  */
+export function rotationPhase(anchors: X509Certificate[], issuer: X509Certificate | undefined): { phase: 0 | 1 | 2; message: string } {
+  if (anchors.length < 2) return { phase: 0, message: 'one trust anchor: no rotation in progress' };
+  if (!issuer) return { phase: 1, message: `${anchors.length} trust anchors: a rotation is in progress (the issuer is managed outside these values)` };
+  const newest = anchors.reduce((a, b) => (new Date(b.validFrom) > new Date(a.validFrom) ? b : a));
+  if (!issuer.checkIssued(newest)) {
+    return { phase: 1, message: `rotation phase 1 of 4: ${anchors.length} trust anchors, the issuer still signed by an older one; next: the new issuer (phase 2)` };
+  }
+  return { phase: 2, message: `rotation phase 2 or 3 of 4: the issuer is signed by the newest of ${anchors.length} trust anchors; once every meshed workload has restarted, remove the old anchor (phase 4)` };
+}
+
 function checkRotation(ctx: Context, cp: Values): void {
   const anchors = certificatesIn(at(cp, 'identityTrustAnchorsPEM')).map((a) => a.cert);
-  if (anchors.length < 2) return;
-  const add = (message: string) => ctx.add({ severity: 'warning', check: 'rotation', chart: CONTROL_PLANE, key: 'identityTrustAnchorsPEM', message });
   const [issuer] = at(cp, 'identity.externalCA') === true ? [] : certificatesIn(at(cp, 'identity.issuer.tls.crtPEM'));
-  const newest = anchors.reduce((a, b) => (new Date(b.validFrom) > new Date(a.validFrom) ? b : a));
-  if (!issuer) return add(`${anchors.length} trust anchors: a rotation is in progress (the issuer is managed outside these values)`);
-  if (!issuer.cert.checkIssued(newest)) {
-    return add(`rotation phase 1 of 4: ${anchors.length} trust anchors, the issuer still signed by an older one; next: the new issuer (phase 2)`);
-  }
-  add(`rotation phase 2 or 3 of 4: the issuer is signed by the newest of ${anchors.length} trust anchors; once every meshed workload has restarted, remove the old anchor (phase 4)`);
+  const { phase, message } = rotationPhase(anchors, issuer?.cert);
+  if (phase > 0) ctx.add({ severity: 'warning', check: 'rotation', chart: CONTROL_PLANE, key: 'identityTrustAnchorsPEM', message });
 }

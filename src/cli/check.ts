@@ -5,7 +5,7 @@
  * Exit codes: 0 no finding; 1 an error (or invalid input); 3 warnings only; 2 bad usage.
  */
 import { CHART_NAMES, loadChart } from '../chart-registry';
-import { CHECKS, CONTROL_PLANE, DEFAULT_EXPIRY_WINDOW_SECONDS, checkOffline, type CheckReport, type Finding } from '../check/offline';
+import { CHECKS, CONTROL_PLANE, DEFAULT_EXPIRY_WINDOW_SECONDS, checkOffline, mergeReports, type CheckReport, type Finding } from '../check/offline';
 import { goDurationSeconds } from '../mesh/annotations';
 import { parseFlags } from './flags';
 import { InputError, UsageError, userValues, valueOptions, type Io } from './main';
@@ -24,6 +24,10 @@ Flags:
   -n, --namespace NS       the control plane's namespace (default "linkerd")
       --chart-values CHART=FILE  another chart's values file (repeatable), e.g. linkerd-viz=viz.yaml
       --expiry-window DUR  warn about certificates expiring within DUR (default 30d; e.g. 720h, 14d)
+      --kubeconfig FILE    check the live cluster instead (or as well, with values flags): installed
+                           CRDs, webhook caBundles, the issuer vs. the trust roots, linkerd-config vs.
+                           the Helm release, proxy versions, Pod Security labels, rotation phase
+      --context NAME       the kubeconfig's context (default: its current context)
   -o, --output FORMAT      human (default) or json
   -h, --help               this help
 
@@ -105,7 +109,8 @@ function chartValues(io: Io, specs: string[]): { values: Record<string, Record<s
 function human(report: CheckReport, where: (f: Finding) => string | undefined): string {
   const lines = report.findings.map((f) => {
     const from = where(f);
-    return `${f.severity.padEnd(7)} ${f.chart}: ${f.key ? `${f.key}${from ? ` (from ${from})` : ''}: ` : ''}${f.message}`;
+    const about = f.key ? `${f.key}${from ? ` (from ${from})` : ''}: ` : f.object ? `${f.object}: ` : '';
+    return `${f.severity.padEnd(7)} ${f.chart}: ${about}${f.message}`;
   });
   const count = (s: string) => report.findings.filter((f) => f.severity === s).length;
   const passed = report.checks.filter((c) => c.status === 'ok').map((c) => `ok      ${c.title}`);
@@ -119,6 +124,8 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     'chart-values': { type: 'string', multiple: true },
     'expiry-window': { type: 'string' },
     output: { type: 'string', short: 'o' },
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
   });
   if (flags.help) return io.stdout(CHECK_HELP), 0;
   if (positionals.length > 0) throw new UsageError(`check takes no arguments (got ${positionals.join(' ')}); other charts' values go in --chart-values CHART=FILE`);
@@ -126,12 +133,19 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   if (output !== 'human' && output !== 'json') throw new UsageError(`--output ${JSON.stringify(output)}: expected human or json`);
   const expiryWindowSeconds = windowSeconds(flags['expiry-window'] as string | undefined);
   const others = chartValues(io, (flags['chart-values'] as string[] | undefined) ?? []);
-  const report = await checkOffline({
-    controlPlane: userValues(io, flags),
-    namespace: (flags.namespace as string | undefined) ?? 'linkerd',
-    charts: others.values,
-    expiryWindowSeconds,
-  });
+  const kubeconfig = flags.kubeconfig as string | undefined;
+  if (flags.context !== undefined && kubeconfig === undefined) throw new UsageError('--context needs --kubeconfig FILE');
+  const namespace = (flags.namespace as string | undefined) ?? 'linkerd';
+  const valuesGiven = ['values', 'set', 'set-string', 'set-json', 'set-file', 'chart-values'].some((k) => flags[k] !== undefined);
+  let report: CheckReport | undefined;
+  if (kubeconfig === undefined || valuesGiven) {
+    report = await checkOffline({ controlPlane: userValues(io, flags), namespace, charts: others.values, expiryWindowSeconds });
+  }
+  if (kubeconfig !== undefined) {
+    const live = await liveReport(kubeconfig, flags.context as string | undefined, namespace, expiryWindowSeconds);
+    report = report ? mergeReports(report, live) : live;
+  }
+  if (!report) throw new Error('no check ran');
   const cpSources = sourcesOf(io, flags);
   const chartSources = Object.fromEntries(Object.entries(others.files).map(([c, fs]) => [c, sourcesOf(io, { values: fs })]));
   const where = (f: Finding) => sourceOf(f.chart === CONTROL_PLANE ? cpSources : (chartSources[f.chart] ?? []), f.key);
@@ -143,6 +157,18 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   const json = { ...report, findings: report.findings.map((f) => ({ ...f, source: where(f) })) };
   io.stdout(output === 'json' ? `${JSON.stringify(json, null, 2)}\n` : human(report, where));
   return report.status === 'error' ? 1 : report.status === 'warning' ? 3 : 0;
+}
+
+/** The live checks (loaded only with --kubeconfig); a cluster that cannot be read is one input error. */
+async function liveReport(kubeconfig: string, context: string | undefined, namespace: string, expiryWindowSeconds: number): Promise<CheckReport> {
+  const { Kube, ClusterError } = await import('../check/kube');
+  try {
+    const kube = await Kube.connect(kubeconfig, { context });
+    return await (await import('../check/live')).checkLive({ kube, namespace, expiryWindowSeconds });
+  } catch (e) {
+    if (e instanceof ClusterError) throw new InputError([e.message]);
+    throw e;
+  }
 }
 
 export { CHECKS };

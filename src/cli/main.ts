@@ -75,6 +75,8 @@ Commands:
   charts             write every Helm chart into a folder (default charts/)
   certs              create a trust anchor and issuer for Linkerd identity
   certs rotate       plan a trust-anchor or issuer rotation as phases to apply one at a time
+  diff [NAME] <chart>  what these values would change on a live cluster (server-side dry run)
+  upgrade-plan       what upgrading the installed releases to a target would do, in order
   argocd             write Argo CD Applications (app of apps) that deploy dist/
 
 Charts: ${CHART_NAMES.join(', ')}
@@ -339,6 +341,10 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       }
       case 'check':
         return await (await import('./check')).checkCommand(rest, io);
+      case 'diff':
+        return await (await import('./diff')).diffCommand(rest, io);
+      case 'upgrade-plan':
+        return await (await import('./upgrade-plan')).upgradePlanCommand(rest, io);
       case 'synth': {
         const { values, positionals } = parse(command, rest, {
           values: { type: 'string', short: 'f', multiple: true },
@@ -451,7 +457,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`unknown command '${command}' (commands: template, validate, check, synth, charts, certs, argocd)`);
+        throw new UsageError(`unknown command '${command}' (commands: template, validate, check, diff, upgrade-plan, synth, charts, certs, argocd)`);
     }
   } catch (e) {
     // Only a command that loaded src/outputs.ts can have thrown its OutputError.

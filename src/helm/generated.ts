@@ -65,3 +65,11 @@ export function selfSignedCert(host: string, days: number): GeneratedCert {
   cache.set(`${host}/${days}`, out);
   return out;
 }
+
+/**
+ * Forgets the certificates made so far, so that the next render makes new ones, as another
+ * `helm template` would: `diff` and `upgrade-plan` render twice and find what differs.
+ */
+export function forgetGeneratedCertificates(): void {
+  cache.clear();
+}

@@ -9,7 +9,7 @@
  *     npm run -s matrix -- --before before.json # cells that changed since: "before → after"
  *     npm run -s matrix -- --from after.json --before before.json   # the table from two stored runs
  *
- * Helm is this checkout's (.tools/helm3, .tools/helm4: `npm run tools`); the CLI (its sources,
+ * Helm is this checkout's (the TOOLS Helms helm3 and helm4: `npm run tools`); the CLI (its sources,
  * run in this process) and the charts are the root's. Nothing is written outside a temporary folder.
  */
 import { execFile } from 'node:child_process';
@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { toolPath } from './cluster/tools';
 
 const run = promisify(execFile);
 const here = join(__dirname, '..');
@@ -172,7 +173,7 @@ export async function runCase(c: Case, root: string): Promise<Record<'cli' | 'he
     if (c.after) cli.note = c.after(dir);
     const chartDir = join(root, 'charts', c.chart);
     const helmArgs = c.helm ? c.helm(chartDir) : c.cli ? undefined : ['x', chartDir, ...valueFlags];
-    const helm = async (major: 3 | 4) => (helmArgs ? exec(join(here, '.tools', `helm${major}`, 'helm'), ['template', ...helmArgs], dir) : undefined);
+    const helm = async (major: 3 | 4) => (helmArgs ? exec(toolPath(major === 3 ? 'helm3' : 'helm4', 'helm'), ['template', ...helmArgs], dir) : undefined);
     const [helm3, helm4] = await Promise.all([helm(3), helm(4)]);
     return { cli, helm3, helm4 };
   } finally {
@@ -201,7 +202,7 @@ export function cell(o: Outcome | undefined): string {
 async function main() {
   const args = process.argv.slice(2);
   const root = args.includes('--root') ? args[args.indexOf('--root') + 1] : here;
-  if (!existsSync(join(here, '.tools', 'helm4', 'helm'))) throw new Error('run npm run tools first (Helm 3 and 4 in .tools/)');
+  if (!existsSync(toolPath('helm3', 'helm')) || !existsSync(toolPath('helm4', 'helm'))) throw new Error('run npm run -s tools -- helm3 helm4 first');
   const results: Awaited<ReturnType<typeof runCase>>[] = new Array(CASES.length);
   // --from FILE: the --json of an earlier run of this checkout, rendered instead of running again.
   const stored = args.includes('--from') ? (JSON.parse(readFileSync(args[args.indexOf('--from') + 1], 'utf8')) as typeof results) : undefined;

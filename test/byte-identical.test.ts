@@ -4,10 +4,11 @@
  * for the lines Helm generates at render time (webhook certificates and what hashes them), which
  * are the lines that differ between two Helm runs of the same input.
  *
- * The command prints documents in Helm 4's order. Helm 3.17 does not rank the webhook
+ * The command prints documents in Helm 4's order and framing. Helm 3 does not rank the webhook
  * configurations among its install order (it sorts them with the kinds it does not know, by
- * name), so where a chart has such kinds Helm 3 lists the same documents in another order: for
- * Helm 3 each document is compared byte for byte, in Helm 4's order.
+ * name), so where a chart has such kinds Helm 3 lists the same documents in another order, and it
+ * prints no blank line after a document (Helm 4 does, src/cli/manifest.ts): for Helm 3 each
+ * document is compared byte for byte, up to that blank line, in Helm 4's order.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +64,7 @@ describe('Helm and cdk8s-linkerd print the same bytes', () => {
   });
 });
 
-/** The documents of a manifest (from its lines), sorted by their text. */
+/** The documents of a manifest (from its lines), sorted by their text, without the blank line Helm 4 prints after each. */
 function documents(lines: string[]): string[] {
-  return lines.join('\n').split(/^---$/m).sort();
+  return lines.join('\n').split(/^---$/m).map((d) => d.replace(/\n+$/, '\n')).sort();
 }

@@ -11,11 +11,11 @@
  * API server, the repo server, Redis) through scripts/cluster/netns-forward.mjs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CLUSTER_DIR, KUBECONFIG, freePort, kubectl, readState, start, waitFor, type Proc, type State } from './cluster';
-import { ROOT, ensureTool, toolVersion } from './tools';
+import { ensureTool, toolVersion } from './tools';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 const DIR = join(CLUSTER_DIR, 'argocd');
@@ -76,8 +76,7 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   const gitExec = execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim();
   const argocdDir = await ensureTool('argocd', log);
   const kustomizeDir = await ensureTool('kustomize', log);
-  const helmDir = join(ROOT, '.tools', 'helm3');
-  if (!existsSync(join(helmDir, 'helm'))) throw new Error('Helm 3 not found in .tools/helm3 (npm run tools)');
+  const helmDir = await ensureTool('helm3', log);
   const started = Date.now();
   for (const d of ['redis', 'git', 'tmp', 'home', 'sockets', 'config/tls', 'config/ssh', 'config/gpg']) mkdirSync(join(DIR, d), { recursive: true });
   const procs: Proc[] = [...state.procs];

@@ -6,7 +6,7 @@ import { closeSync, constants, lstatSync, mkdirSync, openSync, readSync, writeSy
 import { dirname } from 'node:path';
 import type { RenderedObject } from '../helm/chart';
 import { KUBE_VERSION_CONSTRAINT } from '../version';
-import { dumpDocument } from './manifest';
+import { outputDirDocument } from './manifest';
 
 /** Helm's rule for release names (`chartutil.ValidateReleaseName`): a DNS subdomain of at most 53 characters. */
 export const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -104,7 +104,7 @@ function startsAsOurs(path: string): boolean {
 export function writeOutputDir(dir: string, chart: string, objects: RenderedObject[], opts: { release?: string; force: boolean; say: (line: string) => void }): string | undefined {
   const docs = objects.map((o) => {
     const name = `${opts.release === undefined ? '' : `${opts.release}/`}${chart}/templates/${o.file}`;
-    return { path: `${dir}/${name}`, text: `---\n# Source: ${chart}/templates/${o.file}\n${dumpDocument(o.object)}` };
+    return { path: `${dir}/${name}`, text: outputDirDocument(chart, o) };
   });
   const paths = [...new Set(docs.map((d) => d.path))];
   const problems: string[] = [];

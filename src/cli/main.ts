@@ -324,7 +324,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
           return 0;
         }
         try {
-          writeManifest(chart, helm.showOnly(objects, only), io.stdout);
+          writeManifest(chart, objects, io.stdout, helm.showOnly(objects, only));
         } catch (e) {
           if (e instanceof helm.ShowOnlyError) throw new InputError([e.message]);
           throw e;

@@ -276,7 +276,7 @@ export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values
 
 /**
  * The order in which Helm installs kinds (and `helm template` prints them): Helm 4's
- * releaseutil.InstallOrder; other kinds follow, by name. (Helm 3.17's list ends at APIService: it
+ * releaseutil.InstallOrder; other kinds follow, by name. (Helm 3's list ends at APIService: it
  * sorts the webhook configurations among the other kinds, by name, so its documents can come in
  * another order; each document's text is the same.)
  */
@@ -287,12 +287,16 @@ const INSTALL_ORDER = [
   'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
 ];
 
+/** Whether Helm takes the object for a hook (`helm.sh/hook`): printed after the others. */
+export function isHook(o: RenderedObject): boolean {
+  return Boolean(((o.object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {})['helm.sh/hook']);
+}
+
 /**
  * Objects in the order `helm template` prints them: hooks last; the others by kind in install
  * order (unknown kinds after, by name), then by template file, then as the file lists them.
  */
 export function helmOrder(objects: RenderedObject[]): RenderedObject[] {
-  const isHook = (o: RenderedObject) => Boolean(((o.object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {})['helm.sh/hook']);
   const rank = (kind: string) => {
     const i = INSTALL_ORDER.indexOf(kind);
     return i >= 0 ? i : INSTALL_ORDER.length;
@@ -312,7 +316,10 @@ export function helmOrder(objects: RenderedObject[]): RenderedObject[] {
   return [...manifests, ...hooks].map(({ o }) => o);
 }
 
-/** Multi-document YAML like `helm template` prints it. */
+/**
+ * Multi-document YAML as `helm template` frames it without blank lines (Helm 3's framing; dist/
+ * and the snapshots): the command prints Helm 4's framing (src/cli/manifest.ts).
+ */
 export function toManifest(chartName: string, objects: RenderedObject[]): string {
   return objects
     .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${yamlText(objectOrder(object))}`)

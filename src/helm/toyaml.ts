@@ -3,14 +3,14 @@
  * `toYaml X` into a string (linkerd-config's copy of the values), so that `helm template` and
  * `cdk8s-linkerd template` print the same bytes.
  *
- * Helm 3.17 and 4.1 marshal with sigs.k8s.io/yaml over go-yaml: the value goes through JSON,
- * map keys are sorted with go-yaml's "natural" order (digit runs compared as numbers, other
- * characters before letters), a list's dashes sit in its key's column, and each string takes
- * the first style go-yaml's emitter allows: plain, single-quoted, literal block (`|`, `|-`,
- * `|+`, `|2-`), or double-quoted (strings that would read as another type: `"true"`, `"8080"`,
- * `""`). Plain and single-quoted strings are folded at spaces past column 80. The facts come
- * from go-yaml's emitter (libyaml's scalar analysis) and were checked against the Helm binaries
- * (test/toyaml.test.ts).
+ * Helm 3 and 4 (v3.21.4 and v4.3.2 tested) marshal with sigs.k8s.io/yaml over go-yaml: the
+ * value goes through JSON, map keys are sorted with go-yaml's "natural" order (digit runs
+ * compared as numbers, other characters before letters), a list's dashes sit in its key's
+ * column, and each string takes the first style go-yaml's emitter allows: plain,
+ * single-quoted, literal block (`|`, `|-`, `|+`, `|2-`), or double-quoted (strings that would
+ * read as another type: `"true"`, `"8080"`, `""`). Plain and single-quoted strings are folded
+ * at spaces past column 80. The facts come from go-yaml's emitter (libyaml's scalar analysis)
+ * and were checked against the Helm binaries (test/toyaml.test.ts).
  */
 import { goFloatString } from './expr';
 

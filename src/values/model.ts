@@ -227,8 +227,12 @@ export const val = {
     return Type.Unsafe<T>({ ...rest, type, default: defaultValue });
   },
   /**
-   * A value that may also be null (upstream leaves some keys empty, which YAML reads as
-   * null). Not required: `helm lint` drops null defaults before checking the schema.
+   * A value that may also be null (upstream leaves some keys empty, which YAML reads as null).
+   * A `null` default is no default: the key is left out of `values.yaml` (written there as a
+   * comment) and of the defaults, because Helm 3 keeps a chart's null default in `.Values` while
+   * Helm 4 drops it, so a template that prints a values subtree (linkerd-config's copy) would
+   * differ between them. Absent, the key reads as nil in every template, as null did, and both
+   * Helms and our renderer agree. Not required either way.
    */
   nullable<T extends TSchema>(schema: T, defaultValue: Static<T> | null, doc: Doc) {
     const inner = stripSymbols(schema) as Record<string, unknown>;
@@ -238,7 +242,7 @@ export const val = {
       ...rest,
       ...doc,
       type: Array.isArray(type) ? [...type, 'null'] : [type, 'null'],
-      default: defaultValue,
+      ...(defaultValue === null ? {} : { default: defaultValue }),
     }));
   },
   /** An integer or a string (a count or a percentage, a port number or name). */
@@ -379,7 +383,9 @@ export function valuesYamlOf(schema: TSchema, header: string): string {
       out.push(...docLines(child.description, indent));
       const key = dump({ [k]: null }).split(':')[0];
       if (child.type === 'object' && child.properties && node.required?.includes(k)) {
-        out.push(`${indent}${key}:`);
+        // A section whose keys are all unset is an empty map, not null (YAML's reading of a bare `key:`).
+        const empty = Object.keys(defaultsOf(child as TSchema)).length === 0;
+        out.push(`${indent}${key}:${empty ? ' {}' : ''}`);
         walk(child, `${indent}  `);
       } else if (child.default === undefined) {
         out.push(`${indent}# ${key}:${yamlValue(child.examples?.[0] ?? null, `${indent}# `)}`);

@@ -108,7 +108,7 @@ export const vizValues = withReplacedKeys(val.object(
       Type.Object({}, { additionalProperties: true, description: 'Not read by any template: upstream\u2019s values-ha.yaml keeps its shared resources here (a YAML anchor), so the key is accepted.' }),
       { cpu: { request: '100m' } },
     ),
-    cniEnabled: val.unset(Type.Boolean({ description: 'The control plane runs with the CNI plugin (its cniEnabled): the namespace\u2019s Pod Security level is \u201crestricted\u201d instead of \u201cprivileged\u201d. Read where the namespace is rendered (cdk8s constructs, dist/); the Helm chart does not create the namespace.' }), true),
+    cniEnabled: val.unset(Type.Boolean({ description: 'With the CNI plugin: Pod Security \u201crestricted\u201d, not \u201cprivileged\u201d, on the namespace the constructs and dist/ render (the chart renders none).' }), true),
     metricsAPI: val.object(
       {
         replicas: replicas('metrics API'),

@@ -90,19 +90,12 @@ const INJECTED_CA_BUNDLES: NonNullable<IApplication['spec']['ignoreDifferences']
   { group: 'apiregistration.k8s.io', kind: 'APIService', jsonPointers: ['/spec/caBundle'] },
 ];
 
-/**
- * Labels of the namespaces Argo CD creates (CreateNamespace=true), by folder: the CNI plugin
- * mounts the nodes' directories (hostPath), which only Pod Security "privileged" admits, and
- * its namespace is never injected (as `linkerd install-cni` labels it).
- */
-export const NAMESPACE_LABELS: Record<string, Record<string, string>> = {
-  'linkerd2-cni': { 'linkerd.io/cni-resource': 'true', 'config.linkerd.io/admission-webhooks': 'disabled', 'pod-security.kubernetes.io/enforce': 'privileged' },
-};
-
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 function application(f: DistFolder, o: Required<ArgoCdOptions>): IApplication {
-  const syncOptions = ['CreateNamespace=true', 'RespectIgnoreDifferences=true', ...(SERVER_SIDE.has(f.folder) ? ['ServerSideApply=true'] : [])];
+  // No CreateNamespace: each namespace is a Namespace object of one dist/ folder (labelled as its
+  // pods need), applied in an earlier or the same wave as every folder that uses it.
+  const syncOptions = ['RespectIgnoreDifferences=true', ...(SERVER_SIDE.has(f.folder) ? ['ServerSideApply=true'] : [])];
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -120,7 +113,6 @@ function application(f: DistFolder, o: Required<ArgoCdOptions>): IApplication {
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions,
-        ...(NAMESPACE_LABELS[f.folder] ? { managedNamespaceMetadata: { labels: NAMESPACE_LABELS[f.folder] } } : {}),
         retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
       },
     },
@@ -142,8 +134,8 @@ function project(folders: DistFolder[], o: Required<ArgoCdOptions>): IAppProject
       description: 'The Linkerd service mesh, from cdk8s-linkerd dist/.',
       sourceRepos: [o.repo],
       destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
-      // Namespace: the Applications create their namespaces (CreateNamespace=true).
-      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }, ...clusterKinds],
+      // Namespace is among the kinds: dist/ holds the Namespace objects.
+      clusterResourceWhitelist: clusterKinds,
     },
   };
 }

@@ -102,7 +102,8 @@ export const DIST_CHARTS: Record<string, DistChart> = {
     get values() {
       return (controlPlaneDistValues ??= { ...gitopsValues, identityTrustAnchorsPEM: exampleTrustAnchor() });
     },
-    split: { files: ['cert-manager.yaml'], folder: CERTIFICATES_FOLDER },
+    // The namespace goes with the certificates, the first folder applied into it.
+    split: { files: ['cert-manager.yaml', 'namespace.yaml'], folder: CERTIFICATES_FOLDER },
   },
   'linkerd-viz': { namespace: 'linkerd-viz', values: vizGitopsValues },
   'linkerd-jaeger': { namespace: 'linkerd-jaeger', values: {} },

@@ -10,6 +10,8 @@ export { CHARTS, DIST_CHARTS, DIST_NAMESPACE } from './charts';
 export {
   type ChartDefinition,
   type Release,
+  type ConcreteOptions,
+  type NamespaceMetadata,
   type RenderedObject,
   type UserValues,
   ConcreteChart,

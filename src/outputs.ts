@@ -296,7 +296,8 @@ export function distFolders(valuesByChart: Record<string, Record<string, unknown
   // Validate everything before rendering anything.
   const resolved = Object.entries(DIST_CHARTS).map(([name, dist]) => [name, dist, resolveValues(CHARTS[name], mergeUserValues(dist.values, valuesByChart[name] ?? {}))] as const);
   return resolved.flatMap(([name, dist, values]) => {
-    const objects = renderObjects(CHARTS[name], values, { name, namespace: dist.namespace });
+    // dist/ is applied as it is (kubectl, Argo CD without CreateNamespace): each namespace is one Namespace object of it.
+    const objects = renderObjects(CHARTS[name], values, { name, namespace: dist.namespace }, { namespaceObject: true });
     const split = dist.split;
     if (!split) return [{ folder: name, chart: name, namespace: dist.namespace, objects }];
     const apart = (o: RenderedObject) => split.files.includes(o.file);

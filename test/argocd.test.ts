@@ -49,10 +49,20 @@ describe('Argo CD objects', () => {
     expect(ignored.map((i) => i.kind)).toEqual(expect.arrayContaining(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService']));
   });
 
-  it('create the CNI plugin\u2019s namespace privileged (hostPath) and exempt from injection', () => {
-    expect(app('linkerd2-cni').spec.syncPolicy?.syncOptions).toContain('CreateNamespace=true');
-    expect(app('linkerd2-cni').spec.syncPolicy?.managedNamespaceMetadata?.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'privileged', 'config.linkerd.io/admission-webhooks': 'disabled' });
-    expect(app('linkerd-control-plane').spec.syncPolicy?.managedNamespaceMetadata).toBeUndefined();
+  it('leave every namespace to its one Namespace object in dist/ (no CreateNamespace), applied no later than the folders that use it', () => {
+    const owners = new Map<string, string[]>();
+    for (const f of folders) for (const o of f.objects.map((r) => r.object as { kind: string; metadata: { name: string } })) if (o.kind === 'Namespace') owners.set(o.metadata.name, [...(owners.get(o.metadata.name) ?? []), f.folder]);
+    for (const f of folders) {
+      const a = app(f.folder);
+      expect(a.spec.syncPolicy?.syncOptions, f.folder).not.toContain('CreateNamespace=true');
+      expect(a.spec.syncPolicy?.managedNamespaceMetadata, f.folder).toBeUndefined();
+      if (!f.objects.some((r) => (r.object as { metadata: { namespace?: string } }).metadata.namespace)) continue;
+      expect(owners.get(f.namespace), `${f.namespace}: the folders holding its Namespace`).toHaveLength(1);
+      const owner = app(owners.get(f.namespace)![0]);
+      expect(Number(owner.metadata.annotations?.['argocd.argoproj.io/sync-wave']), `${f.folder} after its namespace`).toBeLessThanOrEqual(Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave']));
+    }
+    const cni = folders.find((f) => f.folder === 'linkerd2-cni')!.objects.find((r) => r.object.kind === 'Namespace')!.object as { metadata: { labels: Record<string, string> } };
+    expect(cni.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'privileged', 'config.linkerd.io/admission-webhooks': 'disabled' });
   });
 
   it('admit exactly the namespaces and cluster-scoped kinds dist/ holds', () => {

@@ -123,7 +123,10 @@ describe('LinkerdControlPlane construct', () => {
     const app = new App();
     const cp = new LinkerdControlPlane(app, 'linkerd-control-plane', { values: { ...certs(), controllerReplicas: 2 } });
     const objects = Testing.synth(cp) as { kind: string; metadata: { name: string; namespace?: string }; spec?: { replicas?: number } }[];
-    expect(objects).toHaveLength(40);
+    expect(objects).toHaveLength(41);
+    // First its namespace, so that `kubectl apply -f` of the synthesized file works on a fresh cluster; none with namespaceObject: false.
+    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'linkerd' } });
+    expect((Testing.synth(new LinkerdControlPlane(new App(), 'cp', { values: certs(), namespaceObject: false })) as { kind: string }[]).filter((o) => o.kind === 'Namespace')).toEqual([]);
     expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'linkerd-identity')?.spec?.replicas).toBe(2);
     expect(objects.filter((o) => o.metadata.namespace).every((o) => o.metadata.namespace === 'linkerd')).toBe(true);
   });

@@ -172,7 +172,8 @@ describe('tracing wiring', () => {
     const cp = Testing.synth(controlPlane) as Doc[];
     expect(env(cp).LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR).toBe('collector.tracing.svc.cluster.local:4317');
     expect(env(cp).LINKERD2_PROXY_TRACE_COLLECTOR_SVC_NAME).toBe('collector.tracing.serviceaccount.identity.mesh.cluster.local');
-    expect(cp).toHaveLength(40);
+    expect(cp).toHaveLength(41); // with its Namespace object
+    expect(cp[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'mesh' } });
     const web = (Testing.synth(viz) as Doc[]).find((d) => d.kind === 'Deployment' && d.metadata.name === 'web');
     expect(web?.spec.template.spec.containers[0].args).toContain('-jaeger-addr=jaeger.tracing:16686');
     const objects = Testing.synth(jaeger) as Doc[];
@@ -213,7 +214,7 @@ describe('LinkerdJaeger and what users add to the control plane', () => {
       expect(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name.startsWith('team-notes'))?.data).toEqual({ owner: 'platform' });
       expect(env(docs).LINKERD2_PROXY_TRACE_COLLECTOR_SVC_ADDR).toBe('collector.linkerd-jaeger.svc.cluster.local:4317');
     }
-    expect(a.cp).toHaveLength(42);
+    expect(a.cp).toHaveLength(43); // with the Namespace object
     expect(b.cp).toEqual(a.cp);
   });
 

@@ -223,6 +223,42 @@ describe('LinkerdMesh', () => {
     expect(mesh.viz && mesh.jaeger).toBeTruthy();
     expect(schemaProblems(docs)).toEqual([]);
   });
+
+  type Ns = { metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> } };
+  const namespaces = (app: App) => new Map(app.charts.flatMap((c) => (Testing.synth(c) as Doc[]).filter((d) => d.kind === 'Namespace') as unknown as Ns[]).map((n) => [n.metadata.name, n.metadata]));
+  const enforce = 'pod-security.kubernetes.io/enforce';
+
+  it('renders every namespace its charts use, first in each chart, with the labels the pods and Linkerd need', () => {
+    const app = new App();
+    new LinkerdMesh(app, 'mesh', { controlPlane: IDENTITY_VALUES, jaeger: {}, multicluster: {}, namespaces: { controlPlane: 'mesh-system' } });
+    const ns = namespaces(app);
+    expect([...ns.keys()].sort()).toEqual(['linkerd-jaeger', 'linkerd-multicluster', 'linkerd-viz', 'mesh-system']);
+    expect(ns.get('mesh-system')).toEqual({
+      name: 'mesh-system',
+      labels: { 'linkerd.io/is-control-plane': 'true', 'config.linkerd.io/admission-webhooks': 'disabled', 'linkerd.io/control-plane-ns': 'mesh-system', [enforce]: 'privileged' },
+      annotations: { 'linkerd.io/inject': 'disabled' },
+    });
+    for (const [name, ext] of [['linkerd-viz', 'viz'], ['linkerd-jaeger', 'jaeger'], ['linkerd-multicluster', 'multicluster']]) expect(ns.get(name)?.labels, name).toEqual({ 'linkerd.io/extension': ext, [enforce]: 'privileged' });
+    // Every namespaced object of a chart is in a namespace the app creates (or kube-system), and the chart's Namespace comes first (kubectl apply -f creates in order).
+    for (const chart of app.charts) {
+      const docs = Testing.synth(chart) as Doc[];
+      const used = new Set(docs.flatMap((d) => (d.metadata.namespace ? [d.metadata.namespace] : [])));
+      for (const n of used) if (n !== 'kube-system') expect(ns.has(n), `${chart.node.id}: namespace ${n}`).toBe(true);
+      if (docs.some((d) => d.kind === 'Namespace')) expect(docs[0].kind, chart.node.id).toBe('Namespace');
+    }
+    expect(schemaProblems(all(app))).toEqual([]);
+  });
+
+  it('with the CNI plugin: its namespace privileged and never injected, every other one "restricted"; none with namespaceObjects: false', () => {
+    const app = new App();
+    new LinkerdMesh(app, 'mesh', { controlPlane: IDENTITY_VALUES, cni: {}, jaeger: {}, multicluster: {} });
+    const ns = namespaces(app);
+    expect(ns.get('linkerd-cni')?.labels).toEqual({ 'linkerd.io/cni-resource': 'true', 'config.linkerd.io/admission-webhooks': 'disabled', [enforce]: 'privileged' });
+    for (const name of ['linkerd', 'linkerd-viz', 'linkerd-jaeger', 'linkerd-multicluster']) expect(ns.get(name)?.labels[enforce], name).toBe('restricted');
+    const without = new App();
+    new LinkerdMesh(without, 'mesh', { controlPlane: IDENTITY_VALUES, cni: {}, namespaceObjects: false });
+    expect(namespaces(without).size).toBe(0);
+  });
 });
 
 describe('examples', () => {

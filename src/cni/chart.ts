@@ -6,6 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import type { ChartDefinition } from '../helm/chart';
+import { CNI_NAMESPACE_LABELS } from '../k8s/namespace';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
@@ -214,6 +215,7 @@ export const linkerd2CniChart: ChartDefinition<typeof cniValues> = {
     v.release.namespace,
     ' namespace, on every node its DaemonSet runs on.\n\nInstall (or upgrade) the control plane with cniEnabled: true, so meshed pods get the network validator instead of proxy-init.\n',
   ],
+  namespace: () => ({ labels: CNI_NAMESPACE_LABELS }),
   build(chart, v) {
     new CniPlugin(chart, 'cni-plugin', v);
   },

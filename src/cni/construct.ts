@@ -12,6 +12,14 @@ export interface LinkerdCniProps {
   /** The plugin's namespace (it must allow privileged pods). Default `linkerd-cni`. */
   namespace?: string;
   /**
+   * Whether the chart renders its `Namespace` object, labelled as its pods and Linkerd need
+   * (Pod Security level, Linkerd's own labels), so that `kubectl apply` of the synthesized app
+   * works on a fresh cluster. Set false when something else owns the namespace (Helm's
+   * `--create-namespace`, Argo CD's `CreateNamespace=true`, a platform team).
+   * @default true
+   */
+  namespaceObject?: boolean;
+  /**
    * The control plane whose proxies the plugin redirects traffic to: the proxy's ports, UID and
    * GID are taken from its values (a given value that differs is refused with ValuesError).
    */
@@ -51,6 +59,6 @@ export class LinkerdCni extends ConcreteChart<typeof cniValues> {
       );
     }
     const values = { ...derived, ...props.values } as UserValues<CniValues>;
-    super(scope, id, linkerd2CniChart, values, release);
+    super(scope, id, linkerd2CniChart, values, release, { namespaceObject: props.namespaceObject ?? true });
   }
 }

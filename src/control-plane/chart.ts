@@ -4,6 +4,7 @@
  */
 import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
+import { meshedPodSecurity } from '../k8s/namespace';
 import { valuesFileHeader, type ValuesProblem } from '../values/model';
 import { CertManagerObjects, certManagerRules } from './cert-manager';
 import { Config } from './config';
@@ -114,6 +115,15 @@ export const linkerdControlPlaneChart: ChartDefinition<typeof controlPlaneValues
   presets: { 'values-ha.yaml': haValues, 'values-gitops.yaml': gitopsValues },
   rules: controlPlaneRules,
   check: (values) => checkControlPlaneValues(values),
+  namespace: (values, release) => ({
+    labels: {
+      'linkerd.io/is-control-plane': 'true',
+      'config.linkerd.io/admission-webhooks': 'disabled',
+      'linkerd.io/control-plane-ns': release.namespace,
+      ...meshedPodSecurity(values.cniEnabled),
+    },
+    annotations: { 'linkerd.io/inject': 'disabled' },
+  }),
   build(chart, v) {
     const proxy = proxySettingsFromValues(v);
     new Config(chart, 'config', v);

@@ -13,6 +13,14 @@ export interface LinkerdControlPlaneProps {
   values: UserValues<ControlPlaneValues>;
   /** The control plane's namespace. Default `linkerd`. */
   namespace?: string;
+  /**
+   * Whether the chart renders its `Namespace` object, labelled as its pods and Linkerd need
+   * (Pod Security level, Linkerd's own labels), so that `kubectl apply` of the synthesized app
+   * works on a fresh cluster. Set false when something else owns the namespace (Helm's
+   * `--create-namespace`, Argo CD's `CreateNamespace=true`, a platform team).
+   * @default true
+   */
+  namespaceObject?: boolean;
 }
 
 /**
@@ -24,6 +32,6 @@ export interface LinkerdControlPlaneProps {
 export class LinkerdControlPlane extends ConcreteChart<typeof controlPlaneValues> {
   constructor(scope: Construct, id: string, props: LinkerdControlPlaneProps) {
     const release: Release = { name: id, namespace: props.namespace ?? 'linkerd' };
-    super(scope, id, linkerdControlPlaneChart, props.values, release);
+    super(scope, id, linkerdControlPlaneChart, props.values, release, { namespaceObject: props.namespaceObject ?? true });
   }
 }

@@ -22,7 +22,7 @@ import {
 import { emitDocument, emitPartials, emitText } from './emit';
 import { Bound, Expr, GeneratedCertField, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
-import { K8sObject, ValuesChart } from './object';
+import { Component, K8sObject, ValuesChart } from './object';
 import { emitRules, refusedBy, type ValuesRule } from './rules';
 import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
@@ -58,6 +58,28 @@ export interface ChartDefinition<S extends TObject = TObject> {
   check?(values: Static<S>): ValuesProblem[];
   /** Extra values files shipped with the chart (e.g. `values-ha.yaml`), as data. */
   presets?: Record<string, Record<string, unknown>>;
+  /**
+   * What the release's namespace needs (labels, annotations) for the chart's pods to be
+   * admitted and for Linkerd to read it. Concrete outputs (constructs, dist/) render the
+   * `Namespace` object from it when asked (`namespaceObject`); the Helm chart never does: there
+   * `helm install --create-namespace` or Argo CD's `CreateNamespace` owns the namespace.
+   */
+  namespace?(values: Static<S>, release: Release): NamespaceMetadata;
+}
+
+/** Labels and annotations of a release's `Namespace` object. */
+export interface NamespaceMetadata {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** How a concrete rendering is done beyond its values. */
+export interface ConcreteOptions {
+  /**
+   * Renders the `Namespace` object of the release (template file `namespace.yaml`), for
+   * charts that declare what their namespace needs. Default false.
+   */
+  namespaceObject?: boolean;
 }
 
 export interface Release {
@@ -203,11 +225,12 @@ export class ConcreteChart<S extends TObject> extends ValuesChart<Static<S>> {
     private readonly def: ChartDefinition<S>,
     user: UserValues<Static<S>> = {} as UserValues<Static<S>>,
     readonly release: Release = DEFAULT_RELEASE,
+    private readonly options: ConcreteOptions = {},
   ) {
     const values = resolveValues(def, user as Record<string, unknown>);
     super(scope, id, new HelmValues<Static<S>>('concrete', def.values, context(def, values as Record<string, unknown>, release)));
     this.user = user as Record<string, unknown>;
-    def.build(this, this.values);
+    buildInto(this, def, values, release, options);
     this.own = byRelativePath(this);
   }
 
@@ -225,7 +248,7 @@ export class ConcreteChart<S extends TObject> extends ValuesChart<Static<S>> {
     }
     const user = coalesce(this.user, more as Record<string, unknown>);
     const values = resolveValues(this.def, user);
-    const fresh = buildConcrete(new App(), this.node.id, this.def, values, this.release);
+    const fresh = buildConcrete(new App(), this.node.id, this.def, values, this.release, this.options);
     const objects = byRelativePath(fresh);
     const gone = [...this.own.keys()].filter((p) => !objects.has(p));
     const added = [...objects.keys()].filter((p) => !this.own.has(p));
@@ -261,16 +284,27 @@ export function buildConcrete<S extends TObject>(
   def: ChartDefinition<S>,
   values: Static<S>,
   release: Release,
+  options: ConcreteOptions = {},
 ): ValuesChart<Static<S>> {
   const v = new HelmValues<Static<S>>('concrete', def.values, context(def, values as Record<string, unknown>, release));
   const chart = new ValuesChart(scope, id, v);
-  def.build(chart, v);
+  buildInto(chart, def, values, release, options);
   return chart;
 }
 
+/** The chart's components, after its `Namespace` object when asked for (so cdk8s writes that first). */
+function buildInto<S extends TObject>(chart: ValuesChart<Static<S>>, def: ChartDefinition<S>, values: Static<S>, release: Release, options: ConcreteOptions): void {
+  const needs = options.namespaceObject ? def.namespace?.(values, release) : undefined;
+  if (needs) {
+    const metadata = { name: release.namespace, labels: needs.labels, ...(needs.annotations && Object.keys(needs.annotations).length > 0 ? { annotations: needs.annotations } : {}) };
+    new K8sObject(new Component(chart, 'namespace', 'namespace.yaml'), 'namespace', { apiVersion: 'v1', kind: 'Namespace', metadata });
+  }
+  def.build(chart, chart.values);
+}
+
 /** The objects a release renders, in template-file order (as `helm template` lists them). */
-export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values: Static<S>, release: Release = DEFAULT_RELEASE): RenderedObject[] {
-  const chart = buildConcrete(new App(), def.name, def, values, release);
+export function renderObjects<S extends TObject>(def: ChartDefinition<S>, values: Static<S>, release: Release = DEFAULT_RELEASE, options: ConcreteOptions = {}): RenderedObject[] {
+  const chart = buildConcrete(new App(), def.name, def, values, release, options);
   return objectsOf(chart).map((o) => ({ file: o.file, object: o.toJson() }));
 }
 

@@ -7,6 +7,7 @@
 import { NamespaceMetadata } from '../extension/namespace-metadata';
 import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
+import { extensionNamespace } from '../k8s/namespace';
 import { Collector, Jaeger } from './components';
 import { PORTS } from './config';
 import { jaegerValues } from './values';
@@ -49,6 +50,7 @@ export const linkerdJaegerChart: ChartDefinition<typeof jaegerValues> = {
     v.release.namespace,
     `:${PORTS.ui}\n`,
   ],
+  namespace: (values) => extensionNamespace('jaeger', values.cniEnabled),
   build(chart, v) {
     forExtension(v, 'jaeger');
     const img = v.section('namespaceMetadata.image');

@@ -11,6 +11,14 @@ export interface LinkerdJaegerProps {
   values?: UserValues<JaegerValues>;
   /** The extension's namespace. Default `linkerd-jaeger`. */
   namespace?: string;
+  /**
+   * Whether the chart renders its `Namespace` object, labelled as its pods and Linkerd need
+   * (Pod Security level, Linkerd's own labels), so that `kubectl apply` of the synthesized app
+   * works on a fresh cluster. Set false when something else owns the namespace (Helm's
+   * `--create-namespace`, Argo CD's `CreateNamespace=true`, a platform team).
+   * @default true
+   */
+  namespaceObject?: boolean;
   /** The control plane whose proxies (and controllers) should send spans to the collector. */
   controlPlane?: LinkerdControlPlane;
   /** The viz extension whose dashboard should link to Jaeger (and may open its UI). */
@@ -38,7 +46,7 @@ export class LinkerdJaeger extends ConcreteChart<typeof jaegerValues> {
       ...(props.viz ? { vizNamespace: props.viz.release.namespace } : {}),
       ...props.values,
     } as UserValues<JaegerValues>;
-    super(scope, id, linkerdJaegerChart, values, release);
+    super(scope, id, linkerdJaegerChart, values, release, { namespaceObject: props.namespaceObject ?? true });
     const target = { namespace: release.namespace, clusterDomain: this.resolvedValues.clusterDomain };
     props.controlPlane?.addValues(tracingValues(target));
     props.viz?.addValues(vizJaegerValues(target));

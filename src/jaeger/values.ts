@@ -44,6 +44,7 @@ export const jaegerValues = withReplacedKeys(val.object(
     linkerdNamespace: val.dnsName('linkerd', { description: 'Namespace of the Linkerd control plane.', label: true }),
     vizNamespace: val.dnsName('linkerd-viz', { description: 'Namespace of linkerd-viz (its web dashboard may open the Jaeger UI, its Prometheus may scrape Jaeger). (cdk8s-linkerd addition)', label: true }),
     clusterDomain: val.dnsName('cluster.local', { description: 'The Kubernetes cluster DNS domain.' }),
+    cniEnabled: val.unset(Type.Boolean({ description: 'With the CNI plugin: Pod Security \u201crestricted\u201d, not \u201cprivileged\u201d, on the namespace the constructs and dist/ render (the chart renders none). (cdk8s-linkerd addition)' }), true),
     podLabels: val.labels({}, { description: 'Labels added to every pod of the extension.' }),
     podAnnotations: val.unset(annotationMap({ description: 'Annotations added to every pod of the extension.' }), { example: 'on' }),
     commonLabels: val.labels({}, { description: 'Labels added to every object of the extension.' }),

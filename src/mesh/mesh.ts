@@ -34,6 +34,14 @@ export interface LinkerdMeshProps {
   namespaces?: { controlPlane?: string; viz?: string; jaeger?: string; cni?: string; multicluster?: string };
   /** The cluster's DNS domain, given to every chart. Default `cluster.local`. */
   clusterDomain?: string;
+  /**
+   * Whether each chart renders its `Namespace` object with the labels its pods and Linkerd
+   * need (Pod Security "privileged" where proxy-init or the CNI plugin run, "restricted" in
+   * CNI mode; `linkerd.io/is-control-plane`, `linkerd.io/extension`, …). Set false when
+   * something else creates the namespaces.
+   * @default true
+   */
+  namespaceObjects?: boolean;
 }
 
 /**
@@ -56,6 +64,7 @@ export class LinkerdMesh extends Construct {
     super(scope, id);
     const ns = { controlPlane: 'linkerd', viz: 'linkerd-viz', jaeger: 'linkerd-jaeger', multicluster: 'linkerd-multicluster', ...props.namespaces };
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const namespaceObject = props.namespaceObjects ?? true;
     this.crds = new LinkerdCrds(this, 'linkerd-crds', { values: props.crds });
     // The CNI plugin replaces proxy-init: cniEnabled implies it, and asking for it implies cniEnabled.
     const cniEnabled = props.controlPlane.cniEnabled;
@@ -65,25 +74,28 @@ export class LinkerdMesh extends Construct {
     const withCni = props.cni !== false && (props.cni !== undefined || cniEnabled === true);
     this.controlPlane = new LinkerdControlPlane(this, 'linkerd-control-plane', {
       namespace: ns.controlPlane,
+      namespaceObject,
       values: { ...props.controlPlane, clusterDomain, ...(withCni ? { cniEnabled: true } : {}) } as UserValues<ControlPlaneValues>,
     });
     if (withCni) {
-      this.cni = new LinkerdCni(this, 'linkerd2-cni', { namespace: ns.cni, values: props.cni || {}, controlPlane: this.controlPlane });
+      this.cni = new LinkerdCni(this, 'linkerd2-cni', { namespace: ns.cni, namespaceObject, values: props.cni || {}, controlPlane: this.controlPlane });
     }
-    const common = { clusterDomain, linkerdNamespace: ns.controlPlane };
+    // cniEnabled also sets the extensions' namespaces to Pod Security "restricted".
+    const common = { clusterDomain, linkerdNamespace: ns.controlPlane, ...(withCni ? { cniEnabled: true } : {}) };
     if (props.viz !== false) {
-      this.viz = new LinkerdViz(this, 'linkerd-viz', { namespace: ns.viz, values: { ...props.viz, ...common } as UserValues<VizValues> });
+      this.viz = new LinkerdViz(this, 'linkerd-viz', { namespace: ns.viz, namespaceObject, values: { ...props.viz, ...common } as UserValues<VizValues> });
     }
     if (props.jaeger !== undefined && props.jaeger !== false) {
       this.jaeger = new LinkerdJaeger(this, 'linkerd-jaeger', {
         namespace: ns.jaeger,
+        namespaceObject,
         values: { ...props.jaeger, ...common } as UserValues<JaegerValues>,
         controlPlane: this.controlPlane,
         viz: this.viz,
       });
     }
     if (props.multicluster !== undefined && props.multicluster !== false) {
-      this.multicluster = new LinkerdMulticluster(this, 'linkerd-multicluster', { namespace: ns.multicluster, values: props.multicluster, controlPlane: this.controlPlane });
+      this.multicluster = new LinkerdMulticluster(this, 'linkerd-multicluster', { namespace: ns.multicluster, namespaceObject, values: { ...props.multicluster, ...(withCni ? { cniEnabled: true } : {}) }, controlPlane: this.controlPlane });
     }
   }
 }

@@ -6,6 +6,7 @@
 import { NamespaceMetadata } from '../extension/namespace-metadata';
 import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
+import { extensionNamespace } from '../k8s/namespace';
 import { AdminPolicy, ControllerAccess, Controllers, Gateway, GatewayPolicy, LinkCrd, LocalServiceMirror, RemoteAccess } from './components';
 import { multiclusterHaValues } from './presets';
 import { multiclusterValues } from './values';
@@ -40,6 +41,7 @@ export const linkerdMulticlusterChart: ChartDefinition<typeof multiclusterValues
     v.ref('remoteMirrorServiceAccountName'),
     '-token).\n',
   ],
+  namespace: (values) => extensionNamespace('multicluster', values.cniEnabled),
   build(chart, v) {
     forExtension(v, 'multicluster');
     new ControllerAccess(chart, 'controller-access', v);

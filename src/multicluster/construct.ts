@@ -10,6 +10,14 @@ export interface LinkerdMulticlusterProps {
   values?: UserValues<MulticlusterValues>;
   /** The extension's namespace. Default `linkerd-multicluster`. */
   namespace?: string;
+  /**
+   * Whether the chart renders its `Namespace` object, labelled as its pods and Linkerd need
+   * (Pod Security level, Linkerd's own labels), so that `kubectl apply` of the synthesized app
+   * works on a fresh cluster. Set false when something else owns the namespace (Helm's
+   * `--create-namespace`, Argo CD's `CreateNamespace=true`, a platform team).
+   * @default true
+   */
+  namespaceObject?: boolean;
   /** The control plane of this cluster: its namespace and trust domain name the gateway identity. */
   controlPlane?: LinkerdControlPlane;
 }
@@ -28,6 +36,6 @@ export class LinkerdMulticluster extends ConcreteChart<typeof multiclusterValues
       ...(cp ? { linkerdNamespace: cp.release.namespace, identityTrustDomain: cp.resolvedValues.identityTrustDomain || cp.resolvedValues.clusterDomain } : {}),
       ...props.values,
     } as UserValues<MulticlusterValues>;
-    super(scope, id, linkerdMulticlusterChart, values, release);
+    super(scope, id, linkerdMulticlusterChart, values, release, { namespaceObject: props.namespaceObject ?? true });
   }
 }

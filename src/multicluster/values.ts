@@ -127,7 +127,7 @@ export const multiclusterValues = val.object(
     nodeAffinity: val.unset(Type.Object({}, { additionalProperties: true, description: 'Node affinity of the gateway and local service mirror pods.' }), { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } }),
     nodeSelector: val.unset(labelMap({ description: 'nodeSelector of the local service mirror pods.' }), { 'kubernetes.io/os': 'linux' }),
     tolerations: val.unset(Type.Array(Type.Unknown(), { description: 'Tolerations of the local service mirror pods.' }), []),
-    cniEnabled: val.unset(Type.Boolean({ description: 'Read only by the linkerd CLI (the namespace\u2019s Pod Security level); the chart does not create the namespace.' }), true),
+    cniEnabled: val.unset(Type.Boolean({ description: 'With the CNI plugin: Pod Security \u201crestricted\u201d, not \u201cprivileged\u201d, on the namespace the constructs and dist/ render (the chart renders none).' }), true),
     createNamespaceMetadataJob: val.boolean(true, { description: 'A post-install Job labels the namespace as a Linkerd extension (`linkerd.io/extension: multicluster`).' }),
     revisionHistoryLimit: val.integer(10, { description: 'Old ReplicaSets kept for rollback.', minimum: 0 }),
     localServiceMirror: val.object(

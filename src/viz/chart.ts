@@ -5,6 +5,7 @@
  */
 import { forExtension } from '../extension/metadata';
 import type { ChartDefinition } from '../helm/chart';
+import { extensionNamespace } from '../k8s/namespace';
 import type { HelmValues } from '../helm/values';
 import { rule, type ValuesRule } from '../helm/rules';
 import { webhookTlsRules } from '../k8s/webhook-tls';
@@ -75,6 +76,7 @@ export const linkerdVizChart: ChartDefinition<typeof vizValues> = {
   ],
   presets: { 'values-ha.yaml': vizHaValues, 'values-gitops.yaml': vizGitopsValues },
   rules: vizRules,
+  namespace: (values) => extensionNamespace('viz', values.cniEnabled, values.prometheusUrl ? { 'viz.linkerd.io/external-prometheus': values.prometheusUrl } : {}),
   build(chart, v) {
     forExtension(v, 'viz');
     new AdminPolicy(chart, 'admin-policy', v);

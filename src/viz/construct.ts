@@ -9,6 +9,14 @@ export interface LinkerdVizProps {
   values?: UserValues<VizValues>;
   /** The extension's namespace. Default `linkerd-viz`. */
   namespace?: string;
+  /**
+   * Whether the chart renders its `Namespace` object, labelled as its pods and Linkerd need
+   * (Pod Security level, Linkerd's own labels), so that `kubectl apply` of the synthesized app
+   * works on a fresh cluster. Set false when something else owns the namespace (Helm's
+   * `--create-namespace`, Argo CD's `CreateNamespace=true`, a platform team).
+   * @default true
+   */
+  namespaceObject?: boolean;
 }
 
 /**
@@ -20,6 +28,6 @@ export interface LinkerdVizProps {
 export class LinkerdViz extends ConcreteChart<typeof vizValues> {
   constructor(scope: Construct, id: string, props: LinkerdVizProps = {}) {
     const release: Release = { name: id, namespace: props.namespace ?? 'linkerd-viz' };
-    super(scope, id, linkerdVizChart, props.values ?? {}, release);
+    super(scope, id, linkerdVizChart, props.values ?? {}, release, { namespaceObject: props.namespaceObject ?? true });
   }
 }

@@ -108,7 +108,7 @@ export const vizValues = withReplacedKeys(val.object(
       Type.Object({}, { additionalProperties: true, description: 'Not read by any template: upstream\u2019s values-ha.yaml keeps its shared resources here (a YAML anchor), so the key is accepted.' }),
       { cpu: { request: '100m' } },
     ),
-    cniEnabled: val.unset(Type.Boolean({ description: 'Read by `linkerd viz install` for the namespace labels only; no effect in Helm.' }), true),
+    cniEnabled: val.unset(Type.Boolean({ description: 'With the CNI plugin: Pod Security \u201crestricted\u201d, not \u201cprivileged\u201d, on the namespace the constructs and dist/ render (the chart renders none).' }), true),
     metricsAPI: val.object(
       {
         replicas: replicas('metrics API'),

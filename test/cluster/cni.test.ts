@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NAMESPACE_LABELS } from '../../src/argocd';
+import { CNI_NAMESPACE_LABELS } from '../../src/k8s/namespace';
 import type { HelmMajor } from '../support/helm';
 import { CHARTS_DIR, IDENTITY_FLAGS, deleteNamespace, eventually, getJson, helm, inventory, kubectl } from './support/cluster';
 
@@ -61,7 +61,7 @@ describe.each([4, 3] as HelmMajor[])('linkerd2-cni with Helm %i', (major) => {
 
   it('installs with --wait into its privileged namespace and runs on every node', async () => {
     await kubectl(['create', 'namespace', CNI.namespace]);
-    await kubectl(['label', 'namespace', CNI.namespace, ...Object.entries(NAMESPACE_LABELS[CNI.name]).map(([k, v]) => `${k}=${v}`), '--overwrite']);
+    await kubectl(['label', 'namespace', CNI.namespace, ...Object.entries(CNI_NAMESPACE_LABELS).map(([k, v]) => `${k}=${v}`), '--overwrite']);
     const out = await helm(major, ['install', CNI.name, join(CHARTS_DIR, CNI.name), '-n', CNI.namespace, ...waitFlags(major)]);
     expect(out.stdout).toMatch(/STATUS: deployed/);
     const ds = await expectRolledOut();

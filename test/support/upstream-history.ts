@@ -35,3 +35,17 @@ export function historicRelease(tag: string): HistoricRelease {
 export function storageVersionOf(crd: HistoricCrd): string {
   return crd.versions.find((v) => v.storage)!.name;
 }
+
+/**
+ * The CustomResourceDefinition object of a recorded CRD, as that release installed it: its
+ * versions (served, storage, schema, subresources) and names; no conversion webhook (upstream
+ * never had one for these CRDs, so the strategy is `None`).
+ */
+export function historicCrdObject(crd: HistoricCrd): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: crd.name },
+    spec: { group: crd.group, scope: crd.scope, names: crd.names, versions: crd.versions },
+  };
+}

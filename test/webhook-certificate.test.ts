@@ -51,7 +51,7 @@ describe('generated webhook certificates', () => {
     const ext = (extnID: string, critical: boolean, value: unknown) => new x509.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
     const tbs = new x509.TBSCertificate({
       version: x509.Version.v3,
-      serialNumber: serial.buffer.slice(serial.byteOffset, serial.byteOffset + serial.length),
+      serialNumber: Uint8Array.from(serial).buffer,
       signature: new x509.AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.2' }),
       issuer: name,
       subject: name,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // In a source checkout (src/ and tsx present) runs the TypeScript sources, so the command is
-// never staler than the code; in the published package runs the build in lib/.
+// never staler than the code; in the published package runs the build in lib/: its one-file
+// bundle lib/cdk8s-linkerd.js (scripts/build-cli.mjs), else lib/cli/main.js.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -26,7 +27,13 @@ if (!supported(process.versions.node, engines)) {
 const source = join(__dirname, '..', 'src', 'cli', 'main.ts');
 
 async function load() {
-  if (!existsSync(source)) return require(join(__dirname, '..', 'lib', 'cli', 'main.js'));
+  if (!existsSync(source)) {
+    // Node keeps the compiled code on disk (under the system's temporary folder, or
+    // NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off): later runs skip compiling.
+    require('node:module').enableCompileCache?.();
+    const bundle = join(__dirname, '..', 'lib', 'cdk8s-linkerd.js');
+    return require(existsSync(bundle) ? bundle : join(__dirname, '..', 'lib', 'cli', 'main.js'));
+  }
   require('tsx/cjs');
   // The CLI loads some modules with import() (docs/performance.md): tsx's ESM hooks read those.
   (await import('tsx/esm/api')).register();

@@ -2,6 +2,8 @@
  * One measurement of `npm run bench`, in a fresh process, on the built package (lib/).
  *   node scripts/bench-child.js cold                          first and second synth of a control plane and viz
  *   node scripts/bench-child.js app N unmeshed|annotation|manual   an app of N cdk8s-plus Deployments
+ *   node scripts/bench-child.js import                        require of cdk8s, then of the package
+ *   node scripts/bench-child.js synth bare|mesh               an app of one chart and a ConfigMap, and with a control plane and viz
  * Prints one JSON line: times in ms (from process start where named so), output bytes, peak RSS.
  */
 'use strict';
@@ -51,6 +53,26 @@ if (mode === 'cold') {
   // Time and bytes of the whole app (for manual injection, the control plane it reads included).
   const bytes = app.synthYaml().length;
   out({ ms: performance.now() - t, bytes });
+} else if (mode === 'import') {
+  const t0 = performance.now();
+  require('cdk8s');
+  const t1 = performance.now();
+  require(join(root, 'lib', 'index.js'));
+  out({ cdk8s: t1 - t0, lib: performance.now() - t1 });
+} else if (mode === 'synth') {
+  // The user's app has loaded cdk8s and the package; the time is its build and synth.
+  const { ApiObject, App, Chart } = require('cdk8s');
+  const lib = require(join(root, 'lib', 'index.js'));
+  const t = performance.now();
+  const app = new App();
+  const chart = new Chart(app, 'app', { namespace: 'app' });
+  new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } });
+  if (arg1 === 'mesh') {
+    new lib.LinkerdControlPlane(app, 'linkerd-control-plane', { values: certs });
+    new lib.LinkerdViz(app, 'linkerd-viz', {});
+  }
+  const bytes = app.synthYaml().length;
+  out({ synth: performance.now() - t, bytes });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

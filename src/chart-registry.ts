@@ -11,21 +11,26 @@ import { CNI_NAMESPACE } from './cni/namespace';
 import { gitopsValues } from './control-plane/presets';
 import type { TObject } from '@sinclair/typebox';
 import type { ChartDefinition } from './helm/chart';
-import { tracingValues } from './jaeger/wiring';
+import type * as JaegerWiring from './jaeger/wiring';
 import { vizGitopsValues } from './viz/presets';
 
-/** Presets of a chart that come from another chart: the control plane's proxies traced by linkerd-jaeger in its default namespace. */
-const REGISTERED_PRESETS: Record<string, () => Record<string, Record<string, unknown>>> = {
-  'linkerd-control-plane': () => ({ 'values-tracing.yaml': tracingValues({ namespace: 'linkerd-jaeger' }) }),
+/**
+ * Presets of a chart that come from another chart: the control plane's proxies traced by
+ * linkerd-jaeger in its default namespace. linkerd-jaeger's module is given, not imported here:
+ * loading it builds linkerd-jaeger's values schema, which naming the charts or rendering another
+ * chart does not need (docs/performance.md).
+ */
+const REGISTERED_PRESETS: Record<string, (jaeger: typeof JaegerWiring) => Record<string, Record<string, unknown>>> = {
+  'linkerd-control-plane': (jaeger) => ({ 'values-tracing.yaml': jaeger.tracingValues({ namespace: 'linkerd-jaeger' }) }),
 };
 
 const assembled = new WeakMap<object, object>();
 
 /** The chart as it ships: its own presets and those registered for it (the same object on every call). */
-export function withRegisteredPresets<S extends TObject>(def: ChartDefinition<S>): ChartDefinition<S> {
+export function withRegisteredPresets<S extends TObject>(def: ChartDefinition<S>, jaeger: typeof JaegerWiring): ChartDefinition<S> {
   const extra = REGISTERED_PRESETS[def.name];
   if (!extra) return def;
-  const shipped = (assembled.get(def) as ChartDefinition<S> | undefined) ?? { ...def, presets: { ...def.presets, ...extra() } };
+  const shipped = (assembled.get(def) as ChartDefinition<S> | undefined) ?? { ...def, presets: { ...def.presets, ...extra(jaeger) } };
   assembled.set(def, shipped);
   return shipped;
 }
@@ -35,7 +40,7 @@ export function withRegisteredPresets<S extends TObject>(def: ChartDefinition<S>
 export const CHART_LOADERS: Record<string, () => Promise<ChartDefinition<any>>> = {
   'gateway-api-crds': async () => (await import('./gateway-api/chart')).gatewayApiCrdsChart,
   'linkerd-crds': async () => (await import('./crds/chart')).linkerdCrdsChart,
-  'linkerd-control-plane': async () => withRegisteredPresets((await import('./control-plane/chart')).linkerdControlPlaneChart),
+  'linkerd-control-plane': async () => withRegisteredPresets((await import('./control-plane/chart')).linkerdControlPlaneChart, await import('./jaeger/wiring')),
   'linkerd-viz': async () => (await import('./viz/chart')).linkerdVizChart,
   'linkerd-jaeger': async () => (await import('./jaeger/chart')).linkerdJaegerChart,
   'linkerd2-cni': async () => (await import('./cni/chart')).linkerd2CniChart,

@@ -6,6 +6,7 @@ import { linkerdCrdsChart } from './crds/chart';
 import { gatewayApiCrdsChart } from './gateway-api/chart';
 import type { ChartDefinition } from './helm/chart';
 import { linkerdJaegerChart } from './jaeger/chart';
+import * as jaegerWiring from './jaeger/wiring';
 import { linkerdMulticlusterChart } from './multicluster/chart';
 import { linkerdMulticlusterLinkChart } from './multicluster/link';
 import { linkerdVizChart } from './viz/chart';
@@ -25,7 +26,7 @@ export {
 export const CHARTS: Record<string, ChartDefinition<any>> = {
   [gatewayApiCrdsChart.name]: gatewayApiCrdsChart,
   [linkerdCrdsChart.name]: linkerdCrdsChart,
-  [linkerdControlPlaneChart.name]: withRegisteredPresets(linkerdControlPlaneChart),
+  [linkerdControlPlaneChart.name]: withRegisteredPresets(linkerdControlPlaneChart, jaegerWiring),
   [linkerdVizChart.name]: linkerdVizChart,
   [linkerdJaegerChart.name]: linkerdJaegerChart,
   [linkerd2CniChart.name]: linkerd2CniChart,

@@ -28,3 +28,8 @@ export const UPSTREAM_URL = 'https://github.com/linkerd/linkerd2';
 
 /** Chart version: follows this package's version. */
 export const CHART_VERSION: string = pkg.version;
+
+/** What `cdk8s-linkerd --version` prints. */
+export function versionLine(): string {
+  return `cdk8s-linkerd ${CHART_VERSION} (Linkerd ${LINKERD_VERSION})\n`;
+}

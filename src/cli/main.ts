@@ -16,7 +16,7 @@ import { SetSyntaxError, applySet, type SetKind } from '../values/set';
 import { YamlValuesError, decodeValuesBytes, mergeMaps, readValuesYaml } from '../values/yaml';
 import { FlagError, parseFlags, type FlagSpec, type Flags } from './flags';
 import { writeManifest } from './manifest';
-import { LINKERD_VERSION, CHART_VERSION } from '../version';
+import { LINKERD_VERSION, CHART_VERSION, versionLine } from '../version';
 
 /*
  * What only some commands use is loaded by those commands (docs/performance.md): `template` and
@@ -281,7 +281,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         io.stdout(HELP.main);
         return command === undefined ? 2 : 0;
       case '--version':
-        io.stdout(`cdk8s-linkerd ${CHART_VERSION} (Linkerd ${LINKERD_VERSION})\n`);
+        io.stdout(versionLine());
         return 0;
       case 'template': {
         // Helm's --release-name is a switch (the release name in the --output-dir path); ours also

@@ -3,9 +3,9 @@
  * standard-channel manifests of the `sigs.k8s.io/gateway-api` Go module, copied unchanged into
  * vendor/gateway-api/ by scripts/gateway-api.ts (pinned in scripts/cluster/modules/gateway-api).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 
 /** Where the copied manifests are, in this repository and in the npm package. */
 export const GATEWAY_API_DIR = join(__dirname, '..', '..', 'vendor', 'gateway-api');
@@ -64,12 +64,32 @@ export function gatewayApiManifests(): GatewayApiManifest[] {
   return manifests;
 }
 
+let version: string | undefined;
+
+/**
+ * The probe CRD's metadata read from its own file's head (`apiVersion`, `kind` and `metadata`
+ * come before `spec`, as the release writes them): a linkerd-crds render names the release
+ * without parsing the 1 MB of manifests (docs/performance.md). Undefined when the head is not that.
+ */
+function probeHead(): GatewayApiObject['metadata'] | undefined {
+  const [plural, ...group] = GATEWAY_API_PROBE_CRD.split('.');
+  const file = join(GATEWAY_API_DIR, `${group.join('.')}_${plural}.yaml`);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const end = text.search(/^(spec:|---)/m);
+  const head = end < 0 ? undefined : (load(text.slice(0, end)) as Partial<GatewayApiObject> | null);
+  return head?.kind === 'CustomResourceDefinition' && head.metadata?.name === GATEWAY_API_PROBE_CRD ? head.metadata : undefined;
+}
+
 /** The release (`v1.5.1`), as its HTTPRoute CRD names it. */
 export function gatewayApiVersion(): string {
-  const crd = gatewayApiManifests()
-    .flatMap((m) => m.objects)
-    .find((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === GATEWAY_API_PROBE_CRD);
-  const version = crd?.metadata.annotations?.[BUNDLE_VERSION];
+  if (version !== undefined) return version;
+  const metadata =
+    probeHead() ??
+    gatewayApiManifests()
+      .flatMap((m) => m.objects)
+      .find((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === GATEWAY_API_PROBE_CRD)?.metadata;
+  version = metadata?.annotations?.[BUNDLE_VERSION];
   if (!version) throw new Error(`${GATEWAY_API_DIR}: no ${GATEWAY_API_PROBE_CRD} with a ${BUNDLE_VERSION} annotation; run npm run gateway-api`);
   return version;
 }

@@ -114,32 +114,64 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** The lines of a value written at `indent` (a map's keys or a list's dashes in that column). Undefined entries are left out. */
-export function yamlLines(value: unknown, indent = 0): string[] {
+/** Whether a map has an entry that is written (undefined entries are left out). */
+function hasEntries(v: Record<string, unknown>): boolean {
+  for (const k of Object.keys(v)) if (v[k] !== undefined) return true;
+  return false;
+}
+
+/** The text of each mapping key seen so far: the same keys recur in every object. */
+const keyTexts = new Map<string, string>();
+
+/**
+ * Appends to `out` the lines of a value written at `indent`: one array for a whole document,
+ * not one per level (docs/performance.md).
+ */
+function writeLines(value: unknown, indent: number, out: string[]): void {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
-    const items = value.filter((x) => x !== undefined);
-    if (items.length === 0) return [`${pad}[]`];
-    return items.flatMap((item) => {
-      if ((isMap(item) && Object.values(item).some((x) => x !== undefined)) || (Array.isArray(item) && item.length > 0)) {
-        const inner = yamlLines(item, indent + 2);
-        return [`${pad}- ${inner[0].slice(indent + 2)}`, ...inner.slice(1)];
-      }
-      return [`${pad}- ${inlineText(item, indent + 2)}`];
-    });
+    let written = false;
+    for (const item of value) {
+      if (item === undefined) continue;
+      written = true;
+      if ((isMap(item) && hasEntries(item)) || (Array.isArray(item) && item.length > 0)) {
+        const first = out.length;
+        writeLines(item, indent + 2, out);
+        out[first] = `${pad}- ${out[first].slice(indent + 2)}`;
+      } else out.push(`${pad}- ${inlineText(item, indent + 2)}`);
+    }
+    if (!written) out.push(`${pad}[]`);
+    return;
   }
   if (isMap(value)) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return [`${pad}{}`];
-    return entries.flatMap(([k, v]) => {
-      const key = `${pad}${keyText(k)}:`;
-      if (isMap(v) && Object.values(v).some((x) => x !== undefined)) return [key, ...yamlLines(v, indent + 2)];
-      // A list's dashes sit in its key's column, as Helm's toYaml (and kubectl) write them.
-      if (Array.isArray(v) && v.some((x) => x !== undefined)) return [key, ...yamlLines(v, indent)];
-      return [`${key} ${inlineText(v, indent + 2)}`];
-    });
+    let written = false;
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v === undefined) continue;
+      written = true;
+      let kt = keyTexts.get(k);
+      if (kt === undefined) keyTexts.set(k, (kt = keyText(k)));
+      const key = `${pad}${kt}:`;
+      if (isMap(v) && hasEntries(v)) {
+        out.push(key);
+        writeLines(v, indent + 2, out);
+      } else if (Array.isArray(v) && v.some((x) => x !== undefined)) {
+        // A list's dashes sit in its key's column, as Helm's toYaml (and kubectl) write them.
+        out.push(key);
+        writeLines(v, indent, out);
+      } else out.push(`${key} ${inlineText(v, indent + 2)}`);
+    }
+    if (!written) out.push(`${pad}{}`);
+    return;
   }
-  return [`${pad}${scalarText(value, indent)}`];
+  out.push(`${pad}${scalarText(value, indent)}`);
+}
+
+/** The lines of a value written at `indent` (a map's keys or a list's dashes in that column). Undefined entries are left out. */
+export function yamlLines(value: unknown, indent = 0): string[] {
+  const out: string[] = [];
+  writeLines(value, indent, out);
+  return out;
 }
 
 /** A scalar, `{}` or `[]` after `key: ` or `- `. */

@@ -1,0 +1,61 @@
+/**
+ * The command as the package runs it (npm run build, after tsc), bundled by esbuild:
+ * - lib/cdk8s-linkerd.js, from src/cli/start.ts: a few kilobytes, which answer `--version`;
+ * - lib/cdk8s-linkerd-commands.js, from src/cli/main.ts: every command, our sources and their
+ *   dependencies in one file, loaded by the first for any other command.
+ * bin/cdk8s-linkerd.js runs them when present: Node then reads and compiles one file instead of
+ * some 450 modules (docs/performance.md).
+ *
+ * - cdk8s and constructs (the package's peers) are bundled too, at the versions this repository
+ *   builds with: the command renders the same bytes on every supported peer (the packed-install
+ *   test), and a copy in the bundle saves reading some 200 of their files at every start. The
+ *   library (lib/index.js) still uses the app's own. cdk8s-plus is not used by the command.
+ * - Every source module keeps its own `__dirname` (the folder it has in lib/), so files found
+ *   from it (validators/, vendor/gateway-api/, examples/) are found from the bundle too.
+ * - Node's built-in modules are required as `node:…`, which no package can shadow.
+ * - Whitespace and syntax are minified (a third less to read and compile at every start);
+ *   names are not, so every class and function keeps its name.
+ */
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+const lib = join(root, 'lib');
+const ENTRY = join(lib, 'cdk8s-linkerd.js');
+const COMMANDS = join(lib, 'cdk8s-linkerd-commands.js');
+
+/** `__dirname` in a source file, as the folder its build has in lib/ (where the bundles are). */
+const ownDirname = {
+  name: 'own-dirname',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!args.path.startsWith(src) || !/\b__dirname\b/.test(text)) return undefined;
+      const there = relative(src, dirname(args.path));
+      return { contents: text.replace(/\b__dirname\b/g, `require('node:path').join(__dirname, ${JSON.stringify(there)})`), loader: 'ts' };
+    });
+  },
+};
+
+const builtins = {
+  name: 'node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (isBuiltin(args.path) ? { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, external: true } : undefined));
+  },
+};
+
+/** The entry's require of main.ts is the commands bundle. */
+const commandsBundle = {
+  name: 'commands-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/main$/ }, (args) => (args.importer === join(src, 'cli', 'start.ts') ? { path: `./${relative(lib, COMMANDS)}`, external: true } : undefined));
+  },
+};
+
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['cdk8s-plus-*'], legalComments: 'eof', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
+await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, builtins] });
+await build({ ...common, entryPoints: [join(src, 'cli', 'start.ts')], outfile: ENTRY, plugins: [commandsBundle, ownDirname, builtins] });

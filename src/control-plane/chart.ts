@@ -4,7 +4,7 @@
  */
 import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
-import { valuesFileHeader, type ValuesProblem } from '../values/model';
+import { RESOURCE_KINDS, valuesFileHeader, type ValuesProblem } from '../values/model';
 import { CertManagerObjects, certManagerRules } from './cert-manager';
 import { Config } from './config';
 import { Destination } from './destination';
@@ -15,7 +15,7 @@ import { PodMonitors, checkPodMonitorValues } from './pod-monitor';
 import { ProxyInjector } from './proxy-injector';
 import { proxySettingsFromValues } from './proxy-settings';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
-import { rule, type ValuesRule } from '../helm/rules';
+import { overriddenRequestRule, rule, type ValuesRule } from '../helm/rules';
 import type { CpValues } from './metadata';
 import { webhookRules } from './webhook';
 
@@ -52,6 +52,8 @@ export function controlPlaneRules(v: CpValues): ValuesRule[] {
     ),
     ...webhookRules(v),
     ...certManagerRules(v),
+    // A control-plane pod's proxy takes each request and limit from its override or from proxy.resources.
+    ...(['identityProxyResources', 'destinationProxyResources', 'proxyInjectorProxyResources'] as const).flatMap((o) => RESOURCE_KINDS.map((kind) => overriddenRequestRule(o, 'proxy.resources', kind))),
   ];
 }
 

@@ -14,6 +14,7 @@ import {
   defaultsOf,
   formatProblem,
   jsonSchemaOf,
+  requestLimitPairs,
   validateValues,
   valuesTableOf,
   valuesYamlOf,
@@ -23,7 +24,7 @@ import { emitDocument, emitPartials, emitText } from './emit';
 import { Bound, Expr, GeneratedCertField, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { K8sObject, ValuesChart } from './object';
-import { emitRules, refusedBy, type ValuesRule } from './rules';
+import { emitRules, refusedBy, requestRule, type ValuesRule } from './rules';
 import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
@@ -131,7 +132,22 @@ export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesR
     rules = def.rules?.(new HelmValues<Static<S>>('template', def.values, SYMBOLIC)) ?? [];
     declared.set(def, rules);
   }
-  return [...rules, ...mapAnalysis(def).rules];
+  return [...rules, ...mapAnalysis(def).rules, ...requestRules(def)];
+}
+
+const requests = new WeakMap<object, ValuesRule[]>();
+
+/**
+ * A request above its limit, for every request and limit of the values (requestLimitPairs):
+ * the API server refuses such a container, so the values are refused first.
+ */
+function requestRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
+  let rules = requests.get(def);
+  if (!rules) {
+    rules = requestLimitPairs(def.values).map(({ request, limit }) => requestRule(request, limit));
+    requests.set(def, rules);
+  }
+  return rules;
 }
 
 /** The rules that refuse a release's full values (valid for the schema). */

@@ -96,7 +96,10 @@ export function mergeUserValues(...sources: Record<string, unknown>[]): Record<s
 }
 
 interface MapAnalysis {
+  /** The owned keys' rules (maps.ts). */
   rules: MapRule[];
+  /** The rules for the size of the objects' annotations (annotations.ts). */
+  sizes: MapRule[];
   merges: ReadonlyMap<string, MapMerge>;
 }
 const analyses = new WeakMap<object, MapAnalysis>();
@@ -111,9 +114,9 @@ export function mapAnalysis<S extends TObject>(def: ChartDefinition<S>): MapAnal
   if (!a) {
     try {
       const { v } = templateBuild(def);
-      a = { rules: v.mapRules, merges: v.mapMerges };
+      a = { rules: v.mapRules, sizes: v.annotationRules, merges: v.mapMerges };
     } catch {
-      a = { rules: [], merges: new Map() };
+      a = { rules: [], sizes: [], merges: new Map() };
     }
     analyses.set(def, a);
   }
@@ -124,7 +127,8 @@ const declared = new WeakMap<object, ValuesRule[]>();
 
 /**
  * Every cross-field rule of a chart, each once: its declared `rules`, then the owned keys'
- * (maps.ts). What `resolveValues` evaluates and validate-values.yaml spells.
+ * (maps.ts), the size of annotations (annotations.ts) and requests above their limits. What
+ * `resolveValues` evaluates and validate-values.yaml spells.
  */
 export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
   let rules = declared.get(def);
@@ -132,7 +136,8 @@ export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesR
     rules = def.rules?.(new HelmValues<Static<S>>('template', def.values, SYMBOLIC)) ?? [];
     declared.set(def, rules);
   }
-  return [...rules, ...mapAnalysis(def).rules, ...requestRules(def)];
+  const maps = mapAnalysis(def);
+  return [...rules, ...maps.rules, ...maps.sizes, ...requestRules(def)];
 }
 
 const requests = new WeakMap<object, ValuesRule[]>();

@@ -411,9 +411,14 @@ export class HelmValues<V> {
   /** The annotations size conditions found so far, by the user maps in them (template mode; see annotations.ts). */
   private readonly annotationSizes = new Map<string, Expr[]>();
 
-  /** The rules for the keys the chart owns and for the size of annotations, found in the objects built so far (template mode). */
+  /** The rules for the keys the chart owns, found in the objects built so far (template mode). */
   get mapRules(): MapRule[] {
-    return [...this.rules.values(), ...annotationRules(this.annotationSizes)];
+    return [...this.rules.values()];
+  }
+
+  /** The rules for the size of the objects' annotations, found in the objects built so far (template mode). */
+  get annotationRules(): MapRule[] {
+    return annotationRules(this.annotationSizes);
   }
 
   /** How each user map (by values path) merges with the chart's keys, for the objects built so far. */

@@ -315,6 +315,9 @@ class Decoder {
 
   private inner(node: YamlNode | null | undefined): Json {
     if (node === null || node === undefined) return null;
+    // go-yaml's anchor and alias names are letters, digits, '_' and '-' (the yaml library takes more).
+    const name = isAlias(node) ? node.source : node.anchor;
+    if (name !== undefined && !/^[0-9A-Za-z_-]+$/.test(name)) this.fail(node, `did not find expected alphabetic or numeric character (while scanning an ${isAlias(node) ? 'alias' : 'anchor'})`);
     if (isAlias(node)) return this.alias(node);
     const memo = this.done.get(node);
     if (memo) {

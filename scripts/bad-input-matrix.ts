@@ -105,6 +105,18 @@ export const CASES: Case[] = [
   // Output folders (Helm has no counterpart: n/a).
   { what: 'synth -o over a user file at linkerd-viz/linkerd-viz.yaml', chart: 'linkerd-viz', cli: (d) => ['synth', '-o', join(d, 'out')], ...userFile('linkerd-viz/linkerd-viz.yaml') },
   { what: 'charts -o over a user Chart.yaml', chart: 'linkerd-viz', cli: (d) => ['charts', '-o', join(d, 'out')], ...userFile('linkerd-viz/Chart.yaml') },
+  // Added with issue 24's last values rules and reader fixes (after the rows above).
+  { what: 'podAnnotations: two values of 150 KiB (256 KiB in total on one pod)', chart: 'linkerd-viz', values: yaml(`podAnnotations:\n  a: ${'x'.repeat(150 * 1024)}\n  b: ${'x'.repeat(150 * 1024)}\n`) },
+  { what: 'podAnnotations: 140 Ki two-byte characters (280 KiB, under 256 Ki characters)', chart: 'linkerd-viz', values: yaml(`podAnnotations:\n  a: ${'\u00e9'.repeat(140 * 1024)}\n`) },
+  { what: 'podAnnotations and identity.podAnnotations of 130 KiB each', chart: cp, values: yaml(`podAnnotations:\n  a: ${'x'.repeat(130 * 1024)}\nidentity:\n  podAnnotations:\n    b: ${'x'.repeat(130 * 1024)}\n`) },
+  { what: 'cpu request 2 above its limit 1500m', chart: 'linkerd-viz', values: yaml('metricsAPI:\n  resources:\n    cpu:\n      request: "2"\n      limit: 1500m\n') },
+  { what: 'cpu request 500m below its limit 1 (accepted)', chart: 'linkerd-viz', values: yaml('metricsAPI:\n  resources:\n    cpu:\n      request: 500m\n      limit: "1"\n') },
+  { what: 'memory request 1Gi above its limit 1000Mi', chart: 'linkerd-jaeger', values: yaml('collector:\n  resources:\n    memory:\n      request: 1Gi\n      limit: 1000Mi\n') },
+  { what: 'identityProxyResources.cpu.request 2 above proxy.resources.cpu.limit 1', chart: cp, values: yaml('proxy:\n  resources:\n    cpu:\n      limit: "1"\nidentityProxyResources:\n  cpu:\n    request: "2"\n') },
+  { what: 'multicluster resources.requests.cpu above limits.cpu', chart: 'linkerd-multicluster', values: yaml('localServiceMirror:\n  resources:\n    requests:\n      cpu: "2"\n    limits:\n      cpu: "1"\n') },
+  { what: 'values file: LS (U+2028) inside a quoted clusterDomain (kept by go-yaml, then refused by the pattern)', chart: 'linkerd-viz', values: bytes('clusterDomain: "cluster', [0xe2, 0x80, 0xa8], 'local"\n') },
+  { what: 'values file: {-} (a flow map with the key "-")', chart: 'linkerd-viz', values: yaml('podLabels: {-}\n') },
+  { what: 'values file: a tab alone', chart: 'linkerd-crds', values: yaml('\t\n') },
 ];
 
 export interface Outcome {

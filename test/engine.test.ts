@@ -319,7 +319,7 @@ describe('engine: cross-field rules', () => {
     const texts = rules.map((r) => `${r.key}: ${r.message}`);
     expect(new Set(texts).size).toBe(texts.length);
     const file = renderTemplates(def).get('validate-values.yaml') ?? '';
-    expect(file.match(/\{\{- fail /g) ?? []).toHaveLength(rules.length);
+    expect(file.match(/\{\{- fail\s/g) ?? []).toHaveLength(rules.length);
   });
 
   it('are all listed in docs/engine.md (npm run synth writes the list)', () => {

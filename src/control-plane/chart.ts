@@ -5,7 +5,7 @@
 import { checkIdentityPems, checkTrustAnchors } from '../certs/identity';
 import type { ChartDefinition } from '../helm/chart';
 import { meshedPodSecurity } from '../k8s/namespace';
-import { valuesFileHeader, type ValuesProblem } from '../values/model';
+import { RESOURCE_KINDS, valuesFileHeader, type ValuesProblem } from '../values/model';
 import { CertManagerObjects, certManagerRules } from './cert-manager';
 import { Config } from './config';
 import { Destination } from './destination';
@@ -16,7 +16,7 @@ import { PodMonitors, checkPodMonitorValues } from './pod-monitor';
 import { ProxyInjector } from './proxy-injector';
 import { proxySettingsFromValues } from './proxy-settings';
 import { controlPlaneValues, type ControlPlaneValues } from './values';
-import { rule, type ValuesRule } from '../helm/rules';
+import { overriddenRequestRule, rule, type ValuesRule } from '../helm/rules';
 import type { CpValues } from './metadata';
 import { webhookRules } from './webhook';
 
@@ -53,6 +53,8 @@ export function controlPlaneRules(v: CpValues): ValuesRule[] {
     ),
     ...webhookRules(v),
     ...certManagerRules(v),
+    // A control-plane pod's proxy takes each request and limit from its override or from proxy.resources.
+    ...(['identityProxyResources', 'destinationProxyResources', 'proxyInjectorProxyResources'] as const).flatMap((o) => RESOURCE_KINDS.map((kind) => overriddenRequestRule(o, 'proxy.resources', kind))),
   ];
 }
 

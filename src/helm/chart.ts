@@ -14,6 +14,7 @@ import {
   defaultsOf,
   formatProblem,
   jsonSchemaOf,
+  requestLimitPairs,
   validateValues,
   valuesTableOf,
   valuesYamlOf,
@@ -23,7 +24,7 @@ import { emitDocument, emitPartials, emitText } from './emit';
 import { Bound, Expr, GeneratedCertField, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { Component, K8sObject, ValuesChart } from './object';
-import { emitRules, refusedBy, type ValuesRule } from './rules';
+import { emitRules, refusedBy, requestRule, type ValuesRule } from './rules';
 import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
@@ -117,7 +118,10 @@ export function mergeUserValues(...sources: Record<string, unknown>[]): Record<s
 }
 
 interface MapAnalysis {
+  /** The owned keys' rules (maps.ts). */
   rules: MapRule[];
+  /** The rules for the size of the objects' annotations (annotations.ts). */
+  sizes: MapRule[];
   merges: ReadonlyMap<string, MapMerge>;
 }
 const analyses = new WeakMap<object, MapAnalysis>();
@@ -132,9 +136,9 @@ export function mapAnalysis<S extends TObject>(def: ChartDefinition<S>): MapAnal
   if (!a) {
     try {
       const { v } = templateBuild(def);
-      a = { rules: v.mapRules, merges: v.mapMerges };
+      a = { rules: v.mapRules, sizes: v.annotationRules, merges: v.mapMerges };
     } catch {
-      a = { rules: [], merges: new Map() };
+      a = { rules: [], sizes: [], merges: new Map() };
     }
     analyses.set(def, a);
   }
@@ -145,7 +149,8 @@ const declared = new WeakMap<object, ValuesRule[]>();
 
 /**
  * Every cross-field rule of a chart, each once: its declared `rules`, then the owned keys'
- * (maps.ts). What `resolveValues` evaluates and validate-values.yaml spells.
+ * (maps.ts), the size of annotations (annotations.ts) and requests above their limits. What
+ * `resolveValues` evaluates and validate-values.yaml spells.
  */
 export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
   let rules = declared.get(def);
@@ -153,7 +158,23 @@ export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesR
     rules = def.rules?.(new HelmValues<Static<S>>('template', def.values, SYMBOLIC)) ?? [];
     declared.set(def, rules);
   }
-  return [...rules, ...mapAnalysis(def).rules];
+  const maps = mapAnalysis(def);
+  return [...rules, ...maps.rules, ...maps.sizes, ...requestRules(def)];
+}
+
+const requests = new WeakMap<object, ValuesRule[]>();
+
+/**
+ * A request above its limit, for every request and limit of the values (requestLimitPairs):
+ * the API server refuses such a container, so the values are refused first.
+ */
+function requestRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
+  let rules = requests.get(def);
+  if (!rules) {
+    rules = requestLimitPairs(def.values).map(({ request, limit }) => requestRule(request, limit));
+    requests.set(def, rules);
+  }
+  return rules;
 }
 
 /** The rules that refuse a release's full values (valid for the schema). */

@@ -304,7 +304,7 @@ export function emitDocument(obj: Record<string, unknown>, guards: readonly (Exp
 
 /** A rule Helm checks at render time: `fail` with the message when the condition holds. */
 export function emitFailWhen(cond: Expr, message: string): string {
-  return `{{- if ${cond.goCond()} }}\n{{- fail ${JSON.stringify(message)} }}\n{{- end }}`;
+  return `{{- if ${cond.goCond()} }}{{- fail ${JSON.stringify(message)} }}{{- end }}`;
 }
 
 /** Plain text (NOTES.txt) with expressions inline. */

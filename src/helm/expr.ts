@@ -1028,3 +1028,74 @@ export class VersionBelow extends Expr {
     return `${this.version.describe()} < ${this.minimum}`;
   }
 }
+
+/** The named template that reads a Kubernetes quantity as a number (QuantityAbove). */
+export const QUANTITY_TEMPLATE = 'cdk8s-linkerd.quantity';
+
+const DECIMAL_EXPONENT: Record<string, string> = { '': 'e0', n: 'e-9', u: 'e-6', m: 'e-3', k: 'e3', M: 'e6', G: 'e9', T: 'e12', P: 'e15', E: 'e18', Ki: 'e0', Mi: 'e0', Gi: 'e0', Ti: 'e0', Pi: 'e0', Ei: 'e0' };
+const BINARY_FACTOR: Record<string, string> = { Ki: '1024', Mi: '1048576', Gi: '1073741824', Ti: '1099511627776', Pi: '1125899906842624', Ei: '1152921504606846976' };
+const QUANTITY_NUMBER = '^[+]?([0-9]+[.]?[0-9]*|[.][0-9]+)';
+
+/**
+ * `QUANTITY_TEMPLATE`'s definition: the number of a quantity (a string or a YAML number, valid
+ * for QUANTITY) as a float64: its decimal part with the decimal suffix or exponent as an exponent
+ * (`500m` is `500e-3`), parsed by `float64` (Go's ParseFloat), times the binary suffix (`Ki` …),
+ * an exact multiplication by a power of two.
+ */
+export function quantityDefinition(): string {
+  const dict = (table: Record<string, string>) => `(dict ${Object.entries(table).map(([k, v]) => `${goString(k)} ${goString(v)}`).join(' ')})`;
+  return [
+    '{{- /* A Kubernetes quantity (100m, 0.5, 1Gi, 1e3) as a number, to compare a request with its limit. */}}',
+    `{{- define ${goString(QUANTITY_TEMPLATE)} -}}`,
+    '{{- $s := toString . -}}',
+    `{{- $number := regexFind ${goString(QUANTITY_NUMBER)} $s -}}`,
+    '{{- $suffix := trimPrefix $number $s -}}',
+    `{{- $exponent := get ${dict(DECIMAL_EXPONENT)} $suffix | default $suffix -}}`,
+    `{{- $factor := get ${dict(BINARY_FACTOR)} $suffix | default "1" -}}`,
+    '{{- mulf (float64 (print $number $exponent)) (float64 $factor) -}}',
+    '{{- end }}',
+  ].join('\n');
+}
+
+/**
+ * The number `quantityDefinition` gives Helm, computed the same way: Go's ParseFloat is
+ * correctly rounded like JavaScript's Number (a value it cannot hold, `1e400`, is 0: sprig's
+ * `float64` gives 0 on an error), and a power of two multiplies exactly in both.
+ */
+export function quantityNumber(q: unknown): number {
+  const s = typeof q === 'number' ? goFloatString(q) : String(q);
+  const number = new RegExp(QUANTITY_NUMBER).exec(s)?.[0] ?? '';
+  const suffix = s.slice(number.length);
+  const exponent = DECIMAL_EXPONENT[suffix] ?? suffix;
+  const parsed = /^[+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)$/.test(number + exponent) ? Number(number + exponent) : 0;
+  return (Number.isFinite(parsed) ? parsed : 0) * Number(BINARY_FACTOR[suffix] ?? '1');
+}
+
+/**
+ * Whether a quantity is above another (a request above its limit), both set (truthy): compared
+ * as numbers (quantityNumber), in float64 as in Helm. Quantities that differ by less than
+ * float64 tells apart (`1` and `1.0000000000000001`) compare equal.
+ */
+export class QuantityAbove extends Expr {
+  constructor(
+    readonly quantity: Expr,
+    readonly bound: Expr,
+  ) {
+    super('boolean');
+  }
+  evaluate(ctx: RenderContext): unknown {
+    const [q, b] = [this.quantity.evaluate(ctx), this.bound.evaluate(ctx)];
+    return goTruthy(q) && goTruthy(b) && quantityNumber(q) > quantityNumber(b);
+  }
+  go(): string {
+    return `(not (not ${this.goCond()}))`;
+  }
+  override goCond(): string {
+    const number = (e: Expr) => `(float64 (include ${goString(QUANTITY_TEMPLATE)} ${e.go()}))`;
+    // `and` stops at the first operand that is not set, so the template only reads quantities.
+    return `(and ${this.quantity.goCond()} ${this.bound.goCond()} (gt ${number(this.quantity)} ${number(this.bound)}))`;
+  }
+  describe(): string {
+    return `${this.quantity.describe()} > ${this.bound.describe()} (quantities)`;
+  }
+}

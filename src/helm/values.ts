@@ -48,6 +48,7 @@ import {
   type RenderContext,
   type ValueType,
 } from './expr';
+import { analyzeAnnotations, annotationRules } from './annotations';
 import { analyzeObject, walkObjects, type MapMerge, type MapRule } from './maps';
 import { callerModule } from './object';
 import { Each, Fields, Include, Lines, MapSplice, Maybe, Owned, Range, SharedPart, Splice, YamlText, fieldsKey, isPlain } from './tree';
@@ -218,9 +219,10 @@ export class HelmValues<V> {
     if (!node) throw new Error(`unknown values key '${path}'`);
     if (this.mode === 'concrete') return this.refExpr(path as string).evaluate(this.ctx) as ValueAt<V, P>;
     // Only always-present (required) objects are opened up: a Go template cannot read a
-    // field of a missing map, so optional sections stay whole values.
+    // field of a missing map, so optional sections stay whole values; so does a value with a
+    // default of its own (val.kubernetesResources), passed through as given.
     const build = (n: SchemaNode, at: string[]): unknown => {
-      if (n.type === 'object' && n.properties) {
+      if (n.type === 'object' && n.properties && (n as { default?: unknown }).default === undefined) {
         return Object.fromEntries(
           Object.entries(n.properties).map(([k, child]) => [
             k,
@@ -401,12 +403,22 @@ export class HelmValues<V> {
 
   /** Records how an object's user maps merge with its keys (template mode; see maps.ts). */
   noteObject(tree: unknown): void {
-    if (this.mode === 'template') walkObjects(tree, (obj) => analyzeObject(obj, this.merges, this.rules));
+    if (this.mode !== 'template') return;
+    walkObjects(tree, (obj) => analyzeObject(obj, this.merges, this.rules));
+    analyzeAnnotations(tree, this.annotationSizes);
   }
+
+  /** The annotations size conditions found so far, by the user maps in them (template mode; see annotations.ts). */
+  private readonly annotationSizes = new Map<string, Expr[]>();
 
   /** The rules for the keys the chart owns, found in the objects built so far (template mode). */
   get mapRules(): MapRule[] {
     return [...this.rules.values()];
+  }
+
+  /** The rules for the size of the objects' annotations, found in the objects built so far (template mode). */
+  get annotationRules(): MapRule[] {
+    return annotationRules(this.annotationSizes);
   }
 
   /** How each user map (by values path) merges with the chart's keys, for the objects built so far. */

@@ -50,7 +50,7 @@ export const linkValues = val.object(
     logFormat: val.enum(['plain', 'json'] as const, 'plain', { description: 'Log format of the service mirror.' }),
     nodeSelector: val.labels({}, { description: 'nodeSelector of the service mirror pods.' }),
     replicas: val.integer(1, { description: 'Replicas of the service mirror.', minimum: 0 }),
-    resources: val.freeform({}, { description: 'Kubernetes resources (requests, limits) of the service mirror container.' }),
+    resources: val.kubernetesResources({ description: 'Kubernetes resources (requests, limits) of the service mirror container.' }),
     serviceMirrorRetryLimit: val.integer(3, { description: 'Times an event is retried before it is dropped.', minimum: 0 }),
     serviceMirrorUID: val.integer(2103, { description: 'UID the service mirror runs as.', minimum: 1 }),
     serviceMirrorGID: val.integer(2103, { description: 'GID the service mirror runs as.', minimum: 1 }),

@@ -23,7 +23,7 @@ const envList = (what: string) =>
     }),
     [{ name: 'EXAMPLE', value: 'on' }],
   );
-const resources = (what: string) => val.freeform({}, { description: `Kubernetes resources (requests, limits) of the ${what} container.` });
+const resources = (what: string) => val.kubernetesResources({ description: `Kubernetes resources (requests, limits) of the ${what} container.` });
 const controllerImage = (what: string) =>
   val.object(
     {

@@ -265,6 +265,19 @@ export const val = {
   quantity(defaultValue: string, doc: Doc & { optional?: boolean }) {
     return Type.Unsafe<string | number>({ ...quantitySchema(doc.optional), description: doc.description, default: defaultValue });
   },
+  /**
+   * Container resources in Kubernetes' own shape (`requests`, `limits`: maps of quantities),
+   * passed through as given; a request above its limit is refused (requestLimitPairs).
+   */
+  kubernetesResources(doc: Doc) {
+    const quantities = (what: string) => ({ type: 'object', description: `${what} by resource name (cpu, memory, …): Kubernetes quantities.`, additionalProperties: quantitySchema() });
+    return Type.Unsafe<{ requests?: Record<string, string | number>; limits?: Record<string, string | number>; [k: string]: unknown }>({
+      ...doc,
+      type: 'object',
+      default: {},
+      properties: { requests: quantities('Requests'), limits: quantities('Limits') },
+    });
+  },
   /** A map with keys of a given shape (`additionalProperties: false` for other keys). */
   record<T extends TSchema>(keyPattern: string, value: T, defaultValue: Record<string, Static<T>>, doc: Doc) {
     return Type.Record(Type.String({ pattern: keyPattern }), value, { ...doc, default: defaultValue, additionalProperties: false });
@@ -296,6 +309,41 @@ export const val = {
 
 /** Every key optional, at every level (plain objects only; lists and scalars stay as they are). */
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** The resources a container's requests and limits name (the API server refuses a request above its limit for each). */
+export const RESOURCE_KINDS = ['cpu', 'memory', 'ephemeral-storage'] as const;
+
+/** A request and the limit it may not exceed, by their values paths. */
+export interface RequestLimitPair {
+  request: string[];
+  limit: string[];
+}
+
+/**
+ * Every request and its limit in a chart's values, found by the shape of the schema: a section
+ * with `cpu`, `memory`, `ephemeral-storage` each holding `request` and `limit`
+ * (`proxy.resources`, `destinationResources` …), or a Kubernetes `resources` block with
+ * `requests` and `limits` (val.kubernetesResources). Lists are not entered: their items'
+ * resources are not values keys.
+ */
+export function requestLimitPairs(schema: TSchema): RequestLimitPair[] {
+  const out: RequestLimitPair[] = [];
+  const walk = (node: JsonSchema, path: string[]) => {
+    const props = node.properties ?? {};
+    if (props.requests && props.limits) {
+      for (const kind of RESOURCE_KINDS) out.push({ request: [...path, 'requests', kind], limit: [...path, 'limits', kind] });
+      return;
+    }
+    const kinds = RESOURCE_KINDS.filter((k) => props[k]?.properties?.request && props[k]?.properties?.limit);
+    if (kinds.length > 0) {
+      for (const kind of kinds) out.push({ request: [...path, kind, 'request'], limit: [...path, kind, 'limit'] });
+      return;
+    }
+    for (const [k, child] of Object.entries(props)) walk(child, [...path, k]);
+  };
+  walk(stripSymbols(schema) as JsonSchema, []);
+  return out;
+}
 
 /** The schema of a quantity (string or number), without description or default, for nesting in other schemas. */
 export function quantitySchema(optional = false): Record<string, unknown> {
@@ -382,7 +430,7 @@ export function valuesYamlOf(schema: TSchema, header: string): string {
       if (!child.description) throw new Error(`values key '${k}' has no description`);
       out.push(...docLines(child.description, indent));
       const key = dump({ [k]: null }).split(':')[0];
-      if (child.type === 'object' && child.properties && node.required?.includes(k)) {
+      if (child.type === 'object' && child.properties && child.default === undefined && node.required?.includes(k)) {
         // A section whose keys are all unset is an empty map, not null (YAML's reading of a bare `key:`).
         const empty = Object.keys(defaultsOf(child as TSchema)).length === 0;
         out.push(`${indent}${key}:${empty ? ' {}' : ''}`);
@@ -412,7 +460,7 @@ export function valuesTableOf(schema: TSchema): string {
   const walk = (node: JsonSchema, prefix: string) => {
     for (const [k, child] of Object.entries(node.properties ?? {})) {
       const path = prefix ? `${prefix}.${k}` : k;
-      if (child.type === 'object' && child.properties && node.required?.includes(k)) {
+      if (child.type === 'object' && child.properties && child.default === undefined && node.required?.includes(k)) {
         walk(child, path);
         continue;
       }

@@ -210,6 +210,75 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /** Where a node starts, as `line N` of the file. */
 type Where = (node: YamlNode | Pair | null | undefined) => string;
 
+const BLANK = (c: string | undefined) => c === ' ' || c === '\t';
+const BREAK = (c: string | undefined) => c === '\n' || c === '\u2028' || c === '\u2029';
+
+/** go-yaml v2's escapes in double-quoted scalars (YAML 1.1: no `\/`). */
+const ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', "'": "'", '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+const HEX_ESCAPES: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/**
+ * A plain or quoted scalar's value from its source (quotes included), as go-yaml's scanner
+ * builds it (scan_flow_scalar, scan_plain_scalar): blanks before a line break are dropped, the
+ * blanks after it skipped; a first break that is a line feed folds to a space (or gives way to
+ * the breaks after it), an LS or PS is kept, with the breaks after it.
+ */
+function goFlowScalar(raw: string, type: 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'): string {
+  const quoted = type !== 'PLAIN';
+  const body = quoted ? raw.slice(1, -1) : raw.replace(/[ \t\n\u2028\u2029]+$/, '');
+  let s = '';
+  let i = 0;
+  while (i < body.length) {
+    let leadingBlanks = false;
+    while (i < body.length && !BLANK(body[i]) && !BREAK(body[i])) {
+      const c = body[i];
+      if (type === 'QUOTE_SINGLE' && c === "'" && body[i + 1] === "'") {
+        s += "'";
+        i += 2;
+      } else if (type === 'QUOTE_DOUBLE' && c === '\\' && BREAK(body[i + 1])) {
+        i += 2;
+        leadingBlanks = true;
+        break;
+      } else if (type === 'QUOTE_DOUBLE' && c === '\\') {
+        const e = body[i + 1] ?? '';
+        const width = HEX_ESCAPES[e];
+        if (width !== undefined) {
+          const hex = body.slice(i + 2, i + 2 + width);
+          if (!new RegExp(`^[0-9A-Fa-f]{${width}}$`).test(hex)) throw new Error('did not find expected hexdecimal number (while parsing a quoted scalar)');
+          const cp = Number.parseInt(hex, 16);
+          if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) throw new Error('found invalid Unicode character escape code (while parsing a quoted scalar)');
+          s += String.fromCodePoint(cp);
+          i += 2 + width;
+        } else if (e in ESCAPES) {
+          s += ESCAPES[e];
+          i += 2;
+        } else throw new Error('found unknown escape character (while parsing a quoted scalar)');
+      } else {
+        s += c;
+        i += 1;
+      }
+    }
+    let whitespaces = '';
+    let leadingBreak = '';
+    let trailingBreaks = '';
+    while (i < body.length && (BLANK(body[i]) || BREAK(body[i]))) {
+      if (BLANK(body[i])) {
+        if (!leadingBlanks) whitespaces += body[i];
+      } else if (!leadingBlanks) {
+        whitespaces = '';
+        leadingBreak = body[i];
+        leadingBlanks = true;
+      } else trailingBreaks += body[i];
+      i += 1;
+    }
+    if (leadingBlanks) s += leadingBreak === '\n' ? trailingBreaks || ' ' : leadingBreak + trailingBreaks;
+    else s += whitespaces;
+  }
+  return s;
+}
+
 class Decoder {
   private decodes = 1; // the document node
   private aliased = 0;
@@ -222,6 +291,8 @@ class Decoder {
     private readonly where: Where,
     /** The document's text, when it may hold a double-quoted `\/` (YAML 1.2 only). */
     private readonly source?: string,
+    /** The document's text with LS and PS kept where `doc` was parsed with line feeds (see readValuesYaml). */
+    private readonly orig?: string,
   ) {}
 
   private fail(node: YamlNode | Pair | null | undefined, why: string): never {
@@ -244,6 +315,9 @@ class Decoder {
 
   private inner(node: YamlNode | null | undefined): Json {
     if (node === null || node === undefined) return null;
+    // go-yaml's anchor and alias names are letters, digits, '_' and '-' (the yaml library takes more).
+    const name = isAlias(node) ? node.source : node.anchor;
+    if (name !== undefined && !/^[0-9A-Za-z_-]+$/.test(name)) this.fail(node, `did not find expected alphabetic or numeric character (while scanning an ${isAlias(node) ? 'alias' : 'anchor'})`);
     if (isAlias(node)) return this.alias(node);
     const memo = this.done.get(node);
     if (memo) {
@@ -345,7 +419,7 @@ class Decoder {
 
   /** The tag and value go-yaml gives a scalar (integers as bigint). */
   private resolveScalar(node: Scalar): Resolved {
-    const text = String(node.value ?? '');
+    const text = this.separatorText(node) ?? String(node.value ?? '');
     const tag = node.tag ?? '';
     if (tag === '' && node.type !== 'PLAIN' && node.value !== null) return { tag: STR, value: text };
     let r: Resolved;
@@ -361,6 +435,21 @@ class Decoder {
     }
     if (r.tag === TIMESTAMP) return { tag: STR, value: text }; // go-yaml keeps timestamps' text in interface{}
     return r;
+  }
+
+  /**
+   * A flow scalar's text as go-yaml reads it when an LS or PS breaks one of its lines: such a
+   * break is kept as itself where a line feed folds to a space (undefined: no LS or PS in it).
+   */
+  private separatorText(node: Scalar): string | undefined {
+    if (this.orig === undefined || !node.range || !(node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) return undefined;
+    const raw = this.orig.slice(node.range[0], node.range[1]);
+    if (!/[\u2028\u2029]/.test(raw)) return undefined;
+    try {
+      return goFlowScalar(raw, node.type);
+    } catch (e) {
+      return this.fail(node, (e as Error).message);
+    }
   }
 
   private scalar(node: Scalar): Json {
@@ -384,27 +473,33 @@ function put(o: Record<string, unknown>, k: string, v: unknown) {
   Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
-/** Offsets of the lines that start a new document, as Helm 4's reader splits a file. */
-function splitDocuments(text: string): { text: string; line: number }[] {
+/** The documents of a file, as Helm 4's reader splits it: their text, first line and offset. */
+function splitDocuments(text: string): { text: string; line: number; offset: number }[] {
   const lines = text.split('\n');
-  const chunks: { text: string; line: number }[] = [];
+  const chunks: { text: string; line: number; offset: number }[] = [];
   let buf: string[] = [];
   let start = 1;
+  let startOffset = 0;
+  let offset = 0;
   lines.forEach((raw, i) => {
+    const here = offset;
+    offset += raw.length + 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.startsWith('---')) {
       const rest = line.slice(3).trim();
       if (rest.length > 0 && rest[0] !== '#') {
         throw new YamlValuesError(`line ${i + 1}: invalid document separator: ${rest.length > 40 ? `${rest.slice(0, 40)}…` : rest} (only a comment may follow --- on its line)`);
       }
-      if (buf.length > 0) chunks.push({ text: buf.join('\n'), line: start });
+      if (buf.length > 0) chunks.push({ text: buf.join('\n'), line: start, offset: startOffset });
       buf = [];
       start = i + 2;
+      startOffset = offset;
       return;
     }
+    if (buf.length === 0) startOffset = here;
     buf.push(line);
   });
-  if (buf.length > 0) chunks.push({ text: buf.join('\n'), line: start });
+  if (buf.length > 0) chunks.push({ text: buf.join('\n'), line: start, offset: startOffset });
   return chunks;
 }
 
@@ -419,6 +514,8 @@ function indentQuotedContinuation(text: string, at: number, quote: '"' | "'"): s
   let offset = 0;
   let row = 0;
   while (row < lines.length - 1 && offset + lines[row].length < at) offset += lines[row++].length + 1;
+  // The yaml library may point at an empty line inside the scalar: the quote opened above it.
+  while (row > 0 && lines[row].trim() === '') row--;
   // The quote left open on that line: scan with the scalar's escapes (\" in double, '' in single quotes).
   const line = lines[row];
   let open = -1;
@@ -451,10 +548,12 @@ function indentQuotedContinuation(text: string, at: number, quote: '"' | "'"): s
  * The first line (0-based) whose leading blanks hold a tab outside a scalar that spans lines and
  * outside flow collections: go-yaml does not skip a tab where a block token may start.
  */
-function tabLeadingLine(text: string, doc: Document): number | undefined {
+const TAB_MESSAGE = 'found a tab character that cannot start any token (go-yaml refuses a tab before the first character of a line outside scalars and flow collections)';
+
+function tabLeadingLine(text: string, doc?: Document): number | undefined {
   if (!/(^|\n) *\t/.test(text)) return undefined;
   const spans: [number, number][] = [];
-  visit(doc, (_key, node) => {
+  if (doc) visit(doc, (_key, node) => {
     const range = (node as { range?: [number, number, number] }).range;
     if (!range) return;
     if ((isMap(node) || isSeq(node)) && node.flow) spans.push([range[0], range[2]]);
@@ -471,7 +570,37 @@ function tabLeadingLine(text: string, doc: Document): number | undefined {
 }
 
 /** One document's content as Helm decodes it (through JSON). */
-function decodeDocument(text: string, firstLine: number): Json {
+/** `orig` (same length as `text`, LS and PS where `text` has LF) changed as `text` was to `changed` by padding lines. */
+function padLike(orig: string | undefined, text: string, changed: string): string | undefined {
+  if (orig === undefined) return undefined;
+  const lines = text.split('\n');
+  const out = changed.split('\n');
+  let offset = 0;
+  return lines
+    .map((l, i) => {
+      const o = orig.slice(offset, offset + l.length);
+      const sep = orig.slice(offset + l.length, offset + l.length + 1);
+      offset += l.length + 1;
+      return out[i].slice(0, out[i].length - l.length) + o + sep;
+    })
+    .join('');
+}
+
+/**
+ * go-yaml reads `-` before a flow indicator (`{-}`, `[a, -]`) as the plain scalar "-"; the yaml
+ * library reads a block sequence there and refuses it. The text with each such `-` quoted (the
+ * same value), or undefined when there is none.
+ */
+function quoteFlowDashes(text: string, doc: Document.Parsed): string | undefined {
+  const at = doc.errors.filter((e) => e.code === 'BLOCK_IN_FLOW').map((e) => e.pos[0]).filter((p) => text[p] === '-' && /[,\]}]/.test(text[p + 1] ?? ''));
+  if (at.length === 0 || at.length !== doc.errors.filter((e) => e.code === 'BLOCK_IN_FLOW').length) return undefined;
+  let out = text;
+  for (const p of [...new Set(at)].sort((a, b) => b - a)) out = `${out.slice(0, p)}"-"${out.slice(p + 1)}`;
+  return out;
+}
+
+/** One document's content as Helm decodes it (through JSON); `orig`: the text with LS and PS kept (see readValuesYaml). */
+function decodeDocument(text: string, firstLine: number, orig?: string): Json {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, lineCounter, prettyErrors: false });
   const where: Where = (node) => {
@@ -487,8 +616,17 @@ function decodeDocument(text: string, firstLine: number): Json {
   }
   // go-yaml reads one document; what follows an explicit end (`...`) is not read.
   const doc = list[0];
-  if (!doc) return null;
+  if (!doc) {
+    // Only blanks and comments: go-yaml still refuses a tab where a token may start.
+    const tab = tabLeadingLine(text);
+    if (tab !== undefined) throw new YamlValuesError(`line ${tab + firstLine}: ${TAB_MESSAGE}`);
+    return null;
+  }
   const err = doc.errors[0];
+  if (err?.code === 'BLOCK_IN_FLOW') {
+    const quoted = quoteFlowDashes(text, doc);
+    if (quoted !== undefined) return decodeDocument(quoted, firstLine, orig === undefined ? undefined : quoteFlowDashes(orig, doc));
+  }
   // go-yaml ends a document whose first node is indented where a line starts further left: what
   // follows is an implicit second document, which Helm (reading one document) never reads.
   if (err?.code === 'UNEXPECTED_TOKEN' && /at node end/.test(err.message)) {
@@ -498,12 +636,13 @@ function decodeDocument(text: string, firstLine: number): Json {
     const first = lines.findIndex(content);
     const at = (err.linePos?.[0] ?? lineCounter.linePos(err.pos[0])).line - 1;
     if (first >= 0 && first < at && indent(lines[at]) < indent(lines[first]) && lines.slice(first, at).every((l) => !content(l) || indent(l) >= indent(lines[first]))) {
-      return decodeDocument(lines.slice(0, at).join('\n'), firstLine);
+      const kept = lines.slice(0, at).join('\n');
+      return decodeDocument(kept, firstLine, orig?.slice(0, kept.length));
     }
   }
   if (err?.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(err.message)) {
     const indented = indentQuotedContinuation(text, err.pos[0], err.message.includes('"quote') ? '"' : "'");
-    if (indented !== undefined) return decodeDocument(indented, firstLine);
+    if (indented !== undefined) return decodeDocument(indented, firstLine, padLike(orig, text, indented));
   }
   if (err) {
     const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
@@ -511,8 +650,8 @@ function decodeDocument(text: string, firstLine: number): Json {
     throw new YamlValuesError(`${pos ? `line ${pos.line + firstLine - 1}: ` : ''}${msg}`);
   }
   const tab = tabLeadingLine(text, doc);
-  if (tab !== undefined) throw new YamlValuesError(`line ${tab + firstLine}: found a tab character that cannot start any token (go-yaml refuses a tab before the first character of a line outside scalars and flow collections)`);
-  return new Decoder(doc, where, text.includes('\\/') ? text : undefined).value(doc.contents as YamlNode | null);
+  if (tab !== undefined) throw new YamlValuesError(`line ${tab + firstLine}: ${TAB_MESSAGE}`);
+  return new Decoder(doc, where, text.includes('\\/') ? text : undefined, orig).value(doc.contents as YamlNode | null);
 }
 
 function isMapValue(v: unknown): v is Record<string, unknown> {
@@ -602,9 +741,14 @@ function utf8(bytes: Uint8Array, start: number): string {
  */
 export function readValuesYaml(text: string): Record<string, unknown> {
   let values: Record<string, unknown> = {};
-  // go-yaml's line breaks: LF, CRLF, and also a lone CR, NEL, LS and PS.
-  for (const chunk of splitDocuments(text.replace(/\r(?!\n)|[\u0085\u2028\u2029]/g, '\n'))) {
-    const doc = decodeDocument(chunk.text, chunk.line);
+  // go-yaml's line breaks: LF, CRLF, and also a lone CR, NEL, LS and PS. CR, CRLF and NEL read
+  // as LF everywhere; LS and PS break lines as well but are kept as themselves where a scalar
+  // holds a line break (`original`: the text with only them kept, of the same length).
+  const original = text.replace(/\r\n/g, '\n').replace(/[\r\u0085]/g, '\n');
+  const normalized = original.replace(/[\u2028\u2029]/g, '\n');
+  const withSeparators = normalized !== original;
+  for (const chunk of splitDocuments(normalized)) {
+    const doc = decodeDocument(chunk.text, chunk.line, withSeparators ? original.slice(chunk.offset, chunk.offset + chunk.text.length) : undefined);
     if (doc === null) continue;
     if (!isMapValue(doc)) {
       throw new YamlValuesError(`${chunk.line > 1 ? `line ${chunk.line}: ` : ''}expected a map of values at the top level, got ${Array.isArray(doc) ? 'a list' : `a ${typeof doc}`}`, true);

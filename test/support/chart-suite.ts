@@ -23,7 +23,7 @@ import { App } from 'cdk8s';
 import { ConcreteChart, ValuesError, toManifest, renderObjects, resolveValues, valuesProblems, type ChartDefinition, type Release } from '../../src/helm/chart';
 import { arbitraryValues } from './arbitrary';
 import { repairByRules } from './repair';
-import { HELM_MAJORS, helmBinary } from './helm';
+import { HELM_MAJORS, framedAs, helmBinary } from './helm';
 import { kube131 } from './kube-schema';
 import { kube135Problems } from './kube-schema-135';
 import { thirdPartyProblems } from './third-party-schema';
@@ -134,7 +134,7 @@ export function describeChart<S extends TObject>(def: ChartDefinition<S>, opts: 
         expect(cli.code).toBe(0);
         for (const major of HELM_MAJORS) {
           const helm = await helmTemplate(major, chartDir(def), [], release);
-          expect(cli.stdout, `helm ${major}`).toBe(helm.stdout);
+          expect(framedAs(major, cli.stdout), `helm ${major}`).toBe(helm.stdout);
         }
       });
     }

@@ -3,7 +3,8 @@
  * Redis (Debian's redis-server), a Git server (git daemon, pushes allowed, no auth), Argo CD's
  * repo server and application controller (one binary built from Go modules, the component chosen
  * by ARGOCD_BINARY_NAME), with Argo CD's CRDs, ConfigMaps, Secret and the controller's RBAC
- * applied from the module's own install manifests. No API server or UI: tests drive Argo CD
+ * applied from the module's own install manifests, and an OCI registry (scripts/cluster/registry.ts)
+ * that Helm-source and OCI-source Applications can read charts from. No API server or UI: tests drive Argo CD
  * through its CRDs, as `kubectl apply -f dist/argocd/root.yaml` does.
  *
  * Everything listens on 127.0.0.1. The application controller serves metrics on 0.0.0.0 (fixed in
@@ -11,14 +12,17 @@
  * API server, the repo server, Redis) through scripts/cluster/netns-forward.mjs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CLUSTER_DIR, KUBECONFIG, freePort, kubectl, readState, start, waitFor, type Proc, type State } from './cluster';
+import { startRegistry } from './registry';
 import { ensureTool, toolVersion } from './tools';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 const DIR = join(CLUSTER_DIR, 'argocd');
+/** The OCI registry's own folder (storage, config, log), deleted when Argo CD stops. */
+const REGISTRY_DIR = join(DIR, 'registry');
 const REDIS = '/usr/bin/redis-server';
 
 type Log = (line: string) => void;
@@ -76,8 +80,11 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   const gitExec = execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim();
   const argocdDir = await ensureTool('argocd', log);
   const kustomizeDir = await ensureTool('kustomize', log);
+  // The repo server renders Helm sources with the pinned Helm 3 built from its Go module.
   const helmDir = await ensureTool('helm3', log);
   const started = Date.now();
+  // A fresh folder: sockets, the Git repository or a registry left by an earlier Argo CD would be taken for this one's.
+  rmSync(DIR, { recursive: true, force: true });
   for (const d of ['redis', 'git', 'tmp', 'home', 'sockets', 'config/tls', 'config/ssh', 'config/gpg']) mkdirSync(join(DIR, d), { recursive: true });
   const procs: Proc[] = [...state.procs];
   const argocd = join(argocdDir, 'argocd');
@@ -89,6 +96,14 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   kubectl(['apply', '--server-side', '-f', join(argocdDir, 'crds')]);
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', join(argocdDir, 'crds')]);
   kubectl(['apply', '-n', ARGOCD_NAMESPACE, '-f', join(argocdDir, 'install')]);
+  // The `default` AppProject, which Argo CD's API server creates when it starts (this setup runs no
+  // API server): everything allowed, as there. root.yaml and users' own Applications name it.
+  kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: 'default', namespace: ARGOCD_NAMESPACE },
+    spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+  }));
 
   const [redisPort, gitPort, repoPort, repoMetrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   start('redis', REDIS, ['--bind', '127.0.0.1', '--port', String(redisPort), '--dir', join(DIR, 'redis'), '--save', '', '--appendonly', 'no', '--set-proc-title', 'no'], procs);
@@ -99,6 +114,10 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitDir]);
   start('git-daemon', join(gitExec, 'git-daemon'), ['--reuseaddr', '--listen=127.0.0.1', `--port=${gitPort}`, `--base-path=${gitRoot}`, '--export-all', '--enable=receive-pack', '--informative-errors', gitRoot], procs);
   const gitUrl = `git://127.0.0.1:${gitPort}/linkerd.git`;
+
+  // The OCI registry (CNCF Distribution, plain HTTP on 127.0.0.1), stopped by PID with the rest.
+  const registry = await startRegistry(REGISTRY_DIR, log);
+  procs.push({ name: 'oci-registry', pid: registry.pid, binary: registry.binary });
 
   const env = {
     PATH: [helmDir, kustomizeDir, process.env.PATH].join(':'),
@@ -138,16 +157,27 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
     '--app-resync=60',
   ], procs, { env: { ...env, ARGOCD_BINARY_NAME: 'argocd-application-controller', ARGOCD_FAKE_IN_CLUSTER: 'true', KUBECONFIG: kubeconfig }, runs: process.execPath });
 
-  saveState({ procs, argocd: { namespace: ARGOCD_NAMESPACE, gitUrl, gitDir } });
+  // unshare and sh run first and exec the forwarder (Node) only then: until they have, the PID
+  // does not yet run what the state records, and waitFor would take it for an exited process.
+  const controller = procs[procs.length - 1];
+  const execed = () => {
+    try {
+      return readFileSync(`/proc/${controller.pid}/cmdline`, 'utf8').split('\0')[0] === controller.binary;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 150 && !execed(); i++) await new Promise((r) => setTimeout(r, 200));
+  saveState({ procs, argocd: { namespace: ARGOCD_NAMESPACE, gitUrl, gitDir, registry: registry.registry } });
   // Ready when Redis, the repo server and the forwarded ports accept connections; the controller
   // then reconciles any Application as soon as it has listed the cluster.
   await waitFor('Argo CD to be ready', 120, procs, async () => (await Promise.all([redisPort, repoPort].map(accepts))).every(Boolean) && readdirSync(sockets).length === forwarded.length, log);
-  log(`Argo CD up in ${Math.round((Date.now() - started) / 1000)} s: ${gitUrl}, namespace ${ARGOCD_NAMESPACE}`);
+  log(`Argo CD up in ${Math.round((Date.now() - started) / 1000)} s: ${gitUrl}, OCI registry ${registry.registry}, namespace ${ARGOCD_NAMESPACE}`);
   return readState()!.argocd!;
 }
 
 /** The processes `upArgoCd` starts (stopped by PID by `npm run cluster -- down`, or here). */
-const ARGOCD_PROCS = new Set(['redis', 'git-daemon', 'argocd-repo-server', 'argocd-forward', 'argocd-application-controller']);
+const ARGOCD_PROCS = new Set(['redis', 'git-daemon', 'oci-registry', 'argocd-repo-server', 'argocd-forward', 'argocd-application-controller']);
 
 /** Stops Argo CD's processes (by PID) and forgets it, leaving the cluster running; the objects it created stay. */
 export async function downArgoCd(log: Log = console.log): Promise<void> {
@@ -166,6 +196,7 @@ export async function downArgoCd(log: Log = console.log): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   for (const p of alive()) process.kill(p.pid, 'SIGKILL');
+  rmSync(REGISTRY_DIR, { recursive: true, force: true });
   saveState({ procs: state.procs.filter((p) => !ARGOCD_PROCS.has(p.name)), argocd: undefined });
   log(`stopped ${mine.map((p) => `${p.name} (${p.pid})`).join(', ')}`);
 }
@@ -177,8 +208,8 @@ export function clusterInfo(): { kubeconfig: string; apiserver: string; gitUrl: 
     kubeconfig: KUBECONFIG,
     apiserver: state?.apiserver ?? '',
     gitUrl: state?.argocd?.gitUrl ?? null,
-    // The OCI registry of issue 25 item 5 (not started here yet).
-    registry: null,
+    // The OCI registry (`host:port`, plain HTTP): `helm push … oci://<registry>/…` and OCI sources read it.
+    registry: state?.argocd?.registry ?? null,
     argocdNamespace: state?.argocd?.namespace ?? null,
   };
 }

@@ -6,7 +6,7 @@
  *   npm run cluster -- up            # build what is missing, start, wait until ready
  *   npm run cluster -- kubeconfig    # print the kubeconfig's path (last line)
  *   npm run cluster -- status
- *   npm run cluster -- up --argocd   # and a real Argo CD with a Git server (scripts/cluster/argocd.ts)
+ *   npm run cluster -- up --argocd   # and a real Argo CD with a Git server and an OCI registry (scripts/cluster/argocd.ts)
  *   npm run -s cluster -- info --json  # {kubeconfig, apiserver, gitUrl, registry, argocdNamespace}
  *   npm run cluster -- down          # stop every process 'up' started, by PID; delete its state
  *
@@ -45,7 +45,7 @@ export interface State {
   apiserver: string;
   procs: Proc[];
   /** Set by `up --argocd` (scripts/cluster/argocd.ts). */
-  argocd?: { namespace: string; gitUrl: string; gitDir: string };
+  argocd?: { namespace: string; gitUrl: string; gitDir: string; registry: string };
 }
 
 type Log = (line: string) => void;

@@ -18,7 +18,7 @@ import { CLUSTER_DIR } from '../../scripts/cluster/cluster';
 import { clusterInfo, downArgoCd, upArgoCd } from '../../scripts/cluster/argocd';
 import { releaseCharts } from '../../scripts/release';
 import { toolDir } from '../../scripts/cluster/tools';
-import { NAMESPACE_LABELS } from '../../src/argocd';
+import { CNI_NAMESPACE_LABELS } from '../../src/k8s/namespace';
 import { CHART_VERSION } from '../../src/version';
 import { identityPem } from '../fixtures/identity';
 import { ROOT, deleteNamespace, eventually, getJson, kubectl } from './support/cluster';
@@ -147,7 +147,7 @@ function helmApp(c: Chart, repoURL: string): object {
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions: ['CreateNamespace=true', ...(c.serverSide ? ['ServerSideApply=true'] : [])],
-        ...(NAMESPACE_LABELS[c.chart] ? { managedNamespaceMetadata: { labels: NAMESPACE_LABELS[c.chart] } } : {}),
+        ...(c.chart === 'linkerd2-cni' ? { managedNamespaceMetadata: { labels: CNI_NAMESPACE_LABELS } } : {}),
       },
     },
   };

@@ -16,12 +16,13 @@ describe('linkerd-control-plane values', () => {
     expect(defaults.proxy.logLevel).toBe('warn,linkerd=info,hickory=error');
     expect(defaults.proxy.opaquePorts).toBe('25,587,3306,4444,5432,6379,9300,11211');
     expect(defaults.proxy.inbound).toEqual({ server: { http2: { keepAliveInterval: '10s', keepAliveTimeout: '3s' } } });
-    expect(defaults.proxy.cores).toBeNull();
+    // Upstream's null default is no default here (docs/parity.md#null-defaults): Helm 4 drops null chart defaults.
+    expect(defaults.proxy.cores).toBeUndefined();
     expect(defaults.controllerReplicas).toBe(1);
     expect(defaults.webhookFailurePolicy).toBe('Ignore');
     expect(defaults.identity.issuer).toMatchObject({ scheme: 'linkerd.io/tls', issuanceLifetime: '24h0m0s', clockSkewAllowance: '20s' });
     expect(defaults.proxyInit.ignoreOutboundPorts).toBe('4567,4568');
-    expect(defaults.configReaders).toBeNull();
+    expect(defaults.configReaders).toBeUndefined();
     expect('heartbeatSchedule' in defaults).toBe(false);
     expect('destinationResources' in defaults).toBe(false);
   });

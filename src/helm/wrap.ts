@@ -130,6 +130,10 @@ export function wrapLongLines(text: string): string {
       for (const [s, e] of actions(line)) {
         const action = line.slice(s, e);
         out += line.slice(last, s);
+        // An action that trims the whitespace before it (`{{-`) and follows another directly starts
+        // a line of its own where the line would otherwise stay too long: the break is trimmed away.
+        const rest = line.length - s;
+        if (s > 0 && s === last && action.startsWith('{{-') && out.length - out.lastIndexOf('\n') - 1 + rest > MAX_TEMPLATE_LINE) out += `\n${' '.repeat(indent)}`;
         const column = out.length - out.lastIndexOf('\n') - 1;
         out += action.length > WIDTH / 2 ? wrapAction(action, column, indent) : action;
         last = e;

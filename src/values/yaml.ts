@@ -587,6 +587,22 @@ function padLike(orig: string | undefined, text: string, changed: string): strin
 }
 
 /**
+ * go-yaml does not look at indentation inside a flow collection (`cpu: {` with its `}` at the left
+ * margin of the next line is an empty map); the yaml library wants those lines indented past the
+ * block the collection stands in. The text with the line holding `at` indented past every line
+ * before it (the same value: leading blanks inside a flow collection, and on the continuation
+ * lines of its scalars, are not content), or undefined when it already is.
+ */
+function indentFlowLine(text: string, at: number): string | undefined {
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  const before = text.slice(0, start).split('\n').filter((l) => l.trim() !== '');
+  const needed = Math.max(0, ...before.map((l) => l.length - l.trimStart().length)) + 1;
+  const line = text.slice(start);
+  const has = line.length - line.replace(/^ */, '').length;
+  return has >= needed ? undefined : `${text.slice(0, start)}${' '.repeat(needed - has)}${line}`;
+}
+
+/**
  * go-yaml reads `-` before a flow indicator (`{-}`, `[a, -]`) as the plain scalar "-"; the yaml
  * library reads a block sequence there and refuses it. The text with each such `-` quoted (the
  * same value), or undefined when there is none.
@@ -639,6 +655,10 @@ function decodeDocument(text: string, firstLine: number, orig?: string): Json {
       const kept = lines.slice(0, at).join('\n');
       return decodeDocument(kept, firstLine, orig?.slice(0, kept.length));
     }
+  }
+  if (err?.code === 'BAD_INDENT' && /^Flow (map|sequence) in block collection must be sufficiently indented/.test(err.message)) {
+    const indented = indentFlowLine(text, err.pos[0]);
+    if (indented !== undefined) return decodeDocument(indented, firstLine, padLike(orig, text, indented));
   }
   if (err?.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(err.message)) {
     const indented = indentQuotedContinuation(text, err.pos[0], err.message.includes('"quote') ? '"' : "'");

@@ -56,6 +56,19 @@ const commandsBundle = {
   },
 };
 
+/**
+ * ws (under @kubernetes/client-node, for the day-2 commands) tries two optional native add-ons in a
+ * try/catch and falls back to JavaScript without them: in the bundle they are a module that
+ * throws, so the package requires nothing it does not declare.
+ */
+const optionalAddons = {
+  name: 'optional-addons',
+  setup(b) {
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'optional-addon' }));
+    b.onLoad({ filter: /.*/, namespace: 'optional-addon' }, (args) => ({ contents: `throw new Error(${JSON.stringify(`${args.path} is not bundled`)});`, loader: 'js' }));
+  },
+};
+
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['cdk8s-plus-*'], legalComments: 'eof', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
-await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, builtins] });
+await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, builtins, optionalAddons] });
 await build({ ...common, entryPoints: [join(src, 'cli', 'start.ts')], outfile: ENTRY, plugins: [commandsBundle, ownDirname, builtins] });

@@ -11,7 +11,10 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LINKERD_VERSION } from '../../src/version';
+import { releaseCharts } from '../../scripts/release';
+import { startRegistry, stopRegistry } from '../../scripts/cluster/registry';
+import { CHART_VERSION, LINKERD_VERSION } from '../../src/version';
+import { helmBinary } from '../support/helm';
 import { cli } from './support/cli';
 import { CHARTS_DIR, IDENTITY_FLAGS, KUBECONFIG, ROOT, deleteNamespace, helm, kubectl } from './support/cluster';
 
@@ -116,6 +119,33 @@ describe('upgrade-plan', () => {
     expect(drifted.stdout).toContain('   changed (1): Deployment linkerd/linkerd-identity\n');
     expect(drifted.stdout).toMatch(/ {3}restarts Deployment linkerd\/linkerd-identity: pod template: spec\.containers\.\d\.image\n/);
     expect(drifted.code).toBe(1);
+  });
+
+  it('plans against a published version in an OCI registry as against the same charts in this tree', async () => {
+    const registryDir = join(dir, 'registry');
+    const registry = await startRegistry(registryDir, (l) => console.log(`[registry] ${l}`));
+    try {
+      await releaseCharts({ registry: registry.registry, repository: 'linkerd', plainHttp: true });
+      await helm(4, ['install', 'linkerd-crds', join(CHARTS_DIR, 'linkerd-crds'), '-n', 'linkerd', '--create-namespace', ...wait]);
+      await helm(4, ['install', 'linkerd-control-plane', join(CHARTS_DIR, 'linkerd-control-plane'), '-n', 'linkerd', ...IDENTITY_FLAGS, ...wait]);
+      const published = await plan(['--to', CHART_VERSION, '--registry', `oci://${registry.registry}/linkerd`, '--plain-http', '--helm', helmBinary(4)]);
+      console.log(published.stdout, published.stderr);
+      const local = await plan();
+      const steps = (out: string) => out.split('\n').filter((l) => /^\d+\. /.test(l));
+      expect(steps(published.stdout)).toEqual([
+        expect.stringMatching(/^1\. linkerd\/linkerd-crds \(linkerd-crds\): chart .*: no change$/),
+        expect.stringMatching(/^2\. linkerd\/linkerd-control-plane \(linkerd-control-plane\): chart .*: no change$/),
+      ]);
+      expect(steps(published.stdout)).toEqual(steps(local.stdout));
+      expect(published.code).toBe(0);
+      // A version the registry does not have: one error line naming it, nothing planned.
+      const missing = await plan(['--to', '99.0.0', '--registry', `oci://${registry.registry}/linkerd`, '--plain-http', '--helm', helmBinary(4)]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/99\.0\.0/);
+      expect(steps(missing.stdout)).toEqual([]);
+    } finally {
+      await stopRegistry(registryDir);
+    }
   });
 
   it('refuses a downgrade, with the reason (exit 5)', async () => {

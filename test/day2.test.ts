@@ -5,22 +5,16 @@
  * ids of the objects, and the restart reasons of a plan. The commands against a live cluster are
  * in test/cluster/check-live.test.ts, diff-upgrade-plan.test.ts and rotation.test.ts.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { objectId, unifiedDiff, type ObjectDiff } from '../src/check/live-diff';
 import { restartsOf } from '../src/check/upgrade-plan';
-import { run, type Io } from '../src/cli/main';
 import { IDENTITY_SET_FILE_FLAGS } from './fixtures/identity';
+import { runCli } from './support/cli';
 import { scratchDir } from './support/render';
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** A kubeconfig for a server on 127.0.0.1 port 1, where nothing listens (the connection is refused). */
 function refusedKubeconfig(): string {

@@ -8,17 +8,11 @@ import { readFileSync, statSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run, type Io } from '../src/cli/main';
 import { IDENTITY_DIR } from './fixtures/identity';
+import { runCli } from './support/cli';
 import { scratchDir } from './support/render';
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** A copy of the test identity (ca.crt, issuer.crt, issuer.key) with the anchor's key when given. */
 function currentIdentity(caKey?: string): string {

@@ -169,9 +169,9 @@ export async function upArgoCd(log: Log = console.log): Promise<NonNullable<Stat
   };
   for (let i = 0; i < 150 && !execed(); i++) await new Promise((r) => setTimeout(r, 200));
   saveState({ procs, argocd: { namespace: ARGOCD_NAMESPACE, gitUrl, gitDir, registry: registry.registry } });
-  // Ready when Redis, the repo server and the forwarded ports accept connections; the controller
-  // then reconciles any Application as soon as it has listed the cluster.
-  await waitFor('Argo CD to be ready', 120, procs, async () => (await Promise.all([redisPort, repoPort].map(accepts))).every(Boolean) && readdirSync(sockets).length === forwarded.length, log);
+  // Ready when Redis, the Git server, the repo server and the forwarded ports accept connections;
+  // the controller then reconciles any Application as soon as it has listed the cluster.
+  await waitFor('Argo CD to be ready', 120, procs, async () => (await Promise.all([redisPort, gitPort, repoPort].map(accepts))).every(Boolean) && readdirSync(sockets).length === forwarded.length, log);
   log(`Argo CD up in ${Math.round((Date.now() - started) / 1000)} s: ${gitUrl}, OCI registry ${registry.registry}, namespace ${ARGOCD_NAMESPACE}`);
   return readState()!.argocd!;
 }

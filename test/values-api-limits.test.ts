@@ -60,7 +60,10 @@ describe('a request above its limit is refused by the command and by Helm 3 and 
   it('every chart has a rule for every request and limit of its values', () => {
     for (const def of Object.values(CHARTS)) {
       const keys = new Set(valuesRules(def).map((r) => r.key));
-      for (const { request } of requestLimitPairs(def.values)) expect(keys.has(request.join('.')), `${def.name}: ${request.join('.')}`).toBe(true);
+      for (const { request, list } of requestLimitPairs(def.values)) {
+        const key = list ? `${list.join('.')}[].${request.join('.')}` : request.join('.');
+        expect(keys.has(key), `${def.name}: ${key}`).toBe(true);
+      }
     }
     // The sections people set: the proxy's, the controllers', the extensions', the CNI plugin's, the mirrors'.
     const pairs = (chart: string) => requestLimitPairs(chartNamed(chart).values).map((p) => p.request.join('.'));
@@ -68,7 +71,31 @@ describe('a request above its limit is refused by the command and by Helm 3 and 
     expect(pairs('linkerd-viz')).toEqual(expect.arrayContaining(['prometheus.resources.memory.request', 'metricsAPI.proxy.resources.cpu.request']));
     expect(pairs('linkerd2-cni')).toEqual(expect.arrayContaining(['resources.cpu.request']));
     expect(pairs('linkerd-multicluster')).toEqual(expect.arrayContaining(['localServiceMirror.resources.requests.memory', 'controllerDefaults.resources.requests.cpu']));
+    // A list's items: each controller's own resources.
+    const items = requestLimitPairs(chartNamed('linkerd-multicluster').values).filter((p) => p.list).map((p) => `${p.list!.join('.')}[].${p.request.join('.')}`);
+    expect(items).toEqual(['controllers[].resources.requests.cpu', 'controllers[].resources.requests.memory', 'controllers[].resources.requests.ephemeral-storage']);
   });
+
+  // One controller per Link; an entry that sets resources replaces controllerDefaults.resources whole.
+  const controllers = (...resources: (Record<string, unknown> | undefined)[]) => ({
+    controllers: resources.map((r, i) => ({ link: { ref: { name: `east${i}` } }, ...(r ? { resources: r } : {}) })),
+  });
+
+  it.each([
+    ['the second entry', controllers(undefined, { requests: { cpu: '2' }, limits: { cpu: '1500m' } }), 'controllers[1].resources.requests.cpu: above its limit controllers[1].resources.limits.cpu'],
+    ['the first entry, memory', controllers({ requests: { memory: '1Gi' }, limits: { memory: '1000Mi' } }, { requests: { memory: '1Gi' } }), 'controllers[0].resources.requests.memory: above its limit controllers[0].resources.limits.memory'],
+  ])('linkerd-multicluster: a controller entry with a request above its limit is refused, naming %s', async (_what, values, message) => {
+    const r = await refusals('linkerd-multicluster', values);
+    expect(r.cli).toContain(message);
+    expect(r.cli.trim().split('\n')).toHaveLength(1);
+    for (const h of r.helm) expect(h).toContain(message);
+  }, 120_000);
+
+  it('linkerd-multicluster: entries within their limits render, even where controllerDefaults would not apply', async () => {
+    // The entry's own limit (2) holds its request; controllerDefaults' limit (500m) is not its.
+    const r = await refusals('linkerd-multicluster', { controllerDefaults: { resources: { requests: { cpu: '100m' }, limits: { cpu: '500m' } } }, ...controllers({ requests: { cpu: '1' }, limits: { cpu: '2' } }, undefined) });
+    expect(r).toEqual({ cli: '', helm: ['', ''] });
+  }, 120_000);
 
   it.each([
     ['linkerd-viz', ['metricsAPI', 'resources', 'cpu'], { request: '2', limit: '1500m' }, 'metricsAPI.resources.cpu.request'],

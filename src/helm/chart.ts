@@ -24,7 +24,7 @@ import { emitDocument, emitPartials, emitText } from './emit';
 import { Bound, Expr, GeneratedCertField, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { Component, K8sObject, ValuesChart } from './object';
-import { emitRules, refusedBy, requestRule, type ValuesRule } from './rules';
+import { emitRules, itemRequestRule, refusedBy, requestRule, type ValuesRule } from './rules';
 import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
@@ -171,7 +171,7 @@ const requests = new WeakMap<object, ValuesRule[]>();
 function requestRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
   let rules = requests.get(def);
   if (!rules) {
-    rules = requestLimitPairs(def.values).map(({ request, limit }) => requestRule(request, limit));
+    rules = requestLimitPairs(def.values).map(({ request, limit, list }) => (list ? itemRequestRule(list, request, limit) : requestRule(request, limit)));
     requests.set(def, rules);
   }
   return rules;

@@ -22,6 +22,8 @@ export interface RenderContext {
   values: Record<string, unknown>;
   release: { name: string; namespace: string; service: string };
   chart: { name: string; version: string; appVersion: string };
+  /** Template variables bound in concrete mode (a rule's list item: ValuesRule's `each`). */
+  vars?: ReadonlyMap<string, unknown>;
 }
 
 export class SymbolicValueError extends Error {
@@ -515,7 +517,8 @@ export class Var extends Expr {
   ) {
     super(type);
   }
-  evaluate(): never {
+  evaluate(ctx: RenderContext): unknown {
+    if (ctx.vars?.has(this.name)) return ctx.vars.get(this.name);
     throw new Error(`${this.what} only exists while a template ranges`);
   }
   go(): string {

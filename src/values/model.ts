@@ -313,33 +313,37 @@ export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object
 /** The resources a container's requests and limits name (the API server refuses a request above its limit for each). */
 export const RESOURCE_KINDS = ['cpu', 'memory', 'ephemeral-storage'] as const;
 
-/** A request and the limit it may not exceed, by their values paths. */
+/** A request and the limit it may not exceed, by their values paths (relative to the items of `list`, for a list value's items). */
 export interface RequestLimitPair {
   request: string[];
   limit: string[];
+  /** The list value whose every item holds this pair (`controllers`). */
+  list?: string[];
 }
 
 /**
  * Every request and its limit in a chart's values, found by the shape of the schema: a section
  * with `cpu`, `memory`, `ephemeral-storage` each holding `request` and `limit`
  * (`proxy.resources`, `destinationResources` …), or a Kubernetes `resources` block with
- * `requests` and `limits` (val.kubernetesResources). Lists are not entered: their items'
- * resources are not values keys.
+ * `requests` and `limits` (val.kubernetesResources); inside the items of a list value too
+ * (`controllers[].resources`), with the path relative to the item and `list` set.
  */
 export function requestLimitPairs(schema: TSchema): RequestLimitPair[] {
   const out: RequestLimitPair[] = [];
-  const walk = (node: JsonSchema, path: string[]) => {
+  const walk = (node: JsonSchema, path: string[], list?: string[]) => {
     const props = node.properties ?? {};
+    const pair = (request: string[], limit: string[]) => out.push(list ? { request, limit, list } : { request, limit });
     if (props.requests && props.limits) {
-      for (const kind of RESOURCE_KINDS) out.push({ request: [...path, 'requests', kind], limit: [...path, 'limits', kind] });
+      for (const kind of RESOURCE_KINDS) pair([...path, 'requests', kind], [...path, 'limits', kind]);
       return;
     }
     const kinds = RESOURCE_KINDS.filter((k) => props[k]?.properties?.request && props[k]?.properties?.limit);
     if (kinds.length > 0) {
-      for (const kind of kinds) out.push({ request: [...path, kind, 'request'], limit: [...path, kind, 'limit'] });
+      for (const kind of kinds) pair([...path, kind, 'request'], [...path, kind, 'limit']);
       return;
     }
-    for (const [k, child] of Object.entries(props)) walk(child, [...path, k]);
+    if (!list && node.items) walk(node.items, [], path);
+    for (const [k, child] of Object.entries(props)) walk(child, [...path, k], list);
   };
   walk(stripSymbols(schema) as JsonSchema, []);
   return out;

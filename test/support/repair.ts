@@ -34,7 +34,8 @@ export function repairByRules<S extends TObject>(def: ChartDefinition<S>, user: 
     const fix = paths.find((p) => {
       const trial = structuredClone(out);
       unset(trial, p);
-      return !refused(trial).includes(rule);
+      // By key and message: a per-item rule's refusal is a new object each time (it names the item).
+      return !refused(trial).some((r) => r.key === rule.key && r.message === rule.message);
     });
     for (const p of fix ? [fix] : paths) unset(out, p);
   }

@@ -78,7 +78,22 @@ export { allCrds } from './crds/index';
 export type { CrdDefinition, CrdVersion, PrinterColumn } from './crds/definition';
 export { crdBody } from './crds/manifest';
 export { validateCustomResource } from './crds/validate';
-export * from './crds/resources';
+export {
+  type CustomResourceProps,
+  InvalidCustomResourceError,
+  LinkerdResource,
+  Server,
+  ServerAuthorization,
+  AuthorizationPolicy,
+  MeshTLSAuthentication,
+  NetworkAuthentication,
+  EgressNetwork,
+  HTTPLocalRateLimitPolicy,
+  HTTPRoute,
+  ServiceProfile,
+  ExternalWorkload,
+  Link,
+} from './crds/resources';
 export type { ServerSpec } from './crds/server';
 export type { ServerAuthorizationSpec } from './crds/server-authorization';
 export type { AuthorizationPolicySpec } from './crds/authorization-policy';

@@ -257,6 +257,19 @@ describe('the packed package, installed into new cdk8s apps', () => {
       }
     }, SLOW);
 
+    it('an ES module imports every export by name, the same values require gives (the entry loads each module on first use)', async () => {
+      const script = `import * as esm from 'cdk8s-linkerd';
+        import { createRequire } from 'node:module';
+        const cjs = createRequire(import.meta.url)('cdk8s-linkerd');
+        const names = Object.keys(cjs);
+        console.log(JSON.stringify({ names: names.length, missing: names.filter((n) => !(n in esm)), differ: names.filter((n) => esm[n] !== cjs[n]), undefined: names.filter((n) => cjs[n] === undefined) }));`;
+      const r = await run(process.execPath, ['--input-type=module', '-e', script], app().dir);
+      expect(r.code, show(r)).toBe(0);
+      const out = JSON.parse(r.stdout) as { names: number; missing: string[]; differ: string[]; undefined: string[] };
+      expect(out.names).toBeGreaterThan(50);
+      expect(out).toMatchObject({ missing: [], differ: [], undefined: [] });
+    }, SLOW);
+
     it('runs the installed cdk8s-linkerd command', async () => {
       const help = await app().cli(['--help']);
       expect(help.code, show(help)).toBe(0);

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CNI_NAMESPACE } from './cni/namespace';
+import { NAMESPACE_FILE } from './k8s/namespace';
 import { gitopsValues } from './control-plane/presets';
 import type { TObject } from '@sinclair/typebox';
 import type { ChartDefinition } from './helm/chart';
@@ -108,7 +109,7 @@ export const DIST_CHARTS: Record<string, DistChart> = {
       return (controlPlaneDistValues ??= { ...gitopsValues, identityTrustAnchorsPEM: exampleTrustAnchor() });
     },
     // The namespace goes with the certificates, the first folder applied into it.
-    split: { files: ['cert-manager.yaml', 'namespace.yaml'], folder: CERTIFICATES_FOLDER },
+    split: { files: ['cert-manager.yaml', NAMESPACE_FILE], folder: CERTIFICATES_FOLDER },
   },
   'linkerd-viz': { namespace: 'linkerd-viz', values: vizGitopsValues },
   'linkerd-jaeger': { namespace: 'linkerd-jaeger', values: {} },

@@ -40,6 +40,24 @@ describe('generated outputs', () => {
     expect(tree(join(root, 'dist'))).toEqual(tree(a));
   });
 
+  it("every document of dist/ names the chart template it comes from, except a release's Namespace, which no chart has", () => {
+    const charts = new Set(Object.keys(tree(join(root, 'charts'))));
+    let namespaces = 0;
+    for (const [file, text] of Object.entries(tree(join(root, 'dist'))).filter(([f]) => f.endsWith('.yaml') && !f.startsWith('argocd/') && !f.endsWith('kustomization.yaml'))) {
+      for (const doc of text.split(/^---\n/m).filter(Boolean)) {
+        const [comment, ...rest] = doc.split('\n');
+        const source = /^# Source: (.+)$/.exec(comment);
+        if (source) expect(charts, `${file}: ${comment}`).toContain(source[1]);
+        else {
+          expect(comment, file).toMatch(/^# The namespace of [a-z0-9-]+ \(no template of the chart: helm install --create-namespace makes it\)$/);
+          expect(rest.slice(0, 2), file).toEqual(['apiVersion: v1', 'kind: Namespace']);
+          namespaces++;
+        }
+      }
+    }
+    expect(namespaces).toBeGreaterThanOrEqual(5);
+  });
+
   it('dist/ holds no private key', () => {
     for (const [file, text] of Object.entries(tree(join(root, 'dist')))) expect(text, file).not.toContain('PRIVATE KEY');
   });

@@ -8,7 +8,7 @@
  * in that text plus one newline; `--output-dir` writes every document with its blank line.
  * Helm 3 prints the same documents with no blank line after any of them.
  */
-import { isHook, type RenderedObject } from '../helm/chart';
+import { isHook, sourceComment, type RenderedObject } from '../helm/chart';
 import { objectOrder, yamlText } from '../helm/yaml';
 
 /** One document's text (its last line ends with a newline), as toManifest writes it. */
@@ -21,7 +21,7 @@ export type Framing = 'stdout' | 'show-only' | 'output-dir';
 
 /** A document of `helm template` output with its `---` and `# Source:` lines. */
 function framed(chartName: string, o: RenderedObject, blankLine: boolean): string {
-  return `---\n# Source: ${chartName}/templates/${o.file}\n${dumpDocument(o.object)}${blankLine ? '\n' : ''}`;
+  return `---\n${sourceComment(chartName, o.file)}\n${dumpDocument(o.object)}${blankLine ? '\n' : ''}`;
 }
 
 /** Whether Helm 4's standard output has a blank line after each document (objects in helmOrder). */

@@ -29,6 +29,7 @@ import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
 import { wrapLongLines } from './wrap';
+import { NAMESPACE_FILE } from '../k8s/namespace';
 
 export interface ChartDefinition<S extends TObject = TObject> {
   name: string;
@@ -74,11 +75,16 @@ export interface NamespaceMetadata {
   annotations?: Record<string, string>;
 }
 
+/** The comment above a rendered document: the template it comes from, as Helm writes it. */
+export function sourceComment(chartName: string, file: string): string {
+  return file === NAMESPACE_FILE ? `# The namespace of ${chartName} (no template of the chart: helm install --create-namespace makes it)` : `# Source: ${chartName}/templates/${file}`;
+}
+
 /** How a concrete rendering is done beyond its values. */
 export interface ConcreteOptions {
   /**
-   * Renders the `Namespace` object of the release (template file `namespace.yaml`), for
-   * charts that declare what their namespace needs. Default false.
+   * Renders the `Namespace` object of the release (file NAMESPACE_FILE: no template of the
+   * chart), for charts that declare what their namespace needs. Default false.
    */
   namespaceObject?: boolean;
 }
@@ -318,7 +324,7 @@ function buildInto<S extends TObject>(chart: ValuesChart<Static<S>>, def: ChartD
   const needs = options.namespaceObject ? def.namespace?.(values, release) : undefined;
   if (needs) {
     const metadata = { name: release.namespace, labels: needs.labels, ...(needs.annotations && Object.keys(needs.annotations).length > 0 ? { annotations: needs.annotations } : {}) };
-    new K8sObject(new Component(chart, 'namespace', 'namespace.yaml'), 'namespace', { apiVersion: 'v1', kind: 'Namespace', metadata });
+    new K8sObject(new Component(chart, 'namespace', NAMESPACE_FILE), 'namespace', { apiVersion: 'v1', kind: 'Namespace', metadata });
   }
   def.build(chart, chart.values);
 }
@@ -377,7 +383,7 @@ export function helmOrder(objects: RenderedObject[]): RenderedObject[] {
  */
 export function toManifest(chartName: string, objects: RenderedObject[]): string {
   return objects
-    .map(({ file, object }) => `---\n# Source: ${chartName}/templates/${file}\n${yamlText(objectOrder(object))}`)
+    .map(({ file, object }) => `---\n${sourceComment(chartName, file)}\n${yamlText(objectOrder(object))}`)
     .join('');
 }
 

@@ -6,10 +6,9 @@
  * exactly the objects it should and rolls only their pods; a values file the schema refuses
  * leaves the Application in a comparison error and the cluster as it was.
  *
- * As in argocd.test.ts, the test plays cert-manager (Certificates and Issuers Ready) and marks
- * the tap APIService as not health-checked (no tap server runs in this cluster).
+ * As in argocd.test.ts, the test plays the controllers this cluster lacks (support/argocd.ts):
+ * cert-manager, the tap API server and a cloud load balancer.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -21,70 +20,15 @@ import { toolDir } from '../../scripts/cluster/tools';
 import { CNI_NAMESPACE_LABELS } from '../../src/k8s/namespace';
 import { CHART_VERSION } from '../../src/version';
 import { identityPem } from '../fixtures/identity';
+import { NS, app, playControllers, refresh, settled, workTree } from './support/argocd';
 import { ROOT, deleteNamespace, eventually, getJson, kubectl } from './support/cluster';
 
-const NS = 'argocd';
 /** Where `npm run release` puts the charts in the registry: oci://<registry>/linkerd/<chart>. */
 const REPOSITORY = 'linkerd';
 const WORK = join(CLUSTER_DIR, 'argocd', 'work-helm');
 const VALUES = 'helm-values/linkerd-control-plane.yaml';
-
-interface App {
-  metadata: { name: string; annotations?: Record<string, string> };
-  status?: {
-    sync?: { status: string; revision?: string };
-    health?: { status: string; message?: string };
-    conditions?: { type: string; message?: string }[];
-    resources?: { group?: string; kind: string; namespace?: string; name: string; status?: string }[];
-  };
-}
-
-function git(args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: WORK,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' },
-  });
-}
-
-function push(message: string): string {
-  git(['add', '-A']);
-  git(['commit', '--quiet', '--allow-empty', '-m', message]);
-  // A repository of its own: replaces whatever an earlier suite pushed.
-  git(['push', '--quiet', '--force', 'origin', 'HEAD:main']);
-  return git(['rev-parse', 'HEAD']).trim();
-}
-
-const app = (name: string) => getJson<App>(['get', 'applications.argoproj.io', name, '-n', NS]);
-const settled = (a: App) => a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy';
-
-async function refresh(name: string, kind: 'normal' | 'hard'): Promise<App> {
-  await kubectl(['annotate', 'applications.argoproj.io', name, '-n', NS, `argocd.argoproj.io/refresh=${kind}`, '--overwrite']);
-  return eventually(`${name} to be refreshed`, 180, async () => {
-    const a = await app(name);
-    return a.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined ? a : undefined;
-  });
-}
-
-async function playControllers(): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const ready = { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Test', message: 'marked Ready by the test (no cert-manager runs here)', lastTransitionTime: now }] } };
-  for (const kind of ['issuers.cert-manager.io', 'certificates.cert-manager.io']) {
-    const list = await getJson<{ items: { metadata: { name: string; namespace: string }; status?: { conditions?: { type: string; status: string }[] } }[] }>(['get', kind, '-A']);
-    for (const o of list.items.filter((i) => !i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))) {
-      await kubectl(['patch', kind, o.metadata.name, '-n', o.metadata.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify(ready)]);
-    }
-  }
-  for (const a of (await kubectl(['get', 'apiservices', '-o', 'name'])).stdout.split('\n').filter((l) => l.includes('tap.linkerd.io'))) {
-    await kubectl(['annotate', a, 'argocd.argoproj.io/ignore-healthcheck=true', '--overwrite']);
-  }
-  // The cloud's load balancer: the multicluster gateway's Service (type LoadBalancer) gets an
-  // address, as Argo CD waits for one. Loopback: nothing dials it.
-  const services = await getJson<{ items: { metadata: { name: string; namespace: string }; spec: { type?: string }; status?: { loadBalancer?: { ingress?: object[] } } }[] }>(['get', 'services', '-A']);
-  for (const svc of services.items.filter((i) => i.spec.type === 'LoadBalancer' && !i.status?.loadBalancer?.ingress?.length)) {
-    await kubectl(['patch', 'service', svc.metadata.name, '-n', svc.metadata.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } })]);
-  }
-}
+// A repository of its own: each push replaces whatever an earlier file pushed.
+const { git, push } = workTree(WORK, { force: true });
 
 async function waitSettled(names: string[]): Promise<void> {
   await eventually(`${names.join(', ')} to be Synced and Healthy`, 1200, async () => {

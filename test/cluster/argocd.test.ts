@@ -4,10 +4,8 @@
  * checks of dist/argocd/argocd-cm-patch.yaml judging Linkerd's kinds, and bad commits.
  *
  * The test cluster runs no controller but Kubernetes' own, so the test plays three of them where
- * Argo CD waits for their work: cert-manager (it marks the Issuers and Certificates of
- * dist/linkerd-certificates Ready), the tap API server (no pod serves linkerd-viz's APIService,
- * so the live APIService is annotated argocd.argoproj.io/ignore-healthcheck) and a cloud load
- * balancer (the multicluster gateway's LoadBalancer Service gets an address).
+ * Argo CD waits for their work (support/argocd.ts): cert-manager (the Issuers and Certificates of
+ * dist/linkerd-certificates), the tap API server and a cloud load balancer.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,90 +16,14 @@ import { CLUSTER_DIR, KUBECONFIG, kubectlPath } from '../../scripts/cluster/clus
 import { toolDir, toolPath } from '../../scripts/cluster/tools';
 import { clusterInfo, downArgoCd, upArgoCd } from '../../scripts/cluster/argocd';
 import { SYNC_WAVES } from '../../src/argocd';
+import { NS, app, playControllers, refresh, settled, workTree, type App } from './support/argocd';
 import { ROOT, deleteNamespace, eventually, getJson, kubectl } from './support/cluster';
 
-const NS = 'argocd';
 const WORK = join(CLUSTER_DIR, 'argocd', 'work');
-
-interface Condition {
-  type: string;
-  status?: string;
-  message?: string;
-}
-interface AppResource {
-  group?: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  status?: string;
-  health?: { status: string; message?: string };
-}
-interface App {
-  metadata: { name: string; annotations?: Record<string, string> };
-  status?: {
-    sync?: { status: string; revision?: string };
-    health?: { status: string; message?: string; lastTransitionTime?: string };
-    conditions?: Condition[];
-    resources?: AppResource[];
-    operationState?: { phase: string; message?: string; syncResult?: { revision?: string } };
-  };
-}
-
-function git(args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: WORK,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid' },
-  });
-}
-
-/** Commits the work tree and pushes it; returns the commit. */
-function push(message: string): string {
-  git(['add', '-A']);
-  git(['commit', '--quiet', '--allow-empty', '-m', message]);
-  git(['push', '--quiet', 'origin', 'HEAD:main']);
-  return git(['rev-parse', 'HEAD']).trim();
-}
-
-async function app(name: string): Promise<App> {
-  return getJson<App>(['get', 'applications.argoproj.io', name, '-n', NS]);
-}
+const { git, push } = workTree(WORK);
 
 async function apps(): Promise<App[]> {
   return (await getJson<{ items: App[] }>(['get', 'applications.argoproj.io', '-n', NS])).items;
-}
-
-const settled = (a: App) => a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy';
-
-/** Asks Argo CD to compare again (hard: regenerating the manifests) and waits until it has. */
-async function refresh(name: string, kind: 'normal' | 'hard'): Promise<App> {
-  await kubectl(['annotate', 'applications.argoproj.io', name, '-n', NS, `argocd.argoproj.io/refresh=${kind}`, '--overwrite']);
-  return eventually(`${name} to be refreshed`, 180, async () => {
-    const a = await app(name);
-    return a.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined ? a : undefined;
-  });
-}
-
-/** What Argo CD waits for that this cluster has no controller for (see the file's comment). */
-async function playControllers(): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const ready = { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Test', message: 'marked Ready by the test (no cert-manager runs here)', lastTransitionTime: now }] } };
-  for (const kind of ['issuers.cert-manager.io', 'certificates.cert-manager.io']) {
-    const list = await getJson<{ items: { metadata: { name: string; namespace: string }; status?: { conditions?: Condition[] } }[] }>(['get', kind, '-A']).catch(() => ({ items: [] }));
-    for (const o of list.items.filter((i) => !i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))) {
-      await kubectl(['patch', kind, o.metadata.name, '-n', o.metadata.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify(ready)]);
-    }
-  }
-  const tap = await kubectl(['get', 'apiservices', '-o', 'name']);
-  for (const a of tap.stdout.split('\n').filter((l) => l.includes('tap.linkerd.io'))) {
-    await kubectl(['annotate', a, 'argocd.argoproj.io/ignore-healthcheck=true', '--overwrite']);
-  }
-  // The cloud's load balancer: the multicluster gateway's Service (type LoadBalancer) gets an
-  // address, as Argo CD waits for one. Loopback: nothing dials it.
-  const services = await getJson<{ items: { metadata: { name: string; namespace: string }; spec: { type?: string }; status?: { loadBalancer?: { ingress?: object[] } } }[] }>(['get', 'services', '-A']);
-  for (const svc of services.items.filter((i) => i.spec.type === 'LoadBalancer' && !i.status?.loadBalancer?.ingress?.length)) {
-    await kubectl(['patch', 'service', svc.metadata.name, '-n', svc.metadata.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } })]);
-  }
 }
 
 /** resourceVersion of every object the Application manages, as the server has it. */

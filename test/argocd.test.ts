@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
 import { argoCdObjects, LINKERD_HEALTH, SYNC_WAVES } from '../src/argocd';
-import { run, type Io } from '../src/cli/main';
 import { distFolders } from '../src/outputs';
 import { scratchDir } from './support/render';
 import { thirdPartyProblems } from './support/third-party-schema';
@@ -98,12 +98,7 @@ describe('Argo CD health checks (argocd-cm-patch.yaml)', () => {
 });
 
 describe('cdk8s-linkerd argocd', () => {
-  const cli = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-    return { code: await run(args, io), stdout, stderr };
-  };
+  const cli = runCli;
 
   it('writes the root Application, the apps and the argocd-cm patch, with progress lines', async () => {
     const dir = scratchDir('argocd');

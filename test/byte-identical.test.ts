@@ -10,10 +10,9 @@
  * prints no blank line after a document (Helm 4 does, src/cli/manifest.ts): for Helm 3 each
  * document is compared byte for byte, up to that blank line, in Helm 4's order.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
 import { CHARTS } from '../src/charts';
-import { run, type Io } from '../src/cli/main';
 import { mergeUserValues, type ChartDefinition } from '../src/helm/chart';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, helmTemplate, writeValues } from './support/render';
@@ -23,10 +22,7 @@ import { requiredValuesOf } from './fixtures/identity';
 const baseFor = (def: ChartDefinition) => requiredValuesOf(def.name);
 
 async function cli(args: string[]): Promise<string> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-  const code = await run(args, io);
+  const { code, stdout, stderr } = await runCli(args);
   expect(code, stderr).toBe(0);
   return stdout;
 }

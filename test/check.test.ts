@@ -3,22 +3,16 @@
  * Each case is a values set a user could write, with the finding (severity, chart, key, and the
  * file that set the key) and the exit code that CI would act on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
 import { generateIdentity, type GeneratedIdentity } from '../src/certs/identity';
-import { run, type Io } from '../src/cli/main';
 import { scratchDir } from './support/render';
 
 const HA = join(__dirname, '..', 'charts', 'linkerd-control-plane', 'values-ha.yaml');
 
-async function check(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-  const code = await run(['check', ...args], io);
-  return { code, stdout, stderr };
-}
+const check = (args: string[]) => runCli(['check', ...args]);
 
 /** Writes an identity as the files a user keeps, and returns the --set-file flags that give them. */
 function identityFlags(id: GeneratedIdentity, keyFrom: GeneratedIdentity = id): { flags: string[]; dir: string } {

@@ -9,8 +9,8 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
 import { CHART_NAMES } from '../src/chart-registry';
-import { run } from '../src/cli/main';
 import { scratchDir } from './support/render';
 import { REQUIRED_VALUES } from './fixtures/identity';
 
@@ -38,12 +38,7 @@ async function bundled(args: string[]): Promise<Result> {
 }
 
 /** The sources' command, in this process. */
-async function sources(args: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'), readBytes: (p) => readFileSync(p) });
-  return { code, stdout, stderr };
-}
+const sources = (args: string[]): Promise<Result> => runCli(args);
 
 
 /** Certificates and keys generated at render time, and the checksum over them. */

@@ -8,8 +8,8 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
 import { writeManifest } from '../src/cli/manifest';
-import { run } from '../src/cli/main';
 import { chartNamed } from '../src/charts';
 import { DEFAULT_RELEASE, renderObjects, resolveValues, toManifest } from '../src/helm/chart';
 import { recordName } from '../src/outputs';
@@ -32,10 +32,7 @@ function cli(args: string[], opts: { cwd?: string; node?: string[]; timeout?: nu
 
 /** The command in this process (faster than a process each; the same `run`). */
 async function inProcess(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (x) => (stdout += x), stderr: (x) => (stderr += x), readFile: (p) => readFileSync(p, 'utf8') });
-  return { code, signal: null, stdout, stderr };
+  return { ...(await runCli(args)), signal: null };
 }
 
 /** Every entry under `dir`: type, mode and content (hashed), so that any change shows. */

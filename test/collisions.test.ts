@@ -11,13 +11,11 @@
  * the chart writes, so a map merged some other way is caught too.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TObject } from '@sinclair/typebox';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHARTS } from '../src/charts';
 import { generateIdentity } from '../src/certs/identity';
-import { run, type Io } from '../src/cli/main';
 import { ConcreteChart, mapAnalysis, type ChartDefinition, type Release } from '../src/helm/chart';
 import { OWNED_MESSAGE } from '../src/helm/maps';
 import { coalesce, jsonSchemaOf } from '../src/values/model';
@@ -25,6 +23,7 @@ import { App } from 'cdk8s';
 import { HELM_MAJORS } from './support/helm';
 import { chartDir, helmTemplate, maskGenerated, normalize, pool, writeValues, type K8sDoc } from './support/render';
 import { REQUIRED_VALUES } from './fixtures/identity';
+import { runCli } from './support/cli';
 
 const NAMESPACES: Record<string, string> = { 'linkerd-crds': 'linkerd', 'linkerd-control-plane': 'linkerd', 'linkerd-viz': 'linkerd-viz', 'linkerd-jaeger': 'linkerd-jaeger', 'linkerd-multicluster': 'linkerd-multicluster', 'linkerd-multicluster-link': 'linkerd-multicluster' };
 
@@ -47,14 +46,6 @@ beforeAll(async () => {
 /** Every mapping in a YAML stream parsed with duplicate keys forbidden: the errors, one per duplicate. */
 function duplicateKeyErrors(text: string): string[] {
   return parseAllDocuments(text, { uniqueKeys: true }).flatMap((d) => d.errors.map((e) => e.message.split('\n')[0]));
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8') };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
 }
 
 const METADATA_MAPS = ['labels', 'annotations', 'matchLabels', 'nodeSelector', 'selector'];
@@ -123,7 +114,7 @@ async function renderAll(def: ChartDefinition<TObject>, release: Release, values
   const file = writeValues(values);
   const out: Record<string, Rendered> = {};
   for (const major of HELM_MAJORS) out[`helm ${major}`] = await helmTemplate(major, chartDir(def), ['-f', file], release);
-  const c = await cli(['template', def.name, '-f', file, '-n', release.namespace, '--release-name', release.name]);
+  const c = await runCli(['template', def.name, '-f', file, '-n', release.namespace, '--release-name', release.name]);
   out.cli = { ok: c.code === 0, stdout: c.stdout, stderr: c.stderr };
   return out;
 }

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli';
 import { run } from '../src/cli/main';
 import { HELM_MAJORS, framedAs, helmBinary, type HelmMajor } from './support/helm';
 import { scratchDir } from './support/render';
@@ -17,10 +18,8 @@ const execFileAsync = promisify(execFile);
 const chartsDir = join(__dirname, '..', 'charts');
 
 async function ours(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['template', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8') });
-  return { ok: code === 0, code, stdout, stderr };
+  const r = await runCli(['template', ...args]);
+  return { ok: r.code === 0, ...r };
 }
 
 /** `helm template` with `args` (the chart given as a name of charts/, replaced by its folder). */
@@ -161,9 +160,7 @@ describe('flags the command does not take', () => {
     [['synth', '--focre'], '--focre', '--force'],
     [['certs', '-o', 'x', '--trust-domian', 'a'], '--trust-domian', '--trust-domain'],
   ])('%j: one line naming the closest flag, exit 2', async (argv, bad, closest) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8') });
+    const { code, stdout, stderr } = await runCli(argv);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(`error: ${argv[0]}: unknown flag ${bad}; the closest is ${closest} ('cdk8s-linkerd ${argv[0]} --help' lists them)\n`);

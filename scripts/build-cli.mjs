@@ -2,7 +2,8 @@
  * The command as the package runs it (npm run build, after tsc), bundled by esbuild:
  * - lib/cdk8s-linkerd.js, from src/cli/start.ts: a few kilobytes, which answer `--version`;
  * - lib/cdk8s-linkerd-commands.js, from src/cli/main.ts: every command, our sources and their
- *   dependencies in one file, loaded by the first for any other command.
+ *   dependencies in one file, loaded by the first for any other command;
+ * - lib/cdk8s-linkerd-kube.js: @kubernetes/client-node, loaded by the commands that talk to a cluster.
  * bin/cdk8s-linkerd.js runs them when present: Node then reads and compiles one file instead of
  * some 450 modules (docs/performance.md).
  *
@@ -27,6 +28,7 @@ const src = join(root, 'src');
 const lib = join(root, 'lib');
 const ENTRY = join(lib, 'cdk8s-linkerd.js');
 const COMMANDS = join(lib, 'cdk8s-linkerd-commands.js');
+const KUBE = join(lib, 'cdk8s-linkerd-kube.js');
 
 /** `__dirname` in a source file, as the folder its build has in lib/ (where the bundles are). */
 const ownDirname = {
@@ -57,6 +59,19 @@ const commandsBundle = {
 };
 
 /**
+ * @kubernetes/client-node (two thirds of the commands' code, for the commands that talk to a
+ * cluster: `check --kubeconfig`, `diff`, `upgrade-plan`) is a bundle of its own, which the
+ * commands bundle requires where the sources import it (with `import()`, when such a command runs):
+ * every other command reads and compiles a third of the code.
+ */
+const kubeBundle = {
+  name: 'kube-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, (args) => (args.importer.startsWith(src) ? { path: `./${relative(lib, KUBE)}`, external: true } : undefined));
+  },
+};
+
+/**
  * ws (under @kubernetes/client-node, for the day-2 commands) tries two optional native add-ons in a
  * try/catch and falls back to JavaScript without them: in the bundle they are a module that
  * throws, so the package requires nothing it does not declare.
@@ -70,5 +85,6 @@ const optionalAddons = {
 };
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['cdk8s-plus-*'], legalComments: 'eof', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
-await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, builtins, optionalAddons] });
+await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, builtins, kubeBundle] });
+await build({ ...common, stdin: { contents: "export * from '@kubernetes/client-node';", resolveDir: root, loader: 'js' }, outfile: KUBE, plugins: [builtins, optionalAddons] });
 await build({ ...common, entryPoints: [join(src, 'cli', 'start.ts')], outfile: ENTRY, plugins: [commandsBundle, ownDirname, builtins] });

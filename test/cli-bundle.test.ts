@@ -61,6 +61,9 @@ describe('the bundled command (lib/cdk8s-linkerd.js)', () => {
     writeFileSync(at('run.js'), `require(${JSON.stringify(join(root, 'lib', 'cdk8s-linkerd.js'))}).run(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
     for (const name of CHART_NAMES) writeFileSync(at(`${name}.json`), JSON.stringify(REQUIRED_VALUES[name] ?? {}));
     writeFileSync(at('bad.yaml'), 'clusterDomain: Cluster_Local!\nproxy:\n  logLevel: [1]\n');
+    // A cluster that does not answer (nothing listens on port 1): the commands that talk to one load @kubernetes/client-node.
+    const kubeconfig = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }], 'current-context': 'c' };
+    writeFileSync(at('kubeconfig'), JSON.stringify(kubeconfig));
   }, 120_000);
 
   for (const name of CHART_NAMES) {
@@ -84,6 +87,9 @@ describe('the bundled command (lib/cdk8s-linkerd.js)', () => {
     ['an unknown command', ['nope']],
     ['validate', ['validate', 'linkerd-viz', '--set', 'prometheus.enabled=false']],
     ['--show-only', ['template', 'linkerd-jaeger', '-s', 'templates/namespace.yaml', '-s', 'templates/nothing*.yaml']],
+    // The commands bundle loads @kubernetes/client-node from a bundle of its own (lib/cdk8s-linkerd-kube.js).
+    ['check --kubeconfig, a cluster that does not answer', ['check', '--kubeconfig', at('kubeconfig')]],
+    ['diff, a cluster that does not answer', ['diff', 'linkerd-viz', '--kubeconfig', at('kubeconfig')]],
   ];
   for (const [what, args] of cases) {
     it(`${what}: the same exit code, stdout and stderr`, async () => {

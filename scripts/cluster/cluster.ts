@@ -158,12 +158,21 @@ function get(url: string, path: string): Promise<{ status: number; body: string 
   });
 }
 
+/** The last lines of a process's log (for an error that says why it stopped: CI shows only the error). */
+function logTail(name: string, lines = 30): string {
+  try {
+    return readFileSync(join(LOGS, `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
 export async function waitFor(what: string, seconds: number, procs: Proc[], check: () => Promise<boolean> | boolean, log: Log): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     if (await check()) return;
     const dead = procs.find((p) => !runs(p));
-    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}; see ${join(LOGS, `${dead.name}.log`)}`);
+    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}; the end of ${join(LOGS, `${dead.name}.log`)}:\n${logTail(dead.name)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
   log(`timed out waiting for ${what}`);

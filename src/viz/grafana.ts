@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
 import { DASHBOARDS, dashboardJson } from './dashboards';
+import { PROVISIONED_DATASOURCE_UID } from './dashboards/builders';
 import { extensionDeployment, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
 import { resourcesOf } from '../k8s/resources';
 import { pullPolicy, type Vv } from './metadata';
@@ -73,7 +74,7 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
       const datasources = v.yamlText({
         apiVersion: 1,
         datasources: [
-          { name: 'prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: scrapeInterval(v) } },
+          { name: 'prometheus', uid: PROVISIONED_DATASOURCE_UID, type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: scrapeInterval(v) } },
         ],
       });
       const providers = v.yamlText({

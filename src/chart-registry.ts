@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CNI_NAMESPACE } from './cni/namespace';
-import { NAMESPACE_FILE } from './k8s/namespace';
 import { gitopsValues } from './control-plane/presets';
 import type { TObject } from '@sinclair/typebox';
 import type { ChartDefinition } from './helm/chart';
@@ -88,8 +87,11 @@ export const DIST_NAMESPACE = 'linkerd';
 export interface DistChart {
   namespace: string;
   values: Record<string, unknown>;
-  /** Objects of these template files go to another dist folder (deployed before the chart). */
-  split?: { files: string[]; folder: string };
+  /**
+   * Objects of these template files, and the release's Namespace object when `namespace` is set,
+   * go to another dist folder (deployed before the chart).
+   */
+  split?: { files: string[]; namespace?: boolean; folder: string };
 }
 
 /** The folder of dist/ that holds the control plane's cert-manager and trust-manager objects. */
@@ -109,7 +111,7 @@ export const DIST_CHARTS: Record<string, DistChart> = {
       return (controlPlaneDistValues ??= { ...gitopsValues, identityTrustAnchorsPEM: exampleTrustAnchor() });
     },
     // The namespace goes with the certificates, the first folder applied into it.
-    split: { files: ['cert-manager.yaml', NAMESPACE_FILE], folder: CERTIFICATES_FOLDER },
+    split: { files: ['cert-manager.yaml'], namespace: true, folder: CERTIFICATES_FOLDER },
   },
   'linkerd-viz': { namespace: 'linkerd-viz', values: vizGitopsValues },
   'linkerd-jaeger': { namespace: 'linkerd-jaeger', values: {} },

@@ -15,7 +15,7 @@ import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, rea
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { dump } from 'js-yaml';
 import { CHARTS, DIST_CHARTS } from './charts';
-import { chartFiles, mergeUserValues, renderObjects, resolveValues, toManifest, type RenderedObject } from './helm/chart';
+import { NAMESPACE_FILE, chartFiles, mergeUserValues, renderObjects, resolveValues, toManifest, type RenderedObject } from './helm/chart';
 
 export type Progress = (line: string) => void;
 
@@ -300,7 +300,7 @@ export function distFolders(valuesByChart: Record<string, Record<string, unknown
     const objects = renderObjects(CHARTS[name], values, { name, namespace: dist.namespace }, { namespaceObject: true });
     const split = dist.split;
     if (!split) return [{ folder: name, chart: name, namespace: dist.namespace, objects }];
-    const apart = (o: RenderedObject) => split.files.includes(o.file);
+    const apart = (o: RenderedObject) => split.files.includes(o.file) || (split.namespace === true && o.file === NAMESPACE_FILE);
     return [
       { folder: split.folder, chart: name, namespace: dist.namespace, objects: objects.filter(apart) },
       { folder: name, chart: name, namespace: dist.namespace, objects: objects.filter((o) => !apart(o)) },

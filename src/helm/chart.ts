@@ -29,7 +29,6 @@ import { sortedKeys } from './toyaml';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
 import { wrapLongLines } from './wrap';
-import { NAMESPACE_FILE } from '../k8s/namespace';
 
 export interface ChartDefinition<S extends TObject = TObject> {
   name: string;
@@ -74,6 +73,13 @@ export interface NamespaceMetadata {
   labels: Record<string, string>;
   annotations?: Record<string, string>;
 }
+
+/**
+ * The file of a release's `Namespace` object (ConcreteOptions.namespaceObject): not a template of
+ * the chart (Helm leaves the namespace to `--create-namespace`), so its document says so instead
+ * of naming a template (sourceComment).
+ */
+export const NAMESPACE_FILE = 'namespace.yaml';
 
 /** The comment above a rendered document: the template it comes from, as Helm writes it. */
 export function sourceComment(chartName: string, file: string): string {

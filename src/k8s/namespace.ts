@@ -4,13 +4,6 @@
  */
 import type { NamespaceMetadata } from '../helm/chart';
 
-/**
- * The file of a release's `Namespace` object (ConcreteOptions.namespaceObject): not a template of
- * the chart (Helm leaves the namespace to `--create-namespace`), so its document says so instead
- * of naming a template (sourceComment in src/helm/chart.ts).
- */
-export const NAMESPACE_FILE = 'namespace.yaml';
-
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 /**

@@ -89,8 +89,9 @@ export function sourceComment(chartName: string, file: string): string {
 /** How a concrete rendering is done beyond its values. */
 export interface ConcreteOptions {
   /**
-   * Renders the `Namespace` object of the release (file NAMESPACE_FILE: no template of the
-   * chart), for charts that declare what their namespace needs. Default false.
+   * Renders the `Namespace` object of the release (which the Helm chart has no template for:
+   * Helm leaves it to `--create-namespace`), for charts that declare what their namespace
+   * needs. Default false.
    */
   namespaceObject?: boolean;
 }

@@ -626,10 +626,10 @@ const validators = new WeakMap<TSchema, ValidateFunction>();
 export function validateValues(schema: TSchema, values: unknown): ValuesProblem[] {
   let validate = validators.get(schema);
   if (!validate) {
-    const json = stripSymbols(schema);
-    // ajv itself is loaded only for a schema without a precompiled validator.
+    // The validator's digest is of the schema's JSON text, which has no symbols: no copy of the
+    // schema is made unless ajv has to compile it; ajv itself is loaded only then.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    validate = precompiledValidator(json) ?? (ajv ??= new (require('ajv').default as typeof Ajv)(AJV_OPTIONS)).compile(json);
+    validate = precompiledValidator(schema) ?? (ajv ??= new (require('ajv').default as typeof Ajv)(AJV_OPTIONS)).compile(stripSymbols(schema));
     validators.set(schema, validate);
   }
   if (validate(values)) return [];

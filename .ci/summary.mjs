@@ -24,8 +24,9 @@ for (const arg of process.argv.slice(2)) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   totals.passed += report.numPassedTests;
   totals.failed += report.numFailedTests;
-  totals.skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  counts.push(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped (exit ${exit})`);
+  const skipped = report.numPendingTests + (report.numTodoTests ?? 0);
+  totals.skipped += skipped;
+  counts.push(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped (exit ${exit})`);
   let found = 0;
   for (const result of report.testResults) {
     const path = relative(process.cwd(), result.name);

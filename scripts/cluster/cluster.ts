@@ -158,12 +158,12 @@ function get(url: string, path: string): Promise<{ status: number; body: string 
   });
 }
 
-/** The last lines of a process's log (for an error that says why it stopped: CI shows only the error). */
-function logTail(name: string, lines = 30): string {
+/** The last lines of a process's log file, for an error that says why it stopped (CI shows the error, not the file). */
+export function logTail(file: string, lines = 30): string {
   try {
-    return readFileSync(join(LOGS, `${name}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return `the end of ${file}:\n${readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')}`;
   } catch {
-    return '(no log)';
+    return `no log at ${file}`;
   }
 }
 
@@ -172,7 +172,7 @@ export async function waitFor(what: string, seconds: number, procs: Proc[], chec
   while (Date.now() < deadline) {
     if (await check()) return;
     const dead = procs.find((p) => !runs(p));
-    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}; the end of ${join(LOGS, `${dead.name}.log`)}:\n${logTail(dead.name)}`);
+    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}; ${logTail(join(LOGS, `${dead.name}.log`))}`);
     await new Promise((r) => setTimeout(r, 500));
   }
   log(`timed out waiting for ${what}`);

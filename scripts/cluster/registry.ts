@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { CLUSTER_DIR, freePort } from './cluster';
+import { CLUSTER_DIR, freePort, logTail } from './cluster';
 import { ensureTool, toolPath } from './tools';
 
 export const REGISTRY_DIR = join(CLUSTER_DIR, 'registry');
@@ -90,7 +90,7 @@ export async function startRegistry(dir: string = REGISTRY_DIR, log: (line: stri
       log(`registry at ${address} (pid ${r.pid}, storage ${join(dir, 'storage')})`);
       return r;
     }
-    if (!alive(r)) throw new Error(`the registry exited; see ${join(dir, 'registry.log')}`);
+    if (!alive(r)) throw new Error(`the registry exited; ${logTail(join(dir, 'registry.log'))}`);
     await new Promise((res) => setTimeout(res, 250));
   }
   await stopRegistry(dir);

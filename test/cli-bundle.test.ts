@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli';
 import { CHART_NAMES } from '../src/chart-registry';
+import { writePrebuilt } from '../src/prebuild';
 import { scratchDir } from './support/render';
 import { REQUIRED_VALUES } from './fixtures/identity';
 
@@ -58,8 +59,11 @@ function tree(d: string): Record<string, string> {
 describe('the bundled command (lib/cdk8s-linkerd.js)', () => {
   beforeAll(() => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-cli.mjs')], { cwd: root, stdio: 'inherit' });
+    // The bundle reads the data the build computes (lib/prebuilt/): computed from these sources too.
+    writePrebuilt(join(root, 'lib', 'prebuilt'));
     writeFileSync(at('run.js'), `require(${JSON.stringify(join(root, 'lib', 'cdk8s-linkerd.js'))}).run(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
     for (const name of CHART_NAMES) writeFileSync(at(`${name}.json`), JSON.stringify(REQUIRED_VALUES[name] ?? {}));
+    writeFileSync(at('big-annotations.json'), JSON.stringify({ tapInjector: { service: { annotations: { a: 'x'.repeat(140_000), b: 'y'.repeat(140_000) } } } }));
     writeFileSync(at('bad.yaml'), 'clusterDomain: Cluster_Local!\nproxy:\n  logLevel: [1]\n');
     // A cluster that does not answer (nothing listens on port 1): the commands that talk to one load @kubernetes/client-node.
     const kubeconfig = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }], 'current-context': 'c' };
@@ -81,6 +85,9 @@ describe('the bundled command (lib/cdk8s-linkerd.js)', () => {
     ['--help', ['--help']],
     ['no command', []],
     ['bad values', ['template', 'linkerd-control-plane', '-f', at('linkerd-control-plane.json'), '-f', at('bad.yaml')]],
+    // Refused by rules that the built package reads from lib/prebuilt/ (src/prebuild.ts): an owned key in a user map, a request above its limit, annotations too large.
+    ['values refused by the chart\'s rules', ['template', 'linkerd-control-plane', '-f', at('linkerd-control-plane.json'), '--set', 'identity.podLabels.linkerd\\.io/control-plane-ns=x', '--set-string', 'controllerResources.cpu.request=2', '--set-string', 'controllerResources.cpu.limit=1']],
+    ['annotations too large', ['template', 'linkerd-viz', '-f', at('big-annotations.json')]],
     ['a values file that is missing', ['template', 'linkerd-crds', '-f', at('missing.yaml')]],
     ['an unknown chart', ['template', 'linkerd-nope']],
     ['an unknown flag', ['template', 'linkerd-crds', '--nope']],

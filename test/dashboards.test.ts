@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARDS, dashboardJson, type LinkerdDashboard } from '../src/viz/dashboards';
-import { DATASOURCE_VARIABLE, PROVISIONED_DATASOURCE_UID } from '../src/viz/dashboards/builders';
+import { DATASOURCE_VARIABLE } from '../src/viz/dashboards/builders';
+import { PROVISIONED_DATASOURCE_UID } from '../src/viz/dashboards/datasource';
 import { LINKERD_METRICS, isLinkerdMetric } from '../src/viz/dashboards/metrics';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];

@@ -24,7 +24,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['viz', 'jaeger', 'cni', 'multicluster'],
   ['mesh', 'chart-registry'],
   ['charts'],
-  ['outputs', 'rules-doc', 'check'],
+  ['outputs', 'rules-doc', 'check', 'prebuild'],
   ['argocd'],
   ['cli', 'main', 'index'],
 ];

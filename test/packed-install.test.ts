@@ -139,6 +139,9 @@ describe('the packed package, installed into new cdk8s apps', () => {
     expect(files.some((f) => f.startsWith('charts/linkerd-crds/'))).toBe(true);
     expect(files).toContain('vendor/gateway-api/gateway.networking.k8s.io_httproutes.yaml'); // read by the gateway-api-crds chart
     expect(files.filter((f) => f.startsWith('validators/')).length).toBeGreaterThanOrEqual(4); // precompiled values validators
+    // The data the build computed from the code (src/prebuild.ts): every chart's rules, the dashboards.
+    expect(files).toContain('lib/prebuilt/linkerd-control-plane.json');
+    expect(files).toContain('lib/prebuilt/linkerd-viz.dashboards.json');
     expect(files.filter((f) => /^(src|test|scripts|node_modules)\//.test(f))).toEqual([]);
     expect(pkg.license).toBe('Apache-2.0');
     const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');

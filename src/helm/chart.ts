@@ -20,12 +20,14 @@ import {
   valuesYamlOf,
   type ValuesProblem,
 } from '../values/model';
+import { validatorFile } from '../values/precompiled';
 import { emitDocument, emitPartials, emitText } from './emit';
 import { Bound, Expr, GeneratedCertField, type RenderContext } from './expr';
 import { describeMerge, type MapMerge, type MapRule } from './maps';
 import { Component, K8sObject, ValuesChart } from './object';
 import { emitRules, itemRequestRule, refusedBy, requestRule, type ValuesRule } from './rules';
 import { sortedKeys } from './toyaml';
+import { prebuilt } from './prebuilt';
 import { HelmValues } from './values';
 import { SCALAR_TEMPLATE, objectOrder, yamlText } from './yaml';
 import { wrapLongLines } from './wrap';
@@ -166,6 +168,26 @@ const declared = new WeakMap<object, ValuesRule[]>();
  * `resolveValues` evaluates and validate-values.yaml spells.
  */
 export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
+  return prebuilt<PrebuiltChart>(def.name)?.rules ?? builtValuesRules(def);
+}
+
+/**
+ * What the built package holds of a chart (src/helm/prebuilt.ts), under the chart's name: its
+ * rules, and the file name of its values schema's precompiled validator (no digest of the
+ * schema at run time).
+ */
+export interface PrebuiltChart {
+  rules: ValuesRule[];
+  validator: string;
+}
+
+/** A chart's prebuilt data, from its code. */
+export function prebuiltChart<S extends TObject>(def: ChartDefinition<S>): PrebuiltChart {
+  return { rules: builtValuesRules(def), validator: validatorFile(def.values) };
+}
+
+/** `valuesRules` found from the chart's code (what the prebuilt data holds): a template-mode build of the chart. */
+export function builtValuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
   let rules = declared.get(def);
   if (!rules) {
     rules = def.rules?.(new HelmValues<Static<S>>('template', def.values, SYMBOLIC)) ?? [];
@@ -200,7 +222,7 @@ export function failingRules<S extends TObject>(def: ChartDefinition<S>, values:
  * problems, else the rules', else the chart's TypeScript `check`'s. Empty when they are valid.
  */
 export function valuesProblems<S extends TObject>(def: ChartDefinition<S>, values: Record<string, unknown>): ValuesProblem[] {
-  const problems = validateValues(def.values, values);
+  const problems = validateValues(def.values, values, prebuilt<PrebuiltChart>(def.name)?.validator);
   if (problems.length > 0) return problems;
   const refused = failingRules(def, values).map((r) => ({ key: r.key, message: r.message }));
   if (refused.length > 0) return refused;

@@ -622,14 +622,17 @@ function problemOf(e: ErrorObject, values: unknown, replaced: Record<string, str
 let ajv: Ajv | undefined;
 const validators = new WeakMap<TSchema, ValidateFunction>();
 
-/** Checks values against the chart's schema; one problem per offending key. */
-export function validateValues(schema: TSchema, values: unknown): ValuesProblem[] {
+/**
+ * Checks values against the chart's schema; one problem per offending key. `validatorFile`: the
+ * file name of the schema's precompiled validator (src/values/precompiled.ts), when known.
+ */
+export function validateValues(schema: TSchema, values: unknown, validatorFile?: string): ValuesProblem[] {
   let validate = validators.get(schema);
   if (!validate) {
     // The validator's digest is of the schema's JSON text, which has no symbols: no copy of the
     // schema is made unless ajv has to compile it; ajv itself is loaded only then.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    validate = precompiledValidator(schema) ?? (ajv ??= new (require('ajv').default as typeof Ajv)(AJV_OPTIONS)).compile(stripSymbols(schema));
+    validate = precompiledValidator(schema, validatorFile) ?? (ajv ??= new (require('ajv').default as typeof Ajv)(AJV_OPTIONS)).compile(stripSymbols(schema));
     validators.set(schema, validate);
   }
   if (validate(values)) return [];

@@ -21,9 +21,12 @@ export function validatorFile(schema: unknown): string {
   return `${createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 20)}.js`;
 }
 
-/** The precompiled validator of a (JSON) schema, if `npm run synth` wrote one for it. */
-export function precompiledValidator(schema: unknown): ValidateFunction | undefined {
-  const file = join(VALIDATORS_DIR, validatorFile(schema));
+/**
+ * The precompiled validator of a (JSON) schema, if `npm run synth` wrote one for it. `name` is the
+ * schema's `validatorFile`, when the caller knows it already (the built package's prebuilt data).
+ */
+export function precompiledValidator(schema: unknown, name = validatorFile(schema)): ValidateFunction | undefined {
+  const file = join(VALIDATORS_DIR, name);
   if (!existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file) as ValidateFunction;

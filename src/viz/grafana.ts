@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { Component, K8sObject } from '../helm/object';
+import { prebuilt } from '../helm/prebuilt';
 import { DASHBOARDS, dashboardJson } from './dashboards';
-import { PROVISIONED_DATASOURCE_UID } from './dashboards/builders';
+import { PROVISIONED_DATASOURCE_UID } from './dashboards/datasource';
 import { extensionDeployment, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
 import { resourcesOf } from '../k8s/resources';
 import { pullPolicy, type Vv } from './metadata';
@@ -21,6 +22,25 @@ const DASHBOARD_DIR = '/var/lib/grafana/dashboards';
 /** The ConfigMap that holds one dashboard (one per dashboard keeps each object small enough for client-side apply). */
 export function dashboardConfigMapName(file: string): string {
   return `grafana-dashboard-${file.replace(/\.json$/, '')}`;
+}
+
+/** A dashboard's file and its JSON text. */
+export interface DashboardFile {
+  file: string;
+  json: string;
+}
+
+/** The name of the dashboards' files in the prebuilt data (src/helm/prebuilt.ts). */
+export const PREBUILT_DASHBOARDS = 'linkerd-viz.dashboards';
+
+/**
+ * Every dashboard's file: prebuilt when the package was built (they depend on no value), else
+ * built with the Grafana Foundation SDK, which is loaded only then (./dashboards/builders).
+ */
+export function dashboardFiles(): DashboardFile[] {
+  const files = prebuilt<DashboardFile[]>(PREBUILT_DASHBOARDS);
+  if (files) return files;
+  return DASHBOARDS.map((d) => ({ file: d.file, json: dashboardJson(d) }));
 }
 
 /**
@@ -88,7 +108,7 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
         data: { 'grafana.ini': ini, 'datasources.yaml': datasources, 'dashboards.yaml': providers },
       });
 
-      const files = DASHBOARDS.map((d) => ({ file: d.file, json: dashboardJson(d) }));
+      const files = dashboardFiles();
       for (const { file, json } of files) {
         new K8sObject(this, `dashboard-${file}`, {
           kind: 'ConfigMap',

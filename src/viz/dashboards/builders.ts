@@ -8,20 +8,37 @@
  * override per query, so no legend template is needed.
  */
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import * as common from '@grafana/grafana-foundation-sdk/common';
-import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as expr from '@grafana/grafana-foundation-sdk/expr';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type * as Common from '@grafana/grafana-foundation-sdk/common';
+import type * as Dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as Expr from '@grafana/grafana-foundation-sdk/expr';
+import type * as Prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import type * as Stat from '@grafana/grafana-foundation-sdk/stat';
+import type * as Table from '@grafana/grafana-foundation-sdk/table';
+import type * as Timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { PROVISIONED_DATASOURCE_UID } from './datasource';
+
+/**
+ * A module of the SDK, required when it is first used: when a dashboard is built, not when the
+ * viz chart's modules load (the built package has the dashboards' JSON prebuilt: src/prebuild.ts).
+ */
+function lazy<T extends object>(load: () => T): T {
+  let loaded: T | undefined;
+  return new Proxy({} as T, { get: (_target, key) => Reflect.get((loaded ??= load()), key) as unknown });
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const common = lazy(() => require('@grafana/grafana-foundation-sdk/common') as typeof Common);
+const dashboard = lazy(() => require('@grafana/grafana-foundation-sdk/dashboard') as typeof Dashboard);
+const expr = lazy(() => require('@grafana/grafana-foundation-sdk/expr') as typeof Expr);
+const prometheus = lazy(() => require('@grafana/grafana-foundation-sdk/prometheus') as typeof Prometheus);
+const stat = lazy(() => require('@grafana/grafana-foundation-sdk/stat') as typeof Stat);
+const table = lazy(() => require('@grafana/grafana-foundation-sdk/table') as typeof Table);
+const timeseries = lazy(() => require('@grafana/grafana-foundation-sdk/timeseries') as typeof Timeseries);
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Name of the dashboard variable (type datasource) that every panel and variable queries. */
 export const DATASOURCE_VARIABLE = 'datasource';
-/** uid of the Prometheus datasource the bundled Grafana provisions: the variable's default. */
-export const PROVISIONED_DATASOURCE_UID = 'prometheus';
 /** The reference every query carries: the datasource variable, never a fixed datasource. */
-export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${' + DATASOURCE_VARIABLE + '}' };
+export const DATASOURCE: Common.DataSourceRef = { type: 'prometheus', uid: '${' + DATASOURCE_VARIABLE + '}' };
 
 /** A label selector, as matchers: `['namespace="$namespace"', 'direction="inbound"']`. */
 export type Matchers = readonly string[];
@@ -41,7 +58,7 @@ export type Query = string | Ratio;
 /** One series of a panel: its query and its display name. */
 export type Series = readonly [query: Query, name: string];
 /** The reference of Grafana's server-side expressions. */
-export const EXPRESSION_DATASOURCE: common.DataSourceRef = { type: '__expr__', uid: '__expr__' };
+export const EXPRESSION_DATASOURCE: Common.DataSourceRef = { type: '__expr__', uid: '__expr__' };
 
 const selector = (metric: string, m: Matchers) => (m.length > 0 ? `${metric}{${m.join(', ')}}` : metric);
 
@@ -153,7 +170,7 @@ export function seriesName(labels: Labels, fallback = 'total'): string {
 
 const refId = (i: number) => String.fromCharCode(65 + i);
 
-function target(expr: string, ref: string): prometheus.DataqueryBuilder {
+function target(expr: string, ref: string): Prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder().expr(expr).refId(ref).datasource(DATASOURCE);
 }
 
@@ -180,10 +197,10 @@ function refIds(): () => string {
 }
 
 /** Any panel the skeleton lays out. */
-export type PanelBuilder = cog.Builder<dashboard.Panel> & { id(id: number): unknown };
+export type PanelBuilder = cog.Builder<Dashboard.Panel> & { id(id: number): unknown };
 
 /** A time series panel: one query per series, each named by a display-name override on its query. */
-export function timeseriesPanel(title: string, unit: string, series: readonly Series[], opts: { width?: number; max?: number } = {}): timeseries.PanelBuilder {
+export function timeseriesPanel(title: string, unit: string, series: readonly Series[], opts: { width?: number; max?: number } = {}): Timeseries.PanelBuilder {
   const p = new timeseries.PanelBuilder()
     .title(title)
     .unit(unit)
@@ -204,7 +221,7 @@ export function timeseriesPanel(title: string, unit: string, series: readonly Se
 }
 
 /** A single number (the last value of one query). */
-export function statPanel(title: string, unit: string, q: Query, width = 6): stat.PanelBuilder {
+export function statPanel(title: string, unit: string, q: Query, width = 6): Stat.PanelBuilder {
   const p = new stat.PanelBuilder()
     .title(title)
     .unit(unit)
@@ -221,13 +238,13 @@ export function statPanel(title: string, unit: string, q: Query, width = 6): sta
  * A table with one row per combination of `labels` and one column per instant query; a ratio's
  * column is computed from its two terms' columns (which are not shown).
  */
-export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; query: Query }[], width = 24): table.PanelBuilder {
+export function tablePanel(title: string, labels: Labels, columns: readonly { name: string; unit: string; query: Query }[], width = 24): Table.PanelBuilder {
   const p = new table.PanelBuilder().title(title).datasource(DATASOURCE).height(8).span(width);
   const instant = (e: string, ref: string) => target(e, ref).instant().format(prometheus.PromQueryFormat.Table);
   const rename: Record<string, string> = {};
   const exclude: Record<string, boolean> = { Time: true };
   const shown: string[] = [];
-  const calculated: dashboard.DataTransformerConfig[] = [];
+  const calculated: Dashboard.DataTransformerConfig[] = [];
   const next = refIds();
   for (const { name, unit, query } of columns) {
     if (typeof query === 'string') {
@@ -254,12 +271,12 @@ export function tablePanel(title: string, labels: Labels, columns: readonly { na
 }
 
 /** Share of successful requests over time. */
-export function successRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): timeseries.PanelBuilder {
+export function successRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): Timeseries.PanelBuilder {
   return timeseriesPanel('Success rate', 'percentunit', [[promql.successRate(m, labels, t), seriesName(labels)]], { max: 1 });
 }
 
 /** Requests per second, split into mTLS and plaintext where the traffic has a `tls` label. */
-export function requestRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): timeseries.PanelBuilder {
+export function requestRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): Timeseries.PanelBuilder {
   const name = seriesName(labels);
   const series: Series[] = t.tls
     ? [
@@ -271,7 +288,7 @@ export function requestRatePanel(m: Matchers, labels: Labels, t: Traffic = PROXY
 }
 
 /** p50, p95 and p99 of a histogram. */
-export function quantilesPanel(title: string, histogram: string, unit: string, m: Matchers, labels: Labels): timeseries.PanelBuilder {
+export function quantilesPanel(title: string, histogram: string, unit: string, m: Matchers, labels: Labels): Timeseries.PanelBuilder {
   const name = seriesName(labels, '');
   return timeseriesPanel(
     title,
@@ -281,12 +298,12 @@ export function quantilesPanel(title: string, histogram: string, unit: string, m
 }
 
 /** Response latency percentiles (p50/p95/p99). */
-export function latencyPanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): timeseries.PanelBuilder {
+export function latencyPanel(m: Matchers, labels: Labels, t: Traffic = PROXY_TRAFFIC): Timeseries.PanelBuilder {
   return quantilesPanel('Latency', t.latency, t.latencyUnit, m, labels);
 }
 
 /** Retries per second (route traffic only). */
-export function retriesPanel(m: Matchers, labels: Labels, t: Traffic): timeseries.PanelBuilder {
+export function retriesPanel(m: Matchers, labels: Labels, t: Traffic): Timeseries.PanelBuilder {
   if (!t.retries) throw new Error(`${t.requests}: no retry counter`);
   return timeseriesPanel('Retries', 'reqps', [[promql.counterRate(t.retries, m, labels), seriesName(labels)]]);
 }
@@ -297,7 +314,7 @@ export function goldenSignals(m: Matchers, labels: Labels, t: Traffic = PROXY_TR
 }
 
 /** Open TCP connections and connections opened per second (each connection once: see tcpSide). */
-export function tcpConnectionsPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+export function tcpConnectionsPanel(m: Matchers, labels: Labels): Timeseries.PanelBuilder {
   const name = seriesName(labels);
   const side = tcpSide(m);
   return timeseriesPanel('TCP connections', 'short', [
@@ -307,14 +324,14 @@ export function tcpConnectionsPanel(m: Matchers, labels: Labels): timeseries.Pan
 }
 
 /** TCP connections closed with an error, by errno. */
-export function tcpFailuresPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+export function tcpFailuresPanel(m: Matchers, labels: Labels): Timeseries.PanelBuilder {
   return timeseriesPanel('TCP connection failures', 'cps', [
     [promql.counterRate('tcp_close_total', [...tcpSide(m), 'errno!=""'], [...labels, 'errno']), seriesName([...labels, 'errno'])],
   ]);
 }
 
 /** Bytes per second read from and written to the remote peers. */
-export function tcpBytesPanel(m: Matchers, labels: Labels): timeseries.PanelBuilder {
+export function tcpBytesPanel(m: Matchers, labels: Labels): Timeseries.PanelBuilder {
   const name = seriesName(labels);
   const side = tcpSide(m);
   return timeseriesPanel('TCP throughput', 'Bps', [
@@ -329,7 +346,7 @@ export function tcpPanels(m: Matchers, labels: Labels): PanelBuilder[] {
 }
 
 /** Inbound HTTP requests or TCP connections allowed and denied by policy. */
-export function authorizationPanel(protocol: 'http' | 'tcp', m: Matchers): timeseries.PanelBuilder {
+export function authorizationPanel(protocol: 'http' | 'tcp', m: Matchers): Timeseries.PanelBuilder {
   return timeseriesPanel(`${protocol.toUpperCase()} authorization`, protocol === 'http' ? 'reqps' : 'cps', [
     [promql.counterRate(`inbound_${protocol}_authz_allow_total`, m), 'allowed'],
     [promql.counterRate(`inbound_${protocol}_authz_deny_total`, m), 'denied'],
@@ -357,7 +374,7 @@ export function headline(m: Matchers): PanelBuilder[] {
 }
 
 /** A table of the golden signals of a selector, one row per combination of `labels`. */
-export function goldenSignalsTable(title: string, m: Matchers, labels: Labels): table.PanelBuilder {
+export function goldenSignalsTable(title: string, m: Matchers, labels: Labels): Table.PanelBuilder {
   return tablePanel(title, labels, [
     { name: 'Success rate', unit: 'percentunit', query: promql.successRate(m, labels) },
     { name: 'Request rate', unit: 'reqps', query: promql.requestRate(m, labels) },
@@ -384,7 +401,7 @@ export function outboundRow(self: Matchers, labels: Labels): Row {
 }
 
 /** A variable filled from a query (`label_values(...)`), through the datasource variable. */
-export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean | string; multi?: boolean } = {}): dashboard.QueryVariableBuilder {
+export function labelVariable(name: string, query: string, opts: { label?: string; all?: boolean | string; multi?: boolean } = {}): Dashboard.QueryVariableBuilder {
   const v = new dashboard.QueryVariableBuilder(name)
     .label(opts.label ?? name)
     .query(query)
@@ -404,7 +421,7 @@ export interface DashboardSpec {
   uid: string;
   title: string;
   description: string;
-  variables: readonly dashboard.QueryVariableBuilder[];
+  variables: readonly Dashboard.QueryVariableBuilder[];
   rows: readonly Row[];
   /** Start of the default time range (default `now-15m`). */
   from?: string;
@@ -415,7 +432,7 @@ export interface DashboardSpec {
  * a Prometheus datasource variable defaulting to the provisioned datasource, the given
  * variables, links to the other Linkerd dashboards, and the rows with panel ids in order.
  */
-export function linkerdDashboard(spec: DashboardSpec): dashboard.DashboardBuilder {
+export function linkerdDashboard(spec: DashboardSpec): Dashboard.DashboardBuilder {
   const d = new dashboard.DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)

@@ -14,16 +14,21 @@
  * - Every source module keeps its own `__dirname` (the folder it has in lib/), so files found
  *   from it (validators/, vendor/gateway-api/, examples/) are found from the bundle too.
  * - Node's built-in modules are required as `node:…`, which no package can shadow.
+ * - One copy of `yaml` (cdk8s's own is the same release) and `node:crypto` required by cdk8s
+ *   and constructs only when they first hash (oneYaml, lazyCrypto below).
+ * - The data the build computed from the code (lib/prebuilt/, src/prebuild.ts) is read from
+ *   there, as lib/ reads it.
  * - Whitespace and syntax are minified (a third less to read and compile at every start);
  *   names are not, so every class and function keeps its name.
  */
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
 const src = join(root, 'src');
 const lib = join(root, 'lib');
 const ENTRY = join(lib, 'cdk8s-linkerd.js');
@@ -84,7 +89,40 @@ const optionalAddons = {
   },
 };
 
+/**
+ * cdk8s ships its own copy of `yaml` (node_modules/cdk8s/node_modules/yaml); when it is the same
+ * release as the package's own, the bundle holds one copy: a second would only be read and
+ * compiled again at every start. Another release stays cdk8s's own.
+ */
+const oneYaml = {
+  name: 'one-yaml',
+  setup(b) {
+    const version = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+    const ours = join(root, 'node_modules', 'yaml');
+    const theirs = join(root, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
+    if (!existsSync(theirs) || version(theirs) !== version(ours)) return;
+    b.onResolve({ filter: /^yaml$/ }, (args) => (args.importer.startsWith(join(root, 'node_modules', 'cdk8s') + sep) ? { path: require.resolve('yaml', { paths: [root] }) } : undefined));
+  },
+};
+
+/**
+ * cdk8s and constructs require `crypto` when they load, for hashes they make only when an
+ * object has no name or a construct's address is asked for: in the bundle, `node:crypto` (some
+ * 10 ms of Node's own modules to compile) is required when one of its functions is first called.
+ */
+const lazyCrypto = {
+  name: 'lazy-crypto',
+  setup(b) {
+    const deps = [join(root, 'node_modules', 'cdk8s') + sep, join(root, 'node_modules', 'constructs') + sep];
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) => (deps.some((d) => args.importer.startsWith(d)) ? { path: 'lazy-crypto', namespace: 'lazy-crypto' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
+      contents: "module.exports = { createHash: (...args) => require('node:crypto').createHash(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['cdk8s-plus-*'], legalComments: 'eof', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
-await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, builtins, kubeBundle] });
+await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, oneYaml, lazyCrypto, builtins, kubeBundle] });
 await build({ ...common, stdin: { contents: "export * from '@kubernetes/client-node';", resolveDir: root, loader: 'js' }, outfile: KUBE, plugins: [builtins, optionalAddons] });
 await build({ ...common, entryPoints: [join(src, 'cli', 'start.ts')], outfile: ENTRY, plugins: [commandsBundle, ownDirname, builtins] });

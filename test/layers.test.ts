@@ -1,80 +1,20 @@
 /**
- * The layers of src/ (docs/architecture.md): a module imports only from its own folder or
- * from a lower layer, never from a higher one nor from another folder of its own layer. Every
- * import (static, `export … from`, `import()`, `import('…')` types) is read with the
- * TypeScript compiler.
+ * The layers of src/ (docs/architecture.md, scripts/layers.ts: `npm run -s layers` draws them): a
+ * module imports only from its own folder or from a lower layer, never from a higher one nor from
+ * another folder of its own layer. Every import (static, `export … from`, `import()`,
+ * `import('…')` types) is read with the TypeScript compiler.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { LAYERS, importCycles, layerViolations, sourceFiles, unitOf as unitOfIn } from '../scripts/layers';
 
 const ROOT = join(__dirname, '..');
 const SRC = join(ROOT, 'src');
 
-/** Lowest first; a unit is a folder of src/ or a module at its top (without `.ts`). */
-export const LAYERS: readonly (readonly string[])[] = [
-  ['version', 'values'],
-  ['helm'],
-  ['k8s', 'certs', 'verify', 'gateway-api'],
-  ['crds'],
-  ['proxy'],
-  ['control-plane'],
-  ['extension'],
-  ['viz', 'jaeger', 'cni', 'multicluster'],
-  ['mesh', 'chart-registry'],
-  ['charts'],
-  ['outputs', 'rules-doc', 'check', 'prebuild'],
-  ['argocd'],
-  ['cli', 'main', 'index'],
-];
-
-const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-
-/** The unit of a path of src/: its first folder, or the module's name. */
-const unitOf = (path: string) => relative(SRC, path).split(/[/\\]/)[0].replace(/\.(ts|js)$/, '');
-
-/** The relative module specifiers a file imports, with their lines. */
-export function importsOf(file: string, text: string): { specifier: string; line: number }[] {
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const found: { specifier: string; line: number }[] = [];
-  const add = (node: ts.Node, literal: ts.Node | undefined) => {
-    if (literal && ts.isStringLiteralLike(literal)) found.push({ specifier: literal.text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
-  };
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node, node.moduleSpecifier);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node, node.moduleReference.expression);
-    else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) add(node, node.arguments[0]);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node, node.argument.literal);
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return found.filter((i) => i.specifier.startsWith('.'));
-}
-
-/** Every import of src/ that crosses the layers the wrong way, as `file:line imports 'spec' (unit → unit)`. */
-export function layerViolations(layers: readonly (readonly string[])[], sources: { file: string; text: string }[]): string[] {
-  const layerOf = new Map(layers.flatMap((units, i) => units.map((u) => [u, i] as const)));
-  const problems: string[] = [];
-  for (const { file, text } of sources) {
-    const from = unitOf(file);
-    for (const { specifier, line } of importsOf(file, text)) {
-      const target = resolve(dirname(file), specifier);
-      if (relative(SRC, target).startsWith('..')) continue; // package.json: data, not a layer
-      const to = unitOf(target);
-      if (to === from) continue;
-      const at = `src/${relative(SRC, file)}:${line} imports '${specifier}'`;
-      const [a, b] = [layerOf.get(from), layerOf.get(to)];
-      if (a === undefined || b === undefined) problems.push(`${at}: ${a === undefined ? from : to} is in no layer`);
-      else if (b > a) problems.push(`${at}: ${from} (layer ${a}) may not use the higher ${to} (layer ${b})`);
-      else if (b === a) problems.push(`${at}: ${from} and ${to} are peers (layer ${a}) and may not use each other`);
-    }
-  }
-  return problems;
-}
-
-const sources = files(SRC).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+const sources = sourceFiles(SRC).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+const unitOf = (path: string) => unitOfIn(SRC, path);
 
 describe('layers of src/', () => {
   it('every folder and top-level module of src/ is in exactly one layer', () => {
@@ -83,13 +23,13 @@ describe('layers of src/', () => {
   });
 
   it('no module imports from a higher layer or from a peer of its own layer', () => {
-    expect(layerViolations(LAYERS, sources)).toEqual([]);
+    expect(layerViolations(SRC, LAYERS, sources)).toEqual([]);
   });
 
   it('names the file, the line and the import that runs back up', () => {
     const file = join(SRC, 'proxy', 'example.ts');
     const text = "import type { X } from '../control-plane/values';\nexport const y = import('../viz/chart');\nimport { z } from './local';\n";
-    expect(layerViolations(LAYERS, [{ file, text }])).toEqual([
+    expect(layerViolations(SRC, LAYERS, [{ file, text }])).toEqual([
       "src/proxy/example.ts:1 imports '../control-plane/values': proxy (layer 4) may not use the higher control-plane (layer 5)",
       "src/proxy/example.ts:2 imports '../viz/chart': proxy (layer 4) may not use the higher viz (layer 7)",
     ]);
@@ -111,6 +51,27 @@ export function unsafeCasts(file: string, text: string): string[] {
   visit(source);
   return found;
 }
+
+describe('import cycles of src/', () => {
+  // What is left of them (issue 29 removes the rest): a new cycle fails here, and so does a removed one until it is struck off.
+  const KNOWN_RUNTIME_CYCLES = [
+    ['cli/check.ts', 'cli/diff.ts', 'cli/main.ts', 'cli/rotate.ts', 'cli/upgrade-plan.ts'],
+    ['helm/expr.ts', 'helm/toyaml.ts'],
+  ];
+
+  it('no import cycle between files at run time but the known ones (npm run -s layers lists them)', () => {
+    expect(importCycles(sources, true).map((c) => c.map((f) => relative(SRC, f)))).toEqual(KNOWN_RUNTIME_CYCLES);
+  });
+
+  it('finds a cycle, and not one made of type-only imports', () => {
+    const a = { file: join(SRC, 'a.ts'), text: "import { b } from './b';\nexport const a = 1;\n" };
+    const b = { file: join(SRC, 'b.ts'), text: "import { a } from './a';\nexport const b = a;\n" };
+    const c = { file: join(SRC, 'c.ts'), text: "import type { d } from './d';\nexport const c = 1;\n" };
+    const d = { file: join(SRC, 'd.ts'), text: "import { c } from './c';\nexport const d = c;\n" };
+    expect(importCycles([a, b, c, d], true)).toEqual([[a.file, b.file]]);
+    expect(importCycles([a, b, c, d], false)).toEqual([[a.file, b.file], [c.file, d.file]]);
+  });
+});
 
 describe('types of src/', () => {
   it('has no `as any` or `as unknown as` outside the engine (src/helm/, where symbolic values stand for plain ones)', () => {

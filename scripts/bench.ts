@@ -155,6 +155,9 @@ table('The library in a user\'s cdk8s app (fresh processes, lib/index.js)', ['wh
   ['synth of an app of one chart and a ConfigMap', ms(median(apps.map(([bare]) => bare.synth)))],
   ['the same app with `LinkerdControlPlane` and `LinkerdViz`: build and synth', ms(median(apps.map(([, mesh]) => mesh.synth)))],
   ['what the control plane and viz add', ms(added)],
+  ['of which cdk8s\'s YAML writer (`app.synthYaml()`) spends on their objects', ms(median(apps.map(([bare, mesh]) => mesh.yaml - bare.yaml)))],
+  ['what they add when the same process builds and synthesizes the app again (every module loaded and compiled)', ms(median(apps.map(([bare, mesh]) => mesh.warm - bare.warm)))],
+  ['of which cdk8s\'s YAML writer, again', ms(median(apps.map(([bare, mesh]) => mesh.warmYaml - bare.warmYaml)))],
 ]);
 checks.push(['4. in a cdk8s app, `require` of the package adds at most what `require(\'cdk8s\')` takes', importRatio <= 1, `${ratio(importRatio)}`]);
 checks.push(['4. building a control plane + viz adds at most 150 ms to the app\'s synth', added <= 150, ms(added)]);

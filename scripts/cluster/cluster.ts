@@ -158,6 +158,17 @@ function get(url: string, path: string): Promise<{ status: number; body: string 
   });
 }
 
+/** Runs a script's command: exits with its code, or with 1 and one line for an error it throws. */
+export function runCommand(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`error: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}
+
 /** The last lines of a process's log file, for an error that says why it stopped (CI shows the error, not the file). */
 export function logTail(file: string, lines = 30): string {
   try {
@@ -385,11 +396,5 @@ if (require.main === module) {
         return 2;
     }
   };
-  main().then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      console.error(`error: ${e.message}`);
-      process.exit(1);
-    },
-  );
+  runCommand(main);
 }

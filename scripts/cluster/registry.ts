@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { CLUSTER_DIR, freePort, logTail } from './cluster';
+import { CLUSTER_DIR, freePort, logTail, runCommand } from './cluster';
 import { ensureTool, toolPath } from './tools';
 
 export const REGISTRY_DIR = join(CLUSTER_DIR, 'registry');
@@ -129,11 +129,5 @@ if (require.main === module) {
         return 2;
     }
   };
-  main().then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      console.error(`error: ${e.message}`);
-      process.exit(1);
-    },
-  );
+  runCommand(main);
 }

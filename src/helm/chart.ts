@@ -165,7 +165,9 @@ const declared = new WeakMap<object, ValuesRule[]>();
 /**
  * Every cross-field rule of a chart, each once: its declared `rules`, then the owned keys'
  * (maps.ts), the size of annotations (annotations.ts) and requests above their limits. What
- * `resolveValues` evaluates and validate-values.yaml spells.
+ * `resolveValues` evaluates and validate-values.yaml spells. The built package reads them from its
+ * prebuilt data (prebuilt.ts), found by the chart's name: a chart definition of one's own must not
+ * take the name of one of the package's charts.
  */
 export function valuesRules<S extends TObject>(def: ChartDefinition<S>): ValuesRule[] {
   return prebuilt<PrebuiltChart>(def.name)?.rules ?? builtValuesRules(def);

@@ -32,12 +32,12 @@ export function meshedService<V>(
   });
 }
 
-/** A ConfigMap of an extension component (`namespace` label on), holding `data`. */
-export function componentConfigMap<V>(scope: Construct, v: HelmValues<V>, id: string, o: { name: string; component: string; data: Record<string, string> }): K8sObject {
+/** A ConfigMap of an extension component (with the `namespace` label unless `namespaceLabel: false`), holding `data`. */
+export function componentConfigMap<V>(scope: Construct, v: HelmValues<V>, id: string, o: { name: string; component: string; data: Record<string, string>; namespaceLabel?: boolean }): K8sObject {
   return new K8sObject<ObjectProps & ConfigMap>(scope, id, {
     kind: 'ConfigMap',
     apiVersion: 'v1',
-    metadata: extensionMeta(v, o.name, o.component, { namespace: true }),
+    metadata: extensionMeta(v, o.name, o.component, { namespace: o.namespaceLabel ?? true }),
     data: o.data,
   });
 }

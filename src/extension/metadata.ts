@@ -154,16 +154,51 @@ export interface ExtensionDeploymentOptions {
   podSecurityContext?: Record<string, unknown>;
 }
 
+/** An extension pod's annotations: checksum, created-by, proxy resources, the user's, then injection. */
+function extensionPodAnnotations(v: Ev, o: ExtensionDeploymentOptions): Record<string, string> {
+  return {
+    ...(o.checksum ? { 'checksum/config': o.checksum } : {}),
+    ...createdBy(v),
+    ...proxyResourceAnnotations(v, o.section),
+    ...v.spreadMap(v.ref('podAnnotations')),
+    ...o.podAnnotations,
+    'linkerd.io/inject': 'enabled',
+    'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
+    ...(o.safeToEvict ? { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' } : {}),
+  };
+}
+
+/** An extension pod's spec: scheduling, affinity, its containers and volumes, the ServiceAccount token mounted by hand. */
+function extensionPodSpec(v: Ev, o: ExtensionDeploymentOptions) {
+  const nodeAffinity = v.ref('nodeAffinity');
+  const own = componentSections(v);
+  const tolerations = o.scheduling === 'own' ? own.ref(`${o.section}.tolerations`) : v.ref('tolerations');
+  const nodeSelector = o.scheduling === 'own' ? own.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
+  return {
+    tolerations: v.maybe(v.truthy(tolerations), tolerations),
+    nodeSelector,
+    ...(o.affinity
+      ? {
+          affinity: v.maybe(v.or('enablePodAntiAffinity', v.truthy(nodeAffinity)), {
+            ...v.fields('enablePodAntiAffinity', podAntiAffinity('component', o.component)),
+            nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+          }),
+        }
+      : {}),
+    automountServiceAccountToken: false,
+    containers: o.containers,
+    securityContext: o.podSecurityContext ?? { seccompProfile: { type: 'RuntimeDefault' } },
+    serviceAccountName: o.name,
+    volumes: o.volumes,
+  };
+}
+
 /** An extension Deployment: labels, replicas, injection annotations, scheduling and the pod spec around its containers. */
 export function extensionDeployment<V>(scope: Construct, values: HelmValues<V>, o: ExtensionDeploymentOptions): K8sObject {
   const v = asExtension(values);
   const ns = v.release.namespace;
   const nsLabel = o.namespaceLabel ? { namespace: ns } : {};
   const selector = o.selector ?? { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel };
-  const nodeAffinity = v.ref('nodeAffinity');
-  const own = componentSections(v);
-  const tolerations = o.scheduling === 'own' ? own.ref(`${o.section}.tolerations`) : v.ref('tolerations');
-  const nodeSelector = o.scheduling === 'own' ? own.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
   return new K8sObject(scope, 'deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -188,35 +223,10 @@ export function extensionDeployment<V>(scope: Construct, values: HelmValues<V>, 
       ...o.spec,
       template: {
         metadata: {
-          annotations: {
-            ...(o.checksum ? { 'checksum/config': o.checksum } : {}),
-            ...createdBy(v),
-            ...proxyResourceAnnotations(v, o.section),
-            ...v.spreadMap(v.ref('podAnnotations')),
-            ...o.podAnnotations,
-            'linkerd.io/inject': 'enabled',
-            'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
-            ...(o.safeToEvict ? { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' } : {}),
-          },
+          annotations: extensionPodAnnotations(v, o),
           labels: { ...v.owned({ 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel }), ...v.spreadMap(v.ref('podLabels')) },
         },
-        spec: {
-          tolerations: v.maybe(v.truthy(tolerations), tolerations),
-          nodeSelector,
-          ...(o.affinity
-            ? {
-                affinity: v.maybe(v.or('enablePodAntiAffinity', v.truthy(nodeAffinity)), {
-                  ...v.fields('enablePodAntiAffinity', podAntiAffinity('component', o.component)),
-                  nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
-                }),
-              }
-            : {}),
-          automountServiceAccountToken: false,
-          containers: o.containers,
-          securityContext: o.podSecurityContext ?? { seccompProfile: { type: 'RuntimeDefault' } },
-          serviceAccountName: o.name,
-          volumes: o.volumes,
-        },
+        spec: extensionPodSpec(v, o),
       },
     },
   });

@@ -5,6 +5,7 @@
  * the builders label every object with it.
  */
 import type { Construct } from 'constructs';
+import type { Probe, SecurityContext } from 'kubernetes-types/core/v1';
 import { K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { podAntiAffinity } from '../k8s/pod';
@@ -99,7 +100,7 @@ export function extensionMeta<V>(values: HelmValues<V>, name: string, component?
 }
 
 /** The restricted security context of an extension container. */
-export function restrictedContainer(uid: number, gid: number) {
+export function restrictedContainer(uid: number, gid: number): SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
@@ -257,7 +258,7 @@ export function extensionServiceAccount<V>(scope: Construct, values: HelmValues<
 }
 
 /** The admin-server probes of a Linkerd extension controller. */
-export function adminProbes(port: number) {
+export function adminProbes(port: number): { livenessProbe: Probe; readinessProbe: Probe } {
   return {
     livenessProbe: { httpGet: { path: '/ping', port }, initialDelaySeconds: 10 },
     readinessProbe: { failureThreshold: 7, httpGet: { path: '/ready', port } },

@@ -185,18 +185,12 @@ function holds(path: string, content: string): boolean {
 }
 
 /**
- * Writes `files` (relative `/`-separated path → content) under `dir`, as described at the
- * top of this module. Throws OutputError before writing anything when the output cannot be
- * written.
+ * The folders that `files` need under `dir`, and what stands in their way: a file or link where
+ * a folder goes, then (only when the folders are fine) anything but a file where a file goes.
  */
-export function writeTree(dir: string, files: Map<string, string>, { command, progress = () => {}, force = false }: WriteTreeOptions): void {
-  const record = recordName(command);
-  const toCreate = prepareFolder(dir);
-  const previous = new Set(toCreate.length > 0 ? [] : readRecord(join(dir, record)));
+function pathProblems(dir: string, files: Map<string, string>, command: string): { folders: Set<string>; problems: string[] } {
   const folders = new Set<string>();
   const problems: string[] = [];
-
-  // Everything is checked before anything is written.
   for (const rel of files.keys()) {
     const parts = rel.split('/');
     for (let n = 1; n < parts.length; n++) {
@@ -213,37 +207,37 @@ export function writeTree(dir: string, files: Map<string, string>, { command, pr
       if (st && !st.isFile()) problems.push(`${join(dir, rel)} is ${st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a folder' : 'not a regular file'} where cdk8s-linkerd ${command} writes a file`);
     }
   }
-  const recordStat = lstatOrUndefined(join(dir, record));
-  if (recordStat && !recordStat.isFile()) problems.push(`${join(dir, record)} is not a regular file`);
-  if (problems.length > 0) throw new OutputError(`${problems[0]}; nothing was written${problems.length > 1 ? ` (and ${problems.length - 1} more such problems)` : ''}`);
-  // A user's own file at a path the command writes is never replaced unasked: all of them are named.
-  const theirs = force ? [] : [...files].filter(([rel, content]) => !previous.has(rel) && lstatOrUndefined(join(dir, rel)) && !holds(join(dir, rel), content)).map(([rel]) => rel).sort();
+  return { folders, problems };
+}
+
+/** A user's own file at a path the command writes is never replaced unasked: all of them are named. */
+function refuseTheirs(dir: string, files: Map<string, string>, previous: Set<string>, command: string): void {
+  const theirs = [...files].filter(([rel, content]) => !previous.has(rel) && lstatOrUndefined(join(dir, rel)) && !holds(join(dir, rel), content)).map(([rel]) => rel).sort();
   if (theirs.length > 0) {
     throw new OutputError(
       `${dir} holds ${theirs.length} file${theirs.length > 1 ? 's' : ''} that cdk8s-linkerd ${command} did not write where it writes: ${theirs.join(', ')}; nothing was written: move ${theirs.length > 1 ? 'them' : 'it'} away, choose another folder, or pass --force to replace ${theirs.length > 1 ? 'them' : 'it'}`,
     );
   }
+}
 
-  // A stale file is removed only if it is a plain file reached through plain folders.
+/** The previously written files no longer written: only plain files reached through plain folders. */
+function staleFiles(dir: string, files: Map<string, string>, previous: Set<string>): string[] {
   const plainPath = (rel: string) =>
     rel
       .split('/')
       .slice(0, -1)
       .every((_, n, parts) => lstatOrUndefined(join(dir, ...parts.slice(0, n + 1)))?.isDirectory() === true);
-  const stale = [...previous].filter((rel) => !files.has(rel) && plainPath(rel) && lstatOrUndefined(join(dir, rel))?.isFile());
-  const tops = new Set([...files.keys()].map((rel) => rel.split('/')[0]).filter((t) => folders.has(t)));
-  const foreign = [...tops].flatMap((t) => filesUnder(dir, t)).filter((rel) => !files.has(rel) && !previous.has(rel));
+  return [...previous].filter((rel) => !files.has(rel) && plainPath(rel) && lstatOrUndefined(join(dir, rel))?.isFile());
+}
 
-  createFolders(toCreate, dir);
-  for (const sub of [...folders].sort()) createFolders(lstatOrUndefined(join(dir, sub)) ? [] : [join(dir, sub)], dir);
-  for (const [rel, content] of files) writeFileAt(join(dir, rel), content, dir);
+/** Removes the stale files, and the folders that only held them. */
+function removeStale(dir: string, stale: string[]): void {
   for (const rel of stale) {
     try {
       unlinkSync(join(dir, rel));
     } catch (e) {
       throw new OutputError(`${dir}: cannot remove the stale generated file ${rel}: ${describe(e)}`);
     }
-    // Folders that only held stale files go too.
     for (let d = dirname(rel); d !== '.' && d !== ''; d = dirname(d)) {
       try {
         if (readdirSync(join(dir, d)).length > 0) break;
@@ -253,6 +247,33 @@ export function writeTree(dir: string, files: Map<string, string>, { command, pr
       }
     }
   }
+}
+
+/**
+ * Writes `files` (relative `/`-separated path → content) under `dir`, as described at the
+ * top of this module. Throws OutputError before writing anything when the output cannot be
+ * written.
+ */
+export function writeTree(dir: string, files: Map<string, string>, { command, progress = () => {}, force = false }: WriteTreeOptions): void {
+  const record = recordName(command);
+  const toCreate = prepareFolder(dir);
+  const previous = new Set(toCreate.length > 0 ? [] : readRecord(join(dir, record)));
+
+  // Everything is checked before anything is written.
+  const { folders, problems } = pathProblems(dir, files, command);
+  const recordStat = lstatOrUndefined(join(dir, record));
+  if (recordStat && !recordStat.isFile()) problems.push(`${join(dir, record)} is not a regular file`);
+  if (problems.length > 0) throw new OutputError(`${problems[0]}; nothing was written${problems.length > 1 ? ` (and ${problems.length - 1} more such problems)` : ''}`);
+  if (!force) refuseTheirs(dir, files, previous, command);
+
+  const stale = staleFiles(dir, files, previous);
+  const tops = new Set([...files.keys()].map((rel) => rel.split('/')[0]).filter((t) => folders.has(t)));
+  const foreign = [...tops].flatMap((t) => filesUnder(dir, t)).filter((rel) => !files.has(rel) && !previous.has(rel));
+
+  createFolders(toCreate, dir);
+  for (const sub of [...folders].sort()) createFolders(lstatOrUndefined(join(dir, sub)) ? [] : [join(dir, sub)], dir);
+  for (const [rel, content] of files) writeFileAt(join(dir, rel), content, dir);
+  removeStale(dir, stale);
   const header = `# The files \`cdk8s-linkerd ${command}\` wrote here. Its next run replaces them and removes those it no longer writes; it leaves other files alone.\n`;
   writeFileAt(join(dir, record), `${header}${[...files.keys()].sort().join('\n')}\n`, dir);
   if (stale.length > 0) progress(`removed ${stale.length} stale generated file${stale.length > 1 ? 's' : ''}: ${stale.join(', ')}`);

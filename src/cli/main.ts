@@ -269,215 +269,263 @@ async function repositoryPath(dir: string): Promise<string | undefined> {
   return inside(process.cwd(), dir);
 }
 
+/** One command: its arguments after the command's name; resolves to the exit code. */
+type Command = (rest: string[], io: Io) => Promise<number>;
+
+/** `template`'s flags, beside the value flags. */
+const templateOptions: FlagSpec = {
+  ...valueOptions,
+  namespace: { type: 'string', short: 'n' },
+  'release-name': { type: 'string' },
+  'output-dir': { type: 'string' },
+  'show-only': { type: 'string', short: 's', multiple: true },
+  'kube-version': { type: 'string' },
+  'api-versions': { type: 'string', short: 'a', multiple: true },
+  force: { type: 'boolean' },
+};
+
+/**
+ * `template`'s arguments: Helm's --release-name is a switch (the release name in the
+ * --output-dir path); ours also takes a name: it is the switch when what follows is a flag, a
+ * chart or nothing.
+ */
+function templateArgs(rest: string[]) {
+  const at = rest.findIndex((a, i) => a === '--release-name' && (i + 1 === rest.length || rest[i + 1].startsWith('-') || CHART_NAMES.includes(rest[i + 1])));
+  const nameInPath = at >= 0;
+  const { values, positionals } = parse('template', nameInPath ? rest.filter((_, i) => i !== at) : rest, templateOptions);
+  return { values, positionals, nameInPath };
+}
+
+/** The chart and release name of `template [NAME] CHART [--release-name NAME]`. */
+function templateRelease(positionals: string[], values: Flags): { chart: string; name: string } {
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`template takes [NAME] CHART (charts: ${CHART_NAMES.join(', ')})`);
+  const chart = positionals[positionals.length - 1];
+  const given = values['release-name'] as string | undefined;
+  if (given !== undefined && positionals.length === 2) throw new UsageError(`template: the release name is given twice (${positionals[0]} and --release-name ${given})`);
+  return { chart, name: positionals.length === 2 ? positionals[0] : (given ?? DEFAULT_RELEASE.name) };
+}
+
+const template: Command = async (rest, io) => {
+  const { values, positionals, nameInPath } = templateArgs(rest);
+  if (values.help) return io.stdout(HELP.template), 0;
+  const { chart, name } = templateRelease(positionals, values);
+  const helm = await import('./helm-template');
+  const problems = [helm.releaseNameProblem(name), values['kube-version'] === undefined ? undefined : helm.kubeVersionProblem(values['kube-version'] as string)];
+  if (problems.some(Boolean)) throw new InputError(problems.filter((p): p is string => p !== undefined));
+  const r = await resolveOrFail(chart, userValues(io, values));
+  const release = { name, namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace };
+  const objects = helmOrder(renderObjects(r.def, r.values, release));
+  const outDir = values['output-dir'] as string | undefined;
+  if (outDir !== undefined) {
+    // As with Helm, --output-dir writes every template (--show-only only filters stdout).
+    const problem = helm.writeOutputDir(outDir, chart, objects, { release: nameInPath ? name : undefined, force: values.force === true, say: io.stdout });
+    if (problem) throw new InputError([problem]);
+    return 0;
+  }
+  const only = values['show-only'] as string[] | undefined;
+  if (only === undefined) {
+    writeManifest(chart, objects, io.stdout);
+    return 0;
+  }
+  try {
+    writeManifest(chart, objects, io.stdout, helm.showOnly(objects, only));
+  } catch (e) {
+    if (e instanceof helm.ShowOnlyError) throw new InputError([e.message]);
+    throw e;
+  }
+  return 0;
+};
+
+const validate: Command = async (rest, io) => {
+  const { values, positionals } = parse('validate', rest, valueOptions);
+  if (values.help) return io.stdout(HELP.validate), 0;
+  const chart = oneChart(positionals, 'validate');
+  await resolveOrFail(chart, userValues(io, values));
+  io.stdout(`${chart}: values are valid\n`);
+  return 0;
+};
+
+const isValuesMap = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** Every problem of `synth -f`'s map from chart to values: unknown charts, values that are no map, invalid values. */
+async function synthProblems(byChart: Record<string, unknown>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [name, chartValues] of Object.entries(byChart)) {
+    if (!DIST_CHARTS[name]) problems.push(`${name}: not a chart rendered by synth (synth renders: ${Object.keys(DIST_CHARTS).join(', ')})`);
+    else if (chartValues !== null && !isValuesMap(chartValues)) problems.push(`${name}: expected a map of values`);
+  }
+  // Check every chart's values before writing anything, and report all problems.
+  for (const [name, dist] of Object.entries(DIST_CHARTS)) {
+    const chartValues = byChart[name];
+    if (chartValues !== undefined && !isValuesMap(chartValues)) continue;
+    try {
+      await resolveOrFail(name, mergeUserValues(dist.values, (chartValues as Record<string, unknown> | undefined) ?? {}));
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.lines);
+      else throw e;
+    }
+  }
+  return problems;
+}
+
+const synth: Command = async (rest, io) => {
+  const { values, positionals } = parse('synth', rest, {
+    values: { type: 'string', short: 'f', multiple: true },
+    'output-dir': { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return io.stdout(HELP.synth), 0;
+  if (positionals.length > 0) throw new UsageError(`synth takes no arguments (got ${positionals.join(' ')})`);
+  let byChart: Record<string, unknown> = {};
+  for (const file of (values.values as string[] | undefined) ?? []) byChart = mergeMaps(byChart, readYamlMap(io, file));
+  const problems = await synthProblems(byChart);
+  if (problems.length > 0) throw new InputError(problems);
+  const out = (values['output-dir'] as string | undefined) ?? 'dist';
+  (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`), values.force === true);
+  return 0;
+};
+
+const charts: Command = async (rest, io) => {
+  const { values, positionals } = parse('charts', rest, {
+    'output-dir': { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return io.stdout(HELP.charts), 0;
+  if (positionals.length > 0) throw new UsageError(`charts takes no arguments (got ${positionals.join(' ')})`);
+  (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`), values.force === true);
+  return 0;
+};
+
+const certs: Command = async (rest, io) => {
+  if (rest[0] === 'rotate') return await (await import('./rotate')).rotateCommand(rest.slice(1), io);
+  const { values, positionals } = parse('certs', rest, {
+    'output-dir': { type: 'string', short: 'o' },
+    'trust-domain': { type: 'string' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return io.stdout(HELP.certs), 0;
+  if (positionals.length > 0) throw new UsageError(`certs takes no arguments (got ${positionals.join(' ')})`);
+  const dir = values['output-dir'] as string | undefined;
+  if (!dir) throw new UsageError('certs needs -o DIR (where to write ca.crt, ca.key, issuer.crt, issuer.key)');
+  const trustDomain = values['trust-domain'] as string | undefined;
+  const domainProblem = trustDomain === undefined ? undefined : trustDomainProblem(trustDomain);
+  if (domainProblem) throw new InputError([`--trust-domain: ${domainProblem}`]);
+  const written = await (await import('./write-identity')).writeIdentity(dir, { trustDomain, force: values.force === true });
+  for (const f of written) io.stderr(`wrote ${f}\n`);
+  io.stderr(
+    `They are the identity values of the linkerd-control-plane chart:\n  helm install linkerd-control-plane <chart> -n linkerd \\\n` +
+      `    --set-file identityTrustAnchorsPEM=${written[0]} \\\n` +
+      `    --set-file identity.issuer.tls.crtPEM=${written[2]} \\\n` +
+      `    --set-file identity.issuer.tls.keyPEM=${written[3]}\n` +
+      `Keep ca.key offline: it is only needed to sign the next issuer.\n`,
+  );
+  return 0;
+};
+
+/** `argocd`'s options from its flags (--repo and --revision required). */
+function argoCdOptions(values: Flags): ArgoCdOptions {
+  const repo = values.repo as string | undefined;
+  const revision = values.revision as string | undefined;
+  if (repo === undefined || revision === undefined) throw new UsageError('argocd needs --repo URL and --revision REF');
+  return {
+    repo,
+    revision,
+    path: values.path as string | undefined,
+    appsPath: values['apps-path'] as string | undefined,
+    argoNamespace: values['argocd-namespace'] as string | undefined,
+    project: values.project as string | undefined,
+  };
+}
+
+/** The repository path of `out`/apps that root.yaml names, when --apps-path does not give it. */
+async function appsPathOf(out: string): Promise<string> {
+  const where = await repositoryPath(resolve(out));
+  if (where === undefined) {
+    throw new InputError([
+      `-o ${out}: neither in a Git work tree nor under the current folder, so root.yaml cannot name the repository path of its apps/ folder: pass --apps-path PATH`,
+    ]);
+  }
+  return where === '' ? 'apps' : `${where}/apps`;
+}
+
+const argocd: Command = async (rest, io) => {
+  const { values, positionals } = parse('argocd', rest, {
+    repo: { type: 'string' },
+    revision: { type: 'string' },
+    path: { type: 'string' },
+    'apps-path': { type: 'string' },
+    'argocd-namespace': { type: 'string' },
+    project: { type: 'string' },
+    'output-dir': { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return io.stdout(HELP.argocd), 0;
+  if (positionals.length > 0) throw new UsageError(`argocd takes no arguments (got ${positionals.join(' ')})`);
+  const options = argoCdOptions(values);
+  const { argoCdOptionsProblem, writeArgoCd } = await import('../argocd');
+  const problem = argoCdOptionsProblem(options);
+  if (problem) throw new InputError([problem]);
+  const out = (values['output-dir'] as string | undefined) ?? join((options.path ?? 'dist').replace(/\/+$/, ''), 'argocd');
+  options.appsPath ??= await appsPathOf(out);
+  writeArgoCd(out, options, (l) => io.stderr(`${l}\n`), values.force === true);
+  return 0;
+};
+
+const help: Command = async (_rest, io) => (io.stdout(HELP.main), 0);
+
+/** The commands by name (the order of the unknown-command message). */
+const COMMANDS: Record<string, Command> = {
+  template,
+  validate,
+  check: async (rest, io) => (await import('./check')).checkCommand(rest, io),
+  diff: async (rest, io) => (await import('./diff')).diffCommand(rest, io),
+  'upgrade-plan': async (rest, io) => (await import('./upgrade-plan')).upgradePlanCommand(rest, io),
+  synth,
+  charts,
+  certs,
+  argocd,
+  help,
+  '-h': help,
+  '--help': help,
+  '--version': async (_rest, io) => (io.stdout(versionLine()), 0),
+};
+
+/** A command's error as its message and exit code. */
+async function failure(e: unknown, io: Io): Promise<number> {
+  // Only a command that loaded src/outputs.ts can have thrown its OutputError.
+  if (e instanceof Error && e.name === 'OutputError' && e instanceof (await outputs()).OutputError) {
+    io.stderr(`error: ${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof InputError) {
+    for (const line of e.lines) io.stderr(`error: ${line}\n`);
+    return 1;
+  }
+  if (e instanceof FlagError) {
+    io.stderr(`error: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof UsageError || e instanceof UnknownChartError) {
+    io.stderr(`error: ${e.message}\nRun 'cdk8s-linkerd --help' for usage.\n`);
+    return 2;
+  }
+  io.stderr(`internal error: ${(e as Error).message}\n(this is a bug in cdk8s-linkerd; please report it)\n`);
+  return 70;
+}
+
 /** Runs the command; resolves to the exit code. Never rejects. */
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined) return io.stdout(HELP.main), 2;
   try {
-    switch (command) {
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        io.stdout(HELP.main);
-        return command === undefined ? 2 : 0;
-      case '--version':
-        io.stdout(versionLine());
-        return 0;
-      case 'template': {
-        // Helm's --release-name is a switch (the release name in the --output-dir path); ours also
-        // takes a name: it is the switch when what follows is a flag, a chart or nothing.
-        const at = rest.findIndex((a, i) => a === '--release-name' && (i + 1 === rest.length || rest[i + 1].startsWith('-') || CHART_NAMES.includes(rest[i + 1])));
-        const nameInPath = at >= 0;
-        const args = nameInPath ? rest.filter((_, i) => i !== at) : rest;
-        const { values, positionals } = parse(command, args, {
-          ...valueOptions,
-          namespace: { type: 'string', short: 'n' },
-          'release-name': { type: 'string' },
-          'output-dir': { type: 'string' },
-          'show-only': { type: 'string', short: 's', multiple: true },
-          'kube-version': { type: 'string' },
-          'api-versions': { type: 'string', short: 'a', multiple: true },
-          force: { type: 'boolean' },
-        });
-        if (values.help) return io.stdout(HELP.template), 0;
-        if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`template takes [NAME] CHART (charts: ${CHART_NAMES.join(', ')})`);
-        const chart = positionals[positionals.length - 1];
-        const given = values['release-name'] as string | undefined;
-        if (given !== undefined && positionals.length === 2) throw new UsageError(`template: the release name is given twice (${positionals[0]} and --release-name ${given})`);
-        const name = positionals.length === 2 ? positionals[0] : (given ?? DEFAULT_RELEASE.name);
-        const helm = await import('./helm-template');
-        const problems = [helm.releaseNameProblem(name), values['kube-version'] === undefined ? undefined : helm.kubeVersionProblem(values['kube-version'] as string)];
-        if (problems.some(Boolean)) throw new InputError(problems.filter((p): p is string => p !== undefined));
-        const r = await resolveOrFail(chart, userValues(io, values));
-        const release = { name, namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace };
-        const objects = helmOrder(renderObjects(r.def, r.values, release));
-        const outDir = values['output-dir'] as string | undefined;
-        if (outDir !== undefined) {
-          // As with Helm, --output-dir writes every template (--show-only only filters stdout).
-          const problem = helm.writeOutputDir(outDir, chart, objects, { release: nameInPath ? name : undefined, force: values.force === true, say: io.stdout });
-          if (problem) throw new InputError([problem]);
-          return 0;
-        }
-        const only = values['show-only'] as string[] | undefined;
-        if (only === undefined) {
-          writeManifest(chart, objects, io.stdout);
-          return 0;
-        }
-        try {
-          writeManifest(chart, objects, io.stdout, helm.showOnly(objects, only));
-        } catch (e) {
-          if (e instanceof helm.ShowOnlyError) throw new InputError([e.message]);
-          throw e;
-        }
-        return 0;
-      }
-      case 'validate': {
-        const { values, positionals } = parse(command, rest, valueOptions);
-        if (values.help) return io.stdout(HELP.validate), 0;
-        const chart = oneChart(positionals, 'validate');
-        await resolveOrFail(chart, userValues(io, values));
-        io.stdout(`${chart}: values are valid\n`);
-        return 0;
-      }
-      case 'check':
-        return await (await import('./check')).checkCommand(rest, io);
-      case 'diff':
-        return await (await import('./diff')).diffCommand(rest, io);
-      case 'upgrade-plan':
-        return await (await import('./upgrade-plan')).upgradePlanCommand(rest, io);
-      case 'synth': {
-        const { values, positionals } = parse(command, rest, {
-          values: { type: 'string', short: 'f', multiple: true },
-          'output-dir': { type: 'string', short: 'o' },
-          force: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        });
-        if (values.help) return io.stdout(HELP.synth), 0;
-        if (positionals.length > 0) throw new UsageError(`synth takes no arguments (got ${positionals.join(' ')})`);
-        let byChart: Record<string, unknown> = {};
-        for (const file of (values.values as string[] | undefined) ?? []) byChart = mergeMaps(byChart, readYamlMap(io, file));
-        const problems: string[] = [];
-        for (const [name, chartValues] of Object.entries(byChart)) {
-          if (!DIST_CHARTS[name]) problems.push(`${name}: not a chart rendered by synth (synth renders: ${Object.keys(DIST_CHARTS).join(', ')})`);
-          else if (chartValues !== null && (typeof chartValues !== 'object' || Array.isArray(chartValues))) problems.push(`${name}: expected a map of values`);
-        }
-        // Check every chart's values before writing anything, and report all problems.
-        for (const [name, dist] of Object.entries(DIST_CHARTS)) {
-          const chartValues = byChart[name];
-          if (chartValues !== undefined && (chartValues === null || typeof chartValues !== 'object' || Array.isArray(chartValues))) continue;
-          try {
-            await resolveOrFail(name, mergeUserValues(dist.values, (chartValues as Record<string, unknown> | undefined) ?? {}));
-          } catch (e) {
-            if (e instanceof InputError) problems.push(...e.lines);
-            else throw e;
-          }
-        }
-        if (problems.length > 0) throw new InputError(problems);
-        const out = (values['output-dir'] as string | undefined) ?? 'dist';
-        (await outputs()).writeDist(out, byChart as Record<string, Record<string, unknown>>, (l) => io.stderr(`${l}\n`), values.force === true);
-        return 0;
-      }
-      case 'charts': {
-        const { values, positionals } = parse(command, rest, {
-          'output-dir': { type: 'string', short: 'o' },
-          force: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        });
-        if (values.help) return io.stdout(HELP.charts), 0;
-        if (positionals.length > 0) throw new UsageError(`charts takes no arguments (got ${positionals.join(' ')})`);
-        (await outputs()).writeCharts((values['output-dir'] as string | undefined) ?? 'charts', (l) => io.stderr(`${l}\n`), values.force === true);
-        return 0;
-      }
-      case 'certs': {
-        if (rest[0] === 'rotate') return await (await import('./rotate')).rotateCommand(rest.slice(1), io);
-        const { values, positionals } = parse(command, rest, {
-          'output-dir': { type: 'string', short: 'o' },
-          'trust-domain': { type: 'string' },
-          force: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        });
-        if (values.help) return io.stdout(HELP.certs), 0;
-        if (positionals.length > 0) throw new UsageError(`certs takes no arguments (got ${positionals.join(' ')})`);
-        const dir = values['output-dir'] as string | undefined;
-        if (!dir) throw new UsageError('certs needs -o DIR (where to write ca.crt, ca.key, issuer.crt, issuer.key)');
-        const trustDomain = values['trust-domain'] as string | undefined;
-        const domainProblem = trustDomain === undefined ? undefined : trustDomainProblem(trustDomain);
-        if (domainProblem) throw new InputError([`--trust-domain: ${domainProblem}`]);
-        const written = await (await import('./write-identity')).writeIdentity(dir, { trustDomain, force: values.force === true });
-        for (const f of written) io.stderr(`wrote ${f}\n`);
-        io.stderr(
-          `They are the identity values of the linkerd-control-plane chart:\n  helm install linkerd-control-plane <chart> -n linkerd \\\n` +
-            `    --set-file identityTrustAnchorsPEM=${written[0]} \\\n` +
-            `    --set-file identity.issuer.tls.crtPEM=${written[2]} \\\n` +
-            `    --set-file identity.issuer.tls.keyPEM=${written[3]}\n` +
-            `Keep ca.key offline: it is only needed to sign the next issuer.\n`,
-        );
-        return 0;
-      }
-      case 'argocd': {
-        const { values, positionals } = parse(command, rest, {
-          repo: { type: 'string' },
-          revision: { type: 'string' },
-          path: { type: 'string' },
-          'apps-path': { type: 'string' },
-          'argocd-namespace': { type: 'string' },
-          project: { type: 'string' },
-          'output-dir': { type: 'string', short: 'o' },
-          force: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        });
-        if (values.help) return io.stdout(HELP.argocd), 0;
-        if (positionals.length > 0) throw new UsageError(`argocd takes no arguments (got ${positionals.join(' ')})`);
-        const repo = values.repo as string | undefined;
-        const revision = values.revision as string | undefined;
-        if (repo === undefined || revision === undefined) throw new UsageError('argocd needs --repo URL and --revision REF');
-        const options: ArgoCdOptions = {
-          repo,
-          revision,
-          path: values.path as string | undefined,
-          appsPath: values['apps-path'] as string | undefined,
-          argoNamespace: values['argocd-namespace'] as string | undefined,
-          project: values.project as string | undefined,
-        };
-        const { argoCdOptionsProblem, writeArgoCd } = await import('../argocd');
-        const problem = argoCdOptionsProblem(options);
-        if (problem) throw new InputError([problem]);
-        const given = values['output-dir'] as string | undefined;
-        const out = given ?? join((options.path ?? 'dist').replace(/\/+$/, ''), 'argocd');
-        if (options.appsPath === undefined) {
-          const where = await repositoryPath(resolve(out));
-          if (where === undefined) {
-            throw new InputError([
-              `-o ${out}: neither in a Git work tree nor under the current folder, so root.yaml cannot name the repository path of its apps/ folder: pass --apps-path PATH`,
-            ]);
-          }
-          options.appsPath = where === '' ? 'apps' : `${where}/apps`;
-        }
-        writeArgoCd(out, options, (l) => io.stderr(`${l}\n`), values.force === true);
-        return 0;
-      }
-      default:
-        throw new UsageError(`unknown command '${command}' (commands: template, validate, check, diff, upgrade-plan, synth, charts, certs, argocd)`);
-    }
+    const cmd = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!cmd) throw new UsageError(`unknown command '${command}' (commands: template, validate, check, diff, upgrade-plan, synth, charts, certs, argocd)`);
+    return await cmd(rest, io);
   } catch (e) {
-    // Only a command that loaded src/outputs.ts can have thrown its OutputError.
-    if (e instanceof Error && e.name === 'OutputError' && e instanceof (await outputs()).OutputError) {
-      io.stderr(`error: ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof InputError) {
-      for (const line of e.lines) io.stderr(`error: ${line}\n`);
-      return 1;
-    }
-    if (e instanceof FlagError) {
-      io.stderr(`error: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || e instanceof UnknownChartError) {
-      io.stderr(`error: ${e.message}\nRun 'cdk8s-linkerd --help' for usage.\n`);
-      return 2;
-    }
-    io.stderr(`internal error: ${(e as Error).message}\n(this is a bug in cdk8s-linkerd; please report it)\n`);
-    return 70;
+    return await failure(e, io);
   }
 }

@@ -7,7 +7,10 @@
 import type { Construct } from 'constructs';
 import type { ChartDefinition } from '../helm/chart';
 import { CNI_NAMESPACE_LABELS } from '../k8s/namespace';
-import { Component, K8sObject } from '../helm/object';
+import type { ConfigMap, Container, EnvVar, PodSpec, Volume } from 'kubernetes-types/core/v1';
+import type { ClusterRoleBinding } from 'kubernetes-types/rbac/v1';
+import { Component, K8sObject, type ObjectProps } from '../helm/object';
+import { httpProbe } from '../extension/parts';
 import type { HelmValues } from '../helm/values';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { resourcesOf } from '../k8s/resources';
@@ -65,96 +68,126 @@ ${v.ternary(v.truthy(ignoreOut), v.fmt`    "outbound-ports-to-ignore": [${quoted
 `;
 }
 
+/** The plugin's ServiceAccount, what it may read (and the repair controller delete), and its ConfigMap. */
+function cniRbacAndConfig(scope: Construct, v: Cv): void {
+  const subjects = [{ kind: 'ServiceAccount', name: CNI_NAME, namespace: v.release.namespace }];
+  new K8sObject(scope, 'service-account', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(v, CNI_NAME), imagePullSecrets: v.optional('imagePullSecrets') });
+  new K8sObject(scope, 'cluster-role', {
+    kind: 'ClusterRole',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    metadata: meta(v, CNI_NAME, false),
+    rules: [...CNI_RULES, ...REPAIR_RULES.map((r) => v.maybe(v.truthy(v.ref('repairController.enabled')), r))],
+  });
+  new K8sObject<ObjectProps & ClusterRoleBinding>(scope, 'cluster-role-binding', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: meta(v, CNI_NAME, false),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CNI_NAME },
+    subjects,
+  });
+  new K8sObject<ObjectProps & ConfigMap>(scope, 'config', {
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: meta(v, CONFIG_NAME),
+    data: { dest_cni_net_dir: v.ref('destCNINetDir'), dest_cni_bin_dir: v.ref('destCNIBinDir'), cni_network_config: networkConfig(v) },
+  });
+}
+
+/** The plugin's image, shared by both containers. */
+const cniImage = (v: Cv) => ({ image: v.fmt`${v.ref('image.name')}:${v.ref('image.version')}`, imagePullPolicy: v.ref('image.pullPolicy') });
+
+/** The bin directory is mounted on its own only when it is not the net directory. */
+const twoDirs = (v: Cv) => v.not(v.eq(v.ref('destCNIBinDir'), v.ref('destCNINetDir')));
+
+/** The container that installs the plugin and its configuration on the node, and removes them when it stops. */
+function installCniContainer(v: Cv): Container {
+  const fromConfig = (name: string, key: string): EnvVar => ({ name, valueFrom: { configMapKeyRef: { name: CONFIG_NAME, key } } });
+  return {
+    name: 'install-cni',
+    ...cniImage(v),
+    env: [
+      fromConfig('DEST_CNI_NET_DIR', 'dest_cni_net_dir'),
+      fromConfig('DEST_CNI_BIN_DIR', 'dest_cni_bin_dir'),
+      fromConfig('CNI_NETWORK_CONFIG', 'cni_network_config'),
+      { name: 'SLEEP', value: 'true' },
+    ],
+    // Gives the install script time to remove the plugin from the node's configuration.
+    lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'kill -15 1; sleep 15s'] } } },
+    volumeMounts: [
+      v.maybe(twoDirs(v), { mountPath: v.fmt`/host${v.ref('destCNIBinDir')}`, name: 'cni-bin-dir' }),
+      { mountPath: v.fmt`/host${v.ref('destCNINetDir')}`, name: 'cni-net-dir' },
+      { mountPath: '/tmp', name: 'linkerd-tmp-dir' },
+      // The script writes the plugin's kubeconfig from this ServiceAccount token.
+      KUBE_API_ACCESS_MOUNT,
+    ],
+    securityContext: { readOnlyRootFilesystem: true, privileged: v.ref('privileged') },
+    resources: resourcesOf(v, v.ref('resources')),
+  } as Container;
+}
+
+/** The repair controller: restarts pods whose network validator failed. */
+function repairControllerContainer(v: Cv): Container {
+  const repair = v.section('repairController');
+  return {
+    name: 'repair-controller',
+    ...cniImage(v),
+    env: [
+      { name: 'LINKERD_CNI_REPAIR_CONTROLLER_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'LINKERD_CNI_REPAIR_CONTROLLER_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ],
+    command: ['/usr/lib/linkerd/linkerd-cni-repair-controller'],
+    args: ['--admin-addr', v.fmt`${v.ternary(v.truthy(v.ref('disableIPv6')), '0.0.0.0', '[::]')}:${REPAIR_ADMIN_PORT}`, '--log-format', repair.logFormat, '--log-level', repair.logLevel],
+    livenessProbe: httpProbe('/live', 'repair-admin'),
+    readinessProbe: { failureThreshold: 7, ...httpProbe('/ready', 'repair-admin', { initialDelaySeconds: 10 }) },
+    ports: [{ containerPort: REPAIR_ADMIN_PORT, name: 'repair-admin' }],
+    securityContext: v.maybe(v.truthy(v.ref('repairController.enableSecurityContext')), {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    }),
+    resources: resourcesOf(v, repair.resources),
+    volumeMounts: [KUBE_API_ACCESS_MOUNT],
+  } as Container;
+}
+
+/** The node's CNI directories, scratch space and the ServiceAccount token. */
+function cniVolumes(v: Cv): (Volume | undefined)[] {
+  return [
+    v.maybe(twoDirs(v), { name: 'cni-bin-dir', hostPath: { path: v.ref('destCNIBinDir') } }),
+    { name: 'cni-net-dir', hostPath: { path: v.ref('destCNINetDir') } },
+    { name: 'linkerd-tmp-dir', emptyDir: {} },
+    KUBE_API_ACCESS_VOLUME,
+  ];
+}
+
+/** The plugin's pod: on every Linux node, never meshed, the repair controller when enabled. */
+function cniPodSpec(v: Cv): PodSpec {
+  const tolerations = v.ref('tolerations');
+  const nodeAffinity = v.ref('nodeAffinity');
+  return {
+    tolerations: v.maybe(v.truthy(tolerations), tolerations),
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    affinity: v.maybe(v.truthy(nodeAffinity), { nodeAffinity }),
+    securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+    serviceAccountName: CNI_NAME,
+    automountServiceAccountToken: false,
+    priorityClassName: v.optional('priorityClassName'),
+    initContainers: v.maybe(v.truthy(v.ref('extraInitContainers')), v.ref('extraInitContainers')),
+    containers: [installCniContainer(v), v.maybe(v.truthy(v.ref('repairController.enabled')), repairControllerContainer(v))],
+    volumes: cniVolumes(v),
+  } as PodSpec;
+}
+
 class CniPlugin extends Component {
   constructor(scope: Construct, id: string, v: Cv) {
     super(scope, id, 'cni-plugin.yaml');
-    const ns = v.release.namespace;
-    const binDir = v.ref('destCNIBinDir');
-    const netDir = v.ref('destCNINetDir');
-    const twoDirs = v.not(v.eq(binDir, netDir));
-    const tolerations = v.ref('tolerations');
-    const nodeAffinity = v.ref('nodeAffinity');
-    const image = { image: v.fmt`${v.ref('image.name')}:${v.ref('image.version')}`, imagePullPolicy: v.ref('image.pullPolicy') };
-    const subjects = [{ kind: 'ServiceAccount', name: CNI_NAME, namespace: ns }];
-
-    new K8sObject(this, 'service-account', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(v, CNI_NAME), imagePullSecrets: v.optional('imagePullSecrets') });
-    new K8sObject(this, 'cluster-role', {
-      kind: 'ClusterRole',
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      metadata: meta(v, CNI_NAME, false),
-      rules: [...CNI_RULES, ...REPAIR_RULES.map((r) => v.maybe(v.truthy(v.ref('repairController.enabled')), r))],
-    });
-    new K8sObject(this, 'cluster-role-binding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta(v, CNI_NAME, false),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CNI_NAME },
-      subjects,
-    });
-    new K8sObject(this, 'config', {
-      kind: 'ConfigMap',
-      apiVersion: 'v1',
-      metadata: meta(v, CONFIG_NAME),
-      data: { dest_cni_net_dir: netDir, dest_cni_bin_dir: binDir, cni_network_config: networkConfig(v) },
-    });
-
-    const fromConfig = (name: string, key: string) => ({ name, valueFrom: { configMapKeyRef: { name: CONFIG_NAME, key } } });
-    const installCni = {
-      name: 'install-cni',
-      ...image,
-      env: [
-        fromConfig('DEST_CNI_NET_DIR', 'dest_cni_net_dir'),
-        fromConfig('DEST_CNI_BIN_DIR', 'dest_cni_bin_dir'),
-        fromConfig('CNI_NETWORK_CONFIG', 'cni_network_config'),
-        { name: 'SLEEP', value: 'true' },
-      ],
-      // Gives the install script time to remove the plugin from the node's configuration.
-      lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'kill -15 1; sleep 15s'] } } },
-      volumeMounts: [
-        v.maybe(twoDirs, { mountPath: v.fmt`/host${binDir}`, name: 'cni-bin-dir' }),
-        { mountPath: v.fmt`/host${netDir}`, name: 'cni-net-dir' },
-        { mountPath: '/tmp', name: 'linkerd-tmp-dir' },
-        // The script writes the plugin's kubeconfig from this ServiceAccount token.
-        KUBE_API_ACCESS_MOUNT,
-      ],
-      securityContext: { readOnlyRootFilesystem: true, privileged: v.ref('privileged') },
-      resources: resourcesOf(v, v.ref('resources')),
-    };
-    const repair = v.section('repairController');
-    const repairController = {
-      name: 'repair-controller',
-      ...image,
-      env: [
-        { name: 'LINKERD_CNI_REPAIR_CONTROLLER_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-        { name: 'LINKERD_CNI_REPAIR_CONTROLLER_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      ],
-      command: ['/usr/lib/linkerd/linkerd-cni-repair-controller'],
-      args: [
-        '--admin-addr',
-        v.fmt`${v.ternary(v.truthy(v.ref('disableIPv6')), '0.0.0.0', '[::]')}:${REPAIR_ADMIN_PORT}`,
-        '--log-format',
-        repair.logFormat,
-        '--log-level',
-        repair.logLevel,
-      ],
-      livenessProbe: { httpGet: { path: '/live', port: 'repair-admin' } },
-      readinessProbe: { failureThreshold: 7, httpGet: { path: '/ready', port: 'repair-admin' }, initialDelaySeconds: 10 },
-      ports: [{ containerPort: REPAIR_ADMIN_PORT, name: 'repair-admin' }],
-      securityContext: v.maybe(v.truthy(v.ref('repairController.enableSecurityContext')), {
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] },
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        seccompProfile: { type: 'RuntimeDefault' },
-      }),
-      resources: resourcesOf(v, repair.resources),
-      volumeMounts: [KUBE_API_ACCESS_MOUNT],
-    };
-
+    cniRbacAndConfig(this, v);
     new K8sObject(this, 'daemonset', {
       kind: 'DaemonSet',
       apiVersion: 'apps/v1',
-      metadata: { name: CNI_NAME, namespace: ns, labels: labels(v, { 'k8s-app': CNI_NAME }), annotations: createdBy(v) },
+      metadata: { name: CNI_NAME, namespace: v.release.namespace, labels: labels(v, { 'k8s-app': CNI_NAME }), annotations: createdBy(v) },
       spec: {
         revisionHistoryLimit: v.ref('revisionHistoryLimit'),
         selector: { matchLabels: { 'k8s-app': CNI_NAME } },
@@ -164,23 +197,7 @@ class CniPlugin extends Component {
             labels: { ...v.owned({ 'k8s-app': CNI_NAME, [CNI_RESOURCE_LABEL]: 'true' }), ...v.spreadMap(v.ref('podLabels')) },
             annotations: { ...createdBy(v), 'linkerd.io/inject': 'disabled' },
           },
-          spec: {
-            tolerations: v.maybe(v.truthy(tolerations), tolerations),
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
-            affinity: v.maybe(v.truthy(nodeAffinity), { nodeAffinity }),
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            serviceAccountName: CNI_NAME,
-            automountServiceAccountToken: false,
-            priorityClassName: v.optional('priorityClassName'),
-            initContainers: v.maybe(v.truthy(v.ref('extraInitContainers')), v.ref('extraInitContainers')),
-            containers: [installCni, v.maybe(v.truthy(v.ref('repairController.enabled')), repairController)],
-            volumes: [
-              v.maybe(twoDirs, { name: 'cni-bin-dir', hostPath: { path: binDir } }),
-              { name: 'cni-net-dir', hostPath: { path: netDir } },
-              { name: 'linkerd-tmp-dir', emptyDir: {} },
-              KUBE_API_ACCESS_VOLUME,
-            ],
-          },
+          spec: cniPodSpec(v),
         },
       },
     });

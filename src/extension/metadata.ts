@@ -5,6 +5,7 @@
  * the builders label every object with it.
  */
 import type { Construct } from 'constructs';
+import type { Probe, SecurityContext } from 'kubernetes-types/core/v1';
 import { K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
 import { podAntiAffinity } from '../k8s/pod';
@@ -99,7 +100,7 @@ export function extensionMeta<V>(values: HelmValues<V>, name: string, component?
 }
 
 /** The restricted security context of an extension container. */
-export function restrictedContainer(uid: number, gid: number) {
+export function restrictedContainer(uid: number, gid: number): SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
@@ -154,16 +155,51 @@ export interface ExtensionDeploymentOptions {
   podSecurityContext?: Record<string, unknown>;
 }
 
+/** An extension pod's annotations: checksum, created-by, proxy resources, the user's, then injection. */
+function extensionPodAnnotations(v: Ev, o: ExtensionDeploymentOptions): Record<string, string> {
+  return {
+    ...(o.checksum ? { 'checksum/config': o.checksum } : {}),
+    ...createdBy(v),
+    ...proxyResourceAnnotations(v, o.section),
+    ...v.spreadMap(v.ref('podAnnotations')),
+    ...o.podAnnotations,
+    'linkerd.io/inject': 'enabled',
+    'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
+    ...(o.safeToEvict ? { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' } : {}),
+  };
+}
+
+/** An extension pod's spec: scheduling, affinity, its containers and volumes, the ServiceAccount token mounted by hand. */
+function extensionPodSpec(v: Ev, o: ExtensionDeploymentOptions) {
+  const nodeAffinity = v.ref('nodeAffinity');
+  const own = componentSections(v);
+  const tolerations = o.scheduling === 'own' ? own.ref(`${o.section}.tolerations`) : v.ref('tolerations');
+  const nodeSelector = o.scheduling === 'own' ? own.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
+  return {
+    tolerations: v.maybe(v.truthy(tolerations), tolerations),
+    nodeSelector,
+    ...(o.affinity
+      ? {
+          affinity: v.maybe(v.or('enablePodAntiAffinity', v.truthy(nodeAffinity)), {
+            ...v.fields('enablePodAntiAffinity', podAntiAffinity('component', o.component)),
+            nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+          }),
+        }
+      : {}),
+    automountServiceAccountToken: false,
+    containers: o.containers,
+    securityContext: o.podSecurityContext ?? { seccompProfile: { type: 'RuntimeDefault' } },
+    serviceAccountName: o.name,
+    volumes: o.volumes,
+  };
+}
+
 /** An extension Deployment: labels, replicas, injection annotations, scheduling and the pod spec around its containers. */
 export function extensionDeployment<V>(scope: Construct, values: HelmValues<V>, o: ExtensionDeploymentOptions): K8sObject {
   const v = asExtension(values);
   const ns = v.release.namespace;
   const nsLabel = o.namespaceLabel ? { namespace: ns } : {};
   const selector = o.selector ?? { 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel };
-  const nodeAffinity = v.ref('nodeAffinity');
-  const own = componentSections(v);
-  const tolerations = o.scheduling === 'own' ? own.ref(`${o.section}.tolerations`) : v.ref('tolerations');
-  const nodeSelector = o.scheduling === 'own' ? own.ref(`${o.section}.nodeSelector`) : v.ref('nodeSelector');
   return new K8sObject(scope, 'deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -188,35 +224,10 @@ export function extensionDeployment<V>(scope: Construct, values: HelmValues<V>, 
       ...o.spec,
       template: {
         metadata: {
-          annotations: {
-            ...(o.checksum ? { 'checksum/config': o.checksum } : {}),
-            ...createdBy(v),
-            ...proxyResourceAnnotations(v, o.section),
-            ...v.spreadMap(v.ref('podAnnotations')),
-            ...o.podAnnotations,
-            'linkerd.io/inject': 'enabled',
-            'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '0',
-            ...(o.safeToEvict ? { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' } : {}),
-          },
+          annotations: extensionPodAnnotations(v, o),
           labels: { ...v.owned({ 'linkerd.io/extension': extensionOf(v), component: o.component, ...nsLabel }), ...v.spreadMap(v.ref('podLabels')) },
         },
-        spec: {
-          tolerations: v.maybe(v.truthy(tolerations), tolerations),
-          nodeSelector,
-          ...(o.affinity
-            ? {
-                affinity: v.maybe(v.or('enablePodAntiAffinity', v.truthy(nodeAffinity)), {
-                  ...v.fields('enablePodAntiAffinity', podAntiAffinity('component', o.component)),
-                  nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
-                }),
-              }
-            : {}),
-          automountServiceAccountToken: false,
-          containers: o.containers,
-          securityContext: o.podSecurityContext ?? { seccompProfile: { type: 'RuntimeDefault' } },
-          serviceAccountName: o.name,
-          volumes: o.volumes,
-        },
+        spec: extensionPodSpec(v, o),
       },
     },
   });
@@ -247,7 +258,7 @@ export function extensionServiceAccount<V>(scope: Construct, values: HelmValues<
 }
 
 /** The admin-server probes of a Linkerd extension controller. */
-export function adminProbes(port: number) {
+export function adminProbes(port: number): { livenessProbe: Probe; readinessProbe: Probe } {
   return {
     livenessProbe: { httpGet: { path: '/ping', port }, initialDelaySeconds: 10 },
     readinessProbe: { failureThreshold: 7, httpGet: { path: '/ready', port } },

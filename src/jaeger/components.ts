@@ -3,7 +3,9 @@
  * configuration, ServiceAccount, Service, Deployment and mesh policy.
  */
 import type { Construct } from 'constructs';
+import type { Container } from 'kubernetes-types/core/v1';
 import { Component, K8sObject } from '../helm/object';
+import { componentConfigMap, httpProbe, meshedService } from '../extension/parts';
 import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME } from '../k8s/pod';
 import { resourcesOf } from '../k8s/resources';
 import { extensionDeployment, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
@@ -34,11 +36,50 @@ function ids(v: Jv, section: 'collector' | 'jaeger') {
   return restrictedContainer(v.orElse(v.ref(`${section}.UID`), v.ref('defaultUID')) as number, v.orElse(v.ref(`${section}.GID`), v.ref('defaultGID')) as number);
 }
 
-const probe = (path: string) => ({ httpGet: { path, port: PORTS.health } });
+const probe = (path: string) => httpProbe(path, PORTS.health);
 const otlpPorts = [
   { name: 'otlp', containerPort: PORTS.otlpGrpc },
   { name: 'otlp-http', containerPort: PORTS.otlpHttp },
 ];
+
+/** What the collector may read (pods, for k8sattributes), bound to its ServiceAccount. */
+function collectorRbac(scope: Construct, v: Jv): void {
+  const role = v.fmt`linkerd-${v.release.namespace}-collector`;
+  extensionServiceAccount(scope, v, 'collector', 'collector');
+  clusterRole(scope, v, 'collector', role, 'collector', COLLECTOR_RULES);
+  binding(scope, v, { id: 'collector', kind: 'ClusterRoleBinding', name: role, component: 'collector', role: { kind: 'ClusterRole', name: role }, serviceAccounts: ['collector'] });
+}
+
+/** The collector's container: OTLP in, spans to Jaeger; its configuration mounted from the ConfigMap. */
+function collectorContainer(v: Jv): Container {
+  const c = v.section('collector');
+  return {
+    name: 'collector',
+    ...image(v, 'collector'),
+    command: [c.command, '--config=/conf/collector.yaml'],
+    env: [
+      { name: 'GOGC', value: '80' },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+      ...v.splice(c.env),
+    ],
+    ports: [...otlpPorts, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
+    livenessProbe: probe('/'),
+    readinessProbe: probe('/'),
+    resources: resourcesOf(v, c.resources),
+    securityContext: ids(v, 'collector'),
+    volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, KUBE_API_ACCESS_MOUNT],
+  } as Container;
+}
+
+/** Only meshed workloads (and the proxies themselves) may send spans. */
+function collectorPolicy(scope: Construct, v: Jv): void {
+  const collector = { 'linkerd.io/extension': 'jaeger', component: 'collector' };
+  meshTlsAuthentication(scope, v, { name: 'any-meshed-workload', component: 'collector', identities: ['*'] });
+  for (const [name, port, proxyProtocol] of [['collector-otlp', PORTS.otlpGrpc, 'gRPC'], ['collector-otlp-http', PORTS.otlpHttp, 'HTTP/1']] as const) {
+    server(scope, v, { name, component: 'collector', podSelector: collector, port, proxyProtocol });
+    authorizationPolicy(scope, v, { name, component: 'collector', server: name, authentications: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'any-meshed-workload' }] });
+  }
+}
 
 export class Collector extends Component {
   constructor(scope: Construct, id: string, v: Jv) {
@@ -46,30 +87,16 @@ export class Collector extends Component {
     const ns = v.release.namespace;
     v.when('collector.enabled', () => {
       const c = v.section('collector');
-      const role = v.fmt`linkerd-${ns}-collector`;
-      extensionServiceAccount(this, v, 'collector', 'collector');
-      clusterRole(this, v, 'collector', role, 'collector', COLLECTOR_RULES);
-      binding(this, v, { id: 'collector', kind: 'ClusterRoleBinding', name: role, component: 'collector', role: { kind: 'ClusterRole', name: role }, serviceAccounts: ['collector'] });
-
-      const config = collectorConfig(v);
-      new K8sObject(this, 'config', {
-        kind: 'ConfigMap',
-        apiVersion: 'v1',
-        metadata: extensionMeta(v, 'collector-config', 'collector'),
-        data: { 'collector.yaml': v.yamlText({ ...config }) },
-      });
-      new K8sObject(this, 'service', {
-        kind: 'Service',
-        apiVersion: 'v1',
-        metadata: extensionMeta(v, 'collector', 'collector'),
-        spec: {
-          type: 'ClusterIP',
-          selector: { 'linkerd.io/extension': 'jaeger', component: 'collector' },
-          ports: [
-            { name: 'otlp', port: PORTS.otlpGrpc, targetPort: 'otlp', appProtocol: 'grpc' },
-            { name: 'otlp-http', port: PORTS.otlpHttp, targetPort: 'otlp-http', appProtocol: 'http' },
-          ],
-        },
+      collectorRbac(this, v);
+      componentConfigMap(this, v, 'config', { name: 'collector-config', component: 'collector', namespaceLabel: false, data: { 'collector.yaml': v.yamlText({ ...collectorConfig(v) }) } });
+      meshedService(this, v, {
+        name: 'collector',
+        component: 'collector',
+        annotations: {},
+        ports: [
+          { name: 'otlp', port: PORTS.otlpGrpc, targetPort: 'otlp', appProtocol: 'grpc' },
+          { name: 'otlp-http', port: PORTS.otlpHttp, targetPort: 'otlp-http', appProtocol: 'http' },
+        ],
       });
       extensionDeployment(this, v, {
         name: 'collector',
@@ -84,79 +111,76 @@ export class Collector extends Component {
         // Over every input of the configuration.
         checksum: v.sha256sum(v.fmt`${c.memoryLimitPercentage}|${c.batch.timeout}|${c.batch.sendBatchSize}|${ns}|${v.ref('clusterDomain')}`),
         safeToEvict: true,
-        containers: [
-          {
-            name: 'collector',
-            ...image(v, 'collector'),
-            command: [c.command, '--config=/conf/collector.yaml'],
-            env: [
-              { name: 'GOGC', value: '80' },
-              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
-              ...v.splice(c.env),
-            ],
-            ports: [...otlpPorts, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
-            livenessProbe: probe('/'),
-            readinessProbe: probe('/'),
-            resources: resourcesOf(v, c.resources),
-            securityContext: ids(v, 'collector'),
-            volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, KUBE_API_ACCESS_MOUNT],
-          },
-        ],
+        containers: [collectorContainer(v)],
         volumes: [{ name: 'config', configMap: { name: 'collector-config' } }, KUBE_API_ACCESS_VOLUME],
       });
-
-      // Only meshed workloads (and the proxies themselves) may send spans.
-      const collector = { 'linkerd.io/extension': 'jaeger', component: 'collector' };
-      meshTlsAuthentication(this, v, { name: 'any-meshed-workload', component: 'collector', identities: ['*'] });
-      for (const [name, port, proxyProtocol] of [['collector-otlp', PORTS.otlpGrpc, 'gRPC'], ['collector-otlp-http', PORTS.otlpHttp, 'HTTP/1']] as const) {
-        server(this, v, { name, component: 'collector', podSelector: collector, port, proxyProtocol });
-        authorizationPolicy(this, v, { name, component: 'collector', server: name, authentications: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'any-meshed-workload' }] });
-      }
+      collectorPolicy(this, v);
     });
   }
+}
+
+/** Jaeger's badger volume, when its storage is badger. */
+function jaegerBadgerPvc(scope: Construct, v: Jv): void {
+  const j = v.section('jaeger');
+  v.when(v.eq(j.storage.type, 'badger'), () => {
+    const storageClass = j.storage.badger.storageClass;
+    new K8sObject(scope, 'pvc', {
+      kind: 'PersistentVolumeClaim',
+      apiVersion: 'v1',
+      metadata: extensionMeta(v, 'jaeger-badger', 'jaeger', { annotations: false }),
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: j.storage.badger.size } },
+        storageClassName: v.maybe(v.truthy(storageClass), storageClass),
+      },
+    });
+  });
+}
+
+/** Jaeger's container: OTLP from the collector, the UI for the web dashboard. */
+function jaegerContainer(v: Jv): Container {
+  const j = v.section('jaeger');
+  const badger = v.eq(j.storage.type, 'badger');
+  return {
+    name: 'jaeger',
+    ...image(v, 'jaeger'),
+    args: ['--config=/conf/jaeger.yaml'],
+    ports: [...otlpPorts, { name: 'ui', containerPort: PORTS.ui }, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
+    livenessProbe: probe('/status'),
+    readinessProbe: probe('/status'),
+    resources: resourcesOf(v, j.resources),
+    securityContext: ids(v, 'jaeger'),
+    volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, v.maybe(badger, { name: 'badger', mountPath: '/badger' })],
+  } as Container;
+}
+
+/** Only the collector may send Jaeger spans, only the web dashboard may open its UI. */
+function jaegerPolicy(scope: Construct, v: Jv): void {
+  const jaeger = { 'linkerd.io/extension': 'jaeger', component: 'jaeger' };
+  server(scope, v, { name: 'jaeger-otlp', component: 'jaeger', podSelector: jaeger, port: 'otlp', proxyProtocol: 'gRPC' });
+  authorizationPolicy(scope, v, { name: 'jaeger-otlp', component: 'jaeger', server: 'jaeger-otlp', authentications: [{ kind: 'ServiceAccount', name: 'collector', namespace: v.release.namespace }] });
+  server(scope, v, { name: 'jaeger-ui', component: 'jaeger', podSelector: jaeger, port: 'ui', proxyProtocol: 'HTTP/1' });
+  authorizationPolicy(scope, v, { name: 'jaeger-ui', component: 'jaeger', server: 'jaeger-ui', authentications: [{ kind: 'ServiceAccount', name: 'web', namespace: v.ref('vizNamespace') }] });
 }
 
 export class Jaeger extends Component {
   constructor(scope: Construct, id: string, v: Jv) {
     super(scope, id, 'jaeger.yaml');
-    const ns = v.release.namespace;
     v.when('jaeger.enabled', () => {
       const j = v.section('jaeger');
       const badger = v.eq(j.storage.type, 'badger');
       extensionServiceAccount(this, v, 'jaeger', 'jaeger');
-      const config = jaegerConfig(v);
-      new K8sObject(this, 'config', {
-        kind: 'ConfigMap',
-        apiVersion: 'v1',
-        metadata: extensionMeta(v, 'jaeger-config', 'jaeger'),
-        data: { 'jaeger.yaml': v.yamlText({ ...config }) },
+      componentConfigMap(this, v, 'config', { name: 'jaeger-config', component: 'jaeger', namespaceLabel: false, data: { 'jaeger.yaml': v.yamlText({ ...jaegerConfig(v) }) } });
+      meshedService(this, v, {
+        name: 'jaeger',
+        component: 'jaeger',
+        annotations: {},
+        ports: [
+          { name: 'otlp', port: PORTS.otlpGrpc, targetPort: 'otlp', appProtocol: 'grpc' },
+          { name: 'ui', port: PORTS.ui, targetPort: 'ui', appProtocol: 'http' },
+        ],
       });
-      new K8sObject(this, 'service', {
-        kind: 'Service',
-        apiVersion: 'v1',
-        metadata: extensionMeta(v, 'jaeger', 'jaeger'),
-        spec: {
-          type: 'ClusterIP',
-          selector: { 'linkerd.io/extension': 'jaeger', component: 'jaeger' },
-          ports: [
-            { name: 'otlp', port: PORTS.otlpGrpc, targetPort: 'otlp', appProtocol: 'grpc' },
-            { name: 'ui', port: PORTS.ui, targetPort: 'ui', appProtocol: 'http' },
-          ],
-        },
-      });
-      v.when(badger, () => {
-        const storageClass = j.storage.badger.storageClass;
-        new K8sObject(this, 'pvc', {
-          kind: 'PersistentVolumeClaim',
-          apiVersion: 'v1',
-          metadata: extensionMeta(v, 'jaeger-badger', 'jaeger', { annotations: false }),
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            resources: { requests: { storage: j.storage.badger.size } },
-            storageClassName: v.maybe(v.truthy(storageClass), storageClass),
-          },
-        });
-      });
+      jaegerBadgerPvc(this, v);
       extensionDeployment(this, v, {
         name: 'jaeger',
         component: 'jaeger',
@@ -172,27 +196,10 @@ export class Jaeger extends Component {
         checksum: v.sha256sum(v.fmt`${j.storage.type}|${j.storage.maxTraces}|${j.storage.badger.ttl}`),
         safeToEvict: true,
         podSecurityContext: { fsGroup: v.orElse(v.ref('jaeger.GID'), v.ref('defaultGID')), seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [
-          {
-            name: 'jaeger',
-            ...image(v, 'jaeger'),
-            args: ['--config=/conf/jaeger.yaml'],
-            ports: [...otlpPorts, { name: 'ui', containerPort: PORTS.ui }, { name: 'admin', containerPort: PORTS.health }, { name: 'metrics', containerPort: PORTS.metrics }],
-            livenessProbe: probe('/status'),
-            readinessProbe: probe('/status'),
-            resources: resourcesOf(v, j.resources),
-            securityContext: ids(v, 'jaeger'),
-            volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, v.maybe(badger, { name: 'badger', mountPath: '/badger' })],
-          },
-        ],
+        containers: [jaegerContainer(v)],
         volumes: [{ name: 'config', configMap: { name: 'jaeger-config' } }, v.maybe(badger, { name: 'badger', persistentVolumeClaim: { claimName: 'jaeger-badger' } })],
       });
-
-      const jaeger = { 'linkerd.io/extension': 'jaeger', component: 'jaeger' };
-      server(this, v, { name: 'jaeger-otlp', component: 'jaeger', podSelector: jaeger, port: 'otlp', proxyProtocol: 'gRPC' });
-      authorizationPolicy(this, v, { name: 'jaeger-otlp', component: 'jaeger', server: 'jaeger-otlp', authentications: [{ kind: 'ServiceAccount', name: 'collector', namespace: ns }] });
-      server(this, v, { name: 'jaeger-ui', component: 'jaeger', podSelector: jaeger, port: 'ui', proxyProtocol: 'HTTP/1' });
-      authorizationPolicy(this, v, { name: 'jaeger-ui', component: 'jaeger', server: 'jaeger-ui', authentications: [{ kind: 'ServiceAccount', name: 'web', namespace: v.ref('vizNamespace') }] });
+      jaegerPolicy(this, v);
     });
   }
 }

@@ -4,6 +4,7 @@
  * policy on the admin ports, and the Link CRD.
  */
 import type { Construct } from 'constructs';
+import type { Container } from 'kubernetes-types/core/v1';
 import { crdName } from '../crds/definition';
 import { linkCrd } from '../crds/link';
 import { crdBody } from '../crds/manifest';
@@ -12,8 +13,8 @@ import { authorizationPolicy, server } from '../extension/policy';
 import { binding, clusterRole } from '../extension/rbac';
 import { Component, K8sObject } from '../helm/object';
 import type { HelmValues } from '../helm/values';
-import { KUBE_API_ACCESS_MOUNT, KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
-import { linkMirrorContainer, mirrorEnv, serviceMirrorLinkRules, serviceMirrorLocalRules, serviceMirrorPodMetadata } from './pod';
+import { KUBE_API_ACCESS_MOUNT, podAntiAffinity } from '../k8s/pod';
+import { linkMirrorContainer, mirrorDeployment, mirrorEnv, mirrorLinkRbac, mirrorServiceAccount, serviceMirrorLocalRules } from './pod';
 import type { MulticlusterValues } from './values';
 
 type Mv = HelmValues<MulticlusterValues>;
@@ -43,95 +44,110 @@ function pdb(scope: Construct, v: Mv, name: string, labels: Record<string, strin
 }
 
 
+/** The gateway's pod template: a pause container behind the proxy, which takes the linked clusters' traffic. */
+function gatewayPodTemplate(v: Mv) {
+  const g = v.section('gateway');
+  const name = g.name;
+  return {
+    metadata: {
+      annotations: {
+        ...createdBy(v),
+        'linkerd.io/inject': 'enabled',
+        'config.linkerd.io/proxy-require-identity-inbound-ports': v.fmt`${g.port}`,
+        'config.linkerd.io/enable-gateway': 'true',
+        'config.linkerd.io/default-inbound-policy': 'all-authenticated',
+        'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
+        ...v.spreadMap(g.deploymentAnnotations),
+      },
+      labels: { ...v.owned({ app: name, 'linkerd.io/extension': 'multicluster' }), ...v.spreadMap(v.ref('podLabels')) },
+    },
+    spec: {
+      affinity: affinity(v, 'app', name),
+      terminationGracePeriodSeconds: v.maybe(v.truthy(g.terminationGracePeriodSeconds), g.terminationGracePeriodSeconds),
+      automountServiceAccountToken: false,
+      containers: [{ name: 'pause', image: g.pauseImage, securityContext: restrictedContainer(g.UID, g.GID) }],
+      securityContext: POD_SECURITY,
+      serviceAccountName: name,
+      nodeSelector: v.maybe(v.truthy(g.nodeSelector), g.nodeSelector),
+      tolerations: v.maybe(v.truthy(g.tolerations), g.tolerations),
+    },
+  };
+}
+
+/** The gateway's Deployment. */
+function gatewayDeployment(scope: Construct, v: Mv): void {
+  const g = v.section('gateway');
+  const name = g.name;
+  new K8sObject(scope, 'deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      annotations: createdBy(v),
+      labels: extensionLabels(v, 'gateway', {
+        extra: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion'), app: name },
+      }),
+      name,
+      namespace: v.release.namespace,
+    },
+    spec: {
+      replicas: g.replicas,
+      revisionHistoryLimit: v.ref('revisionHistoryLimit'),
+      selector: { matchLabels: { app: name } },
+      strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
+      template: gatewayPodTemplate(v),
+    },
+  });
+}
+
+/** The gateway's Service: what linked clusters' service mirrors read (its identity, probe) and send traffic to. */
+function gatewayService(scope: Construct, v: Mv): void {
+  const ns = v.release.namespace;
+  const g = v.section('gateway');
+  const name = g.name;
+  const nodePorts = v.or(v.eq(g.serviceType, 'NodePort'), v.eq(g.serviceType, 'LoadBalancer'));
+  const nodePort = (value: number | undefined) => v.maybe(v.and(nodePorts, v.truthy(value)), value);
+  new K8sObject(scope, 'service', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace: ns,
+      labels: extensionLabels(v),
+      annotations: {
+        'mirror.linkerd.io/gateway-identity': v.fmt`${name}.${ns}.serviceaccount.identity.${v.ref('linkerdNamespace')}.${v.ref('identityTrustDomain')}`,
+        'mirror.linkerd.io/probe-period': v.fmt`${g.probe.seconds}`,
+        'mirror.linkerd.io/probe-path': g.probe.path,
+        'mirror.linkerd.io/multicluster-gateway': 'true',
+        component: 'gateway',
+        ...createdBy(v),
+        ...v.spreadMap(g.serviceAnnotations),
+      },
+    },
+    spec: {
+      ports: [
+        { name: 'mc-gateway', port: g.port, protocol: 'TCP', nodePort: nodePort(g.nodePort) },
+        { name: 'mc-probe', port: g.probe.port, protocol: 'TCP', nodePort: nodePort(g.probe.nodePort) },
+      ],
+      selector: { app: name },
+      type: g.serviceType,
+      externalTrafficPolicy: v.maybe(v.truthy(g.serviceExternalTrafficPolicy), g.serviceExternalTrafficPolicy),
+      healthCheckNodePort: nodePort(g.healthCheckNodePort),
+      loadBalancerClass: v.maybe(v.truthy(g.loadBalancerClass), g.loadBalancerClass),
+      loadBalancerIP: v.maybe(v.truthy(g.loadBalancerIP), g.loadBalancerIP),
+      loadBalancerSourceRanges: v.maybe(v.truthy(g.loadBalancerSourceRanges), g.loadBalancerSourceRanges),
+    },
+  });
+}
+
 export class Gateway extends Component {
   constructor(scope: Construct, id: string, v: Mv) {
     super(scope, id, 'gateway.yaml');
-    const ns = v.release.namespace;
-    const g = v.section('gateway');
-    const name = g.name;
+    const name = v.ref('gateway.name');
     v.when('gateway.enabled', () => {
-      new K8sObject(this, 'deployment', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {
-          annotations: createdBy(v),
-          labels: extensionLabels(v, 'gateway', {
-            extra: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/part-of': 'Linkerd', 'app.kubernetes.io/version': v.ref('linkerdVersion'), app: name },
-          }),
-          name,
-          namespace: ns,
-        },
-        spec: {
-          replicas: g.replicas,
-          revisionHistoryLimit: v.ref('revisionHistoryLimit'),
-          selector: { matchLabels: { app: name } },
-          strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
-          template: {
-            metadata: {
-              annotations: {
-                ...createdBy(v),
-                'linkerd.io/inject': 'enabled',
-                'config.linkerd.io/proxy-require-identity-inbound-ports': v.fmt`${g.port}`,
-                'config.linkerd.io/enable-gateway': 'true',
-                'config.linkerd.io/default-inbound-policy': 'all-authenticated',
-                'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true',
-                ...v.spreadMap(g.deploymentAnnotations),
-              },
-              labels: { ...v.owned({ app: name, 'linkerd.io/extension': 'multicluster' }), ...v.spreadMap(v.ref('podLabels')) },
-            },
-            spec: {
-              affinity: affinity(v, 'app', name),
-              terminationGracePeriodSeconds: v.maybe(v.truthy(g.terminationGracePeriodSeconds), g.terminationGracePeriodSeconds),
-              automountServiceAccountToken: false,
-              containers: [{ name: 'pause', image: g.pauseImage, securityContext: restrictedContainer(g.UID, g.GID) }],
-              securityContext: POD_SECURITY,
-              serviceAccountName: name,
-              nodeSelector: v.maybe(v.truthy(g.nodeSelector), g.nodeSelector),
-              tolerations: v.maybe(v.truthy(g.tolerations), g.tolerations),
-            },
-          },
-        },
-      });
+      gatewayDeployment(this, v);
       pdb(this, v, name, extensionLabels(v, undefined, { extra: { app: name } }), { app: name });
-      const nodePorts = v.or(v.eq(g.serviceType, 'NodePort'), v.eq(g.serviceType, 'LoadBalancer'));
-      const nodePort = (value: number | undefined) => v.maybe(v.and(nodePorts, v.truthy(value)), value);
-      new K8sObject(this, 'service', {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: {
-          name,
-          namespace: ns,
-          labels: extensionLabels(v),
-          annotations: {
-            'mirror.linkerd.io/gateway-identity': v.fmt`${name}.${ns}.serviceaccount.identity.${v.ref('linkerdNamespace')}.${v.ref('identityTrustDomain')}`,
-            'mirror.linkerd.io/probe-period': v.fmt`${g.probe.seconds}`,
-            'mirror.linkerd.io/probe-path': g.probe.path,
-            'mirror.linkerd.io/multicluster-gateway': 'true',
-            component: 'gateway',
-            ...createdBy(v),
-            ...v.spreadMap(g.serviceAnnotations),
-          },
-        },
-        spec: {
-          ports: [
-            { name: 'mc-gateway', port: g.port, protocol: 'TCP', nodePort: nodePort(g.nodePort) },
-            { name: 'mc-probe', port: g.probe.port, protocol: 'TCP', nodePort: nodePort(g.probe.nodePort) },
-          ],
-          selector: { app: name },
-          type: g.serviceType,
-          externalTrafficPolicy: v.maybe(v.truthy(g.serviceExternalTrafficPolicy), g.serviceExternalTrafficPolicy),
-          healthCheckNodePort: nodePort(g.healthCheckNodePort),
-          loadBalancerClass: v.maybe(v.truthy(g.loadBalancerClass), g.loadBalancerClass),
-          loadBalancerIP: v.maybe(v.truthy(g.loadBalancerIP), g.loadBalancerIP),
-          loadBalancerSourceRanges: v.maybe(v.truthy(g.loadBalancerSourceRanges), g.loadBalancerSourceRanges),
-        },
-      });
-      new K8sObject(this, 'service-account', {
-        kind: 'ServiceAccount',
-        apiVersion: 'v1',
-        metadata: { name, namespace: ns, labels: extensionLabels(v) },
-        imagePullSecrets: v.optional('imagePullSecrets'),
-      });
+      gatewayService(this, v);
+      mirrorServiceAccount(this, v, name, extensionLabels(v));
     });
   }
 }
@@ -168,81 +184,70 @@ export class GatewayPolicy extends Component {
   }
 }
 
+const LOCAL_MIRROR = 'linkerd-local-service-mirror';
+
+/** What the local service mirror may do: mirror federated services here, lead by lease, read Links and write their status. */
+function localMirrorRbac(scope: Construct, v: Mv): void {
+  const role = 'linkerd-local-service-mirror-access-local-resources';
+  clusterRole(scope, v, 'local', role, 'local-service-mirror', [
+    { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
+    { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
+    { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
+    { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update'] },
+  ]);
+  binding(scope, v, { id: 'local', kind: 'ClusterRoleBinding', name: role, component: 'local-service-mirror', role: { kind: 'ClusterRole', name: role }, serviceAccounts: [LOCAL_MIRROR] });
+}
+
+/** The local service mirror's container. */
+function localMirrorContainer(v: Mv): Container {
+  const c = v.section('localServiceMirror');
+  return {
+    args: [
+      'service-mirror',
+      v.fmt`-log-level=${c.logLevel}`,
+      v.fmt`-log-format=${c.logFormat}`,
+      v.fmt`-event-requeue-limit=${c.serviceMirrorRetryLimit}`,
+      v.fmt`-namespace=${v.release.namespace}`,
+      v.fmt`-enable-pprof=${c.enablePprof}`,
+      '-local-mirror',
+      v.fmt`-federated-service-selector=${c.federatedServiceSelector}`,
+      v.fmt`-excluded-labels=${c.excludedLabels}`,
+      v.fmt`-excluded-annotations=${c.excludedAnnotations}`,
+    ],
+    env: mirrorEnv(v, c.additionalEnv, c.experimentalEnv),
+    image: v.fmt`${c.image.name}:${c.image.version}`,
+    name: 'service-mirror',
+    securityContext: restrictedContainer(c.UID, c.GID),
+    volumeMounts: [KUBE_API_ACCESS_MOUNT],
+    ports: [{ containerPort: 9999, name: 'locsm-admin' }],
+    resources: v.maybe(v.truthy(c.resources), c.resources),
+  } as Container;
+}
+
 export class LocalServiceMirror extends Component {
   constructor(scope: Construct, id: string, v: Mv) {
     super(scope, id, 'local-service-mirror.yaml');
-    const ns = v.release.namespace;
-    const name = 'linkerd-local-service-mirror';
-    const role = 'linkerd-local-service-mirror-access-local-resources';
-    const c = v.section('localServiceMirror');
-    clusterRole(this, v, 'local', role, 'local-service-mirror', [
-      { apiGroups: [''], resources: ['endpoints', 'services'], verbs: [...READ, 'create', 'delete', 'update'] },
-      { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'patch'] },
-      { apiGroups: ['multicluster.linkerd.io'], resources: ['links'], verbs: READ },
-      { apiGroups: ['multicluster.linkerd.io'], resources: ['links/status'], verbs: ['update'] },
-    ]);
-    binding(this, v, { id: 'local', kind: 'ClusterRoleBinding', name: role, component: 'local-service-mirror', role: { kind: 'ClusterRole', name: role }, serviceAccounts: [name] });
-    new K8sObject(this, 'service-account', {
-      kind: 'ServiceAccount',
-      apiVersion: 'v1',
-      metadata: { name, namespace: ns, labels: extensionLabels(v, 'local-service-mirror') },
-      imagePullSecrets: v.optional('imagePullSecrets'),
-    });
-    const nodeSelector = v.ref('nodeSelector');
-    const tolerations = v.ref('tolerations');
+    localMirrorRbac(this, v);
+    const labels = extensionLabels(v, 'local-service-mirror');
+    mirrorServiceAccount(this, v, LOCAL_MIRROR, labels);
     const nodeAffinity = v.ref('nodeAffinity');
-    new K8sObject(this, 'deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { labels: extensionLabels(v, 'local-service-mirror'), name, namespace: ns },
-      spec: {
-        replicas: c.replicas,
-        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
-        selector: { matchLabels: { component: 'local-service-mirror' } },
-        strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
-        template: {
-          metadata: serviceMirrorPodMetadata(v, { component: 'local-service-mirror' }, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
-          spec: {
-            // Upstream applies nodeAffinity here only together with enablePodAntiAffinity.
-            affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), {
-              ...podAntiAffinity('component', 'local-service-mirror'),
-              nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
-            }),
-            automountServiceAccountToken: false,
-            containers: [
-              {
-                args: [
-                  'service-mirror',
-                  v.fmt`-log-level=${c.logLevel}`,
-                  v.fmt`-log-format=${c.logFormat}`,
-                  v.fmt`-event-requeue-limit=${c.serviceMirrorRetryLimit}`,
-                  v.fmt`-namespace=${ns}`,
-                  v.fmt`-enable-pprof=${c.enablePprof}`,
-                  '-local-mirror',
-                  v.fmt`-federated-service-selector=${c.federatedServiceSelector}`,
-                  v.fmt`-excluded-labels=${c.excludedLabels}`,
-                  v.fmt`-excluded-annotations=${c.excludedAnnotations}`,
-                ],
-                env: mirrorEnv(v, c.additionalEnv, c.experimentalEnv),
-                image: v.fmt`${c.image.name}:${c.image.version}`,
-                name: 'service-mirror',
-                securityContext: restrictedContainer(c.UID, c.GID),
-                volumeMounts: [KUBE_API_ACCESS_MOUNT],
-                ports: [{ containerPort: 9999, name: 'locsm-admin' }],
-                resources: v.maybe(v.truthy(c.resources), c.resources),
-              },
-            ],
-            securityContext: POD_SECURITY,
-            serviceAccountName: name,
-            volumes: [KUBE_API_ACCESS_VOLUME],
-            nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
-            tolerations: v.maybe(v.truthy(tolerations), tolerations),
-          },
-        },
-      },
+    mirrorDeployment(this, v, {
+      name: LOCAL_MIRROR,
+      labels,
+      replicas: v.ref('localServiceMirror.replicas'),
+      selector: { component: 'local-service-mirror' },
+      antiAffinity: v.truthy(v.ref('enablePodAntiAffinity')),
+      // Upstream applies nodeAffinity here only together with enablePodAntiAffinity.
+      affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), {
+        ...podAntiAffinity('component', 'local-service-mirror'),
+        nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity),
+      }),
+      container: localMirrorContainer(v),
+      nodeSelector: v.ref('nodeSelector'),
+      tolerations: v.ref('tolerations'),
     });
-    pdb(this, v, name, { component: 'local-service-mirror' }, { component: 'local-service-mirror' });
+    pdb(this, v, LOCAL_MIRROR, { component: 'local-service-mirror' }, { component: 'local-service-mirror' });
   }
 }
 
@@ -259,6 +264,76 @@ export class ControllerAccess extends Component {
   }
 }
 
+type ControllerDefaults = ReturnType<typeof controllerDefaults>;
+/** One entry of `controllers`. */
+type ControllerEntry = MulticlusterValues['controllers'][number];
+const controllerDefaults = (v: Mv) => v.section('controllerDefaults');
+
+/** A `controllers` entry's service mirror container: each setting the entry's, else controllerDefaults'. */
+function controllerContainer(v: Mv, c: unknown, d: ControllerDefaults, link: string): Container {
+  return linkMirrorContainer(v, {
+    container: 'controller',
+    adminPort: 'ctrl-admin',
+    link,
+    probePrefix: 'probe-',
+    image: v.fmt`${v.dig(c, ['image', 'name'], d.image.name)}:${v.dig(c, ['image', 'version'], d.image.version)}`,
+    logLevel: v.dig(c, ['logLevel'], d.logLevel),
+    logFormat: v.dig(c, ['logFormat'], d.logFormat),
+    retryLimit: v.dig(c, ['retryLimit'], d.retryLimit),
+    headlessServices: v.dig(c, ['enableHeadlessServices'], d.enableHeadlessServices),
+    namespaceCreation: v.truthy(v.ref('enableNamespaceCreation')),
+    pprof: v.dig(c, ['enablePprof'], d.enablePprof),
+    uid: v.dig(c, ['UID'], d.UID),
+    gid: v.dig(c, ['GID'], d.GID),
+    additionalEnv: v.ref('serviceMirrorAdditionalEnv'),
+    experimentalEnv: v.ref('serviceMirrorExperimentalEnv'),
+    resources: v.dig(c, ['resources'], d.resources),
+  });
+}
+
+/** The probe Service of a linked cluster's gateway, when the entry goes through one. */
+function controllerProbeService(scope: Construct, v: Mv, c: unknown, d: ControllerDefaults, link: string): void {
+  v.when(v.dig(c, ['gateway', 'enabled'], d.gateway.enabled), () => {
+    new K8sObject(scope, 'probe', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: v.fmt`probe-${link}`,
+        namespace: v.release.namespace,
+        annotations: createdBy(v),
+        labels: extensionLabels(v, undefined, { extra: { 'mirror.linkerd.io/mirrored-gateway': 'true', 'mirror.linkerd.io/cluster-name': link } }),
+      },
+      spec: { ports: [{ name: 'mc-probe', port: v.dig(c, ['gateway', 'probe', 'port'], d.gateway.probe.port), protocol: 'TCP' }] },
+    });
+  });
+}
+
+/** One `controllers` entry: its ServiceAccount and RBAC, Deployment, PodDisruptionBudget and gateway probe Service. */
+function controller(scope: Construct, v: Mv, c: ControllerEntry): void {
+  const d = controllerDefaults(v);
+  const link = v.get(v.get(v.get(c, 'link'), 'ref'), 'name', 'string') as string;
+  const name = v.fmt`controller-${link}`;
+  const labels = extensionLabels(v, 'controller', { extra: { 'mirror.linkerd.io/cluster-name': link } });
+  const selector = { component: 'controller', 'mirror.linkerd.io/cluster-name': link };
+  const antiAffinity = v.dig(c, ['enablePodAntiAffinity'], d.enablePodAntiAffinity);
+  mirrorServiceAccount(scope, v, name, labels);
+  mirrorLinkRbac(scope, v, { name, access: v.fmt`linkerd-multicluster-controller-access-local-resources-${link}`, clusterRole: CONTROLLER_ACCESS, creds: v.fmt`controller-read-remote-creds-${link}`, link, labels });
+  mirrorDeployment(scope, v, {
+    name,
+    labels,
+    replicas: v.dig(c, ['replicas'], d.replicas),
+    selector,
+    antiAffinity,
+    affinity: affinity(v, 'mirror.linkerd.io/cluster-name', link, antiAffinity, v.dig(c, ['nodeAffinity'], d.nodeAffinity)),
+    container: controllerContainer(v, c, d, link),
+    nodeSelector: v.dig(c, ['nodeSelector'], d.nodeSelector),
+    tolerations: v.dig(c, ['tolerations'], d.tolerations),
+  });
+  // As upstream: the PodDisruptionBudget falls back to the chart's enablePodAntiAffinity, not controllerDefaults'.
+  pdb(scope, v, name, { component: 'controller' }, selector, v.dig(c, ['enablePodAntiAffinity'], v.ref('enablePodAntiAffinity')));
+  controllerProbeService(scope, v, c, d, link);
+}
+
 /**
  * One service mirror controller per entry of `controllers` (a Link in this cluster): its
  * ServiceAccount and RBAC, Deployment, PodDisruptionBudget and the probe Service of the target
@@ -267,99 +342,7 @@ export class ControllerAccess extends Component {
 export class Controllers extends Component {
   constructor(scope: Construct, id: string, v: Mv) {
     super(scope, id, 'controllers.yaml');
-    const ns = v.release.namespace;
-    const d = v.section('controllerDefaults');
-    v.each('controllers', this, (scope, c) => {
-      const link = v.get(v.get(v.get(c, 'link'), 'ref'), 'name', 'string') as string;
-      const name = v.fmt`controller-${link}`;
-      const labels = extensionLabels(v, 'controller', { extra: { 'mirror.linkerd.io/cluster-name': link } });
-      const selector = { component: 'controller', 'mirror.linkerd.io/cluster-name': link };
-      const antiAffinity = v.dig(c, ['enablePodAntiAffinity'], d.enablePodAntiAffinity);
-      const nodeSelector = v.dig(c, ['nodeSelector'], d.nodeSelector);
-      const tolerations = v.dig(c, ['tolerations'], d.tolerations);
-      const access = v.fmt`linkerd-multicluster-controller-access-local-resources-${link}`;
-      const creds = v.fmt`controller-read-remote-creds-${link}`;
-      const subjects = [{ kind: 'ServiceAccount', name, namespace: ns }];
-      new K8sObject(scope, 'service-account', { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, namespace: ns, labels }, imagePullSecrets: v.optional('imagePullSecrets') });
-      new K8sObject(scope, 'cluster-role-binding', {
-        kind: 'ClusterRoleBinding',
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        metadata: { name: access, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_ACCESS },
-        subjects,
-      });
-      new K8sObject(scope, 'role', {
-        kind: 'Role',
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        metadata: { name: creds, namespace: ns, labels },
-        rules: serviceMirrorLinkRules(v, link),
-      });
-      new K8sObject(scope, 'role-binding', {
-        kind: 'RoleBinding',
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        metadata: { name: creds, namespace: ns, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: creds },
-        subjects,
-      });
-      new K8sObject(scope, 'deployment', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { labels, name, namespace: ns },
-        spec: {
-          replicas: v.dig(c, ['replicas'], d.replicas),
-          revisionHistoryLimit: v.ref('revisionHistoryLimit'),
-          selector: { matchLabels: selector },
-          strategy: v.maybe(antiAffinity, { rollingUpdate: { maxUnavailable: 1 } }),
-          template: {
-            metadata: serviceMirrorPodMetadata(v, selector, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
-            spec: {
-              affinity: affinity(v, 'mirror.linkerd.io/cluster-name', link, antiAffinity, v.dig(c, ['nodeAffinity'], d.nodeAffinity)),
-              automountServiceAccountToken: false,
-              containers: [
-                linkMirrorContainer(v, {
-                  container: 'controller',
-                  adminPort: 'ctrl-admin',
-                  link,
-                  probePrefix: 'probe-',
-                  image: v.fmt`${v.dig(c, ['image', 'name'], d.image.name)}:${v.dig(c, ['image', 'version'], d.image.version)}`,
-                  logLevel: v.dig(c, ['logLevel'], d.logLevel),
-                  logFormat: v.dig(c, ['logFormat'], d.logFormat),
-                  retryLimit: v.dig(c, ['retryLimit'], d.retryLimit),
-                  headlessServices: v.dig(c, ['enableHeadlessServices'], d.enableHeadlessServices),
-                  namespaceCreation: v.truthy(v.ref('enableNamespaceCreation')),
-                  pprof: v.dig(c, ['enablePprof'], d.enablePprof),
-                  uid: v.dig(c, ['UID'], d.UID),
-                  gid: v.dig(c, ['GID'], d.GID),
-                  additionalEnv: v.ref('serviceMirrorAdditionalEnv'),
-                  experimentalEnv: v.ref('serviceMirrorExperimentalEnv'),
-                  resources: v.dig(c, ['resources'], d.resources),
-                }),
-              ],
-              securityContext: POD_SECURITY,
-              serviceAccountName: name,
-              volumes: [KUBE_API_ACCESS_VOLUME],
-              nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
-              tolerations: v.maybe(v.truthy(tolerations), tolerations),
-            },
-          },
-        },
-      });
-      // As upstream: the PodDisruptionBudget falls back to the chart's enablePodAntiAffinity, not controllerDefaults'.
-      pdb(scope, v, name, { component: 'controller' }, selector, v.dig(c, ['enablePodAntiAffinity'], v.ref('enablePodAntiAffinity')));
-      v.when(v.dig(c, ['gateway', 'enabled'], d.gateway.enabled), () => {
-        new K8sObject(scope, 'probe', {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: {
-            name: v.fmt`probe-${link}`,
-            namespace: ns,
-            annotations: createdBy(v),
-            labels: extensionLabels(v, undefined, { extra: { 'mirror.linkerd.io/mirrored-gateway': 'true', 'mirror.linkerd.io/cluster-name': link } }),
-          },
-          spec: { ports: [{ name: 'mc-probe', port: v.dig(c, ['gateway', 'probe', 'port'], d.gateway.probe.port), protocol: 'TCP' }] },
-        });
-      });
-    });
+    v.each('controllers', this, (scope, c) => controller(scope, v, c));
   }
 }
 

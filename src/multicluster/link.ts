@@ -12,10 +12,10 @@ import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
 import { Component, K8sObject } from '../helm/object';
 import { rule } from '../helm/rules';
 import type { HelmValues } from '../helm/values';
-import { KUBE_API_ACCESS_VOLUME, podAntiAffinity } from '../k8s/pod';
+import { podAntiAffinity } from '../k8s/pod';
 import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
-import { linkMirrorContainer, serviceMirrorLinkRules, serviceMirrorLocalRules, serviceMirrorPodMetadata } from './pod';
+import { linkMirrorContainer, mirrorDeployment, mirrorLinkRbac, mirrorServiceAccount, serviceMirrorLocalRules } from './pod';
 import { DNS_LABEL } from './values';
 
 const envList = (what: string) =>
@@ -66,6 +66,28 @@ export const linkValues = val.object(
 export type LinkValues = Static<typeof linkValues>;
 type Lv = HelmValues<LinkValues>;
 
+/** The service mirror's container, for the link to `targetClusterName`. */
+function linkServiceMirrorContainer(v: Lv) {
+  return linkMirrorContainer(v, {
+    container: 'service-mirror',
+    adminPort: 'svcmi-admin',
+    link: v.ref('targetClusterName'),
+    probePrefix: 'probe-gateway-',
+    image: v.fmt`${v.ref('controllerImage')}:${v.ref('controllerImageVersion')}`,
+    logLevel: v.ref('logLevel'),
+    logFormat: v.ref('logFormat'),
+    retryLimit: v.ref('serviceMirrorRetryLimit'),
+    headlessServices: v.truthy(v.ref('enableHeadlessServices')),
+    namespaceCreation: v.truthy(v.ref('enableNamespaceCreation')),
+    pprof: v.orElse(v.ref('enablePprof') as boolean, false),
+    uid: v.ref('serviceMirrorUID'),
+    gid: v.ref('serviceMirrorGID'),
+    additionalEnv: v.ref('serviceMirrorAdditionalEnv'),
+    experimentalEnv: v.ref('serviceMirrorExperimentalEnv'),
+    resources: v.ref('resources'),
+  });
+}
+
 class ServiceMirror extends Component {
   constructor(scope: Construct, id: string, v: Lv) {
     super(scope, id, 'service-mirror.yaml');
@@ -75,69 +97,26 @@ class ServiceMirror extends Component {
     const access = v.fmt`linkerd-service-mirror-access-local-resources-${target}`;
     const creds = v.fmt`linkerd-service-mirror-read-remote-creds-${target}`;
     const labels = extensionLabels(v, 'service-mirror', { extra: { 'mirror.linkerd.io/cluster-name': target } });
-    const rbac = 'rbac.authorization.k8s.io/v1';
-    const subjects = [{ kind: 'ServiceAccount', name, namespace: ns }];
     new K8sObject(this, 'cluster-role', {
       kind: 'ClusterRole',
-      apiVersion: rbac,
+      apiVersion: 'rbac.authorization.k8s.io/v1',
       metadata: { name: access, labels },
       rules: serviceMirrorLocalRules(v, v.truthy(v.ref('enableNamespaceCreation'))),
     });
-    new K8sObject(this, 'cluster-role-binding', { kind: 'ClusterRoleBinding', apiVersion: rbac, metadata: { name: access, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: access }, subjects });
-    new K8sObject(this, 'role', {
-      kind: 'Role',
-      apiVersion: rbac,
-      metadata: { name: creds, namespace: ns, labels },
-      rules: serviceMirrorLinkRules(v, target),
-    });
-    new K8sObject(this, 'role-binding', { kind: 'RoleBinding', apiVersion: rbac, metadata: { name: creds, namespace: ns, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: creds }, subjects });
-    new K8sObject(this, 'service-account', { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, namespace: ns, labels }, imagePullSecrets: v.optional('imagePullSecrets') });
+    mirrorLinkRbac(this, v, { name, access, clusterRole: access, creds, link: target, labels });
+    mirrorServiceAccount(this, v, name, labels);
     const selector = { component: 'linkerd-service-mirror', 'mirror.linkerd.io/cluster-name': target };
     const nodeAffinity = v.ref('nodeAffinity');
-    const nodeSelector = v.ref('nodeSelector');
-    const tolerations = v.ref('tolerations');
-    new K8sObject(this, 'deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { labels, name, namespace: ns },
-      spec: {
-        replicas: v.ref('replicas'),
-        revisionHistoryLimit: v.ref('revisionHistoryLimit'),
-        selector: { matchLabels: selector },
-        strategy: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { rollingUpdate: { maxUnavailable: 1 } }),
-        template: {
-          metadata: serviceMirrorPodMetadata(v, selector, { annotations: v.ref('podAnnotations'), labels: v.ref('podLabels') }),
-          spec: {
-            affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
-            automountServiceAccountToken: false,
-            containers: [
-              linkMirrorContainer(v, {
-                container: 'service-mirror',
-                adminPort: 'svcmi-admin',
-                link: target,
-                probePrefix: 'probe-gateway-',
-                image: v.fmt`${v.ref('controllerImage')}:${v.ref('controllerImageVersion')}`,
-                logLevel: v.ref('logLevel'),
-                logFormat: v.ref('logFormat'),
-                retryLimit: v.ref('serviceMirrorRetryLimit'),
-                headlessServices: v.truthy(v.ref('enableHeadlessServices')),
-                namespaceCreation: v.truthy(v.ref('enableNamespaceCreation')),
-                pprof: v.orElse(v.ref('enablePprof') as boolean, false),
-                uid: v.ref('serviceMirrorUID'),
-                gid: v.ref('serviceMirrorGID'),
-                additionalEnv: v.ref('serviceMirrorAdditionalEnv'),
-                experimentalEnv: v.ref('serviceMirrorExperimentalEnv'),
-                resources: v.ref('resources'),
-              }),
-            ],
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            serviceAccountName: name,
-            volumes: [KUBE_API_ACCESS_VOLUME],
-            nodeSelector: v.maybe(v.truthy(nodeSelector), nodeSelector),
-            tolerations: v.maybe(v.truthy(tolerations), tolerations),
-          },
-        },
-      },
+    mirrorDeployment(this, v, {
+      name,
+      labels,
+      replicas: v.ref('replicas'),
+      selector,
+      antiAffinity: v.truthy(v.ref('enablePodAntiAffinity')),
+      affinity: v.maybe(v.truthy(v.ref('enablePodAntiAffinity')), { ...podAntiAffinity('mirror.linkerd.io/cluster-name', target), nodeAffinity: v.maybe(v.truthy(nodeAffinity), nodeAffinity) }),
+      container: linkServiceMirrorContainer(v),
+      nodeSelector: v.ref('nodeSelector'),
+      tolerations: v.ref('tolerations'),
     });
     v.when('enablePodAntiAffinity', () => {
       new K8sObject(this, 'pdb', {

@@ -74,203 +74,258 @@ const describeReadError = (e: unknown): string => {
   }
 };
 
-/**
- * Applies one `--set`-style expression to `into` (mutated and returned), as Helm does.
- * Throws SetSyntaxError (one line, naming the flag, and the key where there is one).
- */
-export function applySet(into: Record<string, unknown>, expr: string, kind: SetKind, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Record<string, unknown> {
-  let i = 0;
-  const fail = (why: string): never => {
-    throw new SetSyntaxError(kind, expr, why);
-  };
-  const path: string[] = [];
-  const keyName = () => path.join('.').replace(/\.\[/g, '[');
+/* Tokenizing: the expression's characters, read as Helm's strvals reads them. */
+
+/** A position in an expression and the reads Helm's parser makes from it. */
+class Cursor {
+  i = 0;
+  constructor(readonly expr: string) {}
+
+  get done(): boolean {
+    return this.i >= this.expr.length;
+  }
 
   /** Helm's runesUntil: reads up to a stop character (consumed), `\` escapes the next one. */
-  const until = (stops: string): { text: string; stop: string | undefined } => {
+  until(stops: string): { text: string; stop: string | undefined } {
+    const expr = this.expr;
     let out = '';
-    while (i < expr.length) {
-      const c = expr[i++];
+    while (this.i < expr.length) {
+      const c = expr[this.i++];
       if (stops.includes(c)) return { text: out, stop: c };
       if (c === '\\') {
-        if (i >= expr.length) return { text: out, stop: undefined };
-        out += expr[i++];
+        if (this.i >= expr.length) return { text: out, stop: undefined };
+        out += expr[this.i++];
         continue;
       }
       out += c;
     }
     return { text: out, stop: undefined };
-  };
-
-  const read = (raw: string): unknown => {
-    if (kind === 'set-file') {
-      try {
-        return readFile(raw);
-      } catch (e) {
-        return fail(`${path.length > 0 ? `key ${keyName()}: ` : ''}cannot read ${raw}: ${describeReadError(e)}`);
-      }
-    }
-    return typed(raw, kind, fail);
-  };
-
-  /** `{a,b}` after `=`, or undefined when the value is not a list. At the end of input: `''`. */
-  const list = (): unknown[] | '' | undefined => {
-    if (i >= expr.length) return '';
-    if (expr[i] !== '{') return undefined;
-    i += 1;
-    const items: unknown[] = [];
-    for (;;) {
-      const { text, stop } = until(',}');
-      if (stop === undefined) return fail(`${keyName()}: list must terminate with '}'`);
-      items.push(read(text));
-      if (stop === '}') {
-        if (expr[i] === ',') i += 1;
-        return items;
-      }
-    }
-  };
+  }
 
   /** Helm's emptyVal for --set-json: skips blanks and one comma; true at the end or at a comma. */
-  const emptyJson = (): boolean => {
-    while (i < expr.length) {
-      const c = expr[i];
+  emptyJson(): boolean {
+    while (this.i < this.expr.length) {
+      const c = this.expr[this.i];
       if (c === ',') {
-        i += 1;
+        this.i += 1;
         return true;
       }
       if (!/\s/.test(c)) return false;
-      i += 1;
+      this.i += 1;
     }
     return true;
-  };
+  }
 
-  /** One JSON value, as Go's json.Decoder reads the first value of the rest. */
-  const json = (): unknown => {
-    if (emptyJson()) return null;
-    const start = i;
+  /** Where the JSON value that starts here ends, as Go's json.Decoder reads the first value of the rest. */
+  jsonEnd(): number {
+    const { expr, i } = this;
     const c = expr[i];
-    let end: number;
-    if (c === '{' || c === '[') {
-      let depth = 0;
-      let j = i;
-      for (; j < expr.length; j++) {
-        const d = expr[j];
-        if (d === '"') {
-          for (j += 1; j < expr.length && expr[j] !== '"'; j++) if (expr[j] === '\\') j += 1;
-        } else if (d === '{' || d === '[') depth += 1;
-        else if (d === '}' || d === ']') {
-          depth -= 1;
-          if (depth === 0) break;
-        }
-      }
-      end = j + 1;
-    } else if (c === '"') {
-      let j = i + 1;
-      for (; j < expr.length && expr[j] !== '"'; j++) if (expr[j] === '\\') j += 1;
-      end = j + 1;
-    } else {
-      const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(expr.slice(i));
-      end = i + (m ? m[0].length : 1);
+    if (c === '{' || c === '[') return closingBracket(expr, i) + 1;
+    if (c === '"') return closingQuote(expr, i) + 1;
+    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(expr.slice(i));
+    return i + (m ? m[0].length : 1);
+  }
+}
+
+/** The index of the `"` that closes the string opening at `start` (skipping `\` escapes), or the end. */
+function closingQuote(expr: string, start: number): number {
+  let j = start + 1;
+  for (; j < expr.length && expr[j] !== '"'; j++) if (expr[j] === '\\') j += 1;
+  return j;
+}
+
+/** The index of the bracket that closes the one at `start` (strings skipped), or the end. */
+function closingBracket(expr: string, start: number): number {
+  let depth = 0;
+  let j = start;
+  for (; j < expr.length; j++) {
+    const d = expr[j];
+    if (d === '"') j = closingQuote(expr, j);
+    else if (d === '{' || d === '[') depth += 1;
+    else if (d === '}' || d === ']') {
+      depth -= 1;
+      if (depth === 0) break;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(expr.slice(start, end));
-    } catch (e) {
-      return fail(`${keyName()}: not a JSON value: ${(e as Error).message.split('\n')[0]}`);
-    }
-    i = end;
-    emptyJson();
-    return value;
-  };
+  }
+  return j;
+}
+
+/**
+ * One `--set`-style expression being applied: value typing (`value`, `list`, `json`, `read`)
+ * and path walking (`key`, `listItem`, `index`), over a Cursor.
+ */
+class SetParser {
+  private readonly at: Cursor;
+  /** The keys and indexes walked so far, for messages. */
+  private readonly path: string[] = [];
+
+  constructor(
+    private readonly expr: string,
+    private readonly kind: SetKind,
+    private readonly readFile: (p: string) => string,
+  ) {
+    this.at = new Cursor(expr);
+  }
+
+  /** Applies every `key=value` of the expression to `into`. */
+  apply(into: Record<string, unknown>): void {
+    while (!this.at.done && this.key(into, 0));
+  }
+
+  private fail(why: string): never {
+    throw new SetSyntaxError(this.kind, this.expr, why);
+  }
+
+  private keyName(): string {
+    return this.path.join('.').replace(/\.\[/g, '[');
+  }
+
+  /* Value typing. */
 
   /** The value after `=`. */
-  const value = (): unknown => {
-    if (kind === 'set-json') return json();
-    const l = list();
+  private value(): unknown {
+    if (this.kind === 'set-json') return this.json();
+    const l = this.list();
     if (l !== undefined) return l;
-    return read(until(',').text);
-  };
+    return this.read(this.at.until(',').text);
+  }
 
-  const index = (): number => {
-    const { text, stop } = until(']');
-    if (stop === undefined || !/^[+-]?[0-9]+$/.test(text)) fail(`${keyName()}: bad list index [${text}`);
+  /** One scalar: typed for --set, a file's text for --set-file, else the string. */
+  private read(raw: string): unknown {
+    if (this.kind !== 'set-file') return typed(raw, this.kind, (why) => this.fail(why));
+    try {
+      return this.readFile(raw);
+    } catch (e) {
+      return this.fail(`${this.path.length > 0 ? `key ${this.keyName()}: ` : ''}cannot read ${raw}: ${describeReadError(e)}`);
+    }
+  }
+
+  /** `{a,b}` after `=`, or undefined when the value is not a list. At the end of input: `''`. */
+  private list(): unknown[] | '' | undefined {
+    const at = this.at;
+    if (at.done) return '';
+    if (at.expr[at.i] !== '{') return undefined;
+    at.i += 1;
+    const items: unknown[] = [];
+    for (;;) {
+      const { text, stop } = at.until(',}');
+      if (stop === undefined) return this.fail(`${this.keyName()}: list must terminate with '}'`);
+      items.push(this.read(text));
+      if (stop === '}') {
+        if (at.expr[at.i] === ',') at.i += 1;
+        return items;
+      }
+    }
+  }
+
+  /** One JSON value, as Go's json.Decoder reads the first value of the rest. */
+  private json(): unknown {
+    const at = this.at;
+    if (at.emptyJson()) return null;
+    const end = at.jsonEnd();
+    let value: unknown;
+    try {
+      value = JSON.parse(at.expr.slice(at.i, end));
+    } catch (e) {
+      return this.fail(`${this.keyName()}: not a JSON value: ${(e as Error).message.split('\n')[0]}`);
+    }
+    at.i = end;
+    at.emptyJson();
+    return value;
+  }
+
+  /* Path walking. */
+
+  /** A list index after `[` (the `]` consumed), within Helm's limits. */
+  private index(): number {
+    const { text, stop } = this.at.until(']');
+    if (stop === undefined || !/^[+-]?[0-9]+$/.test(text)) this.fail(`${this.keyName()}: bad list index [${text}`);
     const idx = Number(text);
-    if (idx < 0) fail(`${keyName()}: negative ${idx} index not allowed`);
-    if (idx > MAX_INDEX) fail(`${keyName()}: index of ${idx} is greater than maximum supported index of ${MAX_INDEX}`);
+    if (idx < 0) this.fail(`${this.keyName()}: negative ${idx} index not allowed`);
+    if (idx > MAX_INDEX) this.fail(`${this.keyName()}: index of ${idx} is greater than maximum supported index of ${MAX_INDEX}`);
     return idx;
-  };
-
-  const setIndex = (l: unknown[], idx: number, v: unknown): unknown[] => {
-    while (l.length <= idx) l.push(null);
-    l[idx] = v;
-    return l;
-  };
+  }
 
   /** Helm's listItem: what follows `name[idx]`. */
-  const listItem = (l: unknown[], idx: number, depth: number): unknown[] => {
-    path.push(`[${idx}]`);
-    const { text, stop } = until('[.=');
-    if (text.length > 0) fail(`${keyName()}: unexpected data at end of array index: ${JSON.stringify(text)}`);
+  private listItem(l: unknown[], idx: number, depth: number): unknown[] {
+    this.path.push(`[${idx}]`);
+    const { text, stop } = this.at.until('[.=');
+    if (text.length > 0) this.fail(`${this.keyName()}: unexpected data at end of array index: ${JSON.stringify(text)}`);
     if (stop === undefined) return l;
     if (stop === '=') {
-      const v = value();
-      path.pop();
+      const v = this.value();
+      this.path.pop();
       return setIndex(l, idx, v);
     }
     if (stop === '[') {
-      const next = index();
+      const next = this.index();
       const cur = l.length > idx ? l[idx] : [];
-      if (!Array.isArray(cur)) fail(`${keyName()}: is ${kindOf(cur)}, not a list`);
-      const inner = listItem(cur as unknown[], next, depth);
-      path.pop();
+      if (!Array.isArray(cur)) this.fail(`${this.keyName()}: is ${kindOf(cur)}, not a list`);
+      const inner = this.listItem(cur as unknown[], next, depth);
+      this.path.pop();
       return setIndex(l, idx, inner);
     }
     // '.'
     let inner = l.length > idx ? l[idx] : {};
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) inner = {};
     setIndex(l, idx, inner);
-    key(inner as Record<string, unknown>, depth);
-    path.pop();
+    this.key(inner as Record<string, unknown>, depth);
+    this.path.pop();
     return l;
-  };
+  }
 
   /** Helm's key: one `name…=value` (or `name.` / `name[`); returns false at the end of input. */
-  const key = (data: Record<string, unknown>, depth: number): boolean => {
-    const { text: k, stop } = until('=[,.');
+  private key(data: Record<string, unknown>, depth: number): boolean {
+    const { text: k, stop } = this.at.until('=[,.');
     if (stop === undefined) {
       if (k.length === 0) return false;
-      return fail(`key ${JSON.stringify(k)} has no value${path.length > 0 ? ` (in ${[...path, k].join('.')})` : ''}`);
+      return this.fail(`key ${JSON.stringify(k)} has no value${this.path.length > 0 ? ` (in ${[...this.path, k].join('.')})` : ''}`);
     }
-    path.push(k);
+    this.path.push(k);
     const has = Object.prototype.hasOwnProperty.call(data, k);
+    if (stop === '.') return this.mapKey(data, k, has ? data[k] : {}, depth);
     if (stop === '[') {
       const cur = has ? data[k] : [];
-      if (!Array.isArray(cur)) fail(`${keyName()}: is ${kindOf(cur)} in the values, not a list`);
-      const idx = index();
-      const l = listItem(cur as unknown[], idx, depth);
+      if (!Array.isArray(cur)) this.fail(`${this.keyName()}: is ${kindOf(cur)} in the values, not a list`);
+      const l = this.listItem(cur as unknown[], this.index(), depth);
       if (k !== '') put(data, k, l);
     } else if (stop === '=') {
-      const v = value();
+      const v = this.value();
       if (k !== '') put(data, k, v);
-    } else if (stop === ',') {
-      fail(`key ${JSON.stringify(keyName())} has no value (cannot end with ,)`);
     } else {
-      // '.'
-      if (depth + 1 > MAX_NESTING) fail(`value name nested level is greater than maximum supported nested level of ${MAX_NESTING}`);
-      const cur = has ? data[k] : {};
-      if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) fail(`${keyName()}: is ${kindOf(cur)} in the values, not a map`);
-      const inner = cur as Record<string, unknown>;
-      const more = key(inner, depth + 1);
-      if (Object.keys(inner).length === 0) {
-        if (more) fail(`key map ${JSON.stringify(keyName())} has no value`);
-      } else if (k !== '') put(data, k, inner);
-      path.pop();
-      return more;
+      // ','
+      this.fail(`key ${JSON.stringify(this.keyName())} has no value (cannot end with ,)`);
     }
-    path.pop();
+    this.path.pop();
     return true;
-  };
+  }
 
-  while (i < expr.length && key(into, 0));
+  /** `name.` : the keys below the map `cur` (the value of `k` in `data`, or a new map). */
+  private mapKey(data: Record<string, unknown>, k: string, cur: unknown, depth: number): boolean {
+    if (depth + 1 > MAX_NESTING) this.fail(`value name nested level is greater than maximum supported nested level of ${MAX_NESTING}`);
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) this.fail(`${this.keyName()}: is ${kindOf(cur)} in the values, not a map`);
+    const inner = cur as Record<string, unknown>;
+    const more = this.key(inner, depth + 1);
+    if (Object.keys(inner).length === 0) {
+      if (more) this.fail(`key map ${JSON.stringify(this.keyName())} has no value`);
+    } else if (k !== '') put(data, k, inner);
+    this.path.pop();
+    return more;
+  }
+}
+
+/** Sets `l[idx]`, growing the list with nulls. */
+function setIndex(l: unknown[], idx: number, v: unknown): unknown[] {
+  while (l.length <= idx) l.push(null);
+  l[idx] = v;
+  return l;
+}
+
+/**
+ * Applies one `--set`-style expression to `into` (mutated and returned), as Helm does.
+ * Throws SetSyntaxError (one line, naming the flag, and the key where there is one).
+ */
+export function applySet(into: Record<string, unknown>, expr: string, kind: SetKind, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Record<string, unknown> {
+  new SetParser(expr, kind, readFile).apply(into);
   return into;
 }

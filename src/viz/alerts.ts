@@ -37,87 +37,92 @@ const WINDOW = '5m';
 const BY_WORKLOAD = 'namespace, workload';
 const inboundRate = (metric: string, extra = '') => `sum by (${BY_WORKLOAD}) (rate(${metric}{${INBOUND}${extra}}[${WINDOW}]))`;
 
-export function alertRuleGroups(v: Vv): RuleGroup[] {
+/** The control plane's rules: a controller down, a proxy certificate or the identity issuer not renewed. */
+function controlPlaneRules(v: Vv): AlertingRule[] {
+  const a = v.section('alerts');
+  return [
+    ...CONTROL_PLANE_COMPONENTS.map((component) => {
+      const up = `up{job="linkerd-controller", component="${component}"}`;
+      return {
+        alert: 'LinkerdControlPlaneComponentDown',
+        // No target at all (every pod gone) or none that answers.
+        expr: `sum(${up}) < 1 or absent(${up})`,
+        for: a.controlPlaneDownFor,
+        labels: { severity: 'critical', component },
+        annotations: {
+          summary: `The Linkerd ${component} controller is down`,
+          description: `No ${component} pod of the control plane answers scrapes of its admin port: meshed pods lose discovery, identity or injection.`,
+        },
+      };
+    }),
+    {
+      alert: 'LinkerdProxyCertificateNotRenewed',
+      expr: v.fmt`min by (namespace, pod) (control_identity_cert_expiration_timestamp_seconds{${PROXY}}) - time() < ${a.proxyCertificateHours} * 3600`,
+      for: '10m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'A proxy\u2019s mTLS certificate is not being renewed',
+        description: 'The proxy of {{ $labels.namespace }}/{{ $labels.pod }} has a certificate that expires in {{ $value | humanizeDuration }}: the identity controller is not renewing it.',
+      },
+    },
+    {
+      alert: 'LinkerdIdentityIssuerCertificateExpiring',
+      expr: v.fmt`min by (name) (certmanager_certificate_expiration_timestamp_seconds{name="linkerd-identity-issuer"}) - time() < ${a.issuerCertificateDays} * 86400`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'The identity issuer certificate expires soon',
+        description: 'The cert-manager Certificate linkerd-identity-issuer expires in {{ $value | humanizeDuration }} and has not been renewed; once it expires, no proxy gets a new certificate.',
+      },
+    },
+  ];
+}
+
+/** The meshed workloads' rules: low success rate or high latency under load, proxies of another version than the control plane. */
+function workloadRules(v: Vv): AlertingRule[] {
   const a = v.section('alerts');
   const cpNs = v.ref('linkerdNamespace');
   const busy = v.fmt`${inboundRate('response_total')} >= ${a.minRequestRate}`;
   return [
     {
-      name: 'linkerd-control-plane',
-      rules: [
-        ...CONTROL_PLANE_COMPONENTS.map((component) => {
-          const up = `up{job="linkerd-controller", component="${component}"}`;
-          return {
-            alert: 'LinkerdControlPlaneComponentDown',
-            // No target at all (every pod gone) or none that answers.
-            expr: `sum(${up}) < 1 or absent(${up})`,
-            for: a.controlPlaneDownFor,
-            labels: { severity: 'critical', component },
-            annotations: {
-              summary: `The Linkerd ${component} controller is down`,
-              description: `No ${component} pod of the control plane answers scrapes of its admin port: meshed pods lose discovery, identity or injection.`,
-            },
-          };
-        }),
-        {
-          alert: 'LinkerdProxyCertificateNotRenewed',
-          expr: v.fmt`min by (namespace, pod) (control_identity_cert_expiration_timestamp_seconds{${PROXY}}) - time() < ${a.proxyCertificateHours} * 3600`,
-          for: '10m',
-          labels: { severity: 'critical' },
-          annotations: {
-            summary: 'A proxy\u2019s mTLS certificate is not being renewed',
-            description: 'The proxy of {{ $labels.namespace }}/{{ $labels.pod }} has a certificate that expires in {{ $value | humanizeDuration }}: the identity controller is not renewing it.',
-          },
-        },
-        {
-          alert: 'LinkerdIdentityIssuerCertificateExpiring',
-          expr: v.fmt`min by (name) (certmanager_certificate_expiration_timestamp_seconds{name="linkerd-identity-issuer"}) - time() < ${a.issuerCertificateDays} * 86400`,
-          for: '10m',
-          labels: { severity: 'warning' },
-          annotations: {
-            summary: 'The identity issuer certificate expires soon',
-            description: 'The cert-manager Certificate linkerd-identity-issuer expires in {{ $value | humanizeDuration }} and has not been renewed; once it expires, no proxy gets a new certificate.',
-          },
-        },
-      ],
+      alert: 'LinkerdWorkloadSuccessRateLow',
+      // A workload that answers nothing but failures has no success series: count it as 0.
+      // One clause a line: the rules file stays readable (and within 300 columns) in dist/.
+      expr: v.fmt`(${inboundRate('response_total', ', classification="success"')}\n  or 0 * ${inboundRate('response_total')})\n/ ${inboundRate('response_total')}\n< ${a.successRate}\nand on (${BY_WORKLOAD}) ${busy}`,
+      for: a.trafficFor,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A workload\u2019s success rate is low',
+        description: '{{ $labels.workload }} in {{ $labels.namespace }} answers only {{ $value | humanizePercentage }} of its requests successfully.',
+      },
     },
     {
-      name: 'linkerd-workloads',
-      rules: [
-        {
-          alert: 'LinkerdWorkloadSuccessRateLow',
-          // A workload that answers nothing but failures has no success series: count it as 0.
-          // One clause a line: the rules file stays readable (and within 300 columns) in dist/.
-          expr: v.fmt`(${inboundRate('response_total', ', classification="success"')}\n  or 0 * ${inboundRate('response_total')})\n/ ${inboundRate('response_total')}\n< ${a.successRate}\nand on (${BY_WORKLOAD}) ${busy}`,
-          for: a.trafficFor,
-          labels: { severity: 'warning' },
-          annotations: {
-            summary: 'A workload\u2019s success rate is low',
-            description: '{{ $labels.workload }} in {{ $labels.namespace }} answers only {{ $value | humanizePercentage }} of its requests successfully.',
-          },
-        },
-        {
-          alert: 'LinkerdWorkloadLatencyHigh',
-          expr: v.fmt`histogram_quantile(0.99, sum by (${BY_WORKLOAD}, le) (rate(response_latency_ms_bucket{${INBOUND}}[${WINDOW}])))\n> ${a.latencyP99Ms}\nand on (${BY_WORKLOAD}) ${busy}`,
-          for: a.trafficFor,
-          labels: { severity: 'warning' },
-          annotations: {
-            summary: 'A workload\u2019s p99 latency is high',
-            description: '{{ $labels.workload }} in {{ $labels.namespace }} answers 1% of its requests in more than {{ $value }} ms.',
-          },
-        },
-        {
-          alert: 'LinkerdProxyVersionMismatch',
-          expr: v.fmt`count by (namespace, workload, version) (proxy_build_info{${PROXY}}) unless on (version) count by (version) (proxy_build_info{${PROXY}, namespace="${cpNs}"})`,
-          for: a.proxyVersionFor,
-          labels: { severity: 'warning' },
-          annotations: {
-            summary: 'Proxies run another version than the control plane',
-            description: '{{ $labels.workload }} in {{ $labels.namespace }} runs proxy {{ $labels.version }}, which no control-plane proxy runs: restart it to get the current proxy.',
-          },
-        },
-      ],
+      alert: 'LinkerdWorkloadLatencyHigh',
+      expr: v.fmt`histogram_quantile(0.99, sum by (${BY_WORKLOAD}, le) (rate(response_latency_ms_bucket{${INBOUND}}[${WINDOW}])))\n> ${a.latencyP99Ms}\nand on (${BY_WORKLOAD}) ${busy}`,
+      for: a.trafficFor,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A workload\u2019s p99 latency is high',
+        description: '{{ $labels.workload }} in {{ $labels.namespace }} answers 1% of its requests in more than {{ $value }} ms.',
+      },
     },
+    {
+      alert: 'LinkerdProxyVersionMismatch',
+      expr: v.fmt`count by (namespace, workload, version) (proxy_build_info{${PROXY}}) unless on (version) count by (version) (proxy_build_info{${PROXY}, namespace="${cpNs}"})`,
+      for: a.proxyVersionFor,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Proxies run another version than the control plane',
+        description: '{{ $labels.workload }} in {{ $labels.namespace }} runs proxy {{ $labels.version }}, which no control-plane proxy runs: restart it to get the current proxy.',
+      },
+    },
+  ];
+}
+
+export function alertRuleGroups(v: Vv): RuleGroup[] {
+  return [
+    { name: 'linkerd-control-plane', rules: controlPlaneRules(v) },
+    { name: 'linkerd-workloads', rules: workloadRules(v) },
   ];
 }
 

@@ -6,15 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
-import { Component, K8sObject } from '../helm/object';
+import type { Container, Volume, VolumeMount } from 'kubernetes-types/core/v1';
+import { Component } from '../helm/object';
 import { prebuilt } from '../helm/prebuilt';
 import { DASHBOARDS, dashboardJson } from './dashboards';
 import { PROVISIONED_DATASOURCE_UID } from './dashboards/datasource';
-import { extensionDeployment, extensionMeta, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
+import { extensionDeployment, extensionServiceAccount, restrictedContainer } from '../extension/metadata';
 import { resourcesOf } from '../k8s/resources';
 import { pullPolicy, type Vv } from './metadata';
 import { prometheusUrl } from './metrics-api';
 import { authorizationPolicy, meshTlsAuthentication, server } from '../extension/policy';
+import { componentConfigMap, httpProbe, meshedService } from '../extension/parts';
 
 const NAME = 'grafana';
 const DASHBOARD_DIR = '/var/lib/grafana/dashboards';
@@ -54,14 +56,11 @@ function scrapeInterval(v: Vv): string {
   return v.ternary(v.truthy(v.ref('prometheusUrl')), v.ref('grafana.prometheusScrapeInterval'), bundled);
 }
 
-export class Grafana extends Component {
-  constructor(scope: Construct, id: string, v: Vv) {
-    super(scope, id, 'grafana.yaml');
-    v.when('grafana.enabled', () => {
-      extensionServiceAccount(this, v, NAME, NAME, { namespace: true });
-      const level = v.orElse(v.ref('grafana.logLevel'), v.ref('defaultLogLevel'));
-      const grafanaLevel = v.ternary(v.eq(level, 'trace'), 'debug', level);
-      const ini = v.fmt`[server]
+/** grafana.ini: served under /grafana, anonymous read-only viewing, no login, no phoning home, the component's log level. */
+function grafanaIni(v: Vv): string {
+  const level = v.orElse(v.ref('grafana.logLevel'), v.ref('defaultLogLevel'));
+  const grafanaLevel = v.ternary(v.eq(level, 'trace'), 'debug', level);
+  return v.fmt`[server]
 root_url = %(protocol)s://%(domain)s:/grafana/
 
 [auth]
@@ -89,47 +88,93 @@ level = ${grafanaLevel}
 [dashboards]
 default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
 `;
-      // timeInterval is the scrape interval of the Prometheus the datasource queries, so that
-      // $__rate_interval (four of it) always spans enough samples for rate panels.
-      const datasources = v.yamlText({
-        apiVersion: 1,
-        datasources: [
-          { name: 'prometheus', uid: PROVISIONED_DATASOURCE_UID, type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: scrapeInterval(v) } },
-        ],
-      });
-      const providers = v.yamlText({
-        apiVersion: 1,
-        providers: [{ name: 'linkerd', orgId: 1, folder: 'Linkerd', type: 'file', disableDeletion: true, editable: false, options: { path: DASHBOARD_DIR } }],
-      });
-      new K8sObject(this, 'config', {
-        kind: 'ConfigMap',
-        apiVersion: 'v1',
-        metadata: extensionMeta(v, 'grafana-config', NAME, { namespace: true }),
-        data: { 'grafana.ini': ini, 'datasources.yaml': datasources, 'dashboards.yaml': providers },
-      });
+}
 
+/** The provisioned datasource (the viz Prometheus, or prometheusUrl) as YAML text. */
+function grafanaDatasources(v: Vv): string {
+  // timeInterval is the scrape interval of the Prometheus the datasource queries, so that
+  // $__rate_interval (four of it) always spans enough samples for rate panels.
+  return v.yamlText({
+    apiVersion: 1,
+    datasources: [
+      { name: 'prometheus', uid: PROVISIONED_DATASOURCE_UID, type: 'prometheus', access: 'proxy', orgId: 1, url: prometheusUrl(v), isDefault: true, editable: false, jsonData: { timeInterval: scrapeInterval(v) } },
+    ],
+  });
+}
+
+/** The dashboard provider that reads the dashboards' folder, as YAML text. */
+function grafanaProviders(v: Vv): string {
+  return v.yamlText({
+    apiVersion: 1,
+    providers: [{ name: 'linkerd', orgId: 1, folder: 'Linkerd', type: 'file', disableDeletion: true, editable: false, options: { path: DASHBOARD_DIR } }],
+  });
+}
+
+/** One ConfigMap per dashboard. */
+function grafanaDashboards(scope: Construct, v: Vv, files: DashboardFile[]): void {
+  for (const { file, json } of files) {
+    componentConfigMap(scope, v, `dashboard-${file}`, { name: dashboardConfigMapName(file), component: NAME, data: { [file]: json } });
+  }
+}
+
+/** Grafana's container: its config files and dashboards mounted read-only, data and /tmp writable. */
+function grafanaContainer(v: Vv): Container {
+  const g = v.section('grafana');
+  const health = (initialDelaySeconds: number) => httpProbe('/api/health', 3000, { initialDelaySeconds, timeoutSeconds: 30 });
+  const config = (mountPath: string, subPath: string): VolumeMount => ({ name: 'config', mountPath, subPath, readOnly: true });
+  return {
+    name: NAME,
+    image: v.fmt`${g.image.registry}/${g.image.name}:${g.image.tag}`,
+    imagePullPolicy: pullPolicy(v, 'grafana'),
+    env: [{ name: 'GF_PATHS_CONFIG', value: '/etc/grafana/grafana.ini' }],
+    ports: [{ containerPort: 3000, name: 'http' }],
+    livenessProbe: health(30),
+    readinessProbe: health(0),
+    resources: resourcesOf(v, g.resources),
+    securityContext: restrictedContainer(g.UID, g.GID),
+    volumeMounts: [
+      { name: 'data', mountPath: '/var/lib/grafana' },
+      { name: 'tmp', mountPath: '/tmp' },
+      config('/etc/grafana/grafana.ini', 'grafana.ini'),
+      config('/etc/grafana/provisioning/datasources/datasources.yaml', 'datasources.yaml'),
+      config('/etc/grafana/provisioning/dashboards/dashboards.yaml', 'dashboards.yaml'),
+      { name: 'dashboards', mountPath: DASHBOARD_DIR, readOnly: true },
+    ],
+  } as Container;
+}
+
+/** Grafana's volumes: scratch space, its config, and every dashboard's ConfigMap projected into one folder. */
+function grafanaVolumes(files: DashboardFile[]): Volume[] {
+  return [
+    { name: 'data', emptyDir: {} },
+    { name: 'tmp', emptyDir: {} },
+    { name: 'config', configMap: { name: 'grafana-config' } },
+    { name: 'dashboards', projected: { sources: files.map(({ file }) => ({ configMap: { name: dashboardConfigMapName(file) } })) } },
+  ];
+}
+
+/** Only the web dashboard (its ServiceAccount's mesh identity) may reach Grafana. */
+function grafanaPolicy(scope: Construct, v: Vv): void {
+  server(scope, v, { name: NAME, component: NAME, podSelector: { 'linkerd.io/extension': 'viz', component: NAME }, port: 'http', proxyProtocol: 'HTTP/1' });
+  authorizationPolicy(scope, v, { name: NAME, component: NAME, server: NAME, authentications: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'grafana-web' }] });
+  meshTlsAuthentication(scope, v, { name: 'grafana-web', component: NAME, identityRefs: [{ kind: 'ServiceAccount', name: 'web' }] });
+}
+
+export class Grafana extends Component {
+  constructor(scope: Construct, id: string, v: Vv) {
+    super(scope, id, 'grafana.yaml');
+    v.when('grafana.enabled', () => {
+      extensionServiceAccount(this, v, NAME, NAME, { namespace: true });
+      const ini = grafanaIni(v);
+      componentConfigMap(this, v, 'config', { name: 'grafana-config', component: NAME, data: { 'grafana.ini': ini, 'datasources.yaml': grafanaDatasources(v), 'dashboards.yaml': grafanaProviders(v) } });
       const files = dashboardFiles();
-      for (const { file, json } of files) {
-        new K8sObject(this, `dashboard-${file}`, {
-          kind: 'ConfigMap',
-          apiVersion: 'v1',
-          metadata: extensionMeta(v, dashboardConfigMapName(file), NAME, { namespace: true }),
-          data: { [file]: json },
-        });
-      }
+      grafanaDashboards(this, v, files);
       const dashboardsDigest = createHash('sha256')
         .update(files.map((f) => f.json).join('\n'))
         .digest('hex');
-
-      new K8sObject(this, 'service', {
-        kind: 'Service',
-        apiVersion: 'v1',
-        metadata: extensionMeta(v, NAME, NAME, { namespace: true, annotations: { 'linkerd.io/inject': 'enabled' } }),
-        spec: { type: 'ClusterIP', selector: { 'linkerd.io/extension': 'viz', component: NAME }, ports: [{ name: 'http', port: 3000, targetPort: 3000 }] },
-      });
+      meshedService(this, v, { name: NAME, component: NAME, namespaceLabel: true, ports: [{ name: 'http', port: 3000, targetPort: 3000 }] });
 
       const g = v.section('grafana');
-      const probe = (initialDelaySeconds: number) => ({ httpGet: { path: '/api/health', port: 3000 }, initialDelaySeconds, timeoutSeconds: 30 });
       extensionDeployment(this, v, {
         name: NAME,
         component: NAME,
@@ -143,38 +188,10 @@ default_home_dashboard_path = ${DASHBOARD_DIR}/top-line.json
         checksum: v.sha256sum(v.fmt`${ini}|${prometheusUrl(v)}|${scrapeInterval(v)}|${dashboardsDigest}`),
         safeToEvict: true,
         podSecurityContext: { fsGroup: g.GID, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [
-          {
-            name: NAME,
-            image: v.fmt`${g.image.registry}/${g.image.name}:${g.image.tag}`,
-            imagePullPolicy: pullPolicy(v, 'grafana'),
-            env: [{ name: 'GF_PATHS_CONFIG', value: '/etc/grafana/grafana.ini' }],
-            ports: [{ containerPort: 3000, name: 'http' }],
-            livenessProbe: probe(30),
-            readinessProbe: probe(0),
-            resources: resourcesOf(v, g.resources),
-            securityContext: restrictedContainer(g.UID, g.GID),
-            volumeMounts: [
-              { name: 'data', mountPath: '/var/lib/grafana' },
-              { name: 'tmp', mountPath: '/tmp' },
-              { name: 'config', mountPath: '/etc/grafana/grafana.ini', subPath: 'grafana.ini', readOnly: true },
-              { name: 'config', mountPath: '/etc/grafana/provisioning/datasources/datasources.yaml', subPath: 'datasources.yaml', readOnly: true },
-              { name: 'config', mountPath: '/etc/grafana/provisioning/dashboards/dashboards.yaml', subPath: 'dashboards.yaml', readOnly: true },
-              { name: 'dashboards', mountPath: DASHBOARD_DIR, readOnly: true },
-            ],
-          },
-        ],
-        volumes: [
-          { name: 'data', emptyDir: {} },
-          { name: 'tmp', emptyDir: {} },
-          { name: 'config', configMap: { name: 'grafana-config' } },
-          { name: 'dashboards', projected: { sources: files.map(({ file }) => ({ configMap: { name: dashboardConfigMapName(file) } })) } },
-        ],
+        containers: [grafanaContainer(v)],
+        volumes: grafanaVolumes(files),
       });
-
-      server(this, v, { name: NAME, component: NAME, podSelector: { 'linkerd.io/extension': 'viz', component: NAME }, port: 'http', proxyProtocol: 'HTTP/1' });
-      authorizationPolicy(this, v, { name: NAME, component: NAME, server: NAME, authentications: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'grafana-web' }] });
-      meshTlsAuthentication(this, v, { name: 'grafana-web', component: NAME, identityRefs: [{ kind: 'ServiceAccount', name: 'web' }] });
+      grafanaPolicy(this, v);
     });
   }
 }

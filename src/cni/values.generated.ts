@@ -337,13 +337,13 @@ export type CniValuesRepairControllerResourcesCpu = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<CniValuesSchema>["repairController"]>["resources"]>["cpu"]>["limit"];
+  limit: CniValuesSchema["repairController"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the repair-controller container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<CniValuesSchema>["repairController"]>["resources"]>["cpu"]>["request"];
+  request: CniValuesSchema["repairController"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -355,13 +355,13 @@ export type CniValuesRepairControllerResourcesMemory = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<CniValuesSchema>["repairController"]>["resources"]>["memory"]>["limit"];
+  limit: CniValuesSchema["repairController"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the repair-controller container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<CniValuesSchema>["repairController"]>["resources"]>["memory"]>["request"];
+  request: CniValuesSchema["repairController"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -373,13 +373,13 @@ export type CniValuesRepairControllerResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<CniValuesSchema>["repairController"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: CniValuesSchema["repairController"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the repair-controller container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<CniValuesSchema>["repairController"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: CniValuesSchema["repairController"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -415,13 +415,13 @@ export type CniValuesResourcesCpu = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<CniValuesSchema>["resources"]>["cpu"]>["limit"];
+  limit: CniValuesSchema["resources"]["cpu"]["limit"];
   /**
    * CPU request of the install-cni container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<CniValuesSchema>["resources"]>["cpu"]>["request"];
+  request: CniValuesSchema["resources"]["cpu"]["request"];
 };
 
 /**
@@ -433,13 +433,13 @@ export type CniValuesResourcesMemory = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<CniValuesSchema>["resources"]>["memory"]>["limit"];
+  limit: CniValuesSchema["resources"]["memory"]["limit"];
   /**
    * Memory request of the install-cni container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<CniValuesSchema>["resources"]>["memory"]>["request"];
+  request: CniValuesSchema["resources"]["memory"]["request"];
 };
 
 /**
@@ -451,13 +451,13 @@ export type CniValuesResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<CniValuesSchema>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: CniValuesSchema["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the install-cni container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<CniValuesSchema>["resources"]>["ephemeral-storage"]>["request"];
+  request: CniValuesSchema["resources"]["ephemeral-storage"]["request"];
 };
 
 /**

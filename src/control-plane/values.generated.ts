@@ -66,7 +66,7 @@ export type ControlPlaneValues = {
    *
    * @default {"rollingUpdate":{"maxUnavailable":"25%","maxSurge":"25%"}}
    */
-  deploymentStrategy: NonNullable<ControlPlaneValuesSchema>["deploymentStrategy"];
+  deploymentStrategy: ControlPlaneValuesSchema["deploymentStrategy"];
   /**
    * Watches EndpointSlices (rather than Endpoints) for service discovery.
    *
@@ -580,13 +580,13 @@ export type ControlPlaneValuesPolicyControllerResourcesCpu = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["policyController"]>["resources"]>["cpu"]>["limit"];
+  limit: ControlPlaneValuesSchema["policyController"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the policy controller (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["policyController"]>["resources"]>["cpu"]>["request"];
+  request: ControlPlaneValuesSchema["policyController"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -598,13 +598,13 @@ export type ControlPlaneValuesPolicyControllerResourcesMemory = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["policyController"]>["resources"]>["memory"]>["limit"];
+  limit: ControlPlaneValuesSchema["policyController"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the policy controller (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["policyController"]>["resources"]>["memory"]>["request"];
+  request: ControlPlaneValuesSchema["policyController"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -616,13 +616,13 @@ export type ControlPlaneValuesPolicyControllerResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["policyController"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: ControlPlaneValuesSchema["policyController"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the policy controller (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["policyController"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: ControlPlaneValuesSchema["policyController"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -1025,13 +1025,13 @@ export type ControlPlaneValuesProxyResourcesCpu = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["proxy"]>["resources"]>["cpu"]>["limit"];
+  limit: ControlPlaneValuesSchema["proxy"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the proxy (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["proxy"]>["resources"]>["cpu"]>["request"];
+  request: ControlPlaneValuesSchema["proxy"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -1043,13 +1043,13 @@ export type ControlPlaneValuesProxyResourcesMemory = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["proxy"]>["resources"]>["memory"]>["limit"];
+  limit: ControlPlaneValuesSchema["proxy"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the proxy (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["proxy"]>["resources"]>["memory"]>["request"];
+  request: ControlPlaneValuesSchema["proxy"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -1061,13 +1061,13 @@ export type ControlPlaneValuesProxyResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["proxy"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: ControlPlaneValuesSchema["proxy"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the proxy (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<ControlPlaneValuesSchema>["proxy"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: ControlPlaneValuesSchema["proxy"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -1485,7 +1485,7 @@ export type ControlPlaneValuesNetworkValidator = {
    *   }
    * }
    */
-  securityContext: NonNullable<NonNullable<ControlPlaneValuesSchema>["networkValidator"]>["securityContext"];
+  securityContext: ControlPlaneValuesSchema["networkValidator"]["securityContext"];
 };
 
 /**
@@ -1508,7 +1508,7 @@ export type ControlPlaneValuesDestinationController = {
    *   }
    * }
    */
-  meshedHttp2ClientProtobuf: NonNullable<NonNullable<ControlPlaneValuesSchema>["destinationController"]>["meshedHttp2ClientProtobuf"];
+  meshedHttp2ClientProtobuf: ControlPlaneValuesSchema["destinationController"]["meshedHttp2ClientProtobuf"];
   /**
    * Annotations added to the destination pods.
    *
@@ -1975,7 +1975,7 @@ export type ControlPlaneValuesProxyInjector = {
    *   ]
    * }
    */
-  namespaceSelector: NonNullable<NonNullable<ControlPlaneValuesSchema>["proxyInjector"]>["namespaceSelector"];
+  namespaceSelector: ControlPlaneValuesSchema["proxyInjector"]["namespaceSelector"];
   /**
    * PEM certificate of the proxy injector webhook (empty: generated by Helm).
    *
@@ -2024,7 +2024,7 @@ export type ControlPlaneValuesProxyInjector = {
    *   ]
    * }
    */
-  objectSelector: NonNullable<NonNullable<ControlPlaneValuesSchema>["proxyInjector"]>["objectSelector"];
+  objectSelector: ControlPlaneValuesSchema["proxyInjector"]["objectSelector"];
   /**
    * Annotations added to the proxy injector pods.
    *
@@ -2160,7 +2160,7 @@ export type ControlPlaneValuesProfileValidator = {
    *   ]
    * }
    */
-  namespaceSelector: NonNullable<NonNullable<ControlPlaneValuesSchema>["profileValidator"]>["namespaceSelector"];
+  namespaceSelector: ControlPlaneValuesSchema["profileValidator"]["namespaceSelector"];
   /**
    * PEM certificate of the service profile validator webhook (empty: generated by Helm).
    *
@@ -2223,7 +2223,7 @@ export type ControlPlaneValuesPolicyValidator = {
    *   ]
    * }
    */
-  namespaceSelector: NonNullable<NonNullable<ControlPlaneValuesSchema>["policyValidator"]>["namespaceSelector"];
+  namespaceSelector: ControlPlaneValuesSchema["policyValidator"]["namespaceSelector"];
   /**
    * PEM certificate of the policy validator webhook (empty: generated by Helm).
    *

@@ -303,13 +303,13 @@ export type JaegerValuesCollectorResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["collector"]>["resources"]>["cpu"]>["limit"];
+  limit: JaegerValuesSchema["collector"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the collector container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["collector"]>["resources"]>["cpu"]>["request"];
+  request: JaegerValuesSchema["collector"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -321,13 +321,13 @@ export type JaegerValuesCollectorResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["collector"]>["resources"]>["memory"]>["limit"];
+  limit: JaegerValuesSchema["collector"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the collector container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["collector"]>["resources"]>["memory"]>["request"];
+  request: JaegerValuesSchema["collector"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -339,13 +339,13 @@ export type JaegerValuesCollectorResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["collector"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: JaegerValuesSchema["collector"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the collector container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["collector"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: JaegerValuesSchema["collector"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -551,13 +551,13 @@ export type JaegerValuesJaegerResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["jaeger"]>["resources"]>["cpu"]>["limit"];
+  limit: JaegerValuesSchema["jaeger"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the jaeger container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["jaeger"]>["resources"]>["cpu"]>["request"];
+  request: JaegerValuesSchema["jaeger"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -569,13 +569,13 @@ export type JaegerValuesJaegerResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["jaeger"]>["resources"]>["memory"]>["limit"];
+  limit: JaegerValuesSchema["jaeger"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the jaeger container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["jaeger"]>["resources"]>["memory"]>["request"];
+  request: JaegerValuesSchema["jaeger"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -587,13 +587,13 @@ export type JaegerValuesJaegerResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["jaeger"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: JaegerValuesSchema["jaeger"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the jaeger container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<JaegerValuesSchema>["jaeger"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: JaegerValuesSchema["jaeger"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**

@@ -167,7 +167,7 @@ export type LinkValues = {
    *
    * @default {}
    */
-  tolerations: NonNullable<LinkValuesSchema>["tolerations"];
+  tolerations: LinkValuesSchema["tolerations"];
   /**
    * Upstream’s PodSecurityPolicy switch; only false is accepted.
    *

@@ -602,95 +602,95 @@ export type MulticlusterValuesControllersItem = {
    *
    * No default: the key is absent unless set.
    */
-  replicas?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["replicas"];
+  replicas?: MulticlusterValuesSchema["controllers"][number]["replicas"];
   /**
    * The controllers image.
    *
    * No default: the key is absent unless set.
    */
-  image?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["image"];
+  image?: MulticlusterValuesSchema["controllers"][number]["image"];
   /**
    * The remote gateway.
    *
    * No default: the key is absent unless set.
    */
-  gateway?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["gateway"];
+  gateway?: MulticlusterValuesSchema["controllers"][number]["gateway"];
   /**
    * Log level of the controllers.
    *
    * No default: the key is absent unless set.
    */
-  logLevel?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["logLevel"];
+  logLevel?: MulticlusterValuesSchema["controllers"][number]["logLevel"];
   /**
    * Log format of the controllers.
    *
    * No default: the key is absent unless set.
    */
-  logFormat?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["logFormat"];
+  logFormat?: MulticlusterValuesSchema["controllers"][number]["logFormat"];
   /**
    * Mirrors headless services as headless services.
    *
    * No default: the key is absent unless set.
    */
-  enableHeadlessServices?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["enableHeadlessServices"];
+  enableHeadlessServices?: MulticlusterValuesSchema["controllers"][number]["enableHeadlessServices"];
   /**
    * Serves pprof on the admin port.
    *
    * No default: the key is absent unless set.
    */
-  enablePprof?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["enablePprof"];
+  enablePprof?: MulticlusterValuesSchema["controllers"][number]["enablePprof"];
   /**
    * UID the controllers runs as.
    *
    * No default: the key is absent unless set.
    */
-  UID?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["UID"];
+  UID?: MulticlusterValuesSchema["controllers"][number]["UID"];
   /**
    * GID the controllers runs as.
    *
    * No default: the key is absent unless set.
    */
-  GID?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["GID"];
+  GID?: MulticlusterValuesSchema["controllers"][number]["GID"];
   /**
    * Times an event is retried before it is dropped.
    *
    * No default: the key is absent unless set.
    */
-  retryLimit?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["retryLimit"];
+  retryLimit?: MulticlusterValuesSchema["controllers"][number]["retryLimit"];
   /**
    * Kubernetes resources (requests, limits) of the controllers container.
    *
    * No default: the key is absent unless set.
    */
-  resources?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["resources"];
+  resources?: MulticlusterValuesSchema["controllers"][number]["resources"];
   /**
    * nodeSelector of the controller pods.
    *
    * No default: the key is absent unless set.
    */
-  nodeSelector?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["nodeSelector"];
+  nodeSelector?: MulticlusterValuesSchema["controllers"][number]["nodeSelector"];
   /**
    * Tolerations of the controller pods (a list; upstream’s default is an empty map).
    *
    * No default: the key is absent unless set.
    */
-  tolerations?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["tolerations"];
+  tolerations?: MulticlusterValuesSchema["controllers"][number]["tolerations"];
   /**
    * Spreads controller replicas across nodes and zones.
    *
    * No default: the key is absent unless set.
    */
-  enablePodAntiAffinity?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["enablePodAntiAffinity"];
+  enablePodAntiAffinity?: MulticlusterValuesSchema["controllers"][number]["enablePodAntiAffinity"];
   /**
    * Node affinity of the controller pods.
    *
    * No default: the key is absent unless set.
    */
-  nodeAffinity?: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["nodeAffinity"];
+  nodeAffinity?: MulticlusterValuesSchema["controllers"][number]["nodeAffinity"];
   /**
    * Each key of this section has its own default (values.yaml sets them all).
    */
-  link: NonNullable<NonNullable<NonNullable<MulticlusterValuesSchema>["controllers"]>[number]>["link"];
+  link: MulticlusterValuesSchema["controllers"][number]["link"];
 };
 
 /**
@@ -774,7 +774,7 @@ export type MulticlusterValuesControllerDefaults = {
    *
    * @default {}
    */
-  tolerations: NonNullable<NonNullable<MulticlusterValuesSchema>["controllerDefaults"]>["tolerations"];
+  tolerations: MulticlusterValuesSchema["controllerDefaults"]["tolerations"];
   /**
    * Spreads controller replicas across nodes and zones.
    *

@@ -97,8 +97,25 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
   const schemaTyped = (target.schemaTyped ?? []).map((p) => ({ path: p.replace(/!$/, '').split('.'), required: p.endsWith('!') }));
   const entry = (path: string[]) => schemaTyped.find((p) => p.path.length === path.length && p.path.every((seg, i) => seg === '*' || seg === path[i]));
   const listed = (path: string[]) => entry(path) !== undefined;
-  /** The schema's own type at `path` (`[number]` for a list's items). */
-  const schemaType = (path: string[]) => path.reduce((t, seg) => `NonNullable<${t}>[${seg === '[]' ? 'number' : JSON.stringify(seg)}]`, `${target.typeName}Schema`);
+  /**
+   * The schema's own type at `path` (`[number]` for a list's items), through NonNullable only
+   * where a step may be absent or null.
+   */
+  const schemaType = (path: string[]) => {
+    let node: Node | undefined = schema as Node;
+    let type = `${target.typeName}Schema`;
+    let maybeAbsent = false;
+    for (const seg of path) {
+      const key = seg === '[]' ? 'number' : seg === '*' ? 'string' : JSON.stringify(seg);
+      type = `${maybeAbsent ? `NonNullable<${type}>` : type}[${key}]`;
+      const parent: Node | undefined = node;
+      const mapValue: Node | undefined = typeof parent?.additionalProperties === 'object' ? parent.additionalProperties : Object.values(parent?.patternProperties ?? {})[0];
+      node = seg === '[]' ? parent?.items : seg === '*' ? mapValue : parent?.properties?.[seg];
+      const types = node?.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
+      maybeAbsent = !node || types.includes('null') || (seg !== '[]' && seg !== '*' && !parent?.required?.includes(seg));
+    }
+    return type;
+  };
 
   const scalar = (t: string): string => ({ string: 'string', integer: 'number', number: 'number', boolean: 'boolean', null: 'null', array: 'unknown[]', object: 'Record<string, unknown>' })[t] ?? 'unknown';
 

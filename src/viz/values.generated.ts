@@ -405,13 +405,13 @@ export type VizValuesMetricsAPIResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["metricsAPI"]>["resources"]>["cpu"]>["limit"];
+  limit: VizValuesSchema["metricsAPI"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the metrics-api container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["metricsAPI"]>["resources"]>["cpu"]>["request"];
+  request: VizValuesSchema["metricsAPI"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -423,13 +423,13 @@ export type VizValuesMetricsAPIResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["metricsAPI"]>["resources"]>["memory"]>["limit"];
+  limit: VizValuesSchema["metricsAPI"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the metrics-api container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["metricsAPI"]>["resources"]>["memory"]>["request"];
+  request: VizValuesSchema["metricsAPI"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -441,13 +441,13 @@ export type VizValuesMetricsAPIResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["metricsAPI"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: VizValuesSchema["metricsAPI"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the metrics-api container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["metricsAPI"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: VizValuesSchema["metricsAPI"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -680,13 +680,13 @@ export type VizValuesTapResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tap"]>["resources"]>["cpu"]>["limit"];
+  limit: VizValuesSchema["tap"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the tap container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tap"]>["resources"]>["cpu"]>["request"];
+  request: VizValuesSchema["tap"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -698,13 +698,13 @@ export type VizValuesTapResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tap"]>["resources"]>["memory"]>["limit"];
+  limit: VizValuesSchema["tap"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the tap container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tap"]>["resources"]>["memory"]>["request"];
+  request: VizValuesSchema["tap"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -716,13 +716,13 @@ export type VizValuesTapResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tap"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: VizValuesSchema["tap"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the tap container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tap"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: VizValuesSchema["tap"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -995,13 +995,13 @@ export type VizValuesTapInjectorResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tapInjector"]>["resources"]>["cpu"]>["limit"];
+  limit: VizValuesSchema["tapInjector"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the tap-injector container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tapInjector"]>["resources"]>["cpu"]>["request"];
+  request: VizValuesSchema["tapInjector"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -1013,13 +1013,13 @@ export type VizValuesTapInjectorResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tapInjector"]>["resources"]>["memory"]>["limit"];
+  limit: VizValuesSchema["tapInjector"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the tap-injector container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tapInjector"]>["resources"]>["memory"]>["request"];
+  request: VizValuesSchema["tapInjector"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -1031,13 +1031,13 @@ export type VizValuesTapInjectorResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tapInjector"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: VizValuesSchema["tapInjector"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the tap-injector container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["tapInjector"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: VizValuesSchema["tapInjector"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -1241,13 +1241,13 @@ export type VizValuesDashboardResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["dashboard"]>["resources"]>["cpu"]>["limit"];
+  limit: VizValuesSchema["dashboard"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the web container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["dashboard"]>["resources"]>["cpu"]>["request"];
+  request: VizValuesSchema["dashboard"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -1259,13 +1259,13 @@ export type VizValuesDashboardResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["dashboard"]>["resources"]>["memory"]>["limit"];
+  limit: VizValuesSchema["dashboard"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the web container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["dashboard"]>["resources"]>["memory"]>["request"];
+  request: VizValuesSchema["dashboard"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -1277,13 +1277,13 @@ export type VizValuesDashboardResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["dashboard"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: VizValuesSchema["dashboard"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the web container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["dashboard"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: VizValuesSchema["dashboard"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -1570,13 +1570,13 @@ export type VizValuesGrafanaResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["grafana"]>["resources"]>["cpu"]>["limit"];
+  limit: VizValuesSchema["grafana"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the grafana container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["grafana"]>["resources"]>["cpu"]>["request"];
+  request: VizValuesSchema["grafana"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -1588,13 +1588,13 @@ export type VizValuesGrafanaResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["grafana"]>["resources"]>["memory"]>["limit"];
+  limit: VizValuesSchema["grafana"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the grafana container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["grafana"]>["resources"]>["memory"]>["request"];
+  request: VizValuesSchema["grafana"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -1606,13 +1606,13 @@ export type VizValuesGrafanaResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["grafana"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: VizValuesSchema["grafana"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the grafana container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["grafana"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: VizValuesSchema["grafana"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**
@@ -1864,7 +1864,7 @@ export type VizValuesPrometheus = {
    *
    * @default {"scrape_interval":"10s","scrape_timeout":"10s","evaluation_interval":"10s"}
    */
-  globalConfig: NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["globalConfig"];
+  globalConfig: VizValuesSchema["prometheus"]["globalConfig"];
   /**
    * Annotations of the Prometheus pod.
    *
@@ -1894,7 +1894,7 @@ export type VizValuesPrometheus = {
    *
    * No default: the key is absent unless set.
    */
-  ruleConfigMapMounts?: (NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["ruleConfigMapMounts"]>[number])[] | null;
+  ruleConfigMapMounts?: (NonNullable<VizValuesSchema["prometheus"]["ruleConfigMapMounts"]>[number])[] | null;
   /**
    * Additional scrape_configs.
    *
@@ -1991,7 +1991,7 @@ export type VizValuesPrometheusPersistence = {
    *
    * No default: the key is absent unless set.
    */
-  accessMode: NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["persistence"]>["accessMode"];
+  accessMode: NonNullable<VizValuesSchema["prometheus"]["persistence"]>["accessMode"];
   /**
    * Size of the volume, e.g. 8Gi.
    *
@@ -2033,13 +2033,13 @@ export type VizValuesPrometheusResourcesCpu = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["resources"]>["cpu"]>["limit"];
+  limit: VizValuesSchema["prometheus"]["resources"]["cpu"]["limit"];
   /**
    * CPU request of the prometheus container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["resources"]>["cpu"]>["request"];
+  request: VizValuesSchema["prometheus"]["resources"]["cpu"]["request"];
 };
 
 /**
@@ -2051,13 +2051,13 @@ export type VizValuesPrometheusResourcesMemory = {
    *
    * No default: the key is absent unless set.
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["resources"]>["memory"]>["limit"];
+  limit: VizValuesSchema["prometheus"]["resources"]["memory"]["limit"];
   /**
    * Memory request of the prometheus container (empty: none).
    *
    * No default: the key is absent unless set.
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["resources"]>["memory"]>["request"];
+  request: VizValuesSchema["prometheus"]["resources"]["memory"]["request"];
 };
 
 /**
@@ -2069,13 +2069,13 @@ export type VizValuesPrometheusResourcesEphemeralStorage = {
    *
    * @default ""
    */
-  limit: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["resources"]>["ephemeral-storage"]>["limit"];
+  limit: VizValuesSchema["prometheus"]["resources"]["ephemeral-storage"]["limit"];
   /**
    * Ephemeral storage request of the prometheus container (empty: none).
    *
    * @default ""
    */
-  request: NonNullable<NonNullable<NonNullable<NonNullable<VizValuesSchema>["prometheus"]>["resources"]>["ephemeral-storage"]>["request"];
+  request: VizValuesSchema["prometheus"]["resources"]["ephemeral-storage"]["request"];
 };
 
 /**

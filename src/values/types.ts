@@ -1,10 +1,11 @@
 /**
  * The TypeScript declarations of a chart's values, generated from its values schema (the one
- * values model): an interface per object level, every property documented with the schema's
+ * values model): a type literal per object level (as `Static<typeof schema>` is, so it reads as a
+ * `Record<string, unknown>` too), every property documented with the schema's
  * description and its default as `@default` (JSON), so an editor's hover and the API docs show
  * what a Helm user reads in the chart README. `npm run synth` writes them into
  * `src/<chart>/values.generated.ts` (see VALUES_TYPES in src/outputs.ts); a compile-time check
- * in each file proves the interfaces and `Static<typeof schema>` mutually assignable.
+ * in each file proves those types and `Static<typeof schema>` mutually assignable.
  */
 import { Kind, type TSchema } from '@sinclair/typebox';
 
@@ -27,7 +28,7 @@ interface Node {
 
 /** What the generated module is for and where its schema comes from. */
 export interface ValuesTypesTarget {
-  /** The root interface, e.g. `ControlPlaneValues`. */
+  /** The root type, e.g. `ControlPlaneValues`. */
   typeName: string;
   /** The exported schema constant, e.g. `controlPlaneValues`. */
   schemaName: string;
@@ -91,7 +92,7 @@ const pascal = (k: string) =>
 
 /** The TypeScript module of a chart's values types (deterministic: only the schema's order and text). */
 export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): string {
-  const interfaces: string[] = [];
+  const declarations: string[] = [];
   const names = new Set<string>();
 
   const schemaTyped = (target.schemaTyped ?? []).map((p) => ({ path: p.replace(/!$/, '').split('.'), required: p.endsWith('!') }));
@@ -119,7 +120,7 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
 
   const scalar = (t: string): string => ({ string: 'string', integer: 'number', number: 'number', boolean: 'boolean', null: 'null', array: 'unknown[]', object: 'Record<string, unknown>' })[t] ?? 'unknown';
 
-  /** The type of `node`; objects with properties become named interfaces. */
+  /** The type of `node`; objects with properties become named types. */
   const typeOf = (node: Node, name: string, path: string[]): string => {
     if (listed(path)) return schemaType(path);
     const types = node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
@@ -150,7 +151,7 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
     if (names.has(name)) throw new Error(`values types: two object levels are both named ${name}`);
     names.add(name);
     // Parents before children, in the schema's order: the reader meets the root first.
-    const slot = interfaces.push('') - 1;
+    const slot = declarations.push('') - 1;
     const lines: string[] = [];
     const doc = [...wrap(safe(node.description ?? ''), ' * ')];
     // A type literal, as TypeBox's own type is: it reads as a Record<string, unknown> too.
@@ -169,7 +170,7 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
     }
     if (node.additionalProperties !== false) lines.push('  /** Other keys are passed through as given. */', '  [key: string]: unknown;');
     lines.push('};');
-    interfaces[slot] = lines.join('\n');
+    declarations[slot] = lines.join('\n');
     return name;
   };
 
@@ -180,7 +181,7 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
   const { typeName, schemaName, schemaModule, chart } = target;
   return [
     GENERATED_MARK,
-    `/** The values of the ${chart} chart as TypeScript interfaces, each key with its description and default. */`,
+    `/** The values of the ${chart} chart as TypeScript types, one per section, each key with its description and default. */`,
     `import type { Static } from '@sinclair/typebox';`,
     `import type { ExpectTrue, MutuallyAssignable } from '../values/model';`,
     `import type { ${schemaName} } from '${schemaModule}';`,
@@ -188,7 +189,7 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
     `/** The type TypeBox gives the schema (\`Static<typeof ${schemaName}>\`), for the keys whose type only the schema code says. */`,
     `export type ${typeName}Schema = Static<typeof ${schemaName}>;`,
     '',
-    ...interfaces.map((i) => `${i}\n`),
+    ...declarations.map((t) => `${t}\n`),
     '/**',
     ` * Compile-time proof that ${typeName} and the schema's type agree (tsc fails here when they drift:`,
     ' * run npm run synth).',

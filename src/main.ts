@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeArgoCd } from './argocd';
 import { CHARTS, EXAMPLE_REPO } from './charts';
-import { writeCharts, writeDist } from './outputs';
+import { writeCharts, writeDist, writeValuesTypes } from './outputs';
 import { withRulesSection } from './rules-doc';
 import { writeValidators } from './values/precompiled';
 import { stripSymbols } from './values/model';
@@ -24,6 +24,9 @@ writeArgoCd(join(root, 'dist', 'argocd'), { repo: EXAMPLE_REPO, revision: 'main'
 // The values validators of every chart, compiled ahead (src/values/precompiled.ts).
 writeValidators(join(root, 'validators'), Object.values(CHARTS).map((d) => stripSymbols(d.values) as object));
 progress('validators/ written');
+// Each chart's values as documented TypeScript interfaces (src/values/types.ts).
+const typesWritten = writeValuesTypes(root);
+progress(`values types written${typesWritten.length ? `: ${typesWritten.join(', ')}` : ' (unchanged)'}`);
 // The list of every chart's cross-field rules in docs/engine.md.
 const engineDoc = join(root, 'docs', 'engine.md');
 writeFileSync(engineDoc, withRulesSection(readFileSync(engineDoc, 'utf8')));

@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { dump } from 'js-yaml';
 import { CHARTS, DIST_CHARTS } from './charts';
 import { NAMESPACE_FILE, chartFiles, mergeUserValues, renderObjects, resolveValues, toManifest, type RenderedObject } from './helm/chart';
+import { valuesTypesOf, type ValuesTypesTarget } from './values/types';
 
 export type Progress = (line: string) => void;
 
@@ -354,4 +355,47 @@ export function inside(from: string, path: string): string | undefined {
   if (rel === '') return '';
   if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
+}
+
+/**
+ * The charts whose values the public API types, with the module `npm run synth` writes their
+ * TypeScript declarations into (src/values/types.ts) and the schema each is generated from.
+ * gateway-api-crds has no values keys, so no type.
+ */
+export const VALUES_TYPES: readonly (Omit<ValuesTypesTarget, 'chart'> & { chart: keyof typeof CHARTS & string; file: string })[] = [
+  { chart: 'linkerd-crds', file: 'src/crds/values.generated.ts', typeName: 'LinkerdCrdsValues', schemaName: 'crdsValues', schemaModule: './chart' },
+  { chart: 'linkerd-control-plane', file: 'src/control-plane/values.generated.ts', typeName: 'ControlPlaneValues', schemaName: 'controlPlaneValues', schemaModule: './values', schemaTyped: ['*.resources.*.limit!', '*.resources.*.request!'] },
+  { chart: 'linkerd-viz', file: 'src/viz/values.generated.ts', typeName: 'VizValues', schemaName: 'vizValues', schemaModule: './values', schemaTyped: ['*.resources.*.limit!', '*.resources.*.request!', 'prometheus.ruleConfigMapMounts.[]', 'prometheus.persistence.accessMode'] },
+  { chart: 'linkerd-jaeger', file: 'src/jaeger/values.generated.ts', typeName: 'JaegerValues', schemaName: 'jaegerValues', schemaModule: './values', schemaTyped: ['*.resources.*.limit!', '*.resources.*.request!'] },
+  { chart: 'linkerd2-cni', file: 'src/cni/values.generated.ts', typeName: 'CniValues', schemaName: 'cniValues', schemaModule: './values', schemaTyped: ['*.resources.*.limit!', '*.resources.*.request!', 'resources.*.limit!', 'resources.*.request!'] },
+  { chart: 'linkerd-multicluster', file: 'src/multicluster/values.generated.ts', typeName: 'MulticlusterValues', schemaName: 'multiclusterValues', schemaModule: './values', schemaTyped: ['controllers.[].*'] },
+  { chart: 'linkerd-multicluster-link', file: 'src/multicluster/link-values.generated.ts', typeName: 'LinkValues', schemaName: 'linkValues', schemaModule: './link' },
+];
+
+/** The generated values declarations: path (relative to the repository) → text. */
+export function valuesTypesFiles(): Record<string, string> {
+  return Object.fromEntries(VALUES_TYPES.map(({ file, ...target }) => [file, valuesTypesOf(CHARTS[target.chart].values, target)]));
+}
+
+/** Writes the generated values declarations under `root` (the repository), each only when its text changed; the paths written. */
+export function writeValuesTypes(root: string): string[] {
+  const written: string[] = [];
+  for (const [file, text] of Object.entries(valuesTypesFiles())) {
+    const path = join(root, file);
+    let old: string | undefined;
+    try {
+      old = readFileSync(path, 'utf8');
+    } catch {
+      old = undefined;
+    }
+    if (old === text) continue;
+    const fd = openSync(path, 'w');
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    written.push(file);
+  }
+  return written;
 }

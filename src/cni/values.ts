@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { portList, resourcesValues } from '../proxy/values';
-import { val, type Static } from '../values/model';
+import { val } from '../values/model';
 
 const port = (defaultValue: number, description: string) => val.integer(defaultValue, { description, minimum: 1, maximum: 65535 });
 
@@ -89,4 +89,5 @@ export const cniValues = val.object(
   { description: 'Values of the linkerd2-cni chart.' },
 );
 
-export type CniValues = Static<typeof cniValues>;
+/** The chart's values, generated from the schema above with each key's description and default (npm run synth). */
+export type { CniValues } from './values.generated';

@@ -13,7 +13,7 @@ import {
   resourcesOverride,
   resourcesValues,
 } from '../proxy/values';
-import { CIDR_LIST, DNS1123_LABEL, DNS1123_SUBDOMAIN, orEmpty, val, withReplacedKeys, type Static } from '../values/model';
+import { CIDR_LIST, DNS1123_LABEL, DNS1123_SUBDOMAIN, orEmpty, val, withReplacedKeys } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const ADDITION = '(cdk8s-linkerd addition)';
@@ -414,4 +414,5 @@ export const controlPlaneValues = withReplacedKeys(val.object(
   { description: 'Values of the linkerd-control-plane chart.' },
 ), CONTROL_PLANE_REPLACED_KEYS);
 
-export type ControlPlaneValues = Static<typeof controlPlaneValues>;
+/** The chart's values, generated from the schema above with each key's description and default (npm run synth). */
+export type { ControlPlaneValues } from './values.generated';

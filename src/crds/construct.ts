@@ -1,10 +1,11 @@
 /** The linkerd-crds chart as a construct for cdk8s apps. */
 import type { Construct } from 'constructs';
 import { ConcreteChart, type Release, type UserValues } from '../helm/chart';
-import type { Static } from '../values/model';
 import { linkerdCrdsChart, type crdsValues } from './chart';
+import type { LinkerdCrdsValues } from './values.generated';
 
-export type LinkerdCrdsValues = Static<typeof crdsValues>;
+/** The chart's values, generated from its schema (crdsValues) with each key's description and default (npm run synth). */
+export type { LinkerdCrdsValues };
 
 export interface LinkerdCrdsProps {
   /** Values, as for the Helm chart (validated; a bad key throws ValuesError naming it). */

@@ -8,7 +8,7 @@
 import { Type } from '@sinclair/typebox';
 import { namespaceMetadataImage, proxyOverride } from '../extension/values';
 import { resourcesValues } from '../proxy/values';
-import { annotationMap, val, withReplacedKeys, type Static } from '../values/model';
+import { annotationMap, val, withReplacedKeys } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 /** Share of the container memory the collector's memory limiter keeps for spikes; the limit must be above it. */
@@ -126,4 +126,5 @@ export const jaegerValues = withReplacedKeys(val.object(
   { description: 'Values of the linkerd-jaeger chart.' },
 ), JAEGER_REPLACED_KEYS);
 
-export type JaegerValues = Static<typeof jaegerValues>;
+/** The chart's values, generated from the schema above with each key's description and default (npm run synth). */
+export type { JaegerValues } from './values.generated';

@@ -13,9 +13,10 @@ import { Component, K8sObject } from '../helm/object';
 import { rule } from '../helm/rules';
 import type { HelmValues } from '../helm/values';
 import { podAntiAffinity } from '../k8s/pod';
-import { orEmpty, type Static, val, valuesFileHeader } from '../values/model';
+import { orEmpty, val, valuesFileHeader } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 import { linkMirrorContainer, mirrorDeployment, mirrorLinkRbac, mirrorServiceAccount, serviceMirrorLocalRules } from './pod';
+import type { LinkValues } from './link-values.generated';
 import { DNS_LABEL } from './values';
 
 const envList = (what: string) =>
@@ -63,7 +64,8 @@ export const linkValues = val.object(
   },
   { description: 'Values of the linkerd-multicluster-link chart.' },
 );
-export type LinkValues = Static<typeof linkValues>;
+/** The chart's values, generated from the schema above with each key's description and default (npm run synth). */
+export type { LinkValues };
 type Lv = HelmValues<LinkValues>;
 
 /** The service mirror's container, for the link to `targetClusterName`. */

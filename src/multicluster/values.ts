@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { namespaceMetadataImage } from '../extension/values';
-import { labelMap, val, type Static } from '../values/model';
+import { labelMap, val } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 /** A DNS-1123 label (object names built from it must be valid). */
@@ -163,4 +163,5 @@ export const multiclusterValues = val.object(
   { description: 'Values of the linkerd-multicluster chart.' },
 );
 
-export type MulticlusterValues = Static<typeof multiclusterValues>;
+/** The chart's values, generated from the schema above with each key's description and default (npm run synth). */
+export type { MulticlusterValues } from './values.generated';

@@ -307,6 +307,12 @@ export const val = {
   },
 };
 
+/** `true` when each of A and B is assignable to the other, else `false` (no distribution over unions). */
+export type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Compiles only for `true`: `ExpectTrue<MutuallyAssignable<A, B>>` fails to compile when A and B drift apart. */
+export type ExpectTrue<T extends true> = T;
+
 /** Every key optional, at every level (plain objects only; lists and scalars stay as they are). */
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

@@ -7,7 +7,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { proxyOverride } from '../extension/values';
 import { resourcesValues } from '../proxy/values';
-import { annotationMap, DNS1123_SUBDOMAIN, DURATION, orEmpty, quantitySchema, val, withReplacedKeys, type Static } from '../values/model';
+import { annotationMap, DNS1123_SUBDOMAIN, DURATION, orEmpty, quantitySchema, val, withReplacedKeys } from '../values/model';
 import { LINKERD_VERSION } from '../version';
 
 const ADDITION = '(cdk8s-linkerd addition)';
@@ -305,4 +305,5 @@ export const vizValues = withReplacedKeys(val.object(
   { description: 'Values of the linkerd-viz chart.' },
 ), VIZ_REPLACED_KEYS);
 
-export type VizValues = Static<typeof vizValues>;
+/** The chart's values, generated from the schema above with each key's description and default (npm run synth). */
+export type { VizValues } from './values.generated';

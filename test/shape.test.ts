@@ -18,7 +18,8 @@ describe('value shapes', () => {
         if (s.length > 0 && shape.first) expect(shape.first.has(s[0])).toBe(true);
         if (shape.chars) for (const c of s) expect(shape.chars.has(c)).toBe(true);
         for (const c of shape.has) expect(s).toContain(c);
-        if (shape.sepsInside) expect(/[: ](?![-A-Za-z0-9_./%@+=~()])/.test(s)).toBe(false);
+        if (shape.sepsInside) expect(/[: ](?=.)(?![-A-Za-z0-9_./%@+=~()])/.test(s)).toBe(false);
+        if (!shape.endsSep) expect(/[: ]$/.test(s)).toBe(false);
       }),
       runs,
     );
@@ -38,6 +39,8 @@ describe('value shapes', () => {
     ['a bare duration', durationRef, duration, null],
     ['127.0.0.1:<port>', new Fmt(['127.0.0.1:', port]), fc.integer({ min: 0, max: 65535 }).map((p) => `127.0.0.1:${p}`), 'quoted'],
     ['a boolean flag', new Fmt(['-enable-pprof=', new Lit(true)]), fc.constant('-enable-pprof=true'), 'quoted'],
+    ['host.<namespace>.:<port>', new Fmt(['host.', new BuiltInRef('Release.Namespace'), '.:', port]), fc.tuple(label, fc.integer({ min: 0, max: 65535 })).map(([ns, p]) => `host.${ns}.:${p}`), 'plain'],
+    ['a colon before a value that may be empty', new Fmt(['a:', new Ref(['t'], 'string', new Set(), { pattern: '^$|^[0-9]+(,[0-9]+)*$', present: true })]), fc.constant('a:'), null],
   ];
   it.each(cases)('%s', (_name, e, texts, expected) => {
     const how = spelling(shapeOf(e));

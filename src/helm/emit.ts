@@ -44,15 +44,15 @@ function valueLine(e: Expr, indent: number): string {
   const how = e.type !== 'string' || mayBeNil(e) ? null : spelling(shapeOf(e));
   if (how === 'plain') return spliced(e, (t) => t);
   if (how === 'quoted') return `"${spliced(e, (t) => JSON.stringify(t).slice(1, -1))}"`;
-  if (!inEach && bindable(e)) {
+  if (bindable(e)) {
     const shape = shapeOf(e);
     const oneLine = shape?.chars != null && !shape.chars.has('\n');
-    return `{{ ${new Bound(hintOf(e), new Quoted(e, oneLine ? 0 : indent), true).go()} }}`;
+    return `{{ ${new Bound(hintOf(e), new Quoted(e, oneLine ? 0 : indent, inEach), true).go()} }}`;
   }
   return scalarAction(e.go(), indent);
 }
 
-/** Whether the document being written is inside `v.each`'s range (a value used once there is not bound: its text is rooted). */
+/** Whether the document being written is inside `v.each`'s range (where a quoted value's references are spelled from `$`). */
 let inEach = false;
 
 /** An operand without its outer parentheses, for a whole action (`{{ int64 .Values.port }}`). */
@@ -90,7 +90,8 @@ function typedNonString(e: Expr): boolean {
 /** The text of a string expression: a printf's literal parts as text (`escape`d), each operand its own action. */
 function spliced(e: Expr, escape: (text: string) => string): string {
   if (!(e instanceof Fmt)) return `{{ ${bare(e.go())} }}`;
-  return e.parts.map((p) => (typeof p === 'string' ? escape(p) : `{{ ${bare(smallInteger(p) ? p.go() : p.goPrintOperand())} }}`)).join('');
+  const text = (p: Expr) => (p instanceof Lit && p.value !== null ? escape(String(p.value)) : `{{ ${bare(smallInteger(p) ? p.go() : p.goPrintOperand())} }}`);
+  return e.parts.map((p) => (typeof p === 'string' ? escape(p) : text(p))).join('');
 }
 
 /** Integers and booleans the schema types: printed as `toJson` writes them (which the quoting helper does for non-strings). */
@@ -126,6 +127,8 @@ class Quoted extends Expr {
   constructor(
     private readonly inner: Expr,
     private readonly indent: number,
+    /** Spelled from `$`, for use inside a range (the same at the top of the file, where `$` is `.`). */
+    private readonly fromRoot: boolean,
   ) {
     super('string');
   }
@@ -133,7 +136,8 @@ class Quoted extends Expr {
     throw new Error('template-only');
   }
   go(): string {
-    return `include ${JSON.stringify(SCALAR_TEMPLATE_NAME)} (list ${this.inner.go()} ${this.indent})`;
+    const text = `include ${JSON.stringify(SCALAR_TEMPLATE_NAME)} (list ${this.inner.go()} ${this.indent})`;
+    return this.fromRoot ? rooted(text) : text;
   }
   describe(): string {
     return `quoted ${this.inner.describe()}`;

@@ -51,8 +51,10 @@ export interface Shape {
   readonly nonEmpty: boolean;
   /** Characters every text holds. */
   readonly has: Chars;
-  /** Every `:` and space is followed, in the same text, by a word character. */
+  /** Every `:` and space but a last one is followed by a word character. */
   readonly sepsInside: boolean;
+  /** Whether a text may end with `:` or a space. */
+  readonly endsSep: boolean;
 }
 
 function ofValues(values: readonly string[]): Shape {
@@ -65,30 +67,31 @@ function ofValues(values: readonly string[]): Shape {
     nonEmpty: values.every((v) => v.length > 0),
     has,
     sepsInside: values.every(sepsInside),
+    endsSep: values.some((v) => v.endsWith(':') || v.endsWith(' ')),
   };
 }
 
 function sepsInside(s: string): boolean {
-  return [...s].every((c, i) => (c !== ':' && c !== ' ') || WORD.has(s[i + 1] ?? ''));
+  return [...s].every((c, i) => (c !== ':' && c !== ' ') || i === s.length - 1 || WORD.has(s[i + 1]));
 }
 
 /** A pattern's texts: the value patterns of our schemas (src/values), each read by hand; test/shape.test.ts checks them on samples. */
 export const PATTERNS: Record<string, Omit<Shape, 'values'>> = {
   // A DNS-1123 label and subdomain (names, namespaces, the cluster domain).
-  '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$': { first: chars('a-z0-9'), chars: chars('a-z0-9-'), nonEmpty: true, has: new Set(), sepsInside: true },
-  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$': { first: chars('a-z0-9'), chars: chars('a-z0-9-'), nonEmpty: true, has: new Set(), sepsInside: true },
-  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$': { first: chars('a-z0-9'), chars: chars('a-z0-9.-'), nonEmpty: true, has: new Set(), sepsInside: true },
-  '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$': { first: chars('a-z0-9'), chars: chars('a-z0-9.-'), nonEmpty: true, has: new Set(), sepsInside: true },
+  '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$': { first: chars('a-z0-9'), chars: chars('a-z0-9-'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$': { first: chars('a-z0-9'), chars: chars('a-z0-9-'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$': { first: chars('a-z0-9'), chars: chars('a-z0-9.-'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
+  '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$': { first: chars('a-z0-9'), chars: chars('a-z0-9.-'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
   // An image tag.
-  '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$': { first: chars('A-Za-z0-9_'), chars: chars('A-Za-z0-9_.-'), nonEmpty: true, has: new Set(), sepsInside: true },
+  '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$': { first: chars('A-Za-z0-9_'), chars: chars('A-Za-z0-9_.-'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
   // A percentage.
-  '^[0-9]+%$': { first: DIGITS, chars: chars('0-9%'), nonEmpty: true, has: new Set('%'), sepsInside: true },
+  '^[0-9]+%$': { first: DIGITS, chars: chars('0-9%'), nonEmpty: true, has: new Set('%'), sepsInside: true, endsSep: false },
   // Go durations.
-  '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$': { first: chars('-+0-9.'), chars: chars('-+0-9.nsuµμmh'), nonEmpty: true, has: new Set(), sepsInside: true },
-  '^[+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$': { first: chars('+0-9.'), chars: chars('+0-9.nsuµμmh'), nonEmpty: true, has: new Set(), sepsInside: true },
+  '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$': { first: chars('-+0-9.'), chars: chars('-+0-9.nsuµμmh'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
+  '^[+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$': { first: chars('+0-9.'), chars: chars('+0-9.nsuµμmh'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
   // Port ranges, ports.
-  '^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$': { first: DIGITS, chars: chars('0-9,-'), nonEmpty: true, has: new Set(), sepsInside: true },
-  '^[0-9]+(,[0-9]+)*$': { first: DIGITS, chars: chars('0-9,'), nonEmpty: true, has: new Set(), sepsInside: true },
+  '^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$': { first: DIGITS, chars: chars('0-9,-'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
+  '^[0-9]+(,[0-9]+)*$': { first: DIGITS, chars: chars('0-9,'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false },
 };
 
 /** The shape of a pattern's texts (`^$|…` also allows the empty text). */
@@ -106,7 +109,7 @@ function factsShape(type: string, facts: ValueFacts | undefined): Shape | null {
   if (type === 'boolean') return ofValues(['true', 'false']);
   if (type === 'integer') {
     const negative = facts.minimum === undefined || facts.minimum < 0;
-    return { first: negative ? chars('-0-9') : DIGITS, chars: negative ? chars('-0-9') : DIGITS, nonEmpty: true, has: new Set(), sepsInside: true };
+    return { first: negative ? chars('-0-9') : DIGITS, chars: negative ? chars('-0-9') : DIGITS, nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false };
   }
   if (type === 'string' && facts.pattern) return patternShape(facts.pattern);
   return null;
@@ -125,15 +128,14 @@ function concat(a: Shape, b: Shape): Shape {
   if (b.values?.every((v) => v === '')) return a;
   if (a.values && b.values && a.values.length * b.values.length <= 64) return ofValues(a.values.flatMap((x) => b.values!.map((y) => x + y)));
   // A `:` or space at the end of `a` is followed by b's first character.
-  const aEndsSep = a.values ? a.values.some((v) => v.endsWith(':') || v.endsWith(' ')) : !a.sepsInside || (a.chars !== null && (a.chars.has(':') || a.chars.has(' ')));
-  const aSeps = a.values ? a.values.every((v) => sepsInside(v.replace(/[: ]$/, ''))) : a.sepsInside;
-  const joinOk = !aEndsSep || (b.nonEmpty && subset(b.first, WORD));
+  const joinOk = !a.endsSep || (b.nonEmpty && subset(b.first, WORD));
   return {
     first: a.nonEmpty ? a.first : union(a.first && new Set([...a.first].filter((c) => c !== '')), b.first),
     chars: union(a.chars, b.chars),
     nonEmpty: a.nonEmpty || b.nonEmpty,
     has: new Set([...a.has, ...b.has]),
-    sepsInside: aSeps && b.sepsInside && joinOk,
+    sepsInside: a.sepsInside && b.sepsInside && joinOk,
+    endsSep: b.endsSep || (!b.nonEmpty && a.endsSep),
   };
 }
 
@@ -146,6 +148,7 @@ function either(a: Shape, b: Shape): Shape {
     nonEmpty: a.nonEmpty && b.nonEmpty,
     has: new Set([...a.has].filter((c) => b.has.has(c))),
     sepsInside: a.sepsInside && b.sepsInside,
+    endsSep: a.endsSep || b.endsSep,
   };
 }
 
@@ -193,7 +196,7 @@ export function shapeOf(e: Expr): Shape | null {
 /** A printf operand's texts: integers print in full (int64), others must be set. */
 function printedShape(e: Expr): Shape | null {
   // An integer operand is converted with int64 (also nil, to 0): digits.
-  if (e.type === 'integer') return shapeOf(e) ?? { first: chars('-0-9'), chars: chars('-0-9'), nonEmpty: true, has: new Set(), sepsInside: true };
+  if (e.type === 'integer') return shapeOf(e) ?? { first: chars('-0-9'), chars: chars('-0-9'), nonEmpty: true, has: new Set(), sepsInside: true, endsSep: false };
   if (e.type === 'number' || mayBeNil(e)) return null;
   return shapeOf(e);
 }
@@ -209,7 +212,7 @@ export function spelling(s: Shape | null): 'plain' | 'quoted' | null {
   const startsPlain = s.nonEmpty && subset(s.first, chars('A-Za-z/'));
   // A YAML 1.1 boolean or null word holds letters only.
   const notReserved = [...s.has].some((c) => !LETTERS.has(c));
-  if (startsPlain && subset(s.chars, new Set([...WORD, ':', ' '])) && s.sepsInside && notReserved) return 'plain';
+  if (startsPlain && subset(s.chars, new Set([...WORD, ':', ' '])) && s.sepsInside && !s.endsSep && notReserved) return 'plain';
   const startsDigit = s.nonEmpty && subset(s.first, DIGITS);
   if (startsDigit && subset(s.chars, DIGIT_WORD) && [...s.has].some((c) => NOT_A_NUMBER.has(c))) return 'plain';
   // Never plain: the first character starts no plain scalar, or a character no plain scalar with that start holds is always there.

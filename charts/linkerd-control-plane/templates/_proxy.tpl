@@ -63,11 +63,11 @@
   - name: LINKERD2_PROXY_LOG_FORMAT
     value: {{ .Values.proxy.logFormat }}
   - name: LINKERD2_PROXY_DESTINATION_SVC_ADDR
-    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8086" (printf "linkerd-dst-headless.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8086)) (eq $.component "linkerd-destination")) 6) }}
+    value: {{ ternary "localhost.:8086" (printf "linkerd-dst-headless.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8086)) (eq $.component "linkerd-destination") }}
   - name: LINKERD2_PROXY_DESTINATION_PROFILE_NETWORKS
     value: {{ $clusterNetworks }}
   - name: LINKERD2_PROXY_POLICY_SVC_ADDR
-    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8090" (printf "linkerd-policy.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8090)) (eq $.component "linkerd-destination")) 6) }}
+    value: {{ ternary "localhost.:8090" (printf "linkerd-policy.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8090)) (eq $.component "linkerd-destination") }}
   - name: LINKERD2_PROXY_POLICY_WORKLOAD
     value: |
       {"ns":"$(_pod_ns)", "pod":"$(_pod_name)"}
@@ -202,7 +202,7 @@
   - name: LINKERD2_PROXY_IDENTITY_TOKEN_FILE
     value: {{ ternary "/var/run/secrets/tokens/linkerd-identity-token" "/var/run/secrets/kubernetes.io/serviceaccount/token" .Values.identity.serviceAccountTokenProjection }}
   - name: LINKERD2_PROXY_IDENTITY_SVC_ADDR
-    value: {{ include "cdk8s-linkerd.scalar" (list (ternary "localhost.:8080" (printf "linkerd-identity-headless.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8080)) (eq $.component "linkerd-identity")) 6) }}
+    value: {{ ternary "localhost.:8080" (printf "linkerd-identity-headless.%v.svc.%v.:%v" .Release.Namespace .Values.clusterDomain (int64 8080)) (eq $.component "linkerd-identity") }}
   - name: LINKERD2_PROXY_IDENTITY_LOCAL_NAME
     value: "$(_pod_sa).$(_pod_ns).serviceaccount.identity.{{ .Release.Namespace }}.{{ default .Values.clusterDomain .Values.identityTrustDomain }}"
   - name: LINKERD2_PROXY_IDENTITY_SVC_NAME

@@ -34,8 +34,11 @@ export class AnnotationsAbove extends Expr {
     for (const m of this.maps) for (const [k, v] of Object.entries((m.evaluate(ctx) ?? {}) as Record<string, unknown>)) n += bytes(k) + bytes(String(v));
     return n > ANNOTATIONS_MAX_BYTES;
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   go(): string {
-    return `(not (not ${this.goCond()}))`;
+    return this.goCond();
   }
   override goCond(): string {
     const parts = [

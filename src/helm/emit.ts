@@ -11,12 +11,13 @@
  * Objects and lists whose every entry is conditional get an explicit `{}`/`[]`
  * when none is present, so they render as the concrete mode does.
  */
-import { Bound, Expr, GeneratedCertField, Lit, Logic, Not, Omit, Truthy, mapOrEmpty, rooted } from './expr';
+import { Bound, BuiltInRef, Default, Expr, Fmt, GeneratedCertField, Lit, Logic, Not, Omit, Ref, Ternary, Truthy, mapOrEmpty, rooted } from './expr';
 import { overriders, ownedKeys, settersOf, spliceLines, type Setter } from './maps';
 import { Each, FIELDS_KEY_PREFIX, Fields, Include, Lines, MapSplice, Maybe, Owned, Range, SharedPart, Splice, YamlText, isPlain } from './tree';
 import { isEntryList } from './values';
 import { wrapWords } from './wrap';
-import { keyText, objectOrder, scalarAction, yamlLines } from './yaml';
+import { alwaysTruthy, mayBeNil, shapeOf, spelling } from './shape';
+import { SCALAR_TEMPLATE_NAME, keyText, objectOrder, scalarAction, scalarText, yamlLines } from './yaml';
 
 function pad(n: number): string {
   return ' '.repeat(n);
@@ -31,9 +32,116 @@ function isStructured(e: Expr): boolean {
   return e.type === 'object' || e.type === 'array';
 }
 
-/** A scalar value filled in by Helm, written as yaml.ts writes it (a literal block's lines at `indent`). */
+/**
+ * A scalar value filled in by Helm, written as yaml.ts writes it (a literal block's lines at
+ * `indent`): plainly or in JSON quotes when its type decides that for every value (shape.ts), else
+ * through the quoting helper, once per template file for a value used more than once there.
+ */
 function valueLine(e: Expr, indent: number): string {
+  if (e instanceof Lit && typeof e.value === 'string') return scalarText(e.value, indent).replace(/\{\{/g, '{{ "{{" }}');
+  const typed = nonStringLine(e);
+  if (typed) return typed;
+  const how = e.type !== 'string' || mayBeNil(e) ? null : spelling(shapeOf(e));
+  if (how === 'plain') return spliced(e, (t) => t);
+  if (how === 'quoted') return `"${spliced(e, (t) => JSON.stringify(t).slice(1, -1))}"`;
+  if (bindable(e)) {
+    const shape = shapeOf(e);
+    const oneLine = shape?.chars != null && !shape.chars.has('\n');
+    return `{{ ${new Bound(hintOf(e), new Quoted(e, oneLine ? 0 : indent, inEach), true).go()} }}`;
+  }
   return scalarAction(e.go(), indent);
+}
+
+/** Whether the document being written is inside `v.each`'s range (where a quoted value's references are spelled from `$`). */
+let inEach = false;
+
+/** An operand without its outer parentheses, for a whole action (`{{ int64 .Values.port }}`). */
+function bare(go: string): string {
+  if (!go.startsWith('(') || !go.endsWith(')')) return go;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < go.length; i++) {
+    const c = go[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0 && i < go.length - 1) return go;
+  }
+  return go.slice(1, -1);
+}
+
+/** An integer whose every value prints in digits with `{{ }}` (Helm reads values files' numbers as float64: `1e+06` from a million). */
+function smallInteger(e: Expr): boolean {
+  const f = e instanceof Ref ? e.facts : undefined;
+  return e.type === 'integer' && f?.present === true && f.minimum !== undefined && f.maximum !== undefined && f.minimum > -1e6 && f.maximum < 1e6;
+}
+
+/** An integer or boolean by its schema type (never a string): values, literals, and choices between them. */
+function typedNonString(e: Expr): boolean {
+  if (e instanceof Ref) return e.type === 'integer' || e.type === 'boolean';
+  if (e instanceof Lit) return typeof e.value === 'boolean' || (typeof e.value === 'number' && Number.isInteger(e.value));
+  if (e instanceof Default) return typedNonString(e.value) && typedNonString(e.fallback);
+  if (e instanceof Ternary) return typedNonString(e.whenTrue) && typedNonString(e.whenFalse);
+  return e.goBoolean();
+}
+
+/** The text of a string expression: a printf's literal parts as text (`escape`d), each operand its own action. */
+function spliced(e: Expr, escape: (text: string) => string): string {
+  if (!(e instanceof Fmt)) return `{{ ${bare(e.go())} }}`;
+  const text = (p: Expr) => (p instanceof Lit && p.value !== null ? escape(String(p.value)) : `{{ ${bare(smallInteger(p) ? p.go() : p.goPrintOperand())} }}`);
+  return e.parts.map((p) => (typeof p === 'string' ? escape(p) : text(p))).join('');
+}
+
+/** Integers and booleans the schema types: printed as `toJson` writes them (which the quoting helper does for non-strings). */
+function nonStringLine(e: Expr): string | null {
+  if (e.goBoolean() || smallInteger(e)) return `{{ ${bare(e.go())} }}`;
+  if (typedNonString(e)) return `{{ toJson ${e.go()} }}`;
+  return null;
+}
+
+/** Whether an expression can be evaluated at the top of a template file, outside its guards (every reference there, or nil-safe). */
+function bindable(e: Expr): boolean {
+  if (e instanceof BuiltInRef || e instanceof Lit) return true;
+  if (e instanceof Ref) return e.path.length === 1 || e.facts?.present === true || e.path.slice(0, -1).every((_k, i) => e.mayBeAbsent.has(i));
+  if (e instanceof Default) return bindable(e.value) && bindable(e.fallback);
+  if (e instanceof Fmt) return e.parts.every((p) => typeof p === 'string' || bindable(p));
+  return false;
+}
+
+/** A variable name for a value: its key, or the namespace. */
+function hintOf(e: Expr): string {
+  if (e instanceof BuiltInRef) return e.field === 'Release.Namespace' ? 'namespace' : 'release';
+  if (e instanceof Ref) {
+    const key = e.path[e.path.length - 1];
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : 'value';
+  }
+  if (e instanceof Default) return hintOf(e.value);
+  const first = e instanceof Fmt ? e.parts.find((p): p is Expr => p instanceof Expr) : undefined;
+  return first ? hintOf(first) : 'value';
+}
+
+/** The quoting helper's text of a value (a pipeline, for a whole action or a variable's declaration). */
+class Quoted extends Expr {
+  constructor(
+    private readonly inner: Expr,
+    private readonly indent: number,
+    /** Spelled from `$`, for use inside a range (the same at the top of the file, where `$` is `.`). */
+    private readonly fromRoot: boolean,
+  ) {
+    super('string');
+  }
+  evaluate(): never {
+    throw new Error('template-only');
+  }
+  go(): string {
+    const text = `include ${JSON.stringify(SCALAR_TEMPLATE_NAME)} (list ${this.inner.go()} ${this.indent})`;
+    return this.fromRoot ? rooted(text) : text;
+  }
+  describe(): string {
+    return `quoted ${this.inner.describe()}`;
+  }
 }
 
 /** The condition under which a container entry contributes anything (null: always; 'unknown': a shared definition's items, all conditional). */
@@ -42,10 +150,10 @@ function presence(node: unknown): Expr | null | 'unknown' {
     if (node.partial.kind === 'one') return node.tree instanceof Maybe ? 'unknown' : null;
     return (node.tree as unknown[]).some((x) => x !== undefined && presence(x) === null) ? null : 'unknown';
   }
-  if (node instanceof Maybe) return node.cond;
+  if (node instanceof Maybe) return alwaysTruthy(node.cond) ? null : node.cond;
   if (node instanceof Splice) return new Truthy(node.list);
   if (node instanceof Range) return new Truthy(node.map);
-  if (node instanceof Fields) return node.otherwise && Object.keys(node.otherwise).length > 0 ? null : node.cond;
+  if (node instanceof Fields) return (node.otherwise && Object.keys(node.otherwise).length > 0) || alwaysTruthy(node.cond) ? null : node.cond;
   if (node instanceof MapSplice) return new Truthy(node.map);
   return null;
 }
@@ -93,13 +201,17 @@ export function emitMap(obj: Record<string, unknown>, indent: number, outer?: { 
     } else if (k.startsWith(FIELDS_KEY_PREFIX)) {
       const f = v as Fields;
       const inner = { later: laterThan(i), owned };
+      if (alwaysTruthy(f.cond)) {
+        lines.push(...emitMap(f.then, indent, inner));
+        return;
+      }
       lines.push(`${pad(indent)}{{- if ${f.cond.goCond()} }}`, ...emitMap(f.then, indent, inner));
       if (f.otherwise && Object.keys(f.otherwise).length > 0) lines.push(`${pad(indent)}{{- else }}`, ...emitMap(f.otherwise, indent, inner));
       lines.push(`${pad(indent)}{{- end }}`);
     } else {
       const over = overriders(k, laterThan(i), owned);
       if (over === 'always') return;
-      const conds = [...(v instanceof Maybe ? [v.cond] : []), ...(over.length ? [new Not(new Logic('or', over))] : [])];
+      const conds = [...(v instanceof Maybe && !alwaysTruthy(v.cond) ? [v.cond] : []), ...(over.length ? [new Not(new Logic('or', over))] : [])];
       const node = v instanceof Maybe ? v.node : v;
       if (conds.length === 0) lines.push(...emitEntry(k, node, indent));
       else {
@@ -151,6 +263,8 @@ export function emitList(items: unknown[], indent: number): string[] {
       lines.push(...includeLines(item, indent, 'items'));
     } else if (item instanceof Splice) {
       lines.push(`${pad(indent)}{{- range ${item.list.go()} }}`, `${pad(indent)}- ${scalarAction('.', indent + 2)}`, `${pad(indent)}{{- end }}`);
+    } else if (item instanceof Maybe && alwaysTruthy(item.cond)) {
+      lines.push(...emitItem(item.node, indent));
     } else if (item instanceof Maybe) {
       lines.push(`${pad(indent)}{{- if ${item.cond.goCond()} }}`, ...emitItem(item.node, indent), `${pad(indent)}{{- end }}`);
     } else if (item instanceof Range) {
@@ -216,10 +330,13 @@ function partialBody(p: SharedPart, position: string): string[] {
   const lines = (tree: unknown) =>
     position === 'items' ? emitList(tree as unknown[], 0) : position === 'item' ? emitItem(tree, 0) : emitMap({ [position.slice('field:'.length)]: tree }, 0);
   // Bound values are named per use (the variables are declared at the top of the definition).
+  const outer = inEach;
+  inEach = false;
   const texts = p.uses.map((tree) => {
     const { declarations, text } = Bound.bindVariables(lines(tree).join('\n'));
     return [...declarations, ...text.split('\n')];
   });
+  inEach = outer;
   body = texts[0];
   texts.forEach((t, i) => {
     const at = t.findIndex((line, j) => line !== body![j]);
@@ -293,9 +410,12 @@ export function emitDocument(obj: Record<string, unknown>, guards: readonly (Exp
     }
     const conds: Expr[] = [];
     while (i < guards.length && !(guards[i] instanceof Each)) conds.push(guards[i++] as Expr);
-    open.push(text(`{{- if ${new Logic('and', conds).goCond()} }}`));
+    const tested = conds.filter((c) => !alwaysTruthy(c));
+    if (tested.length) open.push(text(`{{- if ${new Logic('and', tested).goCond()} }}`));
   }
+  inEach = inRange;
   const lines = emitMap(objectOrder(obj), 0);
+  inEach = false;
   // Rooting works on whole actions: one broken over lines (a long include) would keep `.Values`.
   if (inRange && lines.some((l) => l.lastIndexOf('{{') > l.lastIndexOf('}}'))) throw new Error('a template action written over several lines cannot stand inside v.each (its references to the root context would not be rooted)');
   const body = lines.map(text);

@@ -62,6 +62,11 @@ export abstract class Expr {
   /** For error messages. */
   abstract describe(): string;
 
+  /** Whether `go()` always gives a Go bool (so it prints as `true`/`false` and needs no test). */
+  goBoolean(): boolean {
+    return false;
+  }
+
   /** The operand for an `if` (which tests truthiness itself). */
   goCond(): string {
     return this.go();
@@ -119,6 +124,18 @@ function lookup(values: Record<string, unknown>, path: readonly string[]): unkno
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** What the values schema says about a value, as far as printing it needs (shape.ts). */
+export interface ValueFacts {
+  enum?: readonly unknown[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  /** The facts of a list's items. */
+  items?: ValueFacts;
+  /** Always set: every key on its path is required, so Helm's schema check refuses values without it. */
+  present: boolean;
+}
+
 /**
  * `.Values.a.b`. Below a key that may be absent (`mayBeAbsent` holds its index), the path is
  * spelled `(.Values.a).b`, which Helm reads as nil instead of failing on a missing map.
@@ -128,8 +145,13 @@ export class Ref extends Expr {
     public readonly path: readonly string[],
     type: ValueType,
     public readonly mayBeAbsent: ReadonlySet<number> = new Set(),
+    /** What the schema says about the value (none: nothing is known). */
+    public readonly facts?: ValueFacts,
   ) {
     super(type);
+  }
+  override goBoolean(): boolean {
+    return this.type === 'boolean' && this.facts?.present === true;
   }
   evaluate(ctx: RenderContext): unknown {
     return lookup(ctx.values, this.path);
@@ -166,6 +188,9 @@ export class Lit extends Expr {
               : 'number'
             : 'any',
     );
+  }
+  override goBoolean(): boolean {
+    return typeof this.value === 'boolean';
   }
   evaluate(): unknown {
     return this.value;
@@ -234,13 +259,15 @@ export class Truthy extends Expr {
   constructor(public readonly inner: Expr) {
     super('boolean');
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(ctx: RenderContext): unknown {
     return goTruthy(this.inner.evaluate(ctx));
   }
   go(): string {
-    // Computed booleans are already bools; a value may be absent (nil), which `ternary` refuses.
-    const computed = this.inner instanceof Not || this.inner instanceof Logic || this.inner instanceof Eq || this.inner instanceof Compare || this.inner instanceof HasKey || this.inner instanceof Truthy;
-    return computed ? this.inner.go() : `(not (not ${this.inner.go()}))`;
+    // A boolean is printed as it is; another value (or an absent one, nil, which `ternary` refuses) is tested.
+    return this.inner.goBoolean() ? this.inner.go() : `(not (empty ${this.inner.go()}))`;
   }
   override goCond(): string {
     return this.inner.goCond();
@@ -250,15 +277,32 @@ export class Truthy extends Expr {
   }
 }
 
+/** The expression a condition tests (a one-operand `and`/`or` or a truth test is its operand). */
+function condition(e: Expr): Expr {
+  if (e instanceof Truthy) return condition(e.inner);
+  if (e instanceof Logic && e.operands.length === 1) return condition(e.operands[0]);
+  return e;
+}
+
 export class Not extends Expr {
   constructor(public readonly inner: Expr) {
     super('boolean');
+  }
+  override goBoolean(): boolean {
+    return true;
   }
   evaluate(ctx: RenderContext): unknown {
     return !goTruthy(this.inner.evaluate(ctx));
   }
   go(): string {
-    return `(not ${this.inner.goCond()})`;
+    const inner = condition(this.inner);
+    // Not of not is the truth of the value.
+    if (inner instanceof Not) return new Truthy(inner.inner).go();
+    return `(not ${inner.goCond()})`;
+  }
+  override goCond(): string {
+    const inner = condition(this.inner);
+    return inner instanceof Not ? inner.inner.goCond() : `(not ${inner.goCond()})`;
   }
   describe(): string {
     return `not ${this.inner.describe()}`;
@@ -274,13 +318,18 @@ export class Logic extends Expr {
     super('boolean');
     if (operands.length < 1) throw new Error(`${op} needs at least one operand`);
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(ctx: RenderContext): unknown {
     const truths = this.operands.map((o) => goTruthy(o.evaluate(ctx)));
     return this.op === 'and' ? truths.every(Boolean) : truths.some(Boolean);
   }
   go(): string {
     if (this.operands.length === 1) return new Truthy(this.operands[0]).go();
-    return `(not (not ${this.goCond()}))`;
+    // `and` and `or` give one of their operands: a boolean when every operand is one.
+    if (this.operands.every((o) => o.goBoolean())) return `(${this.op} ${this.operands.map((o) => o.go()).join(' ')})`;
+    return `(${this.op} ${this.operands.map((o) => new Truthy(o).go()).join(' ')})`;
   }
   override goCond(): string {
     if (this.operands.length === 1) return this.operands[0].goCond();
@@ -298,6 +347,9 @@ export class Eq extends Expr {
     public readonly right: Expr,
   ) {
     super('boolean');
+  }
+  override goBoolean(): boolean {
+    return true;
   }
   evaluate(ctx: RenderContext): unknown {
     return this.left.evaluate(ctx) === this.right.evaluate(ctx);
@@ -321,6 +373,9 @@ export class Compare extends Expr {
   ) {
     super('boolean');
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(ctx: RenderContext): unknown {
     const a = Number(this.left.evaluate(ctx));
     const b = Number(this.right.evaluate(ctx));
@@ -342,6 +397,9 @@ export class HasKey extends Expr {
   ) {
     super('boolean');
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(ctx: RenderContext): unknown {
     const obj = this.parent ? this.parent.evaluate(ctx) : ctx.values;
     return obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, this.key);
@@ -362,6 +420,9 @@ export class Ternary extends Expr {
     public readonly whenFalse: Expr,
   ) {
     super(whenTrue.type === whenFalse.type ? whenTrue.type : 'any');
+  }
+  override goBoolean(): boolean {
+    return this.whenTrue.goBoolean() && this.whenFalse.goBoolean();
   }
   evaluate(ctx: RenderContext): unknown {
     return goTruthy(this.cond.evaluate(ctx)) ? this.whenTrue.evaluate(ctx) : this.whenFalse.evaluate(ctx);
@@ -459,12 +520,17 @@ export class Bound extends Expr {
   constructor(
     readonly hint: string,
     readonly inner: Expr,
+    /** Written in place (not bound) when it is the only use of its value in the text. */
+    readonly inlineOnce = false,
   ) {
     super(inner.type);
     if (!IDENT.test(hint)) throw new Error(`variable name ${JSON.stringify(hint)} is not an identifier`);
     Bound.next += 1;
     this.id = Bound.next;
     Bound.all.set(this.id, this);
+  }
+  override goBoolean(): boolean {
+    return this.inner.goBoolean();
   }
   evaluate(ctx: RenderContext): unknown {
     return this.inner.evaluate(ctx);
@@ -486,6 +552,12 @@ export class Bound extends Expr {
     const byValue = new Map<string, string>();
     const taken = new Set<string>();
     const declarations: string[] = [];
+    const keyOf = (b: Bound) => `${b.hint}\u0000${b.inner.go()}`;
+    const uses = new Map<string, number>();
+    for (const m of text.matchAll(BOUND_PATTERN)) {
+      const b = Bound.all.get(Number(m[1]));
+      if (b) uses.set(keyOf(b), (uses.get(keyOf(b)) ?? 0) + 1);
+    }
     for (const m of text.matchAll(BOUND_PATTERN)) {
       const id = Number(m[1]);
       if (names.has(id)) continue;
@@ -494,6 +566,10 @@ export class Bound extends Expr {
       const value = b.inner.go();
       if (value.includes(BOUND_MARK)) throw new Error(`a bound value cannot hold another (${b.describe()})`);
       const key = `${b.hint}\u0000${value}`;
+      if (b.inlineOnce && uses.get(key) === 1) {
+        names.set(id, value);
+        continue;
+      }
       let name = byValue.get(key);
       if (!name) {
         name = b.hint;
@@ -502,9 +578,9 @@ export class Bound extends Expr {
         byValue.set(key, name);
         declarations.push(`{{- $${name} := ${value} }}`);
       }
-      names.set(id, name);
+      names.set(id, `$${name}`);
     }
-    return { declarations, text: text.replace(BOUND_PATTERN, (_, id: string) => `$${names.get(Number(id))}`) };
+    return { declarations, text: text.replace(BOUND_PATTERN, (_, id: string) => names.get(Number(id))!) };
   }
 }
 
@@ -873,6 +949,9 @@ export class HasKeyIn extends Expr {
   ) {
     super('boolean');
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(ctx: RenderContext): unknown {
     const obj = this.map.evaluate(ctx);
     return obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, String(this.key.evaluate(ctx)));
@@ -968,11 +1047,18 @@ export class ClusterHas extends Expr {
   ) {
     super('boolean');
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(): unknown {
     return false;
   }
   go(): string {
     return `(not (empty ${goLookup(this.apiVersion, this.kind, this.name)}))`;
+  }
+  override goCond(): string {
+    // lookup gives an empty map when the object is absent.
+    return goLookup(this.apiVersion, this.kind, this.name);
   }
   describe(): string {
     return `the ${this.kind} ${this.name} in the cluster`;
@@ -1014,6 +1100,9 @@ export class VersionBelow extends Expr {
   ) {
     super('boolean');
     if (!RELEASE_VERSION.test(minimum)) throw new Error(`${minimum}: not a release version (x.y.z)`);
+  }
+  override goBoolean(): boolean {
+    return true;
   }
   evaluate(ctx: RenderContext): unknown {
     const m = RELEASE_VERSION.exec(String(this.version.evaluate(ctx) ?? ''));
@@ -1086,12 +1175,16 @@ export class QuantityAbove extends Expr {
   ) {
     super('boolean');
   }
+  override goBoolean(): boolean {
+    return true;
+  }
   evaluate(ctx: RenderContext): unknown {
     const [q, b] = [this.quantity.evaluate(ctx), this.bound.evaluate(ctx)];
     return goTruthy(q) && goTruthy(b) && quantityNumber(q) > quantityNumber(b);
   }
   go(): string {
-    return `(not (not ${this.goCond()}))`;
+    const number = (e: Expr) => `(float64 (include ${goString(QUANTITY_TEMPLATE)} ${e.go()}))`;
+    return `(and ${new Truthy(this.quantity).go()} ${new Truthy(this.bound).go()} (gt ${number(this.quantity)} ${number(this.bound)}))`;
   }
   override goCond(): string {
     const number = (e: Expr) => `(float64 (include ${goString(QUANTITY_TEMPLATE)} ${e.go()}))`;

@@ -90,7 +90,7 @@ export function spliceLines(map: Expr, later: readonly Setter[], indent: number)
     s.kind === 'key' ? (s.cond ? [and(s.cond, new Eq(KEY, new Lit(s.key)))] : []) : [and(s.cond, new HasKeyIn(mapOrEmpty(s.map), KEY))],
   );
   const source = always.length ? new Omit(mapOrEmpty(map), always) : map;
-  if (sometimes.length === 0) return [`${pad}{{- with ${source.go()} }}`, `${pad}{{- toYaml . | nindent ${indent} }}`, `${pad}{{- end }}`];
+  if (sometimes.length === 0) return [`${pad}{{- with ${source.go()} }}{{ toYaml . | nindent ${indent} }}{{- end }}`];
   return [
     `${pad}{{- range $key, $value := ${source.go()} }}`,
     `${pad}{{- if ${rooted(new Not(new Logic('or', sometimes)).goCond())} }}`,

@@ -46,6 +46,7 @@ import {
   VersionBelow,
   goTruthy,
   type RenderContext,
+  type ValueFacts,
   type ValueType,
 } from './expr';
 import { analyzeAnnotations, annotationRules } from './annotations';
@@ -142,6 +143,34 @@ function schemaAt(schema: SchemaNode, path: readonly string[]): SchemaNode | und
   return cur;
 }
 
+/** What printing a value needs to know of its schema node; `present` when every key on the path is required and the value cannot be null. */
+function nodeFacts(node: SchemaNode, present: boolean): ValueFacts {
+  const n = node as SchemaNode & { enum?: unknown[]; pattern?: string; minimum?: number; maximum?: number; items?: SchemaNode };
+  const nullable = Array.isArray(n.type) && n.type.includes('null');
+  return {
+    ...(n.enum ? { enum: n.enum } : {}),
+    ...(typeof n.pattern === 'string' ? { pattern: n.pattern } : {}),
+    ...(typeof n.minimum === 'number' ? { minimum: n.minimum } : {}),
+    ...(typeof n.maximum === 'number' ? { maximum: n.maximum } : {}),
+    ...(n.items && typeof n.items === 'object' ? { items: nodeFacts(n.items, true) } : {}),
+    present: present && !nullable && !n.anyOf,
+  };
+}
+
+/** The facts of the value at a path (see nodeFacts). */
+function factsAt(schema: SchemaNode, path: readonly string[]): ValueFacts | undefined {
+  let cur: SchemaNode | undefined = schema;
+  let present = true;
+  for (const key of path) {
+    if (!cur) return undefined;
+    if (cur.properties && key in cur.properties) {
+      present &&= (cur.required ?? []).includes(key);
+      cur = cur.properties[key];
+    } else return undefined;
+  }
+  return cur ? nodeFacts(cur, present) : undefined;
+}
+
 function valueType(node: SchemaNode): ValueType {
   // A nullable value has the type of its non-null form (null only occurs where it is not used).
   const nonNull = Array.isArray(node.type) ? node.type.filter((x) => x !== 'null') : [];
@@ -194,7 +223,7 @@ export class HelmValues<V> {
     const parts = path.split('.');
     const node = schemaAt(this.schema as SchemaNode, parts);
     if (!node) throw new Error(`unknown values key '${path}'`);
-    return new Ref(parts, valueType(node));
+    return new Ref(parts, valueType(node), new Set(), factsAt(this.schema as SchemaNode, parts));
   }
 
   private condExpr(c: Condition<V>): Expr {
@@ -226,11 +255,11 @@ export class HelmValues<V> {
         return Object.fromEntries(
           Object.entries(n.properties).map(([k, child]) => [
             k,
-            (n.required ?? []).includes(k) ? build(child, [...at, k]) : new Ref([...at, k], valueType(child)),
+            (n.required ?? []).includes(k) ? build(child, [...at, k]) : new Ref([...at, k], valueType(child), new Set(), factsAt(this.schema as SchemaNode, [...at, k])),
           ]),
         );
       }
-      return new Ref(at, valueType(n));
+      return new Ref(at, valueType(n), new Set(), factsAt(this.schema as SchemaNode, at));
     };
     return build(node, parts) as ValueAt<V, P>;
   }

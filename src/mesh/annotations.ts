@@ -4,10 +4,11 @@
  * `config.alpha.linkerd.io/*`), written and read back row by row from the one table of
  * proxy settings (`PROXY_SETTINGS`, src/proxy/workload.ts), checked before synthesis.
  */
-import { PROXY_SETTINGS, ProxyConfigError, getPath, withPath, type WorkloadProxyConfig } from '../proxy/workload';
+import { INJECTOR_ANNOTATIONS, PROXY_SETTINGS, ProxyConfigError, getPath, withPath, type WorkloadProxyConfig } from '../proxy/workload';
 
 export {
   goDurationSeconds,
+  INJECTOR_ANNOTATIONS,
   ProxyConfigError,
   PROXY_SETTINGS,
   type InboundPolicy,
@@ -16,24 +17,6 @@ export {
   type ResourcePair,
   type WorkloadProxyConfig,
 } from '../proxy/workload';
-
-/** Every annotation the proxy injector of Linkerd edge-26.8.3 reads (pkg/k8s/labels.go). */
-export const INJECTOR_ANNOTATIONS: readonly string[] = [
-  'linkerd.io/inject',
-  ...[
-    'proxy-image', 'image-pull-policy', 'debug-image', 'debug-image-version', 'debug-image-pull-policy', 'control-port', 'skip-inbound-ports',
-    'opaque-ports', 'skip-outbound-ports', 'skip-subnets', 'inbound-port', 'admin-port', 'outbound-port', 'pod-inbound-ports', 'proxy-cpu-request',
-    'proxy-memory-request', 'proxy-ephemeral-storage-request', 'proxy-cpu-limit', 'proxy-cpu-ratio-limit', 'proxy-memory-limit',
-    'proxy-ephemeral-storage-limit', 'proxy-uid', 'proxy-gid', 'proxy-admin-shutdown', 'proxy-log-level', 'proxy-log-http-headers', 'proxy-log-format',
-    'enable-external-profiles', 'proxy-version', 'proxy-require-identity-inbound-ports', 'proxy-metrics-hostname-labels', 'proxy-outbound-connect-timeout',
-    'proxy-inbound-connect-timeout', 'proxy-outbound-discovery-cache-unused-timeout', 'proxy-inbound-discovery-cache-unused-timeout',
-    'proxy-disable-outbound-protocol-detect-timeout', 'proxy-disable-inbound-protocol-detect-timeout', 'enable-gateway', 'enable-debug-sidecar',
-    'close-wait-timeout', 'proxy-enable-native-sidecar', 'proxy-await', 'default-inbound-policy', 'access-log', 'shutdown-grace-period',
-    'proxy-additional-env',
-  ].map((a) => `config.linkerd.io/${a}`),
-  'config.alpha.linkerd.io/proxy-wait-before-exit-seconds',
-  'config.alpha.linkerd.io/proxy-enable-native-sidecar',
-];
 
 type Problem = { field: string; message: string };
 

@@ -1,4 +1,5 @@
 /** Labels and annotations shared by the control-plane objects. */
+import type { Container, EnvVar } from 'kubernetes-types/core/v1';
 import type { Construct } from 'constructs';
 import { K8sObject } from '../helm/object';
 import { podAntiAffinity } from '../k8s/pod';
@@ -159,4 +160,22 @@ export function controllerServiceAccount(scope: Construct, v: CpValues, name: st
 /** An HTTP probe of a controller's admin server; the timeout is left out when unset. */
 export function controllerProbe(v: CpValues, path: string, port: number | string, timeoutSeconds: number) {
   return { httpGet: { path, port }, timeoutSeconds: v.maybe(v.truthy(timeoutSeconds), timeoutSeconds) };
+}
+
+/** The sections of the control-plane values that configure one controller container. */
+export type ControllerContainerSection = 'identity' | 'destinationController' | 'spValidator' | 'policyController' | 'proxyInjector';
+
+/** A controller's liveness probe (after 10s) and readiness probe (7 failures) on its admin port, with the section's timeouts. */
+export function controllerProbes(v: CpValues, live: string, port: number | string, section: ControllerContainerSection): Pick<Container, 'livenessProbe' | 'readinessProbe'> {
+  return {
+    livenessProbe: { ...controllerProbe(v, live, port, v.ref(`${section}.livenessProbe.timeoutSeconds`)), initialDelaySeconds: 10 },
+    readinessProbe: { failureThreshold: 7, ...controllerProbe(v, '/ready', port, v.ref(`${section}.readinessProbe.timeoutSeconds`)) },
+  };
+}
+
+/** A controller container's additional and experimental env from its section, the key left out when both are empty. */
+export function controllerEnv(v: CpValues, section: 'destinationController' | 'spValidator' | 'proxyInjector'): EnvVar[] {
+  const additional = v.ref(`${section}.additionalEnv`);
+  const experimental = v.ref(`${section}.experimentalEnv`);
+  return v.maybe(v.or(v.truthy(additional), v.truthy(experimental)), [...v.splice(additional), ...v.splice(experimental)]) as EnvVar[];
 }

@@ -5,6 +5,7 @@
  */
 import { sharedMeshedPodParts } from '../proxy/containers';
 import type { ProxySettings } from '../proxy/settings';
+import { applyWorkloadConfig } from '../proxy/workload';
 import type { CpValues } from './metadata';
 
 /** The settings the control-plane values give (values, or references to them in templates). */
@@ -73,12 +74,20 @@ function proxySettingsOf(v: CpValues, base: ProxySettings, a: ControlPlaneProxyA
   const override = a.overrides as Partial<Record<'cpu' | 'memory' | 'ephemeral-storage', { limit?: string; request?: string }>> & { cores?: number };
   const pick = (k: 'cpu' | 'memory' | 'ephemeral-storage', f: 'limit' | 'request') =>
     v.orElse(v.get(v.get(override, k), f) as string, base.proxy.resources[k][f]);
+  // The per-workload settings upstream fixes for the control plane, through the one table of them.
+  const workload = applyWorkloadConfig(base, {
+    waitBeforeExitSeconds: 0,
+    defaultInboundPolicy: 'all-unauthenticated',
+    outboundDiscoveryCacheUnusedTimeout: '5s',
+    inboundDiscoveryCacheUnusedTimeout: '90s',
+    await: a.await,
+    nativeSidecar: a.nativeSidecar,
+  });
   return {
-    ...base,
+    ...workload,
     proxy: {
-      ...base.proxy,
+      ...workload.proxy,
       component: a.component,
-      waitBeforeExitSeconds: 0,
       cores: v.ternary(v.and(v.truthy(override), v.isSet(v.get(override, 'cores'))), v.get(override, 'cores', 'integer') as number, base.proxy.cores as number),
       resources: {
         cpu: { limit: pick('cpu', 'limit'), request: pick('cpu', 'request') },
@@ -87,15 +96,10 @@ function proxySettingsOf(v: CpValues, base: ProxySettings, a: ControlPlaneProxyA
       },
       loadTrustBundleFromConfigMap: true,
       podInboundPorts: a.podInboundPorts,
-      defaultInboundPolicy: 'all-unauthenticated',
       capabilities: { drop: ['ALL'] },
-      outboundDiscoveryCacheUnusedTimeout: '5s',
-      inboundDiscoveryCacheUnusedTimeout: '90s',
-      await: a.await,
-      nativeSidecar: a.nativeSidecar,
       requireTLSOnInboundPorts: a.requireTLSOnInboundPorts,
     },
-    proxyInit: { ...base.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
+    proxyInit: { ...workload.proxyInit, ignoreOutboundPorts: base.proxyInit.kubeAPIServerPorts },
   };
 }
 

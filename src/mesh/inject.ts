@@ -18,7 +18,8 @@ import type { ProxySettings } from '../proxy/settings';
 import { clean } from '../helm/object';
 import { HelmValues } from '../helm/values';
 import { CHART_VERSION, LINKERD_VERSION } from '../version';
-import { ProxyConfigError, goDurationSeconds, proxyAnnotations, proxyConfigFromAnnotations, type WorkloadProxyConfig } from './annotations';
+import { applyWorkloadConfig } from '../proxy/workload';
+import { ProxyConfigError, proxyAnnotations, proxyConfigFromAnnotations, type WorkloadProxyConfig } from './annotations';
 
 /** Where each kind of workload keeps its pod template, and its proxy label (`linkerd.io/proxy-<kind>`). */
 export const WORKLOAD_KINDS: Record<string, { template: string[]; label: string }> = {
@@ -170,62 +171,10 @@ export function meshWorkloads(scope: IConstruct, config: WorkloadProxyConfig = {
   });
 }
 
-/** A Go duration (as the injector parses annotations) in the proxy's own format, as the injector writes it. */
-function proxyDuration(value: string | undefined, current: string, unit: 'ms' | 's'): string {
-  if (value === undefined) return current;
-  const seconds = goDurationSeconds(value) ?? 0;
-  return unit === 'ms' ? `${Math.trunc(seconds * 1000)}ms` : `${Math.trunc(seconds)}s`;
-}
-
-/** Proxy settings for a workload: the control plane's, with the workload's configuration over them. */
+/** Proxy settings for a workload: the control plane's, with the workload's configuration over them (each row of PROXY_SETTINGS). */
 export function workloadProxySettings(base: ProxySettings, config: WorkloadProxyConfig = {}): ProxySettings {
   proxyAnnotations(config);
-  const p = base.proxy;
-  const r = config.resources;
-  const pair = (given: { request?: string | number; limit?: string | number } | undefined, current: { request: string | number | null; limit: string | number | null }) => ({
-    request: given?.request ?? current.request,
-    limit: given?.limit ?? current.limit,
-  });
-  const list = (ports: (number | string)[] | undefined, current: string) => (ports ? ports.join(',') : current);
-  return {
-    ...base,
-    proxy: {
-      ...p,
-      image: { ...p.image, name: config.image ?? p.image.name, version: config.version ?? p.image.version, pullPolicy: config.imagePullPolicy ?? p.image.pullPolicy },
-      resources: { cpu: pair(r?.cpu, p.resources.cpu), memory: pair(r?.memory, p.resources.memory), 'ephemeral-storage': pair(r?.ephemeralStorage, p.resources['ephemeral-storage']) },
-      logLevel: config.logLevel ?? p.logLevel,
-      logFormat: config.logFormat ?? p.logFormat,
-      logHTTPHeaders: config.logHttpHeaders ?? p.logHTTPHeaders,
-      opaquePorts: list(config.opaquePorts, p.opaquePorts),
-      defaultInboundPolicy: config.defaultInboundPolicy ?? p.defaultInboundPolicy,
-      requireIdentityOnInboundPorts: list(config.requireIdentityOnInboundPorts, p.requireIdentityOnInboundPorts),
-      await: config.await ?? p.await,
-      waitBeforeExitSeconds: config.waitBeforeExitSeconds ?? p.waitBeforeExitSeconds,
-      nativeSidecar: config.nativeSidecar ?? p.nativeSidecar,
-      // Durations are Go durations in the configuration (the injector parses them so) and the proxy's own format in the settings.
-      shutdownGracePeriod: proxyDuration(config.shutdownGracePeriod, p.shutdownGracePeriod, 'ms'),
-      accessLog: config.accessLog ?? p.accessLog,
-      outboundConnectTimeout: proxyDuration(config.outboundConnectTimeout, p.outboundConnectTimeout, 'ms'),
-      inboundConnectTimeout: proxyDuration(config.inboundConnectTimeout, p.inboundConnectTimeout, 'ms'),
-      outboundDiscoveryCacheUnusedTimeout: proxyDuration(config.outboundDiscoveryCacheUnusedTimeout, p.outboundDiscoveryCacheUnusedTimeout, 's'),
-      inboundDiscoveryCacheUnusedTimeout: proxyDuration(config.inboundDiscoveryCacheUnusedTimeout, p.inboundDiscoveryCacheUnusedTimeout, 's'),
-      disableOutboundProtocolDetectTimeout: config.disableOutboundProtocolDetectTimeout ?? p.disableOutboundProtocolDetectTimeout,
-      disableInboundProtocolDetectTimeout: config.disableInboundProtocolDetectTimeout ?? p.disableInboundProtocolDetectTimeout,
-      enableExternalProfiles: config.enableExternalProfiles ?? p.enableExternalProfiles,
-      enableShutdownEndpoint: config.adminShutdown ?? p.enableShutdownEndpoint,
-      uid: config.proxyUid ?? p.uid,
-      gid: config.proxyGid ?? p.gid,
-      metrics: { ...p.metrics, hostnameLabels: config.metricsHostnameLabels ?? p.metrics.hostnameLabels },
-      runtime: { ...p.runtime, workers: { ...p.runtime.workers, maximumCPURatio: r?.cpuRatioLimit ?? p.runtime.workers.maximumCPURatio } },
-      isIngress: config.inject === 'ingress' ? true : p.isIngress,
-    },
-    proxyInit: {
-      ...base.proxyInit,
-      ignoreInboundPorts: list(config.skipInboundPorts, base.proxyInit.ignoreInboundPorts),
-      ignoreOutboundPorts: list(config.skipOutboundPorts, base.proxyInit.ignoreOutboundPorts),
-      skipSubnets: config.skipSubnets ? config.skipSubnets.join(',') : base.proxyInit.skipSubnets,
-    },
-  };
+  return applyWorkloadConfig(base, config);
 }
 
 export interface InjectOptions {

@@ -5,7 +5,7 @@
  *
  * Facts (env, args, ports, probes, security contexts) follow upstream edge-26.8.3.
  */
-import type { Container, EnvVar, Volume, VolumeMount } from 'kubernetes-types/core/v1';
+import type { Container, EnvVar, Lifecycle, Probe, SecurityContext, Volume, VolumeMount } from 'kubernetes-types/core/v1';
 import type { HelmValues } from '../helm/values';
 import { sharedResources } from '../k8s/resources';
 import type { ProxySettings } from './settings';
@@ -18,49 +18,71 @@ const PODINFO_DIR = '/var/run/linkerd/podinfo';
 
 const fieldEnv = (name: string, fieldPath: string): EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
-/** The linkerd-proxy container. */
-export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container {
+type Proxy = ProxySettings['proxy'];
+
+/** What the proxy's environment is written from: the values engine, the settings, and the facts derived from them. */
+interface ProxyEnvContext<V> {
+  v: HelmValues<V>;
+  p: Proxy;
+  m: ProxySettings['mesh'];
+  trustDomain: string;
+  /** An entry only when `cond` holds. */
+  when: (cond: boolean, name: string, value: string) => EnvVar;
+  /** An entry only when `value` is set. */
+  ifSet: (value: string, name: string) => EnvVar;
+  /** A control-plane address: localhost for the component itself, else its Service. */
+  local: (component: string, port: number, service: string) => string;
+  /** The identity of a control-plane service account. */
+  serviceName: (sa: string) => string;
+}
+
+function proxyEnvContext<V>(v: HelmValues<V>, s: ProxySettings): ProxyEnvContext<V> {
   const p = s.proxy;
   const m = s.mesh;
   const trustDomain = v.orElse(m.identityTrustDomain, m.clusterDomain);
-  const listen = (port: number) => v.fmt`${v.ternary(m.disableIPv6, '0.0.0.0', '[::]')}:${port}`;
-  const serviceName = (sa: string) => v.fmt`${sa}.${m.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`;
-  const local = (component: string, port: number, service: string) =>
-    v.ternary(v.eq(p.component ?? '', component), `localhost.:${port}`, v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`);
-  const cores = p.cores;
-  const workers = p.runtime.workers;
-  const tracing = p.tracing;
   const when = (cond: boolean, name: string, value: string): EnvVar => v.maybe(cond, { name, value }) as EnvVar;
-  const ifSet = (value: string, name: string) => when(v.truthy(value), name, value);
+  return {
+    v,
+    p,
+    m,
+    trustDomain,
+    when,
+    ifSet: (value, name) => when(v.truthy(value), name, value),
+    local: (component, port, service) =>
+      v.ternary(v.eq(p.component ?? '', component), `localhost.:${port}`, v.fmt`${service}.${m.namespace}.svc.${m.clusterDomain}.:${port}`),
+    serviceName: (sa) => v.fmt`${sa}.${m.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`,
+  };
+}
 
-  const tuning = (direction: 'inbound' | 'outbound', map: Record<string, Record<string, Record<string, string>>>): EnvVar[] =>
-    v.entries(map, (scope, protocols) =>
-      v.entries(protocols, (protocol, params) =>
-        v.entries(
-          params,
-          (param, value) => ({
-            name: v.fmt`LINKERD2_PROXY_${direction.toUpperCase()}_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(protocol))}_${v.upper(v.snakecase(param))}`,
-            value: v.fmt`${value}`,
-          }),
-          'string',
-        ),
-      ),
-    );
-
-  const env: EnvVar[] = [
+/** The pod facts the proxy reads from the downward API. */
+function podFieldEnv(): EnvVar[] {
+  return [
     fieldEnv('_pod_name', 'metadata.name'),
     fieldEnv('_pod_ns', 'metadata.namespace'),
     fieldEnv('_pod_uid', 'metadata.uid'),
     fieldEnv('_pod_ip', 'status.podIP'),
     fieldEnv('_pod_nodeName', 'spec.nodeName'),
     { name: '_pod_containerName', value: PROXY_NAME },
-    // Worker threads: the deprecated fixed count, else the runtime.workers bounds.
+  ];
+}
+
+/** Worker threads: the deprecated fixed count, else the runtime.workers bounds. */
+function workerEnv<V>({ v, p, when }: ProxyEnvContext<V>): EnvVar[] {
+  const cores = p.cores;
+  const workers = p.runtime.workers;
+  return [
     when(v.truthy(cores), 'LINKERD2_PROXY_CORES', v.fmt`${cores}`),
     when(v.truthy(cores), 'LINKERD2_PROXY_CORES_MIN', v.fmt`${cores}`),
     when(v.not(v.truthy(cores)), 'LINKERD2_PROXY_CORES', v.fmt`${v.orElse(workers.minimum, 1)}`),
     when(v.not(v.truthy(cores)), 'LINKERD2_PROXY_CORES_MIN', v.fmt`${v.orElse(workers.minimum, 1)}`),
     when(v.and(v.not(v.truthy(cores)), v.truthy(workers.maximum)), 'LINKERD2_PROXY_CORES_MAX', v.fmt`${workers.maximum}`),
     when(v.and(v.not(v.truthy(cores)), v.truthy(workers.maximumCPURatio)), 'LINKERD2_PROXY_CORES_MAX_RATIO', v.fmt`${workers.maximumCPURatio}`),
+  ];
+}
+
+/** Inbound TLS requirements, logging, and where the destination and policy controllers are. */
+function controlEnv<V>({ v, p, m, ifSet, local }: ProxyEnvContext<V>): EnvVar[] {
+  return [
     ifSet(p.requireIdentityOnInboundPorts, 'LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY'),
     ifSet(p.requireTLSOnInboundPorts as string, 'LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_TLS'),
     { name: 'LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED', value: v.fmt`${p.enableShutdownEndpoint}` },
@@ -78,12 +100,25 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
     { name: 'LINKERD2_PROXY_CONTROL_STREAM_INITIAL_TIMEOUT', value: p.control.streams.initialTimeout },
     { name: 'LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT', value: p.control.streams.idleTimeout },
     { name: 'LINKERD2_PROXY_CONTROL_STREAM_LIFETIME', value: p.control.streams.lifetime },
+  ];
+}
+
+/** Connect, discovery-idle and protocol-detection timeouts. */
+function timeoutEnv<V>({ p, when, ifSet }: ProxyEnvContext<V>): EnvVar[] {
+  return [
     ifSet(p.inboundConnectTimeout, 'LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT'),
     ifSet(p.outboundConnectTimeout, 'LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT'),
     ifSet(p.outboundDiscoveryCacheUnusedTimeout, 'LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT'),
     ifSet(p.inboundDiscoveryCacheUnusedTimeout, 'LINKERD2_PROXY_INBOUND_DISCOVERY_IDLE_TIMEOUT'),
     when(p.disableOutboundProtocolDetectTimeout, 'LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT', '365d'),
     when(p.disableInboundProtocolDetectTimeout, 'LINKERD2_PROXY_INBOUND_DETECT_TIMEOUT', '365d'),
+  ];
+}
+
+/** The listeners, the pod's ports, gateway and ingress modes, keepalives and metrics labels. */
+function listenEnv<V>({ v, p, m, when }: ProxyEnvContext<V>): EnvVar[] {
+  const listen = (port: number) => v.fmt`${v.ternary(m.disableIPv6, '0.0.0.0', '[::]')}:${port}`;
+  return [
     { name: 'LINKERD2_PROXY_CONTROL_LISTEN_ADDR', value: listen(p.ports.control) },
     { name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: listen(p.ports.admin) },
     // Superseded by LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS; upstream still sets both.
@@ -103,7 +138,14 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
     { name: 'LINKERD2_PROXY_INBOUND_ACCEPT_USER_TIMEOUT', value: '30s' },
     { name: 'LINKERD2_PROXY_OUTBOUND_CONNECT_USER_TIMEOUT', value: '30s' },
     { name: 'LINKERD2_PROXY_OUTBOUND_METRICS_HOSTNAME_LABELS', value: v.fmt`${p.metrics.hostnameLabels}` },
-    // Tracing (the collector endpoint and identity are required when enabled: see the values checks).
+  ];
+}
+
+/** Tracing (the collector endpoint and identity are required when enabled: see the values checks). */
+function tracingEnv<V>({ v, p, m, trustDomain, when }: ProxyEnvContext<V>): EnvVar[] {
+  const tracing = p.tracing;
+  const collector = tracing.collector.meshIdentity;
+  return [
     when(tracing.enabled, 'LINKERD2_PROXY_TRACE_ATTRIBUTES_PATH', `${PODINFO_DIR}/labels`),
     when(tracing.enabled, 'LINKERD2_PROXY_TRACE_ANNOTATIONS_PATH', `${PODINFO_DIR}/annotations`),
     when(tracing.enabled, 'LINKERD2_PROXY_TRACE_PROTOCOL', v.orElse(tracing.protocol as string, 'opentelemetry')),
@@ -112,12 +154,24 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
     when(
       tracing.enabled,
       'LINKERD2_PROXY_TRACE_COLLECTOR_SVC_NAME',
-      v.fmt`${tracing.collector.meshIdentity.serviceAccountName}.${tracing.collector.meshIdentity.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`,
+      v.fmt`${collector.serviceAccountName}.${collector.namespace}.serviceaccount.identity.${m.namespace}.${trustDomain}`,
     ),
     when(tracing.enabled, 'LINKERD2_PROXY_TRACE_EXTRA_ATTRIBUTES', v.lines(tracing.labels, (k, val) => v.fmt`${k}=${val}`)),
-    ...tuning('inbound', p.inbound),
-    ...tuning('outbound', p.outbound),
-    ifSet(p.opaquePorts, 'LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION'),
+  ];
+}
+
+/** The `proxy.inbound` / `proxy.outbound` tuning maps as LINKERD2_PROXY_<DIRECTION>_<SCOPE>_<PROTOCOL>_<PARAM>. */
+function tuningEnv<V>(v: HelmValues<V>, direction: 'inbound' | 'outbound', map: Record<string, Record<string, Record<string, string>>>): EnvVar[] {
+  const name = (scope: string, protocol: string, param: string) =>
+    v.fmt`LINKERD2_PROXY_${direction.toUpperCase()}_${v.upper(v.snakecase(scope))}_${v.upper(v.snakecase(protocol))}_${v.upper(v.snakecase(param))}`;
+  return v.entries(map, (scope, protocols) =>
+    v.entries(protocols, (protocol, params) => v.entries(params, (param, value) => ({ name: name(scope, protocol, param), value: v.fmt`${value}` }), 'string')),
+  );
+}
+
+/** The proxy's identity: its trust anchors, token, and the identities of the control plane it talks to. */
+function identityEnv<V>({ v, p, m, trustDomain, local, serviceName }: ProxyEnvContext<V>): EnvVar[] {
+  return [
     { name: 'LINKERD2_PROXY_DESTINATION_CONTEXT', value: '{"ns":"$(_pod_ns)", "nodeName":"$(_pod_nodeName)", "pod":"$(_pod_name)"}\n' },
     fieldEnv('_pod_sa', 'spec.serviceAccountName'),
     { name: '_l5d_ns', value: m.namespace },
@@ -135,70 +189,107 @@ export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container
     { name: 'LINKERD2_PROXY_IDENTITY_SVC_NAME', value: serviceName('linkerd-identity') },
     { name: 'LINKERD2_PROXY_DESTINATION_SVC_NAME', value: serviceName('linkerd-destination') },
     { name: 'LINKERD2_PROXY_POLICY_SVC_NAME', value: serviceName('linkerd-destination') },
-    ifSet(p.accessLog as string, 'LINKERD2_PROXY_ACCESS_LOG'),
-    ifSet(p.shutdownGracePeriod, 'LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD'),
+  ];
+}
+
+/** The linkerd-proxy container's environment, in upstream's order. */
+export function proxyEnv<V>(v: HelmValues<V>, s: ProxySettings): EnvVar[] {
+  const ctx = proxyEnvContext(v, s);
+  const p = s.proxy;
+  return [
+    ...podFieldEnv(),
+    ...workerEnv(ctx),
+    ...controlEnv(ctx),
+    ...timeoutEnv(ctx),
+    ...listenEnv(ctx),
+    ...tracingEnv(ctx),
+    ...tuningEnv(v, 'inbound', p.inbound),
+    ...tuningEnv(v, 'outbound', p.outbound),
+    ctx.ifSet(p.opaquePorts, 'LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION'),
+    ...identityEnv(ctx),
+    ctx.ifSet(p.accessLog as string, 'LINKERD2_PROXY_ACCESS_LOG'),
+    ctx.ifSet(p.shutdownGracePeriod, 'LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD'),
     ...v.splice(p.additionalEnv as EnvVar[] | undefined),
     ...v.splice(p.experimentalEnv as EnvVar[] | undefined),
   ];
+}
 
-  const admin = p.ports.admin;
-  const mounts: VolumeMount[] = [
+/** A liveness or readiness probe of the proxy's admin server. */
+function adminProbe(path: '/live' | '/ready', port: number, timing: { initialDelaySeconds: number; timeoutSeconds: number }): Probe {
+  return { httpGet: { path, port }, initialDelaySeconds: timing.initialDelaySeconds, timeoutSeconds: timing.timeoutSeconds };
+}
+
+/** The startup probe of a native-sidecar proxy that the application awaits. */
+function startupProbe<V>(v: HelmValues<V>, p: Proxy): Probe {
+  return v.maybe(v.and(p.nativeSidecar, p.await), {
+    httpGet: { path: '/ready', port: p.ports.admin },
+    initialDelaySeconds: p.startupProbe.initialDelaySeconds,
+    periodSeconds: p.startupProbe.periodSeconds,
+    failureThreshold: p.startupProbe.failureThreshold,
+  }) as Probe;
+}
+
+/** The proxy's mounts: its identity, (when tracing) pod info, the projected token, and any service-account token. */
+function proxyVolumeMounts<V>(v: HelmValues<V>, s: ProxySettings): VolumeMount[] {
+  return [
     { mountPath: IDENTITY_DIR, name: 'linkerd-identity-end-entity' },
-    v.maybe(tracing.enabled, { mountPath: PODINFO_DIR, name: 'linkerd-podinfo' }) as VolumeMount,
-    v.maybe(m.serviceAccountTokenProjection, { mountPath: TOKEN_PROJECTION_PATH, name: 'linkerd-identity-token' }) as VolumeMount,
-    ...(p.saMountPath ? [p.saMountPath] : []),
+    v.maybe(s.proxy.tracing.enabled, { mountPath: PODINFO_DIR, name: 'linkerd-podinfo' }) as VolumeMount,
+    v.maybe(s.mesh.serviceAccountTokenProjection, { mountPath: TOKEN_PROJECTION_PATH, name: 'linkerd-identity-token' }) as VolumeMount,
+    ...(s.proxy.saMountPath ? [s.proxy.saMountPath] : []),
   ];
+}
 
-  return {
-    env,
-    image: v.fmt`${p.image.name}:${v.orElse(p.image.version, m.linkerdVersion)}`,
-    imagePullPolicy: v.orElse(p.image.pullPolicy, m.imagePullPolicy),
-    livenessProbe: {
-      httpGet: { path: '/live', port: admin },
-      initialDelaySeconds: p.livenessProbe.initialDelaySeconds,
-      timeoutSeconds: p.livenessProbe.timeoutSeconds,
+/** The proxy's security context: the values' own, else restricted (no privilege, read-only root, the proxy's UID/GID). */
+function proxySecurityContext<V>(v: HelmValues<V>, p: Proxy): { securityContext?: SecurityContext } {
+  return v.fields(
+    v.truthy(p.securityContext),
+    { securityContext: p.securityContext as SecurityContext },
+    {
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: v.maybe(v.truthy(p.capabilities), {
+          add: v.maybe(v.truthy(v.get(p.capabilities, 'add')), v.get(p.capabilities, 'add')),
+          drop: v.maybe(v.truthy(v.get(p.capabilities, 'drop')), v.get(p.capabilities, 'drop')),
+        }) as SecurityContext['capabilities'],
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: p.uid,
+        runAsGroup: v.maybe(v.ge(p.gid, 0), p.gid) as number,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
     },
+  );
+}
+
+/** Awaiting the proxy (postStart) and draining before exit (preStop), for a proxy that is not a native sidecar. */
+function proxyLifecycle<V>(v: HelmValues<V>, p: Proxy): Lifecycle {
+  return v.maybe(v.and(v.not(p.nativeSidecar), v.or(p.await, v.truthy(p.waitBeforeExitSeconds))), {
+    postStart: v.maybe(p.await, { exec: { command: ['/usr/lib/linkerd/linkerd-await', '--timeout=2m', v.fmt`--port=${p.ports.admin}`] } }),
+    preStop: v.maybe(v.truthy(p.waitBeforeExitSeconds), { exec: { command: ['/bin/sleep', v.fmt`${p.waitBeforeExitSeconds}`] } }),
+  }) as Lifecycle;
+}
+
+/** The linkerd-proxy container. */
+export function proxyContainer<V>(v: HelmValues<V>, s: ProxySettings): Container {
+  const p = s.proxy;
+  const admin = p.ports.admin;
+  return {
+    env: proxyEnv(v, s),
+    image: v.fmt`${p.image.name}:${v.orElse(p.image.version, s.mesh.linkerdVersion)}`,
+    imagePullPolicy: v.orElse(p.image.pullPolicy, s.mesh.imagePullPolicy),
+    livenessProbe: adminProbe('/live', admin, p.livenessProbe),
     name: PROXY_NAME,
     ports: [
       { containerPort: p.ports.inbound, name: 'linkerd-proxy' },
       { containerPort: admin, name: 'linkerd-admin' },
     ],
-    readinessProbe: {
-      httpGet: { path: '/ready', port: admin },
-      initialDelaySeconds: p.readinessProbe.initialDelaySeconds,
-      timeoutSeconds: p.readinessProbe.timeoutSeconds,
-    },
-    startupProbe: v.maybe(v.and(p.nativeSidecar, p.await), {
-      httpGet: { path: '/ready', port: admin },
-      initialDelaySeconds: p.startupProbe.initialDelaySeconds,
-      periodSeconds: p.startupProbe.periodSeconds,
-      failureThreshold: p.startupProbe.failureThreshold,
-    }),
+    readinessProbe: adminProbe('/ready', admin, p.readinessProbe),
+    startupProbe: startupProbe(v, p),
     resources: sharedResources(v, p.resources),
-    ...v.fields(
-      v.truthy(p.securityContext),
-      { securityContext: p.securityContext },
-      {
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          capabilities: v.maybe(v.truthy(p.capabilities), {
-            add: v.maybe(v.truthy(v.get(p.capabilities, 'add')), v.get(p.capabilities, 'add')),
-            drop: v.maybe(v.truthy(v.get(p.capabilities, 'drop')), v.get(p.capabilities, 'drop')),
-          }),
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          runAsUser: p.uid,
-          runAsGroup: v.maybe(v.ge(p.gid, 0), p.gid),
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
-      },
-    ),
+    ...proxySecurityContext(v, p),
     terminationMessagePolicy: 'FallbackToLogsOnError',
-    lifecycle: v.maybe(v.and(v.not(p.nativeSidecar), v.or(p.await, v.truthy(p.waitBeforeExitSeconds))), {
-      postStart: v.maybe(p.await, { exec: { command: ['/usr/lib/linkerd/linkerd-await', '--timeout=2m', v.fmt`--port=${admin}`] } }),
-      preStop: v.maybe(v.truthy(p.waitBeforeExitSeconds), { exec: { command: ['/bin/sleep', v.fmt`${p.waitBeforeExitSeconds}`] } }),
-    }),
-    volumeMounts: mounts,
+    lifecycle: proxyLifecycle(v, p),
+    volumeMounts: proxyVolumeMounts(v, s),
     restartPolicy: v.maybe(p.nativeSidecar, 'Always'),
   } as Container;
 }

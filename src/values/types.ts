@@ -90,21 +90,35 @@ const pascal = (k: string) =>
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
 
-/** The TypeScript module of a chart's values types (deterministic: only the schema's order and text). */
-export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): string {
-  const declarations: string[] = [];
-  const names = new Set<string>();
+const scalar = (t: string): string => ({ string: 'string', integer: 'number', number: 'number', boolean: 'boolean', null: 'null', array: 'unknown[]', object: 'Record<string, unknown>' })[t] ?? 'unknown';
 
-  const schemaTyped = (target.schemaTyped ?? []).map((p) => ({ path: p.replace(/!$/, '').split('.'), required: p.endsWith('!') }));
-  const entry = (path: string[]) => schemaTyped.find((p) => p.path.length === path.length && p.path.every((seg, i) => seg === '*' || seg === path[i]));
-  const listed = (path: string[]) => entry(path) !== undefined;
+const typesOf = (node: Node): string[] => (node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type]);
+
+/** The declarations of one chart's values types, parents before children, in the schema's order. */
+class TypesWriter {
+  readonly declarations: string[] = [];
+  private readonly names = new Set<string>();
+  private readonly schemaTyped: { path: string[]; required: boolean }[];
+
+  constructor(
+    private readonly schema: TSchema,
+    private readonly target: ValuesTypesTarget,
+  ) {
+    this.schemaTyped = (target.schemaTyped ?? []).map((p) => ({ path: p.replace(/!$/, '').split('.'), required: p.endsWith('!') }));
+  }
+
+  /** The `schemaTyped` entry of a path (`*` matches any key). */
+  private entry(path: string[]) {
+    return this.schemaTyped.find((p) => p.path.length === path.length && p.path.every((seg, i) => seg === '*' || seg === path[i]));
+  }
+
   /**
    * The schema's own type at `path` (`[number]` for a list's items), through NonNullable only
    * where a step may be absent or null.
    */
-  const schemaType = (path: string[]) => {
-    let node: Node | undefined = schema as Node;
-    let type = `${target.typeName}Schema`;
+  private schemaType(path: string[]): string {
+    let node: Node | undefined = this.schema as Node;
+    let type = `${this.target.typeName}Schema`;
     let maybeAbsent = false;
     for (const seg of path) {
       const key = seg === '[]' ? 'number' : seg === '*' ? 'string' : JSON.stringify(seg);
@@ -112,72 +126,76 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
       const parent: Node | undefined = node;
       const mapValue: Node | undefined = typeof parent?.additionalProperties === 'object' ? parent.additionalProperties : Object.values(parent?.patternProperties ?? {})[0];
       node = seg === '[]' ? parent?.items : seg === '*' ? mapValue : parent?.properties?.[seg];
-      const types = node?.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
-      maybeAbsent = !node || types.includes('null') || (seg !== '[]' && seg !== '*' && !parent?.required?.includes(seg));
+      maybeAbsent = !node || typesOf(node).includes('null') || (seg !== '[]' && seg !== '*' && !parent?.required?.includes(seg));
     }
     return type;
-  };
-
-  const scalar = (t: string): string => ({ string: 'string', integer: 'number', number: 'number', boolean: 'boolean', null: 'null', array: 'unknown[]', object: 'Record<string, unknown>' })[t] ?? 'unknown';
+  }
 
   /** The type of `node`; objects with properties become named types. */
-  const typeOf = (node: Node, name: string, path: string[]): string => {
-    if (listed(path)) return schemaType(path);
-    const types = node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
+  typeOf(node: Node, name: string, path: string[]): string {
+    if (this.entry(path)) return this.schemaType(path);
+    const types = typesOf(node);
     // Free-form data (Type.Unsafe) is typed by the schema code (often by its default), which
     // JSON Schema does not say: an empty default is a plain map, any other the schema's own type.
     const freeform = node[Kind] === 'Unsafe' && types.includes('object') && !node.properties && !node.patternProperties && typeof node.additionalProperties !== 'object';
-    if (freeform && (types.includes('array') || (node.default !== undefined && JSON.stringify(node.default) !== '{}'))) return schemaType(path);
+    if (freeform && (types.includes('array') || (node.default !== undefined && JSON.stringify(node.default) !== '{}'))) return this.schemaType(path);
     // A plain Type.String with an enum is a string to TypeScript (val.enum is the union).
     if (node[Kind] === 'String') return 'string';
     if (node.const !== undefined) return JSON.stringify(node.const);
     if (node.enum) return node.enum.map((e) => JSON.stringify(e)).join(' | ');
-    if (node.anyOf) return node.anyOf.map((n, i) => typeOf(n, `${name}${i}`, path)).join(' | ');
+    if (node.anyOf) return node.anyOf.map((n, i) => this.typeOf(n, `${name}${i}`, path)).join(' | ');
     if (types.length === 0) return 'unknown';
-    const parts = types.map((t) => {
-      if (t === 'object' && node.properties) return objectType(node, name, path);
-      if (t === 'object' && node.patternProperties) return `Record<string, ${typeOf(Object.values(node.patternProperties)[0], `${name}Value`, [...path, '*'])}>`;
-      if (t === 'object' && typeof node.additionalProperties === 'object') return `Record<string, ${typeOf(node.additionalProperties, `${name}Value`, [...path, '*'])}>`;
-      if (t === 'array' && node.items) {
-        const item = typeOf(node.items, `${name}Item`, [...path, '[]']);
-        return /^[A-Za-z0-9_$<>, ]+$/.test(item) ? `${item}[]` : `(${item})[]`;
-      }
-      return scalar(t);
-    });
-    return parts.join(' | ');
-  };
+    return types.map((t) => this.typeOfKind(node, t, name, path)).join(' | ');
+  }
 
-  const objectType = (node: Node, name: string, path: string[]): string => {
-    if (names.has(name)) throw new Error(`values types: two object levels are both named ${name}`);
-    names.add(name);
-    // Parents before children, in the schema's order: the reader meets the root first.
-    const slot = declarations.push('') - 1;
-    const lines: string[] = [];
-    const doc = [...wrap(safe(node.description ?? ''), ' * ')];
-    // A type literal, as TypeBox's own type is: it reads as a Record<string, unknown> too.
-    lines.push('/**', ...(doc.length ? doc : [' * (no description)']), ' */', `export type ${name} = {`);
-    for (const [k, child] of Object.entries(node.properties ?? {})) {
-      const section = child.type === 'object' && !!child.properties && child.default === undefined && !!node.required?.includes(k);
-      const type = typeOf(child, `${name}${pascal(k)}`, [...path, k]);
-      // Every key of values.yaml has a description (valuesYamlOf requires it); the fields of a
-      // list's items may not, and then say only what their default is.
-      const described = child.description ? [...wrap(safe(child.description), '   * '), '   *'] : [];
-      lines.push('  /**', ...described, ...defaultLines(child, section, '   * '), '   */');
-      // A key listed with `!` is required as the schema's type has it: TypeBox reads a key built
-      // by a conditional (`nullable ? val.nullable(q) : q`) as required, whatever JSON Schema says.
-      const required = node.required?.includes(k) || entry([...path, k])?.required;
-      lines.push(`  ${keyOf(k)}${required ? '' : '?'}: ${type};`);
+  /** The type of `node` for one of its JSON Schema types. */
+  private typeOfKind(node: Node, t: string, name: string, path: string[]): string {
+    if (t === 'object' && node.properties) return this.objectType(node, name, path);
+    if (t === 'object' && node.patternProperties) return `Record<string, ${this.typeOf(Object.values(node.patternProperties)[0], `${name}Value`, [...path, '*'])}>`;
+    if (t === 'object' && typeof node.additionalProperties === 'object') return `Record<string, ${this.typeOf(node.additionalProperties, `${name}Value`, [...path, '*'])}>`;
+    if (t === 'array' && node.items) {
+      const item = this.typeOf(node.items, `${name}Item`, [...path, '[]']);
+      return /^[A-Za-z0-9_$<>, ]+$/.test(item) ? `${item}[]` : `(${item})[]`;
     }
+    return scalar(t);
+  }
+
+  /** Declares the named type of an object level (a type literal, as TypeBox's own type is); returns its name. */
+  objectType(node: Node, name: string, path: string[]): string {
+    if (this.names.has(name)) throw new Error(`values types: two object levels are both named ${name}`);
+    this.names.add(name);
+    // Parents before children, in the schema's order: the reader meets the root first.
+    const slot = this.declarations.push('') - 1;
+    const doc = [...wrap(safe(node.description ?? ''), ' * ')];
+    const lines = ['/**', ...(doc.length ? doc : [' * (no description)']), ' */', `export type ${name} = {`];
+    for (const [k, child] of Object.entries(node.properties ?? {})) lines.push(...this.property(node, k, child, name, path));
     if (node.additionalProperties !== false) lines.push('  /** Other keys are passed through as given. */', '  [key: string]: unknown;');
     lines.push('};');
-    declarations[slot] = lines.join('\n');
+    this.declarations[slot] = lines.join('\n');
     return name;
-  };
+  }
 
+  /** One key of an object level: its TSDoc (description, default) and its type. */
+  private property(node: Node, k: string, child: Node, name: string, path: string[]): string[] {
+    const section = child.type === 'object' && !!child.properties && child.default === undefined && !!node.required?.includes(k);
+    const type = this.typeOf(child, `${name}${pascal(k)}`, [...path, k]);
+    // Every key of values.yaml has a description (valuesYamlOf requires it); the fields of a
+    // list's items may not, and then say only what their default is.
+    const described = child.description ? [...wrap(safe(child.description), '   * '), '   *'] : [];
+    // A key listed with `!` is required as the schema's type has it: TypeBox reads a key built
+    // by a conditional (`nullable ? val.nullable(q) : q`) as required, whatever JSON Schema says.
+    const required = node.required?.includes(k) || this.entry([...path, k])?.required;
+    return ['  /**', ...described, ...defaultLines(child, section, '   * '), '   */', `  ${keyOf(k)}${required ? '' : '?'}: ${type};`];
+  }
+}
+
+/** The TypeScript module of a chart's values types (deterministic: only the schema's order and text). */
+export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): string {
   // The schema as TypeBox built it: its nodes' Kind tells a plain string from val.enum's union.
   const root = schema as Node;
   if (root.type !== 'object' || !root.properties) throw new Error(`values types of ${target.chart}: the schema is not an object with properties`);
-  objectType(root, target.typeName, []);
+  const writer = new TypesWriter(schema, target);
+  writer.objectType(root, target.typeName, []);
   const { typeName, schemaName, schemaModule, chart } = target;
   return [
     GENERATED_MARK,
@@ -189,7 +207,7 @@ export function valuesTypesOf(schema: TSchema, target: ValuesTypesTarget): strin
     `/** The type TypeBox gives the schema (\`Static<typeof ${schemaName}>\`), for the keys whose type only the schema code says. */`,
     `export type ${typeName}Schema = Static<typeof ${schemaName}>;`,
     '',
-    ...declarations.map((t) => `${t}\n`),
+    ...writer.declarations.map((t) => `${t}\n`),
     '/**',
     ` * Compile-time proof that ${typeName} and the schema's type agree (tsc fails here when they drift:`,
     ' * run npm run synth).',

@@ -154,12 +154,16 @@ export function picture(src: string, sources: readonly Source[]): string {
   const byUnit = new Map<string, Source[]>();
   for (const s of sources) byUnit.set(unitOf(src, s.file), [...(byUnit.get(unitOf(src, s.file)) ?? []), s]);
   const files = new Set(sources.map((s) => s.file));
-  out.push(`src/: ${sources.length} files, ${sources.reduce((n, s) => n + lines(s.text), 0)} lines, in ${LAYERS.length} layers (lowest first)`);
+  // Generated modules (`*.generated.ts`, written by npm run synth) are counted apart from the written ones.
+  const count = (ss: readonly Source[]) => {
+    const generated = ss.filter((s) => s.file.endsWith('.generated.ts'));
+    const written = ss.filter((s) => !s.file.endsWith('.generated.ts'));
+    const total = (xs: readonly Source[]) => xs.reduce((n, s) => n + lines(s.text), 0);
+    return `${written.length} ${written.length === 1 ? 'file' : 'files'}, ${total(written)} lines${generated.length ? `; ${generated.length} generated, ${total(generated)} lines` : ''}`;
+  };
+  out.push(`src/: ${count(sources)}, in ${LAYERS.length} layers (lowest first)`);
   LAYERS.forEach((units, i) => {
-    const parts = units.map((u) => {
-      const ss = byUnit.get(u) ?? [];
-      return `${u} (${ss.length} ${ss.length === 1 ? 'file' : 'files'}, ${ss.reduce((n, s) => n + lines(s.text), 0)} lines)`;
-    });
+    const parts = units.map((u) => `${u} (${count(byUnit.get(u) ?? [])})`);
     out.push(`  ${String(i).padStart(2)}  ${parts.join(', ')}`);
   });
   const unknown = [...byUnit.keys()].filter((u) => !LAYERS.flat().includes(u));

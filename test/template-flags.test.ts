@@ -144,6 +144,20 @@ describe('release name, --kube-version, --api-versions', () => {
     });
   }
 
+  // Helm renders any namespace; the API server takes DNS-1123 labels only, and the templates write the
+  // namespace unquoted inside names: the command refuses the others first (docs/parity.md).
+  it.each([['Linkerd'], ['a#b'], ['a: b'], ['-x'], ['a'.repeat(64)], ['a.b']])('namespace %s: refused in one line naming it (the API server would refuse it)', async (ns) => {
+    const r = await ours(['linkerd-crds', `--namespace=${ns}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: namespace ${JSON.stringify(ns)}: not a namespace the API server accepts (a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)\n`);
+  });
+
+  it.each([['123'], ['null'], ['no'], ['a'.repeat(63)], ['mesh-1']])('namespace %s: a DNS-1123 label, rendered as by Helm', async (ns) => {
+    const [h, o] = await Promise.all([helm(4, ['linkerd-jaeger', '-n', ns]), ours(['linkerd-jaeger', '-n', ns])]);
+    expect(o.ok, o.stderr).toBe(true);
+    expect(framedAs(4, o.stdout)).toBe(h.stdout);
+  });
+
   it('--release-name NAME is checked by the same rule', async () => {
     const r = await ours(['linkerd-crds', '--release-name', 'Bad_Name']);
     expect(r.code).toBe(1);

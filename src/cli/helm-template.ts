@@ -1,6 +1,7 @@
 /**
  * What `cdk8s-linkerd template` does as `helm template` does: the release name's rule,
- * `--kube-version` against the chart's kubeVersion, `--show-only` and `--output-dir`.
+ * `--kube-version` against the chart's kubeVersion, `--show-only` and `--output-dir`; and what it
+ * refuses that Helm renders: a namespace the API server would refuse.
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,6 +16,20 @@ export const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 export function releaseNameProblem(name: string): string | undefined {
   if (RELEASE_NAME.test(name) && name.length <= 53) return undefined;
   return `release name ${JSON.stringify(name)}: not a release name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 53 characters)`;
+}
+
+/** A namespace's name as the API server requires it: a DNS-1123 label. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Why `namespace` cannot be a release's namespace, or undefined. Helm renders any text there; the
+ * API server refuses a namespace that is not a DNS-1123 label, and the templates print the
+ * namespace unquoted inside names (`linkerd-{{ .Release.Namespace }}-destination`), so the
+ * command refuses it first (docs/parity.md).
+ */
+export function namespaceProblem(namespace: string): string | undefined {
+  if (NAMESPACE.test(namespace) && namespace.length <= 63) return undefined;
+  return `namespace ${JSON.stringify(namespace)}: not a namespace the API server accepts (a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`;
 }
 
 /** A Kubernetes version as Helm reads `--kube-version` (semver, `v` and missing minor or patch allowed). */

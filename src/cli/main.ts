@@ -310,11 +310,11 @@ const template: Command = async (rest, io) => {
   if (values.help) return io.stdout(HELP.template), 0;
   const { chart, name } = templateRelease(positionals, values);
   const helm = await import('./helm-template');
-  const problems = [helm.releaseNameProblem(name), values['kube-version'] === undefined ? undefined : helm.kubeVersionProblem(values['kube-version'] as string)];
+  const namespace = (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace;
+  const problems = [helm.releaseNameProblem(name), helm.namespaceProblem(namespace), values['kube-version'] === undefined ? undefined : helm.kubeVersionProblem(values['kube-version'] as string)];
   if (problems.some(Boolean)) throw new InputError(problems.filter((p): p is string => p !== undefined));
   const r = await resolveOrFail(chart, userValues(io, values));
-  const release = { name, namespace: (values.namespace as string | undefined) ?? DEFAULT_RELEASE.namespace };
-  const objects = helmOrder(renderObjects(r.def, r.values, release));
+  const objects = helmOrder(renderObjects(r.def, r.values, { name, namespace }));
   const outDir = values['output-dir'] as string | undefined;
   if (outDir !== undefined) {
     // As with Helm, --output-dir writes every template (--show-only only filters stdout).

@@ -14,15 +14,15 @@
  * - Every source module keeps its own `__dirname` (the folder it has in lib/), so files found
  *   from it (validators/, vendor/gateway-api/, examples/) are found from the bundle too.
  * - Node's built-in modules are required as `node:…`, which no package can shadow.
- * - One copy of `yaml` (cdk8s's own is the same release) and `node:crypto` required by cdk8s
- *   and constructs only when they first hash (oneYaml, lazyCrypto below).
+ * - One copy of `yaml` (cdk8s's own is the same release); `node:crypto` and `node:child_process`
+ *   required by cdk8s and constructs only when they first call them (oneYaml, lazyBuiltins below).
  * - The data the build computed from the code (lib/prebuilt/, src/prebuild.ts) is read from
  *   there, as lib/ reads it.
  * - Whitespace and syntax are minified (a third less to read and compile at every start);
  *   names are not, so every class and function keeps its name.
  */
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,23 +106,34 @@ const oneYaml = {
 };
 
 /**
- * cdk8s and constructs require `crypto` when they load, for hashes they make only when an
- * object has no name or a construct's address is asked for: in the bundle, `node:crypto` (some
- * 10 ms of Node's own modules to compile) is required when one of its functions is first called.
+ * cdk8s and constructs require `crypto` and `child_process` when they load, for what they do only
+ * when asked: a hash for an object without a name or a construct's address, `Yaml.load` of a URL,
+ * the `Helm` construct. In the bundle each is a module of functions that require the built-in
+ * (some 10 ms of Node's own modules to compile, each) when one of them is first called. The
+ * functions are the ones cdk8s and constructs call; the build fails when they call another.
  */
-const lazyCrypto = {
-  name: 'lazy-crypto',
+const LAZY_BUILTINS = { crypto: ['createHash'], child_process: ['execFileSync', 'spawnSync'] };
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(b) {
     const deps = [join(root, 'node_modules', 'cdk8s') + sep, join(root, 'node_modules', 'constructs') + sep];
-    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) => (deps.some((d) => args.importer.startsWith(d)) ? { path: 'lazy-crypto', namespace: 'lazy-crypto' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
-      contents: "module.exports = { createHash: (...args) => require('node:crypto').createHash(...args) };",
+    const uses = (name) =>
+      deps.flatMap((d) => readdirSync(join(d, 'lib'), { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(d, 'lib', f), 'utf8')))
+        .flatMap((text) => [...text.matchAll(new RegExp(`\\b(?:${name}|${name}_1)\\.([A-Za-z]+)`, 'g'))].map((m) => m[1]));
+    for (const [name, functions] of Object.entries(LAZY_BUILTINS)) {
+      const other = uses(name).filter((f) => !functions.includes(f));
+      if (other.length) throw new Error(`cdk8s or constructs call ${name}.${other[0]}: add it to LAZY_BUILTINS in scripts/build-cli.mjs`);
+    }
+    const filter = new RegExp(`^(node:)?(${Object.keys(LAZY_BUILTINS).join('|')})$`);
+    b.onResolve({ filter }, (args) => (deps.some((d) => args.importer.startsWith(d)) ? { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = { ${LAZY_BUILTINS[args.path].map((f) => `${f}: (...args) => require('node:${args.path}').${f}(...args)`).join(', ')} };`,
       loader: 'js',
     }));
   },
 };
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', external: ['cdk8s-plus-*'], legalComments: 'eof', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
-await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, oneYaml, lazyCrypto, builtins, kubeBundle] });
+await build({ ...common, entryPoints: [join(src, 'cli', 'main.ts')], outfile: COMMANDS, plugins: [ownDirname, oneYaml, lazyBuiltins, builtins, kubeBundle] });
 await build({ ...common, stdin: { contents: "export * from '@kubernetes/client-node';", resolveDir: root, loader: 'js' }, outfile: KUBE, plugins: [builtins, optionalAddons] });
 await build({ ...common, entryPoints: [join(src, 'cli', 'start.ts')], outfile: ENTRY, plugins: [commandsBundle, ownDirname, builtins] });
